@@ -1,0 +1,40 @@
+#!/bin/sh
+# install-deps.sh - install everything preflight needs to build, test and
+# run its demo on Debian 12 (bookworm).  Run as root (or through sudo).
+# It never configures or starts the system's own MTA: Postfix is installed
+# with "No configuration", and the tests run private instances.
+set -eu
+
+if [ "$(id -u)" -ne 0 ]; then
+	exec sudo "$0" "$@"
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+echo "postfix postfix/main_mailer_type select No configuration" |
+	debconf-set-selections
+
+# Keep package scripts from starting nsd, postfix, opendkim or rspamd on
+# their default ports: the tests start private instances themselves.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+	chmod 755 /usr/sbin/policy-rc.d
+fi
+
+apt-get update -qq
+# build: toolchain and libraries (each named in configure.ac)
+#   libmilter-dev    milter protocol          libspf2-dev     SPF
+#   libopendkim-dev  DKIM                     libunbound-dev  DNS resolver
+#   libpsl-dev       Public Suffix List       libidn2-dev     IDNA 2008
+#   libgmime-3.0-dev MIME parameters, RFC 2047/2231 decoding
+#   libarchive-dev   archive listing          libssl-dev      key checks
+#   check            unit tests
+# test: nsd (fixture DNS), postfix (private MTA), miltertest, opendkim-tools,
+#   zip/p7zip (archive fixtures), jq (JSON checks), clang (fuzz targets)
+apt-get install -y -qq --no-install-recommends \
+	build-essential autoconf automake pkg-config ca-certificates \
+	check libmilter-dev libspf2-dev libopendkim-dev libunbound-dev \
+	libevent-dev nettle-dev libpsl-dev publicsuffix libidn2-dev \
+	libgmime-3.0-dev libarchive-dev libssl-dev \
+	nsd postfix miltertest opendkim-tools dnsutils zip p7zip-full jq \
+	clang libclang-rt-14-dev python3 iproute2 procps psmisc >/dev/null
+echo "install-deps: done"

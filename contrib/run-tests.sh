@@ -1,0 +1,61 @@
+#!/bin/sh
+# run-tests.sh - the full test suite from a fresh Debian 12 machine:
+# install dependencies, build, run `make check` (unit suites, fixtures, the
+# real corpus, DNS against a private NSD, end-to-end through a private
+# Postfix), the same suites under ASan and UBSan, and `make distcheck`.
+# Ends with "N passed, N failed" and exits non-zero on any failure.
+set -u
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+
+"$top/contrib/install-deps.sh" || exit 1
+
+passed=0
+failed=0
+step() {
+	name=$1
+	shift
+	echo "=== $name"
+	if "$@"; then
+		passed=$((passed + 1))
+		echo "=== $name: ok"
+	else
+		failed=$((failed + 1))
+		echo "=== $name: FAILED"
+	fi
+}
+
+build() {
+	dir=$1
+	shift
+	rm -rf "$dir" && mkdir -p "$dir" && cd "$dir" &&
+	    "$top/configure" -q "$@" && make -j2 >/dev/null
+	rc=$?
+	cd "$top"
+	return $rc
+}
+
+check_in() {
+	(cd "$1" && make -j2 check) || {
+		for f in $(find "$1/tests" -name '*.log' 2>/dev/null); do
+			grep -q '^FAIL\|^ERROR' "${f%.log}.trs" 2>/dev/null &&
+			    { echo "--- $f"; tail -40 "$f"; }
+		done
+		return 1
+	}
+}
+
+step "autoreconf" autoreconf -fi
+step "build" build "$top/build"
+step "make check" check_in "$top/build"
+step "build (asan+ubsan)" build "$top/build-asan" --enable-sanitizers
+step "make check (asan+ubsan)" env PF_SANITIZED=1 check_in "$top/build-asan"
+step "make distcheck" sh -c "cd '$top/build' && make distcheck >distcheck.log 2>&1 || { tail -40 distcheck.log; exit 1; }"
+for extra in "$top"/tests/e2e/run-*.sh; do
+	[ -x "$extra" ] || continue
+	step "$(basename "$extra")" "$extra" "$top/build"
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,160 @@
+/*
+ * facts.c - the fact registry (from facts.def) and the per-message store of
+ * values.  Every fact is unknown until the module that owns it sets it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "pf.h"
+#include "facts.h"
+
+static const struct {
+	const char	*name;
+	enum pf_type	 type;
+	const char	*doc;
+} registry[PF_F__COUNT] = {
+#define PF_FACT(id, name, type, doc)	{ name, PF_T_##type, doc },
+#include "facts.def"
+#undef PF_FACT
+};
+
+/* pf_fact_lookup - id of the fact with this name, or -1 */
+int
+pf_fact_lookup(const char *name, size_t len)
+{
+	int i;
+
+	for (i = 0; i < PF_F__COUNT; i++)
+		if (strlen(registry[i].name) == len &&
+		    memcmp(registry[i].name, name, len) == 0)
+			return i;
+	return -1;
+}
+
+const char *
+pf_fact_name(int id)
+{
+	return id >= 0 && id < PF_F__COUNT ? registry[id].name : "?";
+}
+
+enum pf_type
+pf_fact_type(int id)
+{
+	return registry[id].type;
+}
+
+const char *
+pf_fact_doc(int id)
+{
+	return registry[id].doc;
+}
+
+/* pf_facts_new - a store with every fact unknown */
+struct pf_facts *
+pf_facts_new(void)
+{
+	return calloc(1, sizeof(struct pf_facts));
+}
+
+/* pf_facts_reset - forget every value */
+void
+pf_facts_reset(struct pf_facts *f)
+{
+	int i;
+
+	for (i = 0; i < PF_F__COUNT; i++) {
+		free(f->v[i].s);
+		free(f->v[i].why);
+	}
+	memset(f, 0, sizeof(*f));
+}
+
+void
+pf_facts_free(struct pf_facts *f)
+{
+	if (f == NULL)
+		return;
+	pf_facts_reset(f);
+	free(f);
+}
+
+/* clear - drop the old value of one fact */
+static void
+clear(struct pf_fact_val *v)
+{
+	free(v->s);
+	free(v->why);
+	memset(v, 0, sizeof(*v));
+}
+
+int
+pf_fact_num(struct pf_facts *f, int id, int64_t n)
+{
+	clear(&f->v[id]);
+	f->v[id].state = PF_FS_KNOWN;
+	f->v[id].n = n;
+	return PF_OK;
+}
+
+int
+pf_fact_bool(struct pf_facts *f, int id, int b)
+{
+	return pf_fact_num(f, id, b != 0);
+}
+
+int
+pf_fact_str(struct pf_facts *f, int id, const char *s, size_t len)
+{
+	char *copy;
+
+	if ((copy = malloc(len + 1)) == NULL)
+		return PF_ENOMEM;
+	memcpy(copy, s, len);
+	copy[len] = '\0';
+	clear(&f->v[id]);
+	f->v[id].state = PF_FS_KNOWN;
+	f->v[id].s = copy;
+	return PF_OK;
+}
+
+int
+pf_fact_strz(struct pf_facts *f, int id, const char *s)
+{
+	return pf_fact_str(f, id, s ? s : "", s ? strlen(s) : 0);
+}
+
+int
+pf_fact_unknown(struct pf_facts *f, int id, const char *why)
+{
+	char *copy = NULL;
+
+	if (why != NULL && (copy = strdup(why)) == NULL)
+		return PF_ENOMEM;
+	clear(&f->v[id]);
+	f->v[id].why = copy;
+	return PF_OK;
+}
+
+int
+pf_fact_known(const struct pf_facts *f, int id)
+{
+	return f->v[id].state == PF_FS_KNOWN;
+}
+
+int64_t
+pf_fact_getn(const struct pf_facts *f, int id)
+{
+	return f->v[id].n;
+}
+
+const char *
+pf_fact_gets(const struct pf_facts *f, int id)
+{
+	return f->v[id].s ? f->v[id].s : "";
+}
+
+const char *
+pf_fact_why(const struct pf_facts *f, int id)
+{
+	return f->v[id].why ? f->v[id].why : "not measured";
+}

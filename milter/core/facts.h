@@ -1,0 +1,59 @@
+/*
+ * facts.h - the measurements of one message, by name.  C code sets facts;
+ * rules (the rules files) name them.  The list lives in facts.def.
+ */
+#ifndef PF_FACTS_H
+#define PF_FACTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum pf_fact_id {
+#define PF_FACT(id, name, type, doc)	PF_F_##id,
+#include "facts.def"
+#undef PF_FACT
+	PF_F__COUNT
+};
+
+enum pf_type { PF_T_NUM = 1, PF_T_BOOL, PF_T_STR };
+
+enum pf_fact_state { PF_FS_UNKNOWN = 0, PF_FS_KNOWN };
+
+struct pf_fact_val {
+	enum pf_fact_state state;
+	int64_t	 n;		/* NUM and BOOL */
+	char	*s;		/* STR: owned */
+	char	*why;		/* UNKNOWN: owned reason, NULL = "not measured" */
+};
+
+struct pf_facts {
+	struct pf_fact_val v[PF_F__COUNT];
+};
+
+/* registry */
+int		 pf_fact_lookup(const char *name, size_t len);	/* id or -1 */
+const char	*pf_fact_name(int id);
+enum pf_type	 pf_fact_type(int id);
+const char	*pf_fact_doc(int id);
+
+/* pf_facts_new - all facts unknown ("not measured"); NULL on ENOMEM */
+struct pf_facts	*pf_facts_new(void);
+void		 pf_facts_free(struct pf_facts *);
+/* pf_facts_reset - back to all unknown, freeing strings */
+void		 pf_facts_reset(struct pf_facts *);
+
+/* setters return PF_OK or PF_ENOMEM; the type must match the registry */
+int	pf_fact_num(struct pf_facts *, int id, int64_t);
+int	pf_fact_bool(struct pf_facts *, int id, int);
+int	pf_fact_str(struct pf_facts *, int id, const char *, size_t);
+int	pf_fact_strz(struct pf_facts *, int id, const char *);
+/* pf_fact_unknown - mark a fact undecidable, with the reason for the user */
+int	pf_fact_unknown(struct pf_facts *, int id, const char *why);
+
+/* getters: borrowed until the next set or reset */
+int		 pf_fact_known(const struct pf_facts *, int id);
+int64_t		 pf_fact_getn(const struct pf_facts *, int id);
+const char	*pf_fact_gets(const struct pf_facts *, int id);	/* "" if unset */
+const char	*pf_fact_why(const struct pf_facts *, int id);
+
+#endif

@@ -1,0 +1,72 @@
+/*
+ * msg.h - the streaming message builder.  The CLI and the milter feed it the
+ * same way: envelope, then one header field at a time, then body chunks,
+ * then end.  It never keeps the whole body; modules that look at the message
+ * (header analysis, MIME walk, DKIM) see it through observers, as it streams.
+ */
+#ifndef PF_MSG_H
+#define PF_MSG_H
+
+#include <stddef.h>
+
+#include "facts.h"
+
+struct pf_msg;
+
+/*
+ * An observer sees the message as it streams.  Every callback is optional.
+ * begin() makes per-message state from the shared, read-only arg; end()
+ * sets facts; free() releases the state (also after an abort, when end()
+ * was never called).
+ *
+ * header(): name as sent; value is every byte after the colon, folding
+ *           included, line ends normalised to CRLF, without the final CRLF.
+ * body():   body bytes, line ends normalised to CRLF.
+ */
+struct pf_observer {
+	const char	*name;
+	void		*arg;
+	int	(*begin)(void *arg, struct pf_msg *, void **st);
+	void	(*header)(void *st, const char *name, size_t nlen,
+		    const char *value, size_t vlen);
+	void	(*eoh)(void *st);
+	void	(*body)(void *st, const unsigned char *p, size_t len);
+	void	(*end)(void *st, struct pf_facts *);
+	void	(*free)(void *st);
+};
+
+/* pf_msg_new - an empty message; owned, free with pf_msg_free */
+struct pf_msg	*pf_msg_new(void);
+void		 pf_msg_free(struct pf_msg *);
+
+/* pf_msg_observe - add an observer; before any header or body call */
+int	pf_msg_observe(struct pf_msg *, const struct pf_observer *);
+
+/* envelope: arguments as the MTA saw them ("<a@b>" or "a@b") */
+int	pf_msg_helo(struct pf_msg *, const char *);
+int	pf_msg_mail(struct pf_msg *, const char *);
+int	pf_msg_rcpt(struct pf_msg *, const char *);
+void	pf_msg_smtputf8(struct pf_msg *, int);
+
+/* content, one field at a time (milter) ... */
+int	pf_msg_header(struct pf_msg *, const char *name, size_t nlen,
+	    const char *value, size_t vlen);
+int	pf_msg_eoh(struct pf_msg *);
+int	pf_msg_body(struct pf_msg *, const void *, size_t);
+
+/* ... or raw bytes of a whole message in chunks (CLI): CRLF or bare LF,
+ * an optional leading mbox "From " line; split into fields and body here. */
+int	pf_msg_raw(struct pf_msg *, const void *, size_t);
+
+/* pf_msg_end - finish: set the envelope, header and MIME facts, then every
+ * observer's end().  Malformed mail is a fact, not an error: this fails only
+ * on ENOMEM or a broken internal state. */
+int	pf_msg_end(struct pf_msg *, struct pf_facts *);
+
+/* borrowed until pf_msg_free */
+const char	*pf_msg_helo_get(const struct pf_msg *);
+const char	*pf_msg_mail_get(const struct pf_msg *);	/* no <> */
+size_t		 pf_msg_rcpt_count(const struct pf_msg *);
+const char	*pf_msg_rcpt_get(const struct pf_msg *, size_t);	/* no <> */
+
+#endif

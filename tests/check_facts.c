@@ -1,0 +1,117 @@
+/*
+ * check_facts.c - the fact registry and store.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pf.h"
+#include "facts.h"
+
+static const struct {
+	const char	*label;
+	const char	*name;
+	int		 want_found;
+	enum pf_type	 type;
+} lookup_rows[] = {
+	{ "subject bytes is a number", "hdr.subject_bytes", 1, PF_T_NUM },
+	{ "spf result is a string", "spf.result", 1, PF_T_STR },
+	{ "dmarc pass is a boolean", "dmarc.pass", 1, PF_T_BOOL },
+	{ "unknown name", "hdr.nope", 0, 0 },
+	{ "prefix of a name", "hdr.subject", 0, 0 },
+	{ "empty", "", 0, 0 },
+};
+
+START_TEST(test_lookup)
+{
+	int id = pf_fact_lookup(lookup_rows[_i].name,
+	    strlen(lookup_rows[_i].name));
+
+	ck_assert_msg((id >= 0) == lookup_rows[_i].want_found, "%s",
+	    lookup_rows[_i].label);
+	if (id >= 0) {
+		ck_assert_int_eq(pf_fact_type(id), lookup_rows[_i].type);
+		ck_assert_str_eq(pf_fact_name(id), lookup_rows[_i].name);
+	}
+}
+END_TEST
+
+START_TEST(test_names_unique)
+{
+	int i, j;
+
+	for (i = 0; i < PF_F__COUNT; i++)
+		for (j = i + 1; j < PF_F__COUNT; j++)
+			ck_assert_str_ne(pf_fact_name(i), pf_fact_name(j));
+}
+END_TEST
+
+START_TEST(test_store)
+{
+	struct pf_facts *f = pf_facts_new();
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert(!pf_fact_known(f, PF_F_SPF_RESULT));
+	ck_assert_str_eq(pf_fact_why(f, PF_F_SPF_RESULT), "not measured");
+	ck_assert_int_eq(pf_fact_strz(f, PF_F_SPF_RESULT, "pass"), PF_OK);
+	ck_assert(pf_fact_known(f, PF_F_SPF_RESULT));
+	ck_assert_str_eq(pf_fact_gets(f, PF_F_SPF_RESULT), "pass");
+	ck_assert_int_eq(pf_fact_unknown(f, PF_F_SPF_RESULT, "DNS timeout"),
+	    PF_OK);
+	ck_assert(!pf_fact_known(f, PF_F_SPF_RESULT));
+	ck_assert_str_eq(pf_fact_why(f, PF_F_SPF_RESULT), "DNS timeout");
+	pf_fact_num(f, PF_F_HDR_COUNT, 5001);
+	ck_assert_int_eq(pf_fact_getn(f, PF_F_HDR_COUNT), 5001);
+	pf_facts_reset(f);
+	ck_assert(!pf_fact_known(f, PF_F_HDR_COUNT));
+	pf_facts_free(f);
+}
+END_TEST
+
+static const struct {
+	const char	*in;
+	int64_t		 min, max;
+	int		 want;
+	int64_t		 val;
+} num_rows[] = {
+	{ "0", 0, 10, PF_OK, 0 },
+	{ "998", 0, 1000, PF_OK, 998 },
+	{ "-5", -10, 10, PF_OK, -5 },
+	{ "11", 0, 10, PF_ELIMIT, 0 },
+	{ "9223372036854775808", 0, INT64_MAX, PF_ELIMIT, 0 },
+	{ "12a", 0, 100, PF_ESYNTAX, 0 },
+	{ "", 0, 100, PF_ESYNTAX, 0 },
+	{ "-", -1, 100, PF_ESYNTAX, 0 },
+};
+
+START_TEST(test_strtonum)
+{
+	int64_t v = -1;
+	int rc = pf_strtonum(num_rows[_i].in, strlen(num_rows[_i].in),
+	    num_rows[_i].min, num_rows[_i].max, &v);
+
+	ck_assert_int_eq(rc, num_rows[_i].want);
+	if (rc == PF_OK)
+		ck_assert_int_eq(v, num_rows[_i].val);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("facts");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int nfail;
+
+	tcase_add_loop_test(tc, test_lookup, 0, PF_NELEM(lookup_rows));
+	tcase_add_test(tc, test_names_unique);
+	tcase_add_test(tc, test_store);
+	tcase_add_loop_test(tc, test_strtonum, 0, PF_NELEM(num_rows));
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	nfail = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nfail == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
