@@ -1,0 +1,28 @@
+/*
+ * auth.h - the checks that need DNS: SPF, DKIM (present and predicted),
+ * DMARC, PTR of the egress addresses, recipient domains and whether they
+ * are Google's.  One shared, thread-safe context per engine.
+ */
+#ifndef PF_AUTH_H
+#define PF_AUTH_H
+
+#include "pf.h"
+#include "config.h"
+#include "facts.h"
+#include "msg.h"
+
+struct pf_auth;
+
+/* pf_auth_new - resolver, SPF server, DKIM library, PSL; owned */
+int	pf_auth_new(const struct pf_config *, struct pf_auth **,
+	    struct pf_err *);
+void	pf_auth_free(struct pf_auth *);
+/* pf_auth_observer - sees the message as it streams (DKIM); borrowed */
+const struct pf_observer *pf_auth_observer(struct pf_auth *);
+/* pf_auth_eval - after the content facts are set: sets the egress, spf,
+ * dkim, dmarc, ptr, rcpt and unsub facts, or marks them unknown with the
+ * reason (no egress address, --no-dns, DNS timed out). */
+int	pf_auth_eval(struct pf_auth *, const struct pf_msg *,
+	    struct pf_facts *);
+
+#endif

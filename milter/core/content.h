@@ -1,0 +1,16 @@
+/*
+ * content.h - the analyzers that need nothing but the message and its
+ * envelope: header fields, addresses, Message-ID, Date, MIME structure,
+ * attachments and archives.  Each is an observer of the message builder.
+ */
+#ifndef PF_CONTENT_H
+#define PF_CONTENT_H
+
+#include <stddef.h>
+
+#include "msg.h"
+
+/* pf_content_observers - the content analyzers, in order; borrowed, static */
+const struct pf_observer *const *pf_content_observers(size_t *n);
+
+#endif

@@ -1,0 +1,38 @@
+/*
+ * engine.h - one configured predictor (config, rules, authentication
+ * context) and the check of one message through it.  An engine is
+ * immutable once built and may be shared by many threads; the daemon swaps
+ * engines on reload and each message pins the one it started with.
+ */
+#ifndef PF_ENGINE_H
+#define PF_ENGINE_H
+
+#include "pf.h"
+#include "config.h"
+#include "facts.h"
+#include "msg.h"
+#include "rules.h"
+
+struct pf_engine;
+struct pf_check;
+
+/* pf_engine_new - load the rules named by the config and set up DNS and
+ * authentication; takes ownership of cfg.  Returns with one reference. */
+int	pf_engine_new(struct pf_config *cfg, struct pf_engine **,
+	    struct pf_err *);
+struct pf_engine *pf_engine_ref(struct pf_engine *);
+void	pf_engine_unref(struct pf_engine *);
+const struct pf_rules	*pf_engine_rules(const struct pf_engine *);
+const struct pf_config	*pf_engine_config(const struct pf_engine *);
+
+/* pf_check_new - a check of one message; pins the engine.  Owned. */
+struct pf_check	*pf_check_new(struct pf_engine *);
+/* pf_check_msg - the builder to feed; borrowed until pf_check_free */
+struct pf_msg	*pf_check_msg(struct pf_check *);
+/* pf_check_run - end of message: content facts, authentication facts,
+ * then the rules.  The verdict is the caller's to reset. */
+int	pf_check_run(struct pf_check *, struct pf_verdict *, struct pf_err *);
+const struct pf_facts *pf_check_facts(const struct pf_check *);
+void	pf_check_free(struct pf_check *);
+
+#endif
