@@ -1,0 +1,52 @@
+/*
+ * config.h - preflight.conf, as one immutable snapshot.  The CLI and the
+ * daemon read the same file; the daemon swaps snapshots on SIGHUP.  The
+ * file format and every key are documented in preflight.conf(5).
+ */
+#ifndef PF_CONFIG_H
+#define PF_CONFIG_H
+
+#include <stddef.h>
+
+#include "pf.h"
+
+#define PF_MAX_EGRESS	16
+#define PF_MAX_SIGNERS	64
+
+enum pf_tristate { PF_NO = 0, PF_YES = 1, PF_UNSET = -1 };
+
+/* a DKIM signer that signs after preflight has seen the message */
+struct pf_signer {
+	char	*domain;	/* d= */
+	char	*selector;	/* s= */
+	char	*keyfile;	/* PEM private key */
+	char	*match;		/* sender pattern (SigningTable), NULL = domain */
+};
+
+struct pf_config {
+	char		*path;
+	char		*rules;			/* rules file */
+	char		*egress[PF_MAX_EGRESS];	/* addresses Gmail will see */
+	size_t		 negress;
+	char		*helo;			/* name the MTA presents */
+	char		*nameserver;		/* host[:port], NULL = system */
+	int		 no_dns;
+	unsigned	 dns_query_ms;		/* per-query budget */
+	unsigned	 dns_message_ms;	/* per-message budget */
+	int		 bulk;
+	enum pf_tristate tls;			/* MTA uses TLS to Gmail */
+	int		 relay_via_google;
+	struct pf_signer signer[PF_MAX_SIGNERS];
+	size_t		 nsigner;
+	char		*keytable;		/* OpenDKIM KeyTable */
+	char		*signingtable;		/* OpenDKIM SigningTable */
+	void		*policy;		/* daemon actions: see policy.h */
+};
+
+/* pf_config_default - a snapshot with built-in defaults; owned */
+struct pf_config *pf_config_default(void);
+/* pf_config_load - defaults, then the file; file:line: message on error */
+int	pf_config_load(const char *path, struct pf_config **, struct pf_err *);
+void	pf_config_free(struct pf_config *);
+
+#endif
