@@ -533,6 +533,12 @@ pf_msg_mail_get(const struct pf_msg *m)
 	return m->mail;
 }
 
+int
+pf_msg_smtputf8_get(const struct pf_msg *m)
+{
+	return m->smtputf8;
+}
+
 size_t
 pf_msg_rcpt_count(const struct pf_msg *m)
 {

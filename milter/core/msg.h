@@ -90,6 +90,7 @@ void		 pf_msg_field_size(const struct pf_msg *, size_t *nlen,
 /* borrowed until pf_msg_free */
 const char	*pf_msg_helo_get(const struct pf_msg *);
 const char	*pf_msg_mail_get(const struct pf_msg *);	/* no <> */
+int		 pf_msg_smtputf8_get(const struct pf_msg *);
 size_t		 pf_msg_rcpt_count(const struct pf_msg *);
 const char	*pf_msg_rcpt_get(const struct pf_msg *, size_t);	/* no <> */
 
