@@ -9,9 +9,11 @@
 #include "content.h"
 #include "hdr.h"
 #include "env.h"
+#include "mime.h"
 
 static const struct pf_observer *const observers[] = {
 	&pf_hdr_observer,
+	&pf_mime_observer,
 	&pf_env_observer,
 };
 
