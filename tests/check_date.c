@@ -77,10 +77,12 @@ static const struct id_row {
 	{ "empty right", " <a@>", 0 },
 	{ "two ids", " <a@b> <c@d>", 0 },
 	{ "space inside", " <a b@example.com>", 0 },
-	{ "double dot", " <a..b@example.com>", 0 },
+	{ "double dot left tolerated", " <a..b@example.com>", 1 },
+	{ "double dot right", " <ab@example..com>", 0 },
+	{ "two ats", " <a@b@example.com>", 0 },
 	{ "unclosed", " <a@b", 0 },
 	{ "empty", "", 0 },
-	{ "8-bit", " <\xc3\xa9@example.com>", 0 },
+	{ "utf-8", " <\xc3\xa9@example.com>", 1 },
 	{ "encoded-word", " <=?utf-8?q?a?=@b>", 1 },	/* syntax allows it */
 };
 

@@ -4,7 +4,8 @@
  *	id-left  = dot-atom-text / obs-id-left
  *	id-right = dot-atom-text / no-fold-literal / obs-id-right
  * The obsolete forms (a quoted local-part on the left, a domain literal on
- * the right) are accepted: they are still "valid" for any reader.  Input is
+ * the right) are accepted: they are still "valid" for any reader.  UTF-8
+ * is allowed (RFC 6532); raw 8-bit bytes are a separate fact.  Input is
  * an untrusted header value of any length.
  */
 #include <string.h>
@@ -12,11 +13,12 @@
 #include "pf.h"
 #include "msgid.h"
 
+/* RFC 5322 3.2.3 atext, with UTF-8 (RFC 6532 3.2) */
 static int
 is_atext(unsigned char c)
 {
 	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9'))
+	    (c >= '0' && c <= '9') || c >= 0x80)
 		return 1;
 	return c != '\0' && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL;
 }
@@ -53,15 +55,16 @@ skip_cfws(const char *p, const char *e)
 	}
 }
 
-/* dot_atom_text - 1*atext *("." 1*atext) over all of [p, e) */
+/* dot_atom_text - 1*atext *("." 1*atext) over all of [p, e); runs of
+ * dots are tolerated on the left, where widely used generators put them */
 static int
-dot_atom_text(const char *p, const char *e)
+dot_atom_text(const char *p, const char *e, int left)
 {
 	if (p == e || *p == '.' || e[-1] == '.')
 		return 0;
 	for (; p < e; p++) {
 		if (*p == '.') {
-			if (p[1] == '.')
+			if (p[1] == '.' && !left)
 				return 0;
 		} else if (!is_atext((unsigned char)*p))
 			return 0;
@@ -123,9 +126,9 @@ pf_msgid_valid(const char *p, size_t len)
 			at = q;
 	if (at == NULL)
 		return 0;
-	if (!dot_atom_text(p + 1, at) && !quoted(p + 1, at))
+	if (!dot_atom_text(p + 1, at, 1) && !quoted(p + 1, at))
 		return 0;
-	if (!dot_atom_text(at + 1, gt) && !literal(at + 1, gt))
+	if (!dot_atom_text(at + 1, gt, 0) && !literal(at + 1, gt))
 		return 0;
 	q = skip_cfws(gt + 1, e);
 	return q != NULL && q == e;
