@@ -198,6 +198,37 @@ START_TEST(test_check_rule_ids)
 }
 END_TEST
 
+START_TEST(test_envelope_stands_in)
+{
+	struct pf_config *c = policy("Action * permanent reject\n"
+	    "UnknownRecipients other\nBlockOnlyAllGmail yes\n");
+	struct pf_facts *f = pf_facts_new();
+	struct pf_pred p = { .rule = &r_dmarc };
+	struct pf_verdict v = { .pred = &p, .npred = 1 };
+	struct pf_decision d;
+	const char *other[] = { "bob@example.org" };
+	const char *mixed[] = { "bob@example.org", "ann@GMail.com" };
+	const char *all[] = { "ann@gmail.com", "joe@googlemail.com" };
+
+	/* no rcpt.* facts: only the envelope tells */
+	pf_policy_decide_rcpt(c->policy, &v, f, other, 1, &d);
+	ck_assert_int_eq(d.action, PF_A_ACCEPT);
+	ck_assert_int_eq(d.gmail, 0);
+	pf_policy_decide_rcpt(c->policy, &v, f, mixed, 2, &d);
+	ck_assert_int_eq(d.gmail, 1);
+	ck_assert_int_eq(d.action, PF_A_TAG);
+	ck_assert_int_eq(d.downgraded, 1);
+	pf_policy_decide_rcpt(c->policy, &v, f, all, 2, &d);
+	ck_assert_int_eq(d.action, PF_A_REJECT);
+	/* known facts win over the envelope */
+	pf_fact_num(f, PF_F_RCPT_GOOGLE_COUNT, 0);
+	pf_policy_decide_rcpt(c->policy, &v, f, all, 2, &d);
+	ck_assert_int_eq(d.action, PF_A_ACCEPT);
+	pf_facts_free(f);
+	pf_config_free(c);
+}
+END_TEST
+
 START_TEST(test_names)
 {
 	ck_assert_str_eq(pf_action_name(PF_A_TEMPFAIL), "tempfail");
@@ -218,6 +249,7 @@ suite(void)
 	tcase_add_loop_test(tc, test_decide, 0, PF_NELEM(rows));
 	tcase_add_test(tc, test_dry_run_reason);
 	tcase_add_test(tc, test_check_rule_ids);
+	tcase_add_test(tc, test_envelope_stands_in);
 	tcase_add_test(tc, test_names);
 	suite_add_tcase(s, tc);
 	return s;

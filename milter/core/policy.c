@@ -303,29 +303,63 @@ domain_of(const char *addr)
 	return at != NULL && at[1] != '\0' ? at + 1 : NULL;
 }
 
-/* gmail_bound - whether the predictions count for this message */
-static int
-gmail_bound(const struct pf_policy *p, const struct pf_facts *f)
+/* personal - recipients at gmail.com or googlemail.com in a list */
+static size_t
+personal(const char *const *rcpt, size_t n)
 {
-	if (!pf_fact_known(f, PF_F_RCPT_GOOGLE_COUNT))
-		return p->unknown_is_gmail;
-	return pf_fact_getn(f, PF_F_RCPT_GOOGLE_COUNT) > 0;
+	size_t i, k = 0;
+	const char *d;
+
+	for (i = 0; i < n; i++) {
+		d = domain_of(rcpt[i]);
+		if (d != NULL && (strcasecmp(d, "gmail.com") == 0 ||
+		    strcasecmp(d, "googlemail.com") == 0))
+			k++;
+	}
+	return k;
 }
 
-/* all_gmail - every recipient is Gmail-bound (known, not assumed) */
+/* gmail_bound - whether the predictions count for this message: the
+ * facts first; without them, a personal Gmail address in the envelope
+ * is proof enough; else the UnknownRecipients setting */
 static int
-all_gmail(const struct pf_facts *f)
+gmail_bound(const struct pf_policy *p, const struct pf_facts *f,
+    const char *const *rcpt, size_t n)
 {
-	return pf_fact_known(f, PF_F_RCPT_GOOGLE_COUNT) &&
-	    pf_fact_known(f, PF_F_ENV_RCPT_COUNT) &&
-	    pf_fact_getn(f, PF_F_RCPT_GOOGLE_COUNT) ==
-	    pf_fact_getn(f, PF_F_ENV_RCPT_COUNT);
+	if (pf_fact_known(f, PF_F_RCPT_GOOGLE_COUNT))
+		return pf_fact_getn(f, PF_F_RCPT_GOOGLE_COUNT) > 0;
+	if (pf_fact_known(f, PF_F_RCPT_PERSONAL_COUNT) &&
+	    pf_fact_getn(f, PF_F_RCPT_PERSONAL_COUNT) > 0)
+		return 1;
+	if (personal(rcpt, n) > 0)
+		return 1;
+	return p->unknown_is_gmail;
+}
+
+/* all_gmail - every recipient is known to be Gmail-bound */
+static int
+all_gmail(const struct pf_facts *f, const char *const *rcpt, size_t n)
+{
+	if (pf_fact_known(f, PF_F_RCPT_GOOGLE_COUNT) &&
+	    pf_fact_known(f, PF_F_ENV_RCPT_COUNT))
+		return pf_fact_getn(f, PF_F_RCPT_GOOGLE_COUNT) ==
+		    pf_fact_getn(f, PF_F_ENV_RCPT_COUNT);
+	return n > 0 && personal(rcpt, n) == n;
 }
 
 /* pf_policy_decide - the action for a verdict, given the facts */
 void
 pf_policy_decide(const struct pf_policy *p, const struct pf_verdict *v,
     const struct pf_facts *f, struct pf_decision *d)
+{
+	pf_policy_decide_rcpt(p, v, f, NULL, 0, d);
+}
+
+/* pf_policy_decide_rcpt - the same, with the envelope recipients */
+void
+pf_policy_decide_rcpt(const struct pf_policy *p, const struct pf_verdict *v,
+    const struct pf_facts *f, const char *const *rcpt, size_t nrcpt,
+    struct pf_decision *d)
 {
 	const char *from_dom, *env_dom;
 	size_t i;
@@ -336,7 +370,7 @@ pf_policy_decide(const struct pf_policy *p, const struct pf_verdict *v,
 		snprintf(d->reason, sizeof(d->reason), "no prediction");
 		return;
 	}
-	if (!(d->gmail = gmail_bound(p, f))) {
+	if (!(d->gmail = gmail_bound(p, f, rcpt, nrcpt))) {
 		snprintf(d->reason, sizeof(d->reason),
 		    "no Gmail recipient");
 		return;
@@ -359,7 +393,7 @@ pf_policy_decide(const struct pf_policy *p, const struct pf_verdict *v,
 	snprintf(d->reason, sizeof(d->reason), "%s by policy for %s",
 	    pf_action_name(d->wanted), d->pred->rule->id);
 	if (p->block_only_all_gmail && d->action >= PF_A_HOLD &&
-	    !all_gmail(f)) {
+	    !all_gmail(f, rcpt, nrcpt)) {
 		d->action = PF_A_TAG;
 		d->downgraded = 1;
 		snprintf(d->reason, sizeof(d->reason),

@@ -73,6 +73,12 @@ int	pf_policy_check(const struct pf_policy *, const char *file,
 /* pf_policy_decide - the action for a verdict, given the facts */
 void	pf_policy_decide(const struct pf_policy *, const struct pf_verdict *,
 	    const struct pf_facts *, struct pf_decision *);
+/* pf_policy_decide_rcpt - the same; the envelope recipients (no angle
+ * brackets) stand in when the rcpt.* facts are unknown: an address at
+ * gmail.com or googlemail.com is Gmail-bound without any DNS */
+void	pf_policy_decide_rcpt(const struct pf_policy *,
+	    const struct pf_verdict *, const struct pf_facts *,
+	    const char *const *rcpt, size_t nrcpt, struct pf_decision *);
 /* pf_policy_action_for - the action one prediction asks for */
 enum pf_action pf_policy_action_for(const struct pf_policy *,
 	    const struct pf_rule *, const char *from_dom, const char *env_dom);
