@@ -501,6 +501,22 @@ pf_dns_type_name(int type)
 	}
 }
 
+/* pf_dns_why_undecided - the reasons our own side produces */
+int
+pf_dns_why_undecided(const char *why)
+{
+	static const char *ours[] = { "DNS timeout", "DNS time budget",
+	    "DNS disabled", "out of memory" };
+	size_t i;
+
+	if (why == NULL || *why == '\0')
+		return 1;
+	for (i = 0; i < PF_NELEM(ours); i++)
+		if (strncmp(why, ours[i], strlen(ours[i])) == 0)
+			return 1;
+	return 0;
+}
+
 /* pf_dns_reverse - 10.2.0.192.in-addr.arpa or the nibble ip6.arpa name */
 int
 pf_dns_reverse(const char *ip, char *buf, size_t len)

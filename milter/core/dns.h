@@ -86,6 +86,11 @@ int	pf_dns_name(const unsigned char *rd, size_t rlen, size_t skip,
 const char *pf_dns_rc_name(enum pf_dns_rc);
 /* pf_dns_type_name - "TXT", "A", ... */
 const char *pf_dns_type_name(int type);
+/* pf_dns_why_undecided - does a TEMPFAIL reason say our side could not
+ * find out (timeout, budget spent, --no-dns, memory) rather than that a
+ * server answered with a failure (SERVFAIL, REFUSED)?  The first cannot
+ * be predicted for Gmail; the second Gmail would likely see too. */
+int	pf_dns_why_undecided(const char *why);
 /* pf_dns_reverse - the in-addr.arpa / ip6.arpa name of an address */
 int	pf_dns_reverse(const char *ip, char *buf, size_t len);
 
