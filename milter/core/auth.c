@@ -172,7 +172,7 @@ struct tally {
 	char	 domain[256];
 	char	 first[256];
 	char	 pass_domains[1024];
-	char	 why[256];	/* first temporary failure */
+	char	 why[640];	/* first temporary failure */
 };
 
 /* add_pass - note a passing d= */

@@ -35,7 +35,7 @@ struct key {
 	char	 pub[MAX_PUB];	/* base64 p=, "" if the file is unusable */
 	unsigned bits;
 	int	 ed25519;
-	char	 err[256];
+	char	 err[600];
 };
 
 struct rule {

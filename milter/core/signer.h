@@ -23,7 +23,7 @@ struct pf_sign_pred {
 	char	 alg[24];
 	unsigned bits;
 	int	 match;		/* key in DNS matches the file: 1, 0, -1 */
-	char	 why[256];	/* mismatch or unknown: why */
+	char	 why[640];	/* mismatch or unknown: why */
 };
 
 /* pf_signers_load - the declared keys; file:line: message on a bad
