@@ -455,7 +455,7 @@ set_ptr(const struct egress *e, struct pf_facts *f)
 static int
 eval_egress(struct pf_auth *a, const struct pf_auth_env *env,
     struct pf_dns_budget *b, struct pf_facts *f, char *spf_dom, size_t len,
-    int *spf_pass)
+    int *spf_pass, char *spf_why, size_t wlen)
 {
 	static const int ids[] = { PF_F_EGRESS_IP, PF_F_EGRESS_IPV6,
 	    PF_F_SPF_RESULT, PF_F_SPF_HARDFAIL, PF_F_SPF_SUSPICIOUS,
@@ -468,6 +468,7 @@ eval_egress(struct pf_auth *a, const struct pf_auth_env *env,
 	int rc, have = 0;
 
 	spf_dom[0] = '\0';
+	spf_why[0] = '\0';
 	*spf_pass = -1;
 	if (cfg->negress == 0) {
 		unknown_all(f, ids, PF_NELEM(ids), "no egress IP configured");
@@ -511,6 +512,7 @@ eval_egress(struct pf_auth *a, const struct pf_auth_env *env,
 		snprintf(spf_dom, len, "%s", w.spf.domain);
 	}
 	set_ptr(&w, f);
+	snprintf(spf_why, wlen, "%s", w.spf.why);
 	if (!pf_fact_known(f, PF_F_SPF_RESULT))
 		*spf_pass = -1;
 	else if (strcmp(w.spf.result, "pass") == 0)
@@ -540,7 +542,7 @@ split(const char *list, char *buf, size_t len, const char **v, size_t max)
 /* eval_dmarc - policy and alignment; returns nothing, sets dmarc.* */
 static void
 eval_dmarc(struct pf_auth *a, int spf_pass, const char *spf_dom,
-    struct pf_dns_budget *b, struct pf_facts *f)
+    const char *spf_why, struct pf_dns_budget *b, struct pf_facts *f)
 {
 	static const int ids[] = { PF_F_DMARC_RECORD, PF_F_DMARC_DOMAIN,
 	    PF_F_DMARC_POLICY, PF_F_DMARC_PASS, PF_F_DMARC_SPF_ALIGNED,
@@ -576,18 +578,17 @@ eval_dmarc(struct pf_auth *a, int spf_pass, const char *spf_dom,
 #define TRI(id, v, why) ((v) < 0 ? pf_fact_unknown(f, (id), (why)) : \
 	pf_fact_bool(f, (id), (v)))
 	TRI(PF_F_DMARC_SPF_ALIGNED, r.spf_aligned, r.why[0] ? r.why :
-	    pf_fact_why(f, PF_F_SPF_RESULT));
+	    spf_why);
 	TRI(PF_F_DMARC_DKIM_ALIGNED, r.dkim_aligned, r.why[0] ? r.why :
 	    pf_fact_why(f, PF_F_DKIM_PASS));
 	TRI(PF_F_DMARC_PASS, r.pass, r.why[0] ? r.why :
-	    r.spf_aligned < 0 ? pf_fact_why(f, PF_F_SPF_RESULT) :
-	    pf_fact_why(f, PF_F_DKIM_PASS));
+	    r.spf_aligned < 0 ? spf_why : pf_fact_why(f, PF_F_DKIM_PASS));
 #undef TRI
 }
 
 /* eval_authpass - SPF or DKIM passes, for any domain */
 static void
-eval_authpass(int spf_pass, struct pf_facts *f)
+eval_authpass(int spf_pass, const char *spf_why, struct pf_facts *f)
 {
 	int dkim = pf_fact_known(f, PF_F_DKIM_PASS) ?
 	    (int)pf_fact_getn(f, PF_F_DKIM_PASS) : -1;
@@ -597,8 +598,7 @@ eval_authpass(int spf_pass, struct pf_facts *f)
 	else if (spf_pass == 0 && dkim == 0)
 		pf_fact_bool(f, PF_F_AUTH_PASS, 0);
 	else
-		pf_fact_unknown(f, PF_F_AUTH_PASS, spf_pass < 0 ?
-		    pf_fact_why(f, PF_F_SPF_RESULT) :
+		pf_fact_unknown(f, PF_F_AUTH_PASS, spf_pass < 0 ? spf_why :
 		    pf_fact_why(f, PF_F_DKIM_PASS));
 }
 
@@ -668,14 +668,18 @@ pf_auth_eval_env(struct pf_auth *a, const struct pf_auth_env *env,
     struct pf_facts *f)
 {
 	struct pf_dns_budget b;
-	char spf_dom[256];
+	char spf_dom[256], spf_why[256];
 	int spf_pass;
 
 	budget_init(a, &b);
-	if (eval_egress(a, env, &b, f, spf_dom, sizeof(spf_dom), &spf_pass)
-	    != PF_OK)
+	if (eval_egress(a, env, &b, f, spf_dom, sizeof(spf_dom), &spf_pass,
+	    spf_why, sizeof(spf_why)) != PF_OK)
 		return PF_ENOMEM;
-	eval_dmarc(a, spf_pass, spf_dom, &b, f);
-	eval_authpass(spf_pass, f);
+	/* the reason an unknown SPF state gives */
+	if (spf_why[0] == '\0')
+		snprintf(spf_why, sizeof(spf_why), "%s",
+		    pf_fact_why(f, PF_F_SPF_RESULT));
+	eval_dmarc(a, spf_pass, spf_dom, spf_why, &b, f);
+	eval_authpass(spf_pass, spf_why, f);
 	return eval_rcpt(a, env, &b, f);
 }
