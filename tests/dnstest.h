@@ -54,27 +54,31 @@ static inline void
 dnstest_signal(int sig)
 {
 	const char *p = getenv("PF_NSD_PID");
-	pid_t nsd, pid, up;
+	pid_t nsd, pid, up, kids[64];
+	size_t n = 0, i;
 	DIR *d;
 	struct dirent *e;
 	int depth;
 
 	ck_assert(p != NULL);
 	nsd = (pid_t)strtol(p, NULL, 10);
+	/* collect first: once a parent dies its children move to init */
 	ck_assert((d = opendir("/proc")) != NULL);
-	while ((e = readdir(d)) != NULL) {
+	while ((e = readdir(d)) != NULL && n < 64) {
 		if ((pid = (pid_t)strtol(e->d_name, NULL, 10)) <= 0)
 			continue;
 		for (up = pid, depth = 0; up > 1 && depth < 8; depth++) {
 			up = dnstest_ppid(up);
 			if (up == nsd) {
-				kill(pid, sig);
+				kids[n++] = pid;
 				break;
 			}
 		}
 	}
 	closedir(d);
 	ck_assert_int_eq(kill(nsd, sig), 0);
+	for (i = 0; i < n; i++)
+		(void)kill(kids[i], sig);
 }
 
 #endif
