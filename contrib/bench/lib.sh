@@ -341,7 +341,9 @@ bench_preflight() {
 		echo "socket $2"
 		echo "pidfile $T/sock/preflight-$1.pid"
 	} > "$conf"
-	"$PF_MILTER_BIN" -f -c "$conf" >"$T/preflight-$1.log" 2>&1 &
+	# umask: the postfix user must be able to connect to a unix socket
+	(umask 0; exec "$PF_MILTER_BIN" -f -c "$conf") \
+	    >"$T/preflight-$1.log" 2>&1 &
 	BENCH_PIDS+=("$!")
 }
 
