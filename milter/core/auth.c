@@ -320,8 +320,9 @@ pf_auth_new(const struct pf_config *cfg, struct pf_auth **out,
 	if ((a = calloc(1, sizeof(*a))) == NULL)
 		return pf_err_set(err, PF_ENOMEM, "out of memory");
 	a->cfg = cfg;
-	if ((rc = pf_dns_new(cfg->nameserver, cfg->dns_query_ms, &a->dns,
-	    err)) != PF_OK ||
+	/* with --no-dns there is no resolver at all: every lookup says so */
+	if ((!cfg->no_dns && (rc = pf_dns_new(cfg->nameserver,
+	    cfg->dns_query_ms, &a->dns, err)) != PF_OK) ||
 	    (rc = pf_spf_new(a->dns, cfg->helo, &a->spf, err)) != PF_OK ||
 	    (rc = pf_dkim_new(a->dns, &a->dkim, err)) != PF_OK ||
 	    (rc = pf_signers_load(cfg, &a->signers, err)) != PF_OK) {
