@@ -330,16 +330,18 @@ bench_find_preflight() {
 bench_preflight() {
 	local conf=$T/preflight-$1.conf
 	{
-		echo "rules $(cd "$BENCH_DIR/../../rules" && pwd)/gmail.rules"
-		echo "egress 127.0.0.1"
-		echo "helo mta.bench.example"
+		echo "Rules $(cd "$BENCH_DIR/../../rules" && pwd)/gmail.rules"
+		echo "EgressIP 192.0.2.10"
+		echo "HELO mta.bench.example"
 		if [ -n "${PF_BENCH_NODNS:-}" ]; then
-			echo "no-dns yes"
+			echo "DNS no"
 		else
-			echo "nameserver 127.0.0.1:$DNS_PORT"
+			echo "Nameserver 127.0.0.1:$DNS_PORT"
 		fi
-		echo "socket $2"
-		echo "pidfile $T/sock/preflight-$1.pid"
+		echo "Socket $2"
+		echo "SocketMode 0666"
+		echo "PidFile $T/sock/preflight-$1.pid"
+		echo "Background no"
 	} > "$conf"
 	# umask: the postfix user must be able to connect to a unix socket
 	(umask 0; exec "$PF_MILTER_BIN" -f -c "$conf") \
