@@ -73,8 +73,9 @@ bench_wait_unix() {
 }
 
 # bench_dns - a fixture NSD for bench.example with the DKIM key, SPF and
-# DMARC; sets DNS_PORT.  Other names get REFUSED at once (NSD never
-# recurses), so no configuration waits on the network.
+# DMARC, and an empty root zone so that every other name gets a
+# cacheable NXDOMAIN at once (like a warm resolver: nothing waits on the
+# network, and nothing is refused); sets DNS_PORT.
 bench_dns() {
 	local pub
 	openssl genrsa -out "$T/dkim.pem" 2048 2>/dev/null
@@ -94,6 +95,12 @@ mail	IN A 127.0.0.1
 @	IN TXT "v=spf1 ip4:127.0.0.0/8 -all"
 _dmarc	IN TXT "v=DMARC1; p=none"
 s1._domainkey IN TXT ( "v=DKIM1; k=rsa; p=${pub:0:200}" "${pub:200}" )
+ZONE
+	cat > "$T/zones/root.zone" <<ZONE
+\$ORIGIN .
+\$TTL 3600
+@	IN SOA ns1.bench.example. hostmaster.bench.example. ( 1 3600 600 86400 3600 )
+@	IN NS ns1.bench.example.
 ZONE
 	cat > "$T/nsd.conf" <<CONF
 server:
@@ -115,6 +122,9 @@ remote-control:
 zone:
     name: "bench.example"
     zonefile: "bench.example.zone"
+zone:
+    name: "."
+    zonefile: "root.zone"
 CONF
 	/usr/sbin/nsd -d -c "$T/nsd.conf" &
 	NSD_PID=$!
