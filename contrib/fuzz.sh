@@ -61,14 +61,18 @@ for t in $TARGETS; do
 	mkdir -p "$work"
 	seeds=$top/tests/fuzz/corpus/$t
 	[ "$t" = content ] && seeds=$top/tests/fixtures/content
+	par=
+	[ "$JOBS" -gt 1 ] && par="-jobs=$JOBS -workers=$JOBS"
+	rm -f "$B/fuzz/$t".log "$B/fuzz"/fuzz-*.log
 	(cd "$B/fuzz" && ASAN_OPTIONS=detect_leaks=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1 \
 	    "./fuzz_$t" -max_total_time="$SECS" -timeout=10 \
-	    -rss_limit_mb=2048 -jobs="$JOBS" -workers="$JOBS" \
+	    -rss_limit_mb=2048 $par \
 	    -artifact_prefix="$B/fuzz/artifacts/$t-" -print_final_stats=1 \
 	    "$work" "$seeds" >"$B/fuzz/$t.log" 2>&1)
+	cat "$B/fuzz"/fuzz-*.log >> "$B/fuzz/$t.log" 2>/dev/null
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' \
-	    "$B/fuzz/$t.log" | tail -1)
+	    "$B/fuzz/$t.log" | awk '{s += $1} END {print s}')
 	cov=$(grep -o 'cov: [0-9]*' "$B/fuzz/$t.log" | tail -1 | cut -d' ' -f2)
 	n=$(ls "$work" | wc -l)
 	crashes=$(ls "$B/fuzz/artifacts" | grep -c "^$t-")
