@@ -42,7 +42,12 @@ if [ ! -f "$B/libpfcore.a" ]; then
 	    make -j2 libpfcore.a >/dev/null) || exit 1
 fi
 LIBS=$(printf 'print:\n\t@echo $(CORE_LIBS) $(LIBS)\n' |
-    make -s --no-print-directory -C "$B" -f Makefile -f - print)
+    make -s --no-print-directory -C "$B" -f Makefile -f - print 2>/dev/null |
+    tail -n 1)
+case $LIBS in
+*libpfcore.a*) ;;
+*) echo "fuzz: cannot read the link flags from $B/Makefile" >&2; exit 1 ;;
+esac
 INC="-I$top/milter/core -I$top/tests/fuzz -I$B"
 mkdir -p "$B/fuzz/artifacts"
 
