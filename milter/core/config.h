@@ -23,6 +23,19 @@ struct pf_signer {
 	char	*match;		/* sender pattern (SigningTable), NULL = domain */
 };
 
+/* preflight-milter's own settings; the CLI ignores them */
+struct pf_daemon_cfg {
+	char		*socket;		/* inet:PORT@HOST, inet6:, local: */
+	unsigned	 socket_mode;		/* of a local socket */
+	char		*user;			/* run as; NULL = as started */
+	char		*group;			/* NULL = the user's group */
+	char		*pidfile;		/* NULL = none */
+	int		 background;
+	char		*log_facility;
+	unsigned	 milter_timeout;	/* seconds, towards the MTA */
+	unsigned	 drain_seconds;		/* SIGTERM: wait for sessions */
+};
+
 struct pf_config {
 	char		*path;
 	char		*rules;			/* rules file */
@@ -41,6 +54,7 @@ struct pf_config {
 	char		*keytable;		/* OpenDKIM KeyTable */
 	char		*signingtable;		/* OpenDKIM SigningTable */
 	void		*policy;		/* daemon actions: see policy.h */
+	struct pf_daemon_cfg daemon;
 };
 
 /* pf_config_default - a snapshot with built-in defaults; owned */
@@ -48,5 +62,7 @@ struct pf_config *pf_config_default(void);
 /* pf_config_load - defaults, then the file; file:line: message on error */
 int	pf_config_load(const char *path, struct pf_config **, struct pf_err *);
 void	pf_config_free(struct pf_config *);
+/* pf_config_key_known - whether name is a key of preflight.conf */
+int	pf_config_key_known(const char *name);
 
 #endif

@@ -1,0 +1,46 @@
+/*
+ * main.c - preflight(1): dispatch to a subcommand.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "autoconf.h"
+#include "cli.h"
+
+static void
+usage(FILE *fp)
+{
+	fputs("usage: preflight check [--json] [--config FILE] "
+	    "[--mail-from ADDR] [--rcpt ADDR]...\n"
+	    "                       [--egress-ip IP] [--helo NAME] "
+	    "[--nameserver HOST[:PORT]]\n"
+	    "                       [--no-dns] [--bulk] [FILE | -]\n"
+	    "       preflight explain [--json] [--rules FILE] "
+	    "[REPLY... | -f FILE | -]\n"
+	    "       preflight --version\n", fp);
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	if (strcmp(argv[1], "check") == 0)
+		return pf_cli_check(argc - 1, argv + 1);
+	if (strcmp(argv[1], "explain") == 0)
+		return pf_cli_explain(argc - 1, argv + 1);
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+		printf("preflight %s\n", PACKAGE_VERSION);
+		return EX_OK;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return EX_OK;
+	}
+	fprintf(stderr, "preflight: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return EX_USAGE;
+}

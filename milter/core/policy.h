@@ -1,0 +1,90 @@
+/*
+ * policy.h - what the milter does with a verdict: per sender domain, per
+ * severity, overridable per rule id or rule class.  Pure core: no
+ * libmilter.  The keys that fill a policy are documented in preflight.conf(5).
+ */
+#ifndef PF_POLICY_H
+#define PF_POLICY_H
+
+#include <stddef.h>
+
+#include "pf.h"
+#include "config.h"	/* the core's, not autoconf's: same directory */
+#include "facts.h"
+#include "rules.h"
+
+/* in order of severity: a message gets the most severe of its actions */
+enum pf_action {
+	PF_A_ACCEPT = 0, PF_A_TAG, PF_A_HOLD, PF_A_TEMPFAIL, PF_A_REJECT
+};
+
+/* which sender domain chooses the Action lines */
+enum pf_domain_src { PF_D_FROM, PF_D_ENVELOPE, PF_D_BOTH };
+
+/* when the MTA adds Message-ID, Date and From if they are missing */
+enum pf_mta_adds { PF_M_NEVER, PF_M_LOCAL, PF_M_ALWAYS };
+
+#define PF_MAX_ACTIONS	512
+
+enum pf_sel { PF_SEL_PERMANENT, PF_SEL_TEMPORARY, PF_SEL_CLASS, PF_SEL_RULE };
+
+/* one "Action SCOPE SELECTOR ACTION" line */
+struct pf_action_rule {
+	char		*scope;		/* "*" or a domain, lower case */
+	enum pf_sel	 sel;
+	char		*arg;		/* rule id or class name; owned */
+	enum pf_action	 action;
+	unsigned	 line;
+};
+
+struct pf_policy {
+	struct pf_action_rule	*rule;
+	size_t			 nrule;
+	int			 dry_run;
+	enum pf_domain_src	 domain_src;
+	int			 unknown_is_gmail;	/* google_count unknown */
+	int			 block_only_all_gmail;
+	enum pf_action		 fail_action;
+	enum pf_mta_adds	 mta_adds;
+};
+
+/* the outcome for one message */
+struct pf_decision {
+	enum pf_action		 action;	/* what to do (dry run: accept) */
+	enum pf_action		 wanted;	/* what the policy asked for */
+	enum pf_action		 would;		/* after the all-Gmail limit */
+	const struct pf_pred	*pred;		/* headline prediction or NULL */
+	int			 gmail;		/* predictions counted */
+	int			 downgraded;	/* not all Gmail: hold/reject -> tag */
+	char			 reason[256];	/* for the log */
+};
+
+/* pf_policy_new - the built-in policy: tag every prediction.  Owned. */
+struct pf_policy	*pf_policy_new(void);
+void			 pf_policy_free(struct pf_policy *);
+
+/* pf_policy_add - one Action line, words after the key; file:line on error */
+int	pf_policy_add(struct pf_policy *, char **w, size_t nw,
+	    const char *file, unsigned line, struct pf_err *);
+/* pf_policy_check - every rule: and class: name exists in the rule set */
+int	pf_policy_check(const struct pf_policy *, const char *file,
+	    const struct pf_rules *, struct pf_err *);
+
+/* pf_policy_decide - the action for a verdict, given the facts */
+void	pf_policy_decide(const struct pf_policy *, const struct pf_verdict *,
+	    const struct pf_facts *, struct pf_decision *);
+/* pf_policy_decide_rcpt - the same; the envelope recipients (no angle
+ * brackets) stand in when the rcpt.* facts are unknown: an address at
+ * gmail.com or googlemail.com is Gmail-bound without any DNS */
+void	pf_policy_decide_rcpt(const struct pf_policy *,
+	    const struct pf_verdict *, const struct pf_facts *,
+	    const char *const *rcpt, size_t nrcpt, struct pf_decision *);
+/* pf_policy_action_for - the action one prediction asks for */
+enum pf_action pf_policy_action_for(const struct pf_policy *,
+	    const struct pf_rule *, const char *from_dom, const char *env_dom);
+
+const char	*pf_action_name(enum pf_action);
+/* pf_action_parse - name to action; -1 if unknown */
+int		 pf_action_parse(const char *);
+
+#endif

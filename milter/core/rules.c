@@ -1,0 +1,1266 @@
+/*
+ * rules.c - load, validate and evaluate a rules file (docs/rules.md).
+ *
+ * The file is trusted no more than any config: every problem is reported as
+ * file:line: message and the whole file is refused.  A loaded rule set is
+ * immutable; evaluation only reads it, so threads may share one.  Conditions
+ * are compiled once into a small tree with every fact name resolved to its
+ * id and every constant folded in, and types checked.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pf.h"
+#include "facts.h"
+#include "rules.h"
+
+#define RULES_LINE_MAX	16384	/* longest line of a rules file */
+#define RULES_MAX	4096	/* rules in one file */
+#define EXPR_DEPTH_MAX	64	/* nesting of a condition */
+
+struct pf_const {
+	char	*name;
+	int64_t	 value;
+};
+
+enum expr_op {
+	E_NUM, E_STR, E_BOOL, E_FACT, E_AND, E_OR, E_NOT,
+	E_EQ, E_NE, E_LT, E_LE, E_GT, E_GE
+};
+
+struct pf_expr {
+	enum expr_op	 op;
+	enum pf_type	 type;		/* type of the result */
+	int64_t		 n;		/* E_NUM, E_BOOL */
+	char		*s;		/* E_STR */
+	int		 fact;		/* E_FACT */
+	struct pf_expr	*l, *r;
+};
+
+static const char *class_names[] = {
+	"content", "dns", "state", "feedback", "transport", "transient",
+	"protocol"
+};
+static const char *stage_names[] = {
+	"connect", "helo", "starttls", "auth", "mail", "rcpt", "data",
+	"end-of-data"
+};
+static const char *whose_names[] = {
+	"message", "sender-dns", "volume", "reputation", "recipient",
+	"smtp-client", "account", "google"
+};
+
+const char *
+pf_class_name(enum pf_class c)
+{
+	return (size_t)c < PF_NELEM(class_names) ? class_names[c] : "?";
+}
+
+const char *
+pf_stage_name(enum pf_stage s)
+{
+	return (size_t)s < PF_NELEM(stage_names) ? stage_names[s] : "?";
+}
+
+const char *
+pf_verdict_name(enum pf_verdict_kind k)
+{
+	switch (k) {
+	case PF_V_REJECT:
+		return "reject";
+	case PF_V_TEMPFAIL:
+		return "tempfail";
+	default:
+		return "accept";
+	}
+}
+
+/* lookup_name - index of s in a table of names, or -1 */
+static int
+lookup_name(const char **tab, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(tab[i], s) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* expr_free - release a condition tree */
+static void
+expr_free(struct pf_expr *e)
+{
+	if (e == NULL)
+		return;
+	expr_free(e->l);
+	expr_free(e->r);
+	free(e->s);
+	free(e);
+}
+
+/* --- the parser state for one file ------------------------------------ */
+
+struct loader {
+	const char	*path;
+	unsigned	 line;
+	struct pf_rules	*rs;
+	struct pf_err	*err;
+};
+
+static int
+fail(struct loader *ld, const char *fmt, const char *arg)
+{
+	char msg[400];
+
+	snprintf(msg, sizeof(msg), fmt, arg ? arg : "");
+	return pf_err_setl(ld->err, PF_ESYNTAX, ld->path, ld->line, "%s",
+	    msg);
+}
+
+static const struct pf_const *
+find_const(const struct pf_rules *rs, const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < rs->ncst; i++)
+		if (strlen(rs->cst[i].name) == len &&
+		    memcmp(rs->cst[i].name, name, len) == 0)
+			return &rs->cst[i];
+	return NULL;
+}
+
+/* --- condition lexer and parser --------------------------------------- */
+
+enum tok {
+	T_END, T_NUM, T_STR, T_NAME, T_LP, T_RP, T_EQ, T_NE, T_LT, T_LE,
+	T_GT, T_GE, T_AND, T_OR, T_NOT, T_TRUE, T_FALSE, T_BAD
+};
+
+struct lexer {
+	const char	*p, *end;
+	enum tok	 tok;
+	const char	*tp;		/* token text */
+	size_t		 tlen;
+	int		 depth;
+	struct loader	*ld;
+};
+
+static int
+isname(int c)
+{
+	return isalnum(c) || c == '_' || c == '.' || c == '-';
+}
+
+/* next - advance to the next token of a condition */
+static void
+next(struct lexer *lx)
+{
+	const char *p = lx->p;
+
+	while (p < lx->end && isspace((unsigned char)*p))
+		p++;
+	lx->tp = p;
+	lx->tlen = 0;
+	if (p >= lx->end) {
+		lx->tok = T_END;
+		lx->p = p;
+		return;
+	}
+	if (*p == '"') {
+		const char *q = p + 1;
+
+		while (q < lx->end && *q != '"') {
+			if (*q == '\\' && q + 1 < lx->end)
+				q++;
+			q++;
+		}
+		if (q >= lx->end) {
+			lx->tok = T_BAD;
+			lx->p = lx->end;
+			return;
+		}
+		lx->tok = T_STR;
+		lx->tp = p + 1;
+		lx->tlen = (size_t)(q - p - 1);
+		lx->p = q + 1;
+		return;
+	}
+	if (isdigit((unsigned char)*p)) {
+		const char *q = p;
+
+		while (q < lx->end && isdigit((unsigned char)*q))
+			q++;
+		lx->tok = T_NUM;
+		lx->tlen = (size_t)(q - p);
+		lx->p = q;
+		return;
+	}
+	if (isalpha((unsigned char)*p) || *p == '_') {
+		const char *q = p;
+
+		while (q < lx->end && isname((unsigned char)*q))
+			q++;
+		lx->tlen = (size_t)(q - p);
+		lx->p = q;
+		if (lx->tlen == 3 && memcmp(p, "and", 3) == 0)
+			lx->tok = T_AND;
+		else if (lx->tlen == 2 && memcmp(p, "or", 2) == 0)
+			lx->tok = T_OR;
+		else if (lx->tlen == 3 && memcmp(p, "not", 3) == 0)
+			lx->tok = T_NOT;
+		else if (lx->tlen == 4 && memcmp(p, "true", 4) == 0)
+			lx->tok = T_TRUE;
+		else if (lx->tlen == 5 && memcmp(p, "false", 5) == 0)
+			lx->tok = T_FALSE;
+		else
+			lx->tok = T_NAME;
+		return;
+	}
+	lx->tlen = 1;
+	lx->p = p + 1;
+	switch (*p) {
+	case '(':
+		lx->tok = T_LP;
+		return;
+	case ')':
+		lx->tok = T_RP;
+		return;
+	case '=':
+	case '!':
+	case '<':
+	case '>':
+		if (p + 1 < lx->end && p[1] == '=') {
+			lx->tlen = 2;
+			lx->p = p + 2;
+			lx->tok = *p == '=' ? T_EQ : *p == '!' ? T_NE :
+			    *p == '<' ? T_LE : T_GE;
+			return;
+		}
+		if (*p == '<' || *p == '>') {
+			lx->tok = *p == '<' ? T_LT : T_GT;
+			return;
+		}
+		/* FALLTHROUGH */
+	default:
+		lx->tok = T_BAD;
+	}
+}
+
+static struct pf_expr *parse_or(struct lexer *);
+
+static struct pf_expr *
+node(enum expr_op op, enum pf_type type)
+{
+	struct pf_expr *e = calloc(1, sizeof(*e));
+
+	if (e != NULL) {
+		e->op = op;
+		e->type = type;
+		e->fact = -1;
+	}
+	return e;
+}
+
+/* unescape - copy a quoted string's body, resolving \" and \\ */
+static char *
+unescape(const char *p, size_t len)
+{
+	char *s = malloc(len + 1), *o = s;
+	size_t i;
+
+	if (s == NULL)
+		return NULL;
+	for (i = 0; i < len; i++) {
+		if (p[i] == '\\' && i + 1 < len)
+			i++;
+		*o++ = p[i];
+	}
+	*o = '\0';
+	return s;
+}
+
+static struct pf_expr *
+lexfail(struct lexer *lx, const char *fmt, const char *arg)
+{
+	if (lx->ld->err->status == PF_OK)
+		fail(lx->ld, fmt, arg);
+	return NULL;
+}
+
+/* parse_term - NUMBER | STRING | true | false | NAME | ( expr ) */
+static struct pf_expr *
+parse_term(struct lexer *lx)
+{
+	struct pf_expr *e;
+	char name[128];
+
+	switch (lx->tok) {
+	case T_NUM:
+		if ((e = node(E_NUM, PF_T_NUM)) == NULL)
+			return lexfail(lx, "out of memory", NULL);
+		if (pf_strtonum(lx->tp, lx->tlen, 0, INT64_MAX, &e->n) !=
+		    PF_OK) {
+			free(e);
+			return lexfail(lx, "number out of range", NULL);
+		}
+		next(lx);
+		return e;
+	case T_STR:
+		if ((e = node(E_STR, PF_T_STR)) == NULL ||
+		    (e->s = unescape(lx->tp, lx->tlen)) == NULL) {
+			free(e);
+			return lexfail(lx, "out of memory", NULL);
+		}
+		next(lx);
+		return e;
+	case T_TRUE:
+	case T_FALSE:
+		if ((e = node(E_BOOL, PF_T_BOOL)) == NULL)
+			return lexfail(lx, "out of memory", NULL);
+		e->n = lx->tok == T_TRUE;
+		next(lx);
+		return e;
+	case T_NAME: {
+		const struct pf_const *c;
+		int id;
+
+		snprintf(name, sizeof(name), "%.*s", (int)lx->tlen, lx->tp);
+		if ((c = find_const(lx->ld->rs, lx->tp, lx->tlen)) != NULL) {
+			if ((e = node(E_NUM, PF_T_NUM)) == NULL)
+				return lexfail(lx, "out of memory", NULL);
+			e->n = c->value;
+		} else if ((id = pf_fact_lookup(lx->tp, lx->tlen)) >= 0) {
+			if ((e = node(E_FACT, pf_fact_type(id))) == NULL)
+				return lexfail(lx, "out of memory", NULL);
+			e->fact = id;
+		} else
+			return lexfail(lx, "unknown fact or constant '%s'",
+			    name);
+		next(lx);
+		return e;
+	}
+	case T_LP:
+		if (++lx->depth > EXPR_DEPTH_MAX)
+			return lexfail(lx, "condition nested too deeply",
+			    NULL);
+		next(lx);
+		if ((e = parse_or(lx)) == NULL)
+			return NULL;
+		if (lx->tok != T_RP) {
+			expr_free(e);
+			return lexfail(lx, "missing ')' in condition", NULL);
+		}
+		lx->depth--;
+		next(lx);
+		return e;
+	case T_END:
+		return lexfail(lx, "condition ends too early", NULL);
+	default:
+		snprintf(name, sizeof(name), "%.*s", (int)lx->tlen, lx->tp);
+		return lexfail(lx, "unexpected '%s' in condition", name);
+	}
+}
+
+static const char *
+type_name(enum pf_type t)
+{
+	return t == PF_T_NUM ? "number" : t == PF_T_BOOL ? "boolean" :
+	    "string";
+}
+
+/* parse_cmp - term [op term], with the operand types checked */
+static struct pf_expr *
+parse_cmp(struct lexer *lx)
+{
+	struct pf_expr *l, *r, *e;
+	enum expr_op op;
+	char msg[128];
+
+	if ((l = parse_term(lx)) == NULL)
+		return NULL;
+	switch (lx->tok) {
+	case T_EQ: op = E_EQ; break;
+	case T_NE: op = E_NE; break;
+	case T_LT: op = E_LT; break;
+	case T_LE: op = E_LE; break;
+	case T_GT: op = E_GT; break;
+	case T_GE: op = E_GE; break;
+	default:
+		return l;
+	}
+	next(lx);
+	if ((r = parse_term(lx)) == NULL) {
+		expr_free(l);
+		return NULL;
+	}
+	if (l->type != r->type ||
+	    (op != E_EQ && op != E_NE && l->type != PF_T_NUM)) {
+		snprintf(msg, sizeof(msg), "cannot compare a %s with a %s",
+		    type_name(l->type), type_name(r->type));
+		if (l->type == r->type)
+			snprintf(msg, sizeof(msg),
+			    "ordering needs numbers, not a %s",
+			    type_name(l->type));
+		expr_free(l);
+		expr_free(r);
+		return lexfail(lx, "%s", msg);
+	}
+	if ((e = node(op, PF_T_BOOL)) == NULL) {
+		expr_free(l);
+		expr_free(r);
+		return lexfail(lx, "out of memory", NULL);
+	}
+	e->l = l;
+	e->r = r;
+	return e;
+}
+
+/* want_bool - a logical operand must be boolean */
+static struct pf_expr *
+want_bool(struct lexer *lx, struct pf_expr *e, const char *what)
+{
+	char msg[128];
+
+	if (e != NULL && e->type != PF_T_BOOL) {
+		snprintf(msg, sizeof(msg), "'%s' needs a boolean, not a %s",
+		    what, type_name(e->type));
+		expr_free(e);
+		return lexfail(lx, "%s", msg);
+	}
+	return e;
+}
+
+static struct pf_expr *
+parse_not(struct lexer *lx)
+{
+	struct pf_expr *e, *n;
+
+	if (lx->tok != T_NOT)
+		return parse_cmp(lx);
+	if (++lx->depth > EXPR_DEPTH_MAX)
+		return lexfail(lx, "condition nested too deeply", NULL);
+	next(lx);
+	if ((e = want_bool(lx, parse_not(lx), "not")) == NULL)
+		return NULL;
+	lx->depth--;
+	if ((n = node(E_NOT, PF_T_BOOL)) == NULL) {
+		expr_free(e);
+		return lexfail(lx, "out of memory", NULL);
+	}
+	n->l = e;
+	return n;
+}
+
+/* parse_binary - left-associative chain of 'and' or 'or' */
+static struct pf_expr *
+parse_binary(struct lexer *lx, enum tok tok, enum expr_op op,
+    struct pf_expr *(*sub)(struct lexer *), const char *what)
+{
+	struct pf_expr *l, *r, *n;
+
+	if ((l = sub(lx)) == NULL)
+		return NULL;
+	while (lx->tok == tok) {
+		if ((l = want_bool(lx, l, what)) == NULL)
+			return NULL;
+		next(lx);
+		if ((r = want_bool(lx, sub(lx), what)) == NULL) {
+			expr_free(l);
+			return NULL;
+		}
+		if ((n = node(op, PF_T_BOOL)) == NULL) {
+			expr_free(l);
+			expr_free(r);
+			return lexfail(lx, "out of memory", NULL);
+		}
+		n->l = l;
+		n->r = r;
+		l = n;
+	}
+	return l;
+}
+
+static struct pf_expr *
+parse_and(struct lexer *lx)
+{
+	return parse_binary(lx, T_AND, E_AND, parse_not, "and");
+}
+
+static struct pf_expr *
+parse_or(struct lexer *lx)
+{
+	return parse_binary(lx, T_OR, E_OR, parse_and, "or");
+}
+
+/* compile - a whole condition: one boolean expression and nothing after */
+static struct pf_expr *
+compile(struct loader *ld, const char *p, size_t len)
+{
+	struct lexer lx = { p, p + len, T_END, NULL, 0, 0, ld };
+	struct pf_expr *e;
+
+	next(&lx);
+	if ((e = want_bool(&lx, parse_or(&lx), "when")) == NULL)
+		return NULL;
+	if (lx.tok != T_END) {
+		char rest[64];
+
+		snprintf(rest, sizeof(rest), "%.*s", (int)(lx.end - lx.tp),
+		    lx.tp);
+		expr_free(e);
+		return lexfail(&lx, "unexpected '%s' after condition", rest);
+	}
+	return e;
+}
+
+/* --- rule statements --------------------------------------------------- */
+
+/* strip - cut a trailing comment (outside quotes) and surrounding space */
+static void
+strip(char *s, const char **start, size_t *len)
+{
+	char *p = s, *e;
+	int q = 0;
+
+	for (e = s; *e != '\0'; e++) {
+		if (*e == '\\' && q && e[1] != '\0')
+			e++;
+		else if (*e == '"')
+			q = !q;
+		else if (*e == '#' && !q)
+			break;
+	}
+	while (e > p && isspace((unsigned char)e[-1]))
+		e--;
+	while (p < e && isspace((unsigned char)*p))
+		p++;
+	*start = p;
+	*len = (size_t)(e - p);
+}
+
+/* value_str - a bare or quoted value, owned */
+static char *
+value_str(struct loader *ld, const char *v, size_t len)
+{
+	char *s;
+
+	if (len > 0 && v[0] == '"') {
+		size_t i;
+
+		for (i = 1; i < len; i++) {
+			if (v[i] == '\\')
+				i++;
+			else if (v[i] == '"')
+				break;
+		}
+		if (i != len - 1) {
+			fail(ld, "badly quoted value", NULL);
+			return NULL;
+		}
+		s = unescape(v + 1, len - 2);
+	} else {
+		if ((s = malloc(len + 1)) != NULL) {
+			memcpy(s, v, len);
+			s[len] = '\0';
+		}
+	}
+	if (s == NULL)
+		fail(ld, "out of memory", NULL);
+	return s;
+}
+
+/* check_template - every {name} in a detail is a fact or a constant */
+static int
+check_template(struct loader *ld, const struct pf_rule *r, const char *t,
+    int text)
+{
+	const char *p, *q;
+	char name[128];
+	size_t i;
+
+	for (p = strchr(t, '{'); p != NULL; p = strchr(q, '{')) {
+		if ((q = strchr(p, '}')) == NULL)
+			return fail(ld, "unclosed '{' in template", NULL);
+		snprintf(name, sizeof(name), "%.*s", (int)(q - p - 1), p + 1);
+		if (text) {
+			for (i = 0; i < r->nfill; i++)
+				if (strcmp(r->fill[i].placeholder, name) == 0)
+					break;
+			if (i == r->nfill && strchr(name, '-') != NULL)
+				continue;	/* a documented placeholder */
+		}
+		if (find_const(ld->rs, name, strlen(name)) == NULL &&
+		    pf_fact_lookup(name, strlen(name)) < 0 &&
+		    !(text && strchr(name, '.') == NULL))
+			return fail(ld, "unknown fact or constant '{%s}'",
+			    name);
+	}
+	return PF_OK;
+}
+
+/* add_fills - parse "placeholder=source ..." */
+static int
+add_fills(struct loader *ld, struct pf_rule *r, const char *v, size_t len)
+{
+	const char *p = v, *end = v + len;
+
+	while (p < end) {
+		const char *eq, *w;
+		struct pf_fill *nf;
+
+		while (p < end && isspace((unsigned char)*p))
+			p++;
+		if (p == end)
+			break;
+		for (w = p; w < end && !isspace((unsigned char)*w); w++)
+			;
+		eq = memchr(p, '=', (size_t)(w - p));
+		if (eq == NULL || eq == p || eq + 1 == w)
+			return fail(ld, "fill needs placeholder=source", NULL);
+		if (find_const(ld->rs, eq + 1, (size_t)(w - eq - 1)) == NULL &&
+		    pf_fact_lookup(eq + 1, (size_t)(w - eq - 1)) < 0) {
+			char name[128];
+
+			snprintf(name, sizeof(name), "%.*s",
+			    (int)(w - eq - 1), eq + 1);
+			return fail(ld, "unknown fact or constant '%s'", name);
+		}
+		nf = realloc(r->fill, (r->nfill + 1) * sizeof(*nf));
+		if (nf == NULL)
+			return fail(ld, "out of memory", NULL);
+		r->fill = nf;
+		nf = &r->fill[r->nfill];
+		nf->placeholder = strndup(p, (size_t)(eq - p));
+		nf->source = strndup(eq + 1, (size_t)(w - eq - 1));
+		r->nfill++;
+		if (nf->placeholder == NULL || nf->source == NULL)
+			return fail(ld, "out of memory", NULL);
+		p = w;
+	}
+	return PF_OK;
+}
+
+/* set_enum - a key whose value is one of a fixed list */
+static int
+set_enum(struct loader *ld, const char **tab, size_t n, const char *v,
+    const char *what, int *out)
+{
+	int i = lookup_name(tab, n, v);
+
+	if (i < 0) {
+		char msg[200];
+
+		snprintf(msg, sizeof(msg), "unknown %s '%s'", what, v);
+		return fail(ld, "%s", msg);
+	}
+	*out = i;
+	return PF_OK;
+}
+
+/* set_once - a string key that may appear once per rule */
+static int
+set_once(struct loader *ld, char **slot, const char *key, const char *v,
+    size_t len)
+{
+	if (*slot != NULL)
+		return fail(ld, "'%s' given twice", key);
+	return (*slot = value_str(ld, v, len)) == NULL ? PF_ESYNTAX : PF_OK;
+}
+
+/* rule_key - one "key value" line inside a rule */
+static int
+rule_key(struct loader *ld, struct pf_rule *r, const char *key, size_t klen,
+    const char *v, size_t vlen)
+{
+	char k[32], *s = NULL;
+	int rc = PF_OK, i;
+
+	snprintf(k, sizeof(k), "%.*s", (int)klen, key);
+	if (vlen == 0)
+		return fail(ld, "'%s' needs a value", k);
+	if (strcmp(k, "reply") == 0) {
+		int64_t n;
+
+		if (pf_strtonum(v, vlen, 200, 599, &n) != PF_OK)
+			return fail(ld, "reply must be a 3-digit code", NULL);
+		r->reply = (int)n;
+	} else if (strcmp(k, "status") == 0) {
+		unsigned a, b, c;
+		char tail, st[sizeof(r->status)];
+
+		if (vlen >= sizeof(r->status))
+			return fail(ld, "status must look like 5.7.1", NULL);
+		memcpy(st, v, vlen);
+		st[vlen] = '\0';
+		if (sscanf(st, "%u.%u.%u%c", &a, &b, &c, &tail) != 3 ||
+		    a < 2 || a > 5 || b > 999 || c > 999)
+			return fail(ld, "status must look like 5.7.1", NULL);
+		memcpy(r->status, v, vlen);
+		r->status[vlen] = '\0';
+	} else if (strcmp(k, "text") == 0)
+		rc = set_once(ld, &r->text, k, v, vlen);
+	else if (strcmp(k, "whose") == 0) {
+		if ((rc = set_once(ld, &r->whose, k, v, vlen)) == PF_OK)
+			rc = set_enum(ld, whose_names, PF_NELEM(whose_names),
+			    r->whose, "whose", &i);
+	} else if (strcmp(k, "cause") == 0)
+		rc = set_once(ld, &r->cause, k, v, vlen);
+	else if (strcmp(k, "fix") == 0)
+		rc = set_once(ld, &r->fix, k, v, vlen);
+	else if (strcmp(k, "url") == 0)
+		rc = set_once(ld, &r->url, k, v, vlen);
+	else if (strcmp(k, "since") == 0)
+		rc = set_once(ld, &r->since, k, v, vlen);
+	else if (strcmp(k, "detail") == 0)
+		rc = set_once(ld, &r->detail, k, v, vlen);
+	else if (strcmp(k, "class") == 0 || strcmp(k, "stage") == 0 ||
+	    strcmp(k, "confidence") == 0) {
+		if ((s = value_str(ld, v, vlen)) == NULL)
+			return PF_ESYNTAX;
+		if (k[0] == 'c' && k[1] == 'l')
+			rc = set_enum(ld, class_names, PF_NELEM(class_names),
+			    s, "class", &i), r->cls = i;
+		else if (k[0] == 's')
+			rc = set_enum(ld, stage_names, PF_NELEM(stage_names),
+			    s, "stage", &i), r->stage = i;
+		else if (strcmp(s, "low") == 0 || strcmp(s, "high") == 0)
+			r->low_confidence = strcmp(s, "low") == 0;
+		else
+			rc = fail(ld, "confidence is low or high", NULL);
+		free(s);
+	} else if (strcmp(k, "when") == 0) {
+		if (r->when != NULL)
+			return fail(ld, "'when' given twice", NULL);
+		if ((r->when = compile(ld, v, vlen)) == NULL)
+			return PF_ESYNTAX;
+	} else if (strcmp(k, "fill") == 0)
+		rc = add_fills(ld, r, v, vlen);
+	else if (strcmp(k, "match") == 0) {
+		char **nm = realloc(r->match, (r->nmatch + 1) * sizeof(*nm));
+
+		if (nm == NULL)
+			return fail(ld, "out of memory", NULL);
+		r->match = nm;
+		if ((nm[r->nmatch] = value_str(ld, v, vlen)) == NULL)
+			return PF_ESYNTAX;
+		r->nmatch++;
+	} else
+		return fail(ld, "unknown key '%s'", k);
+	return rc;
+}
+
+/* rule_done - the checks that need the whole rule */
+static int
+rule_done(struct loader *ld, struct pf_rule *r)
+{
+	static const char *required[] = {
+		"text", "whose", "cause", "fix", "url"
+	};
+	char *vals[5];
+	size_t i;
+
+	vals[0] = r->text;
+	vals[1] = r->whose;
+	vals[2] = r->cause;
+	vals[3] = r->fix;
+	vals[4] = r->url;
+	if (r->reply == 0)
+		return fail(ld, "rule lacks 'reply'", NULL);
+	if (r->status[0] == '\0')
+		return fail(ld, "rule lacks 'status'", NULL);
+	if (r->status[0] - '0' != r->reply / 100)
+		return fail(ld, "status class does not match the reply code",
+		    NULL);
+	for (i = 0; i < PF_NELEM(required); i++)
+		if (vals[i] == NULL)
+			return fail(ld, "rule lacks '%s'", required[i]);
+	if ((int)r->cls < 0)
+		return fail(ld, "rule lacks 'class'", NULL);
+	if ((int)r->stage < 0)
+		return fail(ld, "rule lacks 'stage'", NULL);
+	if (r->when != NULL && r->detail == NULL)
+		return fail(ld, "a rule with 'when' needs a 'detail'", NULL);
+	if (r->when == NULL && r->detail != NULL)
+		return fail(ld, "'detail' without 'when'", NULL);
+	if (r->detail != NULL && check_template(ld, r, r->detail, 0) != PF_OK)
+		return PF_ESYNTAX;
+	if (check_template(ld, r, r->text, 1) != PF_OK)
+		return PF_ESYNTAX;
+	return PF_OK;
+}
+
+static void
+rule_reset(struct pf_rule *r)
+{
+	size_t i;
+
+	free(r->id);
+	free(r->text);
+	free(r->whose);
+	free(r->cause);
+	free(r->fix);
+	free(r->url);
+	free(r->since);
+	free(r->detail);
+	expr_free(r->when);
+	for (i = 0; i < r->nfill; i++) {
+		free(r->fill[i].placeholder);
+		free(r->fill[i].source);
+	}
+	free(r->fill);
+	for (i = 0; i < r->nmatch; i++)
+		free(r->match[i]);
+	free(r->match);
+	memset(r, 0, sizeof(*r));
+}
+
+/* valid_id - [a-z0-9-]+ */
+static int
+valid_id(const char *p, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len > 64)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (!(islower((unsigned char)p[i]) ||
+		    isdigit((unsigned char)p[i]) || p[i] == '-'))
+			return 0;
+	return 1;
+}
+
+/* statement_const - "const name = number" */
+static int
+statement_const(struct loader *ld, const char *p, size_t len)
+{
+	struct pf_rules *rs = ld->rs;
+	const char *end = p + len, *n, *ne;
+	struct pf_const *nc;
+	int64_t v;
+
+	for (n = p; n < end && isspace((unsigned char)*n); n++)
+		;
+	for (ne = n; ne < end && (isalnum((unsigned char)*ne) ||
+	    *ne == '_'); ne++)
+		;
+	if (ne == n || isdigit((unsigned char)*n))
+		return fail(ld, "const needs a name", NULL);
+	if (pf_fact_lookup(n, (size_t)(ne - n)) >= 0 ||
+	    find_const(rs, n, (size_t)(ne - n)) != NULL)
+		return fail(ld, "const name already in use", NULL);
+	for (p = ne; p < end && isspace((unsigned char)*p); p++)
+		;
+	if (p == end || *p != '=')
+		return fail(ld, "const needs '= number'", NULL);
+	for (p++; p < end && isspace((unsigned char)*p); p++)
+		;
+	if (pf_strtonum(p, (size_t)(end - p), 0, INT64_MAX, &v) != PF_OK)
+		return fail(ld, "const value must be a whole number", NULL);
+	if ((nc = realloc(rs->cst, (rs->ncst + 1) * sizeof(*nc))) == NULL)
+		return fail(ld, "out of memory", NULL);
+	rs->cst = nc;
+	if ((nc[rs->ncst].name = strndup(n, (size_t)(ne - n))) == NULL)
+		return fail(ld, "out of memory", NULL);
+	nc[rs->ncst].value = v;
+	rs->ncst++;
+	return PF_OK;
+}
+
+/* load_lines - the statement loop over an open file */
+static int
+load_lines(struct loader *ld, FILE *fp)
+{
+	struct pf_rules *rs = ld->rs;
+	struct pf_rule *cur = NULL;
+	char *buf = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int rc = PF_OK;
+
+	while (rc == PF_OK && (n = getline(&buf, &cap, fp)) != -1) {
+		const char *p, *kw, *v;
+		size_t len, klen;
+
+		ld->line++;
+		if (n > RULES_LINE_MAX) {
+			rc = fail(ld, "line too long", NULL);
+			break;
+		}
+		if (memchr(buf, '\0', (size_t)n) != NULL) {
+			rc = fail(ld, "NUL byte in line", NULL);
+			break;
+		}
+		strip(buf, &p, &len);
+		if (len == 0)
+			continue;
+		for (klen = 0; klen < len && !isspace((unsigned char)p[klen]);
+		    klen++)
+			;
+		kw = p;
+		for (v = p + klen; v < p + len && isspace((unsigned char)*v);
+		    v++)
+			;
+		len -= (size_t)(v - p);
+		if (cur == NULL) {
+			if (klen == 5 && memcmp(kw, "const", 5) == 0)
+				rc = statement_const(ld, v, len);
+			else if (klen == 4 && memcmp(kw, "rule", 4) == 0) {
+				struct pf_rule *nr;
+
+				if (!valid_id(v, len)) {
+					rc = fail(ld, "rule id must be "
+					    "[a-z0-9-]+", NULL);
+					break;
+				}
+				if (rs->nrule >= RULES_MAX) {
+					rc = fail(ld, "too many rules", NULL);
+					break;
+				}
+				nr = realloc(rs->rule,
+				    (rs->nrule + 1) * sizeof(*nr));
+				if (nr == NULL) {
+					rc = fail(ld, "out of memory", NULL);
+					break;
+				}
+				rs->rule = nr;
+				cur = &rs->rule[rs->nrule++];
+				memset(cur, 0, sizeof(*cur));
+				cur->cls = -1;
+				cur->stage = -1;
+				cur->line = ld->line;
+				cur->id = strndup(v, len);
+				if (cur->id == NULL)
+					rc = fail(ld, "out of memory", NULL);
+				else if (pf_rules_find(rs, cur->id) != cur)
+					rc = fail(ld, "duplicate rule id '%s'",
+					    cur->id);
+			} else
+				rc = fail(ld, "expected 'rule' or 'const'",
+				    NULL);
+		} else if (klen == 3 && memcmp(kw, "end", 3) == 0 && len == 0) {
+			rc = rule_done(ld, cur);
+			cur = NULL;
+		} else
+			rc = rule_key(ld, cur, kw, klen, v, len);
+	}
+	free(buf);
+	if (rc == PF_OK && ferror(fp))
+		rc = pf_err_setl(ld->err, PF_EIO, ld->path, 0, "%s",
+		    strerror(errno));
+	if (rc == PF_OK && cur != NULL)
+		rc = fail(ld, "rule '%s' has no 'end'", cur->id);
+	if (rc == PF_OK && rs->nrule == 0)
+		rc = fail(ld, "no rules", NULL);
+	return rc;
+}
+
+/* pf_rules_load - parse and validate a whole rules file */
+int
+pf_rules_load(const char *path, struct pf_rules **out, struct pf_err *err)
+{
+	struct loader ld = { path, 0, NULL, err };
+	FILE *fp;
+	int rc;
+
+	*out = NULL;
+	err->status = PF_OK;
+	if ((fp = fopen(path, "r")) == NULL)
+		return pf_err_setl(err, PF_EIO, path, 0, "%s",
+		    strerror(errno));
+	if ((ld.rs = calloc(1, sizeof(*ld.rs))) == NULL ||
+	    (ld.rs->path = strdup(path)) == NULL) {
+		fclose(fp);
+		pf_rules_free(ld.rs);
+		return pf_err_set(err, PF_ENOMEM, "out of memory");
+	}
+	rc = load_lines(&ld, fp);
+	fclose(fp);
+	if (rc != PF_OK) {
+		pf_rules_free(ld.rs);
+		return rc;
+	}
+	*out = ld.rs;
+	return PF_OK;
+}
+
+void
+pf_rules_free(struct pf_rules *rs)
+{
+	size_t i;
+
+	if (rs == NULL)
+		return;
+	for (i = 0; i < rs->nrule; i++)
+		rule_reset(&rs->rule[i]);
+	for (i = 0; i < rs->ncst; i++)
+		free(rs->cst[i].name);
+	free(rs->cst);
+	free(rs->rule);
+	free(rs->path);
+	free(rs);
+}
+
+const struct pf_rule *
+pf_rules_find(const struct pf_rules *rs, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < rs->nrule; i++)
+		if (rs->rule[i].id != NULL && strcmp(rs->rule[i].id, id) == 0)
+			return &rs->rule[i];
+	return NULL;
+}
+
+/* --- evaluation -------------------------------------------------------- */
+
+/* A value during evaluation; unknown carries the fact that made it so. */
+struct val {
+	int		 known;
+	int64_t		 n;
+	const char	*s;
+	int		 why;		/* fact id, when !known */
+};
+
+static struct val
+eval(const struct pf_expr *e, const struct pf_facts *f)
+{
+	struct val v = { 1, 0, NULL, -1 }, l, r;
+
+	switch (e->op) {
+	case E_NUM:
+	case E_BOOL:
+		v.n = e->n;
+		return v;
+	case E_STR:
+		v.s = e->s;
+		return v;
+	case E_FACT:
+		if (!pf_fact_known(f, e->fact)) {
+			v.known = 0;
+			v.why = e->fact;
+			return v;
+		}
+		v.n = pf_fact_getn(f, e->fact);
+		v.s = pf_fact_gets(f, e->fact);
+		return v;
+	case E_NOT:
+		v = eval(e->l, f);
+		v.n = !v.n;
+		return v;
+	case E_AND:
+	case E_OR:
+		/* Kleene: a known deciding operand wins over an unknown */
+		l = eval(e->l, f);
+		if (l.known && l.n == (e->op == E_OR))
+			return l;
+		r = eval(e->r, f);
+		if (r.known && r.n == (e->op == E_OR))
+			return r;
+		return !l.known ? l : r;
+	default:
+		break;
+	}
+	l = eval(e->l, f);
+	r = eval(e->r, f);
+	if (!l.known)
+		return l;
+	if (!r.known)
+		return r;
+	if (e->l->type == PF_T_STR) {
+		int c = strcmp(l.s, r.s);
+
+		v.n = e->op == E_EQ ? c == 0 : c != 0;
+		return v;
+	}
+	switch (e->op) {
+	case E_EQ: v.n = l.n == r.n; break;
+	case E_NE: v.n = l.n != r.n; break;
+	case E_LT: v.n = l.n < r.n; break;
+	case E_LE: v.n = l.n <= r.n; break;
+	case E_GT: v.n = l.n > r.n; break;
+	default: v.n = l.n >= r.n; break;
+	}
+	return v;
+}
+
+/* sbuf - a small growing string for template output */
+struct sbuf {
+	char	*p;
+	size_t	 len, cap;
+	int	 oom;
+};
+
+static void
+sb_add(struct sbuf *b, const char *s, size_t len)
+{
+	if (b->oom)
+		return;
+	if (b->len + len + 1 > b->cap) {
+		size_t cap = (b->cap ? b->cap * 2 : 128) + len;
+		char *np = realloc(b->p, cap);
+
+		if (np == NULL) {
+			b->oom = 1;
+			return;
+		}
+		b->p = np;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, len);
+	b->len += len;
+	b->p[b->len] = '\0';
+}
+
+/* source_value - the text of a fact or const for a template, or NULL */
+static int
+source_value(const struct pf_rules *rs, const char *name,
+    const struct pf_facts *f, struct sbuf *b)
+{
+	const struct pf_const *c = find_const(rs, name, strlen(name));
+	char num[32];
+	int id;
+
+	if (c != NULL) {
+		snprintf(num, sizeof(num), "%" PRId64, c->value);
+		sb_add(b, num, strlen(num));
+		return 1;
+	}
+	if ((id = pf_fact_lookup(name, strlen(name))) < 0 ||
+	    !pf_fact_known(f, id))
+		return 0;
+	switch (pf_fact_type(id)) {
+	case PF_T_STR:
+		sb_add(b, pf_fact_gets(f, id), strlen(pf_fact_gets(f, id)));
+		break;
+	case PF_T_BOOL:
+		sb_add(b, pf_fact_getn(f, id) ? "yes" : "no",
+		    pf_fact_getn(f, id) ? 3 : 2);
+		break;
+	default:
+		snprintf(num, sizeof(num), "%" PRId64, pf_fact_getn(f, id));
+		sb_add(b, num, strlen(num));
+	}
+	return 1;
+}
+
+/* pf_rules_fill - expand {name} from the rule's fills, facts and consts */
+char *
+pf_rules_fill(const struct pf_rules *rs, const struct pf_rule *r,
+    const char *t, const struct pf_facts *f)
+{
+	struct sbuf b = { NULL, 0, 0, 0 };
+	const char *p, *q;
+	char name[128];
+	size_t i;
+
+	sb_add(&b, "", 0);
+	for (p = t; (q = strchr(p, '{')) != NULL; ) {
+		const char *close = strchr(q, '}');
+		const char *src;
+
+		sb_add(&b, p, (size_t)(q - p));
+		if (close == NULL || close - q - 1 >= (long)sizeof(name)) {
+			p = q;
+			break;
+		}
+		snprintf(name, sizeof(name), "%.*s", (int)(close - q - 1),
+		    q + 1);
+		src = name;
+		for (i = 0; i < r->nfill; i++)
+			if (strcmp(r->fill[i].placeholder, name) == 0)
+				src = r->fill[i].source;
+		if (f == NULL || !source_value(rs, src, f, &b))
+			sb_add(&b, q, (size_t)(close - q + 1));
+		p = close + 1;
+	}
+	sb_add(&b, p, strlen(p));
+	if (b.oom) {
+		free(b.p);
+		return NULL;
+	}
+	return b.p;
+}
+
+/* pred_cmp - headline first: stage order, then 5xx before 4xx */
+static int
+pred_cmp(const void *a, const void *b)
+{
+	const struct pf_pred *x = a, *y = b;
+
+	if (x->rule->stage != y->rule->stage)
+		return x->rule->stage < y->rule->stage ? -1 : 1;
+	if (x->rule->reply / 100 != y->rule->reply / 100)
+		return x->rule->reply / 100 > y->rule->reply / 100 ? -1 : 1;
+	return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
+/* pf_rules_eval - every rule with a condition, against the facts */
+int
+pf_rules_eval(const struct pf_rules *rs, const struct pf_facts *f,
+    struct pf_verdict *out)
+{
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	if ((out->pred = calloc(rs->nrule, sizeof(*out->pred))) == NULL ||
+	    (out->unk = calloc(rs->nrule, sizeof(*out->unk))) == NULL) {
+		pf_verdict_reset(out);
+		return PF_ENOMEM;
+	}
+	for (i = 0; i < rs->nrule; i++) {
+		const struct pf_rule *r = &rs->rule[i];
+		struct val v;
+
+		if (r->when == NULL)
+			continue;
+		v = eval(r->when, f);
+		if (!v.known) {
+			struct pf_unknown *u = &out->unk[out->nunk++];
+			char why[600];
+
+			snprintf(why, sizeof(why), "%s: %s",
+			    pf_fact_name(v.why), pf_fact_why(f, v.why));
+			u->rule = r;
+			if ((u->why = strdup(why)) == NULL)
+				goto oom;
+		} else if (v.n) {
+			struct pf_pred *p = &out->pred[out->npred++];
+
+			p->rule = r;
+			p->text = pf_rules_fill(rs, r, r->text, f);
+			p->detail = pf_rules_fill(rs, r, r->detail, f);
+			if (p->text == NULL || p->detail == NULL)
+				goto oom;
+			if (r->reply >= 500)
+				out->kind = PF_V_REJECT;
+			else if (r->reply >= 400 && out->kind != PF_V_REJECT)
+				out->kind = PF_V_TEMPFAIL;
+		}
+	}
+	qsort(out->pred, out->npred, sizeof(*out->pred), pred_cmp);
+	return PF_OK;
+oom:
+	pf_verdict_reset(out);
+	return PF_ENOMEM;
+}
+
+void
+pf_verdict_reset(struct pf_verdict *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->npred; i++) {
+		free(v->pred[i].text);
+		free(v->pred[i].detail);
+	}
+	for (i = 0; i < v->nunk; i++)
+		free(v->unk[i].why);
+	free(v->pred);
+	free(v->unk);
+	memset(v, 0, sizeof(*v));
+}

@@ -1,0 +1,71 @@
+/*
+ * log.c - the daemon's one log sink: syslog with the configured facility,
+ * or stderr with a timestamp when running in the foreground.  Callers
+ * escape untrusted text before it gets here.
+ */
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "daemon.h"
+
+static int to_stderr = 1;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+static const struct {
+	const char	*name;
+	int		 fac;
+} facs[] = {
+	{ "mail", LOG_MAIL }, { "daemon", LOG_DAEMON }, { "user", LOG_USER },
+	{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 },
+	{ "local2", LOG_LOCAL2 }, { "local3", LOG_LOCAL3 },
+	{ "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
+	{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
+};
+
+/* pf_log_open - choose the sink; facility by name (config-validated) */
+void
+pf_log_open(const char *ident, int err, const char *facility)
+{
+	int fac = LOG_MAIL;
+	size_t i;
+
+	for (i = 0; facility != NULL && i < PF_NELEM(facs); i++)
+		if (strcasecmp(facility, facs[i].name) == 0)
+			fac = facs[i].fac;
+	to_stderr = err;
+	if (!err)
+		openlog(ident, LOG_PID | LOG_NDELAY, fac);
+}
+
+/* pf_log - one line at a priority */
+void
+pf_log(int prio, const char *fmt, ...)
+{
+	static const char *names[] = { "emerg", "alert", "crit", "error",
+		"warning", "notice", "info", "debug" };
+	char line[2048], ts[32];
+	va_list ap;
+	time_t now;
+	struct tm tm;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (!to_stderr) {
+		syslog(prio, "%s", line);
+		return;
+	}
+	now = time(NULL);
+	gmtime_r(&now, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	pthread_mutex_lock(&lock);
+	fprintf(stderr, "%s preflight-milter[%s]: %s\n", ts,
+	    names[prio & 7], line);
+	fflush(stderr);
+	pthread_mutex_unlock(&lock);
+}

@@ -1,0 +1,374 @@
+/*
+ * main.c - preflight-milter: options, configuration, the listening
+ * socket, privileges, the pid file, and the signals.  libmilter's own
+ * signal thread stops the filter on SIGHUP; so the main thread, which
+ * Linux prefers for a process-directed signal while it waits in
+ * sigtimedwait(), takes SIGHUP, SIGTERM and SIGINT itself: SIGHUP wakes
+ * the reload thread (a bad new configuration keeps the old engine and is
+ * logged), SIGTERM and SIGINT stop accepting connections and drain the
+ * sessions in progress for up to DrainTimeout seconds.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "autoconf.h"
+#include "daemon.h"
+#include "policy.h"
+
+#ifndef PF_SYSCONFDIR
+#define PF_SYSCONFDIR	"/etc"
+#endif
+
+struct opts {
+	const char	*conf;
+	const char	*socket;
+	const char	*user;
+	const char	*pidfile;
+	int		 foreground;
+	int		 check;
+};
+
+static pthread_mutex_t rl_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t rl_cond = PTHREAD_COND_INITIALIZER;
+static int rl_wanted, rl_quit;
+static volatile int milter_done;
+static const char *conf_path;
+
+/* usage - the synopsis, and EX_USAGE */
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: preflight-milter [-fnV] [-c file] "
+	    "[-p socket] [-u user] [-P pidfile]\n");
+	exit(EX_USAGE);
+}
+
+/* reloader - rebuild the engine each time SIGHUP asks */
+static void *
+reloader(void *arg)
+{
+	struct pf_err err;
+	char buf[800];
+
+	pthread_mutex_lock(&rl_lock);
+	for (;;) {
+		while (!rl_wanted && !rl_quit)
+			pthread_cond_wait(&rl_cond, &rl_lock);
+		if (rl_quit)
+			break;
+		rl_wanted = 0;
+		pthread_mutex_unlock(&rl_lock);
+		memset(&err, 0, sizeof(err));
+		if (pf_snap_load(conf_path, &err) == PF_OK)
+			pf_log(LOG_NOTICE, "reloaded %s", conf_path);
+		else
+			pf_log(LOG_ERR, "reload failed, keeping the running "
+			    "configuration: %s",
+			    pf_err_format(&err, buf, sizeof(buf)));
+		pthread_mutex_lock(&rl_lock);
+	}
+	pthread_mutex_unlock(&rl_lock);
+	return NULL;
+}
+
+/* runner - libmilter's loop, in its own thread */
+static void *
+runner(void *arg)
+{
+	if (smfi_main() != MI_SUCCESS)
+		pf_log(LOG_ERR, "the milter loop failed");
+	milter_done = 1;
+	return NULL;
+}
+
+/* socket_path - the file of a local: or unix: spec, else NULL */
+static const char *
+socket_path(const char *spec)
+{
+	if (strncasecmp(spec, "local:", 6) == 0)
+		return spec + 6;
+	if (strncasecmp(spec, "unix:", 5) == 0)
+		return spec + 5;
+	return NULL;
+}
+
+/* lookup_user - uid and gid to run as */
+static int
+lookup_user(const char *user, const char *group, uid_t *uid, gid_t *gid)
+{
+	struct passwd *pw;
+	struct group *gr;
+
+	if ((pw = getpwnam(user)) == NULL) {
+		fprintf(stderr, "preflight-milter: no user \"%s\"\n", user);
+		return -1;
+	}
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+	if (group != NULL) {
+		if ((gr = getgrnam(group)) == NULL) {
+			fprintf(stderr, "preflight-milter: no group \"%s\"\n",
+			    group);
+			return -1;
+		}
+		*gid = gr->gr_gid;
+	}
+	return 0;
+}
+
+/* drop - become the unprivileged user for good */
+static int
+drop(const char *user, uid_t uid, gid_t gid)
+{
+	if (setgroups(0, NULL) != 0 && errno != EPERM)
+		return -1;
+	if (initgroups(user, gid) != 0 || setgid(gid) != 0 ||
+	    setuid(uid) != 0)
+		return -1;
+	/* make sure there is no way back */
+	if (uid != 0 && setuid(0) == 0)
+		return -1;
+	return 0;
+}
+
+/* background - detach from the terminal */
+static int
+background(void)
+{
+	pid_t pid;
+	int fd;
+
+	if ((pid = fork()) < 0)
+		return -1;
+	if (pid > 0)
+		_exit(0);
+	if (setsid() < 0)
+		return -1;
+	if ((pid = fork()) < 0)
+		return -1;
+	if (pid > 0)
+		_exit(0);
+	if (chdir("/") != 0)
+		return -1;
+	if ((fd = open("/dev/null", O_RDWR)) >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+	return 0;
+}
+
+/* write_pid - the pid file, replaced atomically */
+static int
+write_pid(const char *path)
+{
+	char tmp[4096];
+	FILE *fp;
+	int fd;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
+		return -1;
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644)) < 0)
+		return -1;
+	if ((fp = fdopen(fd, "w")) == NULL) {
+		close(fd);
+		return -1;
+	}
+	fprintf(fp, "%ld\n", (long)getpid());
+	if (fclose(fp) != 0 || rename(tmp, path) != 0) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/* drain - wait for sessions in progress, at most secs seconds */
+static void
+drain(unsigned secs)
+{
+	time_t end = time(NULL) + secs;
+	int n;
+
+	while ((n = pf_session_live()) > 0 && time(NULL) < end) {
+		struct timespec ts = { 0, 100 * 1000 * 1000 };
+
+		nanosleep(&ts, NULL);
+	}
+	if (n > 0)
+		pf_log(LOG_WARNING, "stopping with %d session(s) still open; "
+		    "the MTA applies milter_default_action to them", n);
+}
+
+/* serve - signals until told to stop; returns the exit status */
+static int
+serve(unsigned drain_secs)
+{
+	pthread_t run, rl;
+	sigset_t set;
+	siginfo_t si;
+	struct timespec tick = { 1, 0 };
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (pthread_create(&rl, NULL, reloader, NULL) != 0 ||
+	    pthread_create(&run, NULL, runner, NULL) != 0) {
+		pf_log(LOG_ERR, "cannot start threads");
+		return EX_OSERR;
+	}
+	for (;;) {
+		sig = sigtimedwait(&set, &si, &tick);
+		if (milter_done) {
+			pf_log(LOG_NOTICE, "the milter loop ended");
+			break;
+		}
+		if (sig == SIGHUP) {
+			pthread_mutex_lock(&rl_lock);
+			rl_wanted = 1;
+			pthread_cond_signal(&rl_cond);
+			pthread_mutex_unlock(&rl_lock);
+		} else if (sig == SIGTERM || sig == SIGINT) {
+			pf_log(LOG_NOTICE, "stopping on signal %d; draining",
+			    sig);
+			smfi_stop();
+			break;
+		}
+	}
+	pthread_join(run, NULL);
+	drain(drain_secs);
+	pthread_mutex_lock(&rl_lock);
+	rl_quit = 1;
+	pthread_cond_signal(&rl_cond);
+	pthread_mutex_unlock(&rl_lock);
+	pthread_join(rl, NULL);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o = { PF_SYSCONFDIR "/preflight.conf", NULL, NULL, NULL,
+		0, 0 };
+	const struct pf_daemon_cfg *dc;
+	struct pf_engine *e;
+	struct pf_err err;
+	const char *path;
+	char buf[800];
+	uid_t uid = 0;
+	gid_t gid = 0;
+	unsigned drain_secs;
+	int ch, rc;
+
+	while ((ch = getopt(argc, argv, "c:fnp:P:u:V")) != -1) {
+		switch (ch) {
+		case 'c': o.conf = optarg; break;
+		case 'f': o.foreground = 1; break;
+		case 'n': o.check = 1; break;
+		case 'p': o.socket = optarg; break;
+		case 'P': o.pidfile = optarg; break;
+		case 'u': o.user = optarg; break;
+		case 'V':
+			printf("preflight-milter %s (libmilter API %#x)\n",
+			    PACKAGE_VERSION, SMFI_VERSION);
+			return 0;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	conf_path = o.conf;
+	memset(&err, 0, sizeof(err));
+	if (pf_snap_load(o.conf, &err) != PF_OK) {
+		fprintf(stderr, "%s\n", pf_err_format(&err, buf, sizeof(buf)));
+		return EX_CONFIG;
+	}
+	if (o.check) {
+		printf("configuration OK\n");
+		pf_snap_clear();
+		return 0;
+	}
+	e = pf_snap_get();
+	dc = &pf_engine_config(e)->daemon;
+	/* copies: the engine they come from may be swapped out */
+	if ((o.socket = strdup(o.socket ? o.socket : dc->socket)) == NULL ||
+	    (dc->user != NULL && o.user == NULL &&
+	    (o.user = strdup(dc->user)) == NULL) ||
+	    (dc->pidfile != NULL && o.pidfile == NULL &&
+	    (o.pidfile = strdup(dc->pidfile)) == NULL)) {
+		fprintf(stderr, "preflight-milter: out of memory\n");
+		return EX_OSERR;
+	}
+	if (!dc->background)
+		o.foreground = 1;
+	pf_log_open("preflight-milter", o.foreground, dc->log_facility);
+	if (o.user != NULL && lookup_user(o.user, dc->group, &uid, &gid) != 0)
+		return EX_NOUSER;
+	if (smfi_setconn((char *)o.socket) != MI_SUCCESS ||
+	    smfi_settimeout((int)dc->milter_timeout) != MI_SUCCESS ||
+	    smfi_register(pf_filter) != MI_SUCCESS) {
+		fprintf(stderr, "preflight-milter: cannot set up %s\n",
+		    o.socket);
+		return EX_SOFTWARE;
+	}
+	/* bind now, as root if started so, and fail early */
+	if (smfi_opensocket(1) != MI_SUCCESS) {
+		fprintf(stderr, "preflight-milter: cannot listen on %s\n",
+		    o.socket);
+		return EX_UNAVAILABLE;
+	}
+	if ((path = socket_path(o.socket)) != NULL) {
+		if (chmod(path, dc->socket_mode) != 0 ||
+		    (o.user != NULL && chown(path, uid, gid) != 0))
+			fprintf(stderr, "preflight-milter: %s: %s\n", path,
+			    strerror(errno));
+	}
+	if (!o.foreground && background() != 0) {
+		fprintf(stderr, "preflight-milter: cannot detach: %s\n",
+		    strerror(errno));
+		return EX_OSERR;
+	}
+	if (o.pidfile != NULL && write_pid(o.pidfile) != 0)
+		pf_log(LOG_WARNING, "cannot write pid file %s: %s", o.pidfile,
+		    strerror(errno));
+	if (o.user != NULL && drop(o.user, uid, gid) != 0) {
+		pf_log(LOG_ERR, "cannot become user %s: %s", o.user,
+		    strerror(errno));
+		return EX_NOPERM;
+	}
+	if (o.user == NULL && getuid() == 0)
+		pf_log(LOG_WARNING, "running as root: set User in %s",
+		    o.conf);
+	pf_log(LOG_NOTICE, "listening on %s (config %s, %s)", o.socket,
+	    o.conf, pf_engine_config(e)->policy != NULL &&
+	    ((const struct pf_policy *)pf_engine_config(e)->policy)->dry_run ?
+	    "dry run" : "enforcing");
+	drain_secs = dc->drain_seconds;
+	/* the settings above were copied; later reloads own the engine */
+	pf_engine_unref(e);
+	rc = serve(drain_secs);
+	if (o.pidfile != NULL)
+		unlink(o.pidfile);
+	pf_snap_clear();
+	pf_log(LOG_NOTICE, "stopped");
+	return rc;
+}

@@ -1,0 +1,456 @@
+/*
+ * session.c - the libmilter callbacks.  One struct sess per SMTP
+ * connection, kept with smfi_setpriv because Debian's libmilter runs a
+ * worker pool (one session's callbacks hop threads, one at a time).  Each
+ * message pins the engine in service at MAIL FROM and feeds one pf_check
+ * as the MTA streams it: envelope, header fields, body chunks.  All
+ * per-message state is released at end of message and at abort; close
+ * only frees the connection's shell, and nothing depends on it.  What the
+ * MTA sends is untrusted; header values are copied with their exact bytes
+ * (SMFIP_HDR_LEADSPC), bare LF folded lines become CRLF as the builder
+ * expects.  Actions are applied at end of message by act.c.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "daemon.h"
+#include "policy.h"
+#include "smtpreply.h"
+#include "session.h"
+
+static atomic_int live;
+
+/* pf_session_live - sessions not yet freed (for the drain on SIGTERM) */
+int
+pf_session_live(void)
+{
+	return atomic_load(&live);
+}
+
+/* pf_sess_msg_reset - forget the message: after eom, abort, a new MAIL, close */
+void
+pf_sess_msg_reset(struct sess *s)
+{
+	size_t i;
+
+	pf_check_free(s->chk);
+	s->chk = NULL;
+	if (s->eng != NULL)
+		pf_engine_unref(s->eng);
+	s->eng = NULL;
+	for (i = 0; i < s->nours; i++)
+		free(s->ours[i].name);
+	free(s->ours);
+	s->ours = NULL;
+	s->nours = 0;
+	free(s->mail);
+	s->mail = NULL;
+	s->failed = 0;
+	s->why[0] = '\0';
+	s->seen_msgid = s->seen_date = s->seen_from = 0;
+	s->nrcpt = 0;
+	s->nhdr = 0;
+}
+
+/* sess_free - the whole connection state */
+static void
+sess_free(struct sess *s)
+{
+	if (s == NULL)
+		return;
+	pf_sess_msg_reset(s);
+	free(s->hbuf);
+	free(s);
+	atomic_fetch_sub(&live, 1);
+}
+
+/* pf_sess_fail - remember the first internal error of this message */
+void
+pf_sess_fail(struct sess *s, const char *why)
+{
+	if (!s->failed) {
+		s->failed = 1;
+		snprintf(s->why, sizeof(s->why), "%s", why);
+	}
+}
+
+/* fail_status - what FailAction means where no message is in hand */
+static sfsistat
+fail_status(void)
+{
+	struct pf_engine *e = pf_snap_get();
+	const struct pf_policy *p;
+	sfsistat st = SMFIS_ACCEPT;
+
+	if (e != NULL) {
+		p = pf_engine_config(e)->policy;
+		if (p->fail_action == PF_A_TEMPFAIL)
+			st = SMFIS_TEMPFAIL;
+		pf_engine_unref(e);
+	}
+	return st;
+}
+
+/* cb_negotiate - exact header bytes; our own macro lists */
+static sfsistat
+cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
+    unsigned long f2, unsigned long f3, unsigned long *pf0,
+    unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
+{
+	unsigned long want = SMFIF_ADDHDRS | SMFIF_CHGHDRS |
+	    SMFIF_QUARANTINE | SMFIF_SETSYMLIST;
+
+	if ((f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE)) !=
+	    (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE)) {
+		pf_log(LOG_ERR, "the MTA does not offer the add-header, "
+		    "change-header and quarantine actions; not filtering");
+		return SMFIS_REJECT;	/* libmilter: do not use this filter */
+	}
+	*pf0 = want & f0;
+	*pf1 = f1 & SMFIP_HDR_LEADSPC;
+	*pf2 = 0;
+	*pf3 = 0;
+	if (f0 & SMFIF_SETSYMLIST) {
+		smfi_setsymlist(ctx, SMFIM_CONNECT,
+		    "j {daemon_name} {client_addr} {client_port} _");
+		smfi_setsymlist(ctx, SMFIM_ENVFROM,
+		    "i {auth_type} {auth_authen} {daemon_name} {mail_addr}");
+		smfi_setsymlist(ctx, SMFIM_EOH, "i");
+		smfi_setsymlist(ctx, SMFIM_EOM, "i {daemon_name} {auth_authen}");
+	}
+	return SMFIS_CONTINUE;
+}
+
+/* cb_connect - new connection state; local submissions have no peer */
+static sfsistat
+cb_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
+{
+	struct sess *s = calloc(1, sizeof(*s));
+	const char *mta;
+
+	if (s == NULL) {
+		pf_log(LOG_ERR, "connect: out of memory; FailAction applies");
+		return fail_status();
+	}
+	atomic_fetch_add(&live, 1);
+	if (sa == NULL)
+		s->local = 1;
+	else if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const void *)sa;
+
+		inet_ntop(AF_INET, &in->sin_addr, s->client,
+		    sizeof(s->client));
+		/* Postfix presents non-SMTP mail as 127.0.0.1 port 0 */
+		s->local = in->sin_port == 0;
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const void *)sa;
+
+		inet_ntop(AF_INET6, &in6->sin6_addr, s->client,
+		    sizeof(s->client));
+		s->local = in6->sin6_port == 0;
+	}
+	if (s->client[0] == '\0')
+		snprintf(s->client, sizeof(s->client), "local");
+	if ((mta = smfi_getsymval(ctx, "j")) != NULL)
+		snprintf(s->mtaname, sizeof(s->mtaname), "%s", mta);
+	if (smfi_setpriv(ctx, s) != MI_SUCCESS) {
+		sess_free(s);
+		return fail_status();
+	}
+	return SMFIS_CONTINUE;
+}
+
+/* cb_helo - the client's greeting, for the log only: Gmail sees the
+ * MTA's own HELO (HELO in the config, else the MTA's name, macro j) */
+static sfsistat
+cb_helo(SMFICTX *ctx, char *name)
+{
+	struct sess *s = smfi_getpriv(ctx);
+
+	if (s != NULL && name != NULL)
+		pf_reply_logesc(s->helo, sizeof(s->helo), name, strlen(name));
+	return SMFIS_CONTINUE;
+}
+
+/* cb_envfrom - a new message: pin the engine, start the check */
+static sfsistat
+cb_envfrom(SMFICTX *ctx, char **argv)
+{
+	struct sess *s = smfi_getpriv(ctx);
+	const struct pf_config *cfg;
+	struct pf_msg *m;
+	size_t i;
+
+	if (s == NULL)
+		return fail_status();
+	pf_sess_msg_reset(s);
+	if ((s->eng = pf_snap_get()) == NULL) {
+		pf_sess_fail(s, "no engine in service");
+		return SMFIS_CONTINUE;
+	}
+	cfg = pf_engine_config(s->eng);
+	if ((s->chk = pf_check_new(s->eng)) == NULL) {
+		pf_sess_fail(s, "out of memory starting the check");
+		return SMFIS_CONTINUE;
+	}
+	m = pf_check_msg(s->chk);
+	if (cfg->helo != NULL) {
+		if (pf_msg_helo(m, cfg->helo) != PF_OK)
+			pf_sess_fail(s, "out of memory (helo)");
+	} else if (s->mtaname[0] != '\0' &&
+	    pf_msg_helo(m, s->mtaname) != PF_OK)
+		pf_sess_fail(s, "out of memory (helo)");
+	if (argv[0] != NULL) {
+		if (pf_msg_mail(m, argv[0]) != PF_OK)
+			pf_sess_fail(s, "out of memory (mail)");
+		if ((s->mail = strdup(argv[0])) == NULL)
+			pf_sess_fail(s, "out of memory (mail)");
+		for (i = 1; argv[i] != NULL; i++)
+			if (strcasecmp(argv[i], "SMTPUTF8") == 0)
+				pf_msg_smtputf8(m, 1);
+	}
+	return SMFIS_CONTINUE;
+}
+
+/* cb_envrcpt - one recipient */
+static sfsistat
+cb_envrcpt(SMFICTX *ctx, char **argv)
+{
+	struct sess *s = smfi_getpriv(ctx);
+
+	if (s == NULL)
+		return fail_status();
+	s->nrcpt++;
+	if (s->chk != NULL && !s->failed && argv[0] != NULL &&
+	    pf_msg_rcpt(pf_check_msg(s->chk), argv[0]) != PF_OK)
+		pf_sess_fail(s, "out of memory (rcpt)");
+	return SMFIS_CONTINUE;
+}
+
+/* remember_ours - an X-Preflight-* field to delete at eom, by name */
+static void
+remember_ours(struct sess *s, const char *name)
+{
+	struct ours *n;
+	size_t i;
+
+	for (i = 0; i < s->nours; i++)
+		if (strcasecmp(s->ours[i].name, name) == 0) {
+			s->ours[i].count++;
+			return;
+		}
+	if (s->nours >= PF_MAX_OURS) {
+		pf_sess_fail(s, "too many distinct X-Preflight-* fields to strip");
+		return;
+	}
+	if ((n = realloc(s->ours, (s->nours + 1) * sizeof(*n))) == NULL) {
+		pf_sess_fail(s, "out of memory (X-Preflight-*)");
+		return;
+	}
+	s->ours = n;
+	if ((n[s->nours].name = strdup(name)) == NULL) {
+		pf_sess_fail(s, "out of memory (X-Preflight-*)");
+		return;
+	}
+	n[s->nours].count = 1;
+	s->nours++;
+}
+
+/* crlf - the value with bare LF turned into CRLF, in s->hbuf */
+static int
+crlf(struct sess *s, const char *v, size_t *outlen)
+{
+	size_t n = strlen(v), lf = 0, i, o = 0, need;
+	char *p;
+
+	for (i = 0; i < n; i++)
+		if (v[i] == '\n' && (i == 0 || v[i - 1] != '\r'))
+			lf++;
+	if (n > SIZE_MAX / 2)
+		return PF_ELIMIT;
+	need = n + lf + 1;
+	if (need > s->hcap) {
+		if ((p = realloc(s->hbuf, need)) == NULL)
+			return PF_ENOMEM;
+		s->hbuf = p;
+		s->hcap = need;
+	}
+	for (i = 0; i < n; i++) {
+		if (v[i] == '\n' && (i == 0 || v[i - 1] != '\r'))
+			s->hbuf[o++] = '\r';
+		s->hbuf[o++] = v[i];
+	}
+	s->hbuf[o] = '\0';
+	*outlen = o;
+	return PF_OK;
+}
+
+/* cb_header - one field; ours are set aside to be stripped */
+static sfsistat
+cb_header(SMFICTX *ctx, char *name, char *value)
+{
+	struct sess *s = smfi_getpriv(ctx);
+	size_t vlen;
+
+	if (s == NULL)
+		return fail_status();
+	s->nhdr++;
+	if (pf_reply_is_ours(name)) {
+		remember_ours(s, name);
+		return SMFIS_CONTINUE;	/* it will not reach Gmail */
+	}
+	if (strcasecmp(name, "Message-ID") == 0)
+		s->seen_msgid = 1;
+	else if (strcasecmp(name, "Date") == 0)
+		s->seen_date = 1;
+	else if (strcasecmp(name, "From") == 0)
+		s->seen_from = 1;
+	if (s->chk == NULL || s->failed)
+		return SMFIS_CONTINUE;
+	if (crlf(s, value, &vlen) != PF_OK ||
+	    pf_msg_header(pf_check_msg(s->chk), name, strlen(name), s->hbuf,
+	    vlen) != PF_OK)
+		pf_sess_fail(s, "out of memory (header)");
+	return SMFIS_CONTINUE;
+}
+
+/* mta_adds - whether the MTA will add missing Message-ID, Date, From */
+static int
+mta_adds(const struct sess *s)
+{
+	const struct pf_policy *p = pf_engine_config(s->eng)->policy;
+
+	return p->mta_adds == PF_M_ALWAYS ||
+	    (p->mta_adds == PF_M_LOCAL && s->local);
+}
+
+/* add_missing - feed what the MTA will add after the milter, so that a
+ * missing Message-ID it supplies is not predicted as a Gmail rejection */
+static void
+add_missing(SMFICTX *ctx, struct sess *s)
+{
+	struct pf_msg *m = pf_check_msg(s->chk);
+	const char *host = s->mtaname;
+	char v[512];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (host == NULL || *host == '\0')
+		host = "localhost.localdomain";
+	if (!s->seen_msgid) {
+		snprintf(v, sizeof(v), " <%lld.preflight@%.200s>",
+		    (long long)now, host);
+		if (pf_msg_header(m, "Message-ID", 10, v, strlen(v)) != PF_OK)
+			pf_sess_fail(s, "out of memory (Message-ID)");
+	}
+	if (!s->seen_date) {
+		gmtime_r(&now, &tm);
+		strftime(v, sizeof(v), " %a, %d %b %Y %H:%M:%S +0000", &tm);
+		if (pf_msg_header(m, "Date", 4, v, strlen(v)) != PF_OK)
+			pf_sess_fail(s, "out of memory (Date)");
+	}
+	if (!s->seen_from) {
+		const char *a = s->mail != NULL ? s->mail : "<>";
+
+		if (strcmp(a, "<>") == 0 || *a == '\0')
+			snprintf(v, sizeof(v), " MAILER-DAEMON@%.200s", host);
+		else
+			snprintf(v, sizeof(v), " %.400s", a);
+		if (pf_msg_header(m, "From", 4, v, strlen(v)) != PF_OK)
+			pf_sess_fail(s, "out of memory (From)");
+	}
+}
+
+/* cb_eoh - end of the header block */
+static sfsistat
+cb_eoh(SMFICTX *ctx)
+{
+	struct sess *s = smfi_getpriv(ctx);
+
+	if (s == NULL)
+		return fail_status();
+	if (s->chk == NULL || s->failed)
+		return SMFIS_CONTINUE;
+	if (mta_adds(s))
+		add_missing(ctx, s);
+	if (pf_msg_eoh(pf_check_msg(s->chk)) != PF_OK)
+		pf_sess_fail(s, "end of header failed");
+	return SMFIS_CONTINUE;
+}
+
+/* cb_body - a chunk of the body; the builder keeps none of it */
+static sfsistat
+cb_body(SMFICTX *ctx, unsigned char *p, size_t len)
+{
+	struct sess *s = smfi_getpriv(ctx);
+
+	if (s == NULL)
+		return fail_status();
+	if (s->chk != NULL && !s->failed &&
+	    pf_msg_body(pf_check_msg(s->chk), p, len) != PF_OK)
+		pf_sess_fail(s, "body failed");
+	return SMFIS_CONTINUE;
+}
+
+/* cb_eom - run the check, apply the action, forget the message */
+static sfsistat
+cb_eom(SMFICTX *ctx)
+{
+	struct sess *s = smfi_getpriv(ctx);
+	sfsistat st;
+
+	if (s == NULL)
+		return fail_status();
+	st = pf_act_eom(ctx, s);
+	pf_sess_msg_reset(s);
+	return st;
+}
+
+/* cb_abort - the message is gone; the connection may go on */
+static sfsistat
+cb_abort(SMFICTX *ctx)
+{
+	struct sess *s = smfi_getpriv(ctx);
+
+	if (s != NULL)
+		pf_sess_msg_reset(s);
+	return SMFIS_CONTINUE;
+}
+
+/* cb_close - free the connection */
+static sfsistat
+cb_close(SMFICTX *ctx)
+{
+	struct sess *s = smfi_getpriv(ctx);
+
+	smfi_setpriv(ctx, NULL);
+	sess_free(s);
+	return SMFIS_CONTINUE;
+}
+
+struct smfiDesc pf_filter = {
+	.xxfi_name = "preflight",
+	.xxfi_version = SMFI_VERSION,
+	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE |
+	    SMFIF_SETSYMLIST,
+	.xxfi_connect = cb_connect,
+	.xxfi_helo = cb_helo,
+	.xxfi_envfrom = cb_envfrom,
+	.xxfi_envrcpt = cb_envrcpt,
+	.xxfi_header = cb_header,
+	.xxfi_eoh = cb_eoh,
+	.xxfi_body = cb_body,
+	.xxfi_eom = cb_eom,
+	.xxfi_abort = cb_abort,
+	.xxfi_close = cb_close,
+	.xxfi_unknown = NULL,
+	.xxfi_data = NULL,
+	.xxfi_negotiate = cb_negotiate,
+};

@@ -1,0 +1,52 @@
+/*
+ * session.h - the state of one milter connection and of the message in it,
+ * shared by the callbacks (session.c) and the end-of-message actions
+ * (act.c).
+ */
+#ifndef PF_SESSION_H
+#define PF_SESSION_H
+
+#include <stddef.h>
+
+#include <libmilter/mfapi.h>
+
+#include "engine.h"
+
+/* distinct X-Preflight-* names one message may carry and still be cleaned */
+#define PF_MAX_OURS	256
+
+struct ours {
+	char		*name;		/* as sent */
+	unsigned	 count;		/* occurrences, for the 1-based index */
+};
+
+struct sess {
+	/* connection */
+	int		 local;		/* non-SMTP submission */
+	char		 client[64];	/* peer address or "local" */
+	char		 helo[64];	/* client's HELO, escaped, for the log */
+	char		 mtaname[256];	/* macro j: the MTA's own name */
+	char		*hbuf;		/* scratch for header values */
+	size_t		 hcap;
+
+	/* message */
+	struct pf_engine *eng;		/* pinned at MAIL FROM */
+	struct pf_check	*chk;
+	char		*mail;		/* MAIL FROM argument */
+	unsigned	 nrcpt;
+	unsigned long	 nhdr;
+	int		 seen_msgid, seen_date, seen_from;
+	struct ours	*ours;
+	size_t		 nours;
+	int		 failed;
+	char		 why[128];
+};
+
+/* pf_sess_msg_reset - release everything about the current message */
+void	pf_sess_msg_reset(struct sess *);
+/* pf_sess_fail - the message goes to FailAction; why is kept for the log */
+void	pf_sess_fail(struct sess *, const char *why);
+/* pf_act_eom - check, decide, apply, log; returns the milter status */
+sfsistat pf_act_eom(SMFICTX *, struct sess *);
+
+#endif
