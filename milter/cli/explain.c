@@ -4,8 +4,8 @@
  * (-f FILE) or from standard input (- or nothing): a bare reply, a Postfix
  * or Sendmail log line, or a whole bounce message.  Exit status: 0 the
  * reply is in the catalog, 1 a reply that is not, 64 usage, 65 input that
- * holds no reply, 66 unreadable input, 70 internal error, 78 a bad rules
- * file.
+ * holds no reply, 66 unreadable input, 70 internal error, 78 a rules file
+ * that cannot be read or is refused.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -265,7 +265,7 @@ pf_cli_explain(int argc, char **argv)
 		fprintf(stderr, "preflight: %s\n",
 		    pf_err_format(&err, ebuf, sizeof(ebuf)));
 		free(in);
-		return err.status == PF_EIO ? EX_NOINPUT : EX_CONFIG;
+		return EX_CONFIG;
 	}
 	rc = pf_explain(rs, in, len, &x, &err);
 	free(in);
