@@ -196,7 +196,8 @@ load_seed(void)
 	int in = 0;
 	FILE *fp;
 
-	ck_assert_msg(shared != NULL && *shared != '\0', "PF_SHARED is not set");
+	ck_assert_msg(shared != NULL && *shared != '\0',
+	    "PF_SHARED is not set");
 	snprintf(path, sizeof(path), "%s/seeds/gmail-smtp-errors-and-codes.txt",
 	    shared);
 	fp = fopen(path, "r");

@@ -20,6 +20,7 @@
 #include "json.h"
 #include "rules.h"
 
+/* explain_usage - the synopsis, on stderr */
 static void
 explain_usage(void)
 {
@@ -103,12 +104,14 @@ rules_path(const char *opt)
 	return PF_RULESDIR "/gmail.rules";
 }
 
+/* print_field - one "name: value" line of the human layout */
 static void
 print_field(const char *name, const char *value)
 {
 	printf("%-12s %s\n", name, value != NULL ? value : "");
 }
 
+/* print_human - the matched entry for a person */
 static void
 print_human(const struct pf_explanation *x)
 {
@@ -132,6 +135,7 @@ print_human(const struct pf_explanation *x)
 		printf("{%s}: %s\n", x->ph[i].name, x->ph[i].value);
 }
 
+/* json_field - one "name": "value" member */
 static void
 json_field(const char *name, const char *value, int comma)
 {
@@ -141,6 +145,7 @@ json_field(const char *name, const char *value, int comma)
 	pf_json_str(stdout, value);
 }
 
+/* print_json - the matched entry as one JSON object */
 static void
 print_json(const struct pf_explanation *x)
 {
@@ -164,6 +169,7 @@ print_json(const struct pf_explanation *x)
 	fputs("}}\n", stdout);
 }
 
+/* print_unknown - a reply that is in no entry */
 static void
 print_unknown(const struct pf_explanation *x, int json)
 {
