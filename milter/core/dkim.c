@@ -27,7 +27,7 @@ struct pf_dkim_msg {
 	struct pf_dkim		*dk;
 	DKIM			*d;
 	struct pf_dns_budget	*budget;
-	int			 nosig;	/* no signature: stop feeding */
+	int			 nosig;	/* no signature: stop */
 	int			 done;
 	char			 why[256];	/* first DNS failure */
 	size_t			 nsigs;

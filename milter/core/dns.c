@@ -41,7 +41,7 @@ static const char *nodefault_zones[] = {
 struct pf_dns {
 	struct ub_ctx	*ctx;
 	unsigned	 query_ms;
-	pthread_mutex_t	 mu;	/* guards the done flags of pending queries */
+	pthread_mutex_t	 mu;	/* guards the done flags of queries */
 };
 
 struct pending {
