@@ -307,8 +307,9 @@ START_TEST(test_server_stops)
 	pf_dns_result_reset(&r);
 
 	dnstest_signal(SIGSTOP);
-	/* the TTL is honoured: a one-second record is gone from the cache */
-	usleep(1500 * 1000);
+	/* the TTL is honoured: a one-second record is gone from the cache
+	 * (libunbound counts whole seconds, so wait for two of them) */
+	usleep(2500 * 1000);
 	pf_dns_query(dns, "ttl1.example.com", PF_DNS_T_A, NULL, &r);
 	ck_assert_msg(r.rc == PF_DNS_TEMPFAIL, "got %s", pf_dns_rc_name(r.rc));
 	pf_dns_result_reset(&r);
