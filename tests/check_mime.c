@@ -124,7 +124,13 @@ mkarc(struct buf *out, enum fmt f, const struct ent *e, size_t n)
 	out->len = used;
 }
 
-static const unsigned char mz[] = "MZ\x90\0\3\0\0\0\4\0\0\0\xff\xff";
+/* a minimal PE file: DOS header, e_lfanew = 0x40, the PE signature */
+static const unsigned char mz[] =
+    "MZ\x90\0\3\0\0\0\4\0\0\0\xff\xff\0\0"
+    "\xb8\0\0\0\0\0\0\0\x40\0\0\0\0\0\0\0"
+    "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
+    "\0\0\0\0\0\0\0\0\0\0\0\0\x40\0\0\0"
+    "PE\0\0\x4c\x01\x01\0";
 static const unsigned char txt[] = "just some text\n";
 
 /* message - multipart/mixed with a text part and one attachment */
@@ -185,7 +191,7 @@ want(struct pf_facts *f, const char *label, int64_t attach, int64_t blocked,
 }
 
 /* rows: one attachment, named, with content built per kind */
-enum kind { K_TEXT, K_MZ, K_ZIP_TXT, K_ZIP_JS, K_ZIPZIP_EXE, K_TGZ_VBS,
+enum kind { K_TEXT, K_MZ, K_MZTEXT, K_ZIP_TXT, K_ZIP_JS, K_ZIPZIP_EXE, K_TGZ_VBS,
     K_GZ_MZ, K_ENC_ZIP_ZIP, K_ENC_ZIP_TXT, K_7Z_EXE, K_BIG_ZIP_JS,
     K_BOMB };
 
@@ -230,6 +236,13 @@ static const struct row {
 	  "Content-Disposition: attachment;\n"
 	  " filename=\"=?UTF-8?B?w6ljaGFudGlsbG9uLnNjcg==?=\"\n",
 	  1, "\xc3\xa9" "chantillon.scr", ".scr", 1, 0 },
+	{ "MZ text is no executable", K_MZTEXT, "text/csv",
+	  "Content-Disposition: attachment; filename=codes.csv\n",
+	  0, "", "", 0, 0 },
+	{ "exe by name and by content counts once", K_MZ,
+	  "application/octet-stream",
+	  "Content-Disposition: attachment; filename=\"setup.exe\"\n",
+	  1, "setup.exe", "blocked file type .exe", 0, 0 },
 	{ "pdf that is an executable", K_MZ, "application/pdf",
 	  "Content-Disposition: attachment; filename=invoice.pdf\n",
 	  1, "invoice.pdf", "Windows executable", 0, 0 },
@@ -282,6 +295,10 @@ content(struct buf *c, enum kind k)
 		break;
 	case K_MZ:
 		add(c, mz, sizeof(mz));
+		break;
+	case K_MZTEXT:
+		for (i = 0; i < 20; i++)
+			adds(c, "MZ,1000,Maputo,Mozambique,0x40,PE\n");
 		break;
 	case K_ZIP_TXT:
 		e[0] = (struct ent){ "a.txt", txt, sizeof(txt) - 1 };
