@@ -65,7 +65,8 @@ env_end(void *st, struct pf_facts *f)
 		    pf_addr_path_check(mail, flags | PF_ADDR_NULL_OK, &why) ==
 		    PF_OK);
 	} else {
-		pf_fact_unknown(f, PF_F_ENV_MAIL_FROM, "no envelope sender given");
+		pf_fact_unknown(f, PF_F_ENV_MAIL_FROM,
+		    "no envelope sender given");
 		pf_fact_unknown(f, PF_F_ENV_NULL_SENDER,
 		    "no envelope sender given");
 		pf_fact_unknown(f, PF_F_ENV_MAIL_FROM_VALID,

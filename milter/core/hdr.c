@@ -251,12 +251,12 @@ static int
 is_symbol(gunichar c)
 {
 	return (c >= 0x1F000 && c <= 0x1FAFF) ||	/* emoji, pictographs */
-	    (c >= 0x2600 && c <= 0x27BF) ||		/* symbols, dingbats */
-	    (c >= 0x2B00 && c <= 0x2BFF) ||		/* stars, arrows */
-	    (c >= 0x2300 && c <= 0x23FF) ||		/* technical: clocks */
-	    (c >= 0x2460 && c <= 0x24FF) ||		/* enclosed letters */
-	    (c >= 0x25A0 && c <= 0x25FF) ||		/* geometric shapes */
-	    (c >= 0x3297 && c <= 0x3299) ||		/* circled ideographs */
+	    (c >= 0x2600 && c <= 0x27BF) ||	/* symbols, dingbats */
+	    (c >= 0x2B00 && c <= 0x2BFF) ||	/* stars, arrows */
+	    (c >= 0x2300 && c <= 0x23FF) ||	/* technical: clocks */
+	    (c >= 0x2460 && c <= 0x24FF) ||	/* enclosed letters */
+	    (c >= 0x25A0 && c <= 0x25FF) ||	/* geometric shapes */
+	    (c >= 0x3297 && c <= 0x3299) ||	/* circled ideographs */
 	    c == 0x2122 || c == 0x2139 ||		/* TM, information */
 	    (c >= 0xE000 && c <= 0xF8FF);		/* private use */
 }
