@@ -192,7 +192,7 @@ want(struct pf_facts *f, const char *label, int64_t attach, int64_t blocked,
 
 /* rows: one attachment, named, with content built per kind */
 enum kind { K_TEXT, K_MZ, K_MZTEXT, K_ZIP_TXT, K_ZIP_JS, K_ZIPZIP_EXE, K_TGZ_VBS,
-    K_GZ_MZ, K_ENC_ZIP_ZIP, K_ENC_ZIP_TXT, K_7Z_EXE, K_BIG_ZIP_JS,
+    K_GZ_MZ, K_DEEP_ZIP, K_ENC_ZIP_ZIP, K_ENC_ZIP_TXT, K_7Z_EXE, K_BIG_ZIP_JS,
     K_BOMB };
 
 static const struct row {
@@ -261,6 +261,9 @@ static const struct row {
 	{ "gz of an executable, innocent name", K_GZ_MZ, "application/gzip",
 	  "Content-Disposition: attachment; filename=data.gz\n",
 	  1, "data.gz/data", "Windows executable", 0, 0 },
+	{ "zips nested past the depth cap", K_DEEP_ZIP, "application/zip",
+	  "Content-Disposition: attachment; filename=deep.zip\n",
+	  0, "", "", 0, 1 },
 	{ "encrypted zip with a zip", K_ENC_ZIP_ZIP, "application/zip",
 	  "Content-Disposition: attachment; filename=locked.zip\n",
 	  1, "locked.zip/inner.zip", "encrypted archive", 0, 0 },
@@ -323,6 +326,19 @@ content(struct buf *c, enum kind k)
 	case K_GZ_MZ:
 		e[0] = (struct ent){ "data", mz, sizeof(mz) };
 		mkarc(c, F_GZ, e, 1);
+		break;
+	case K_DEEP_ZIP:
+		/* x.exe inside 6 zips: deeper than PF_BLOCKED_DEPTH */
+		e[0] = (struct ent){ "x.exe", mz, sizeof(mz) };
+		mkarc(c, F_ZIP, e, 1);
+		for (i = 0; i < 5; i++) {
+			e[0] = (struct ent){ "in.zip", (unsigned char *)c->p,
+			    c->len };
+			mkarc(&inner, F_ZIP, e, 1);
+			free(c->p);
+			*c = inner;
+			memset(&inner, 0, sizeof(inner));
+		}
 		break;
 	case K_ENC_ZIP_ZIP:
 		e[0] = (struct ent){ "a.txt", txt, sizeof(txt) - 1 };
