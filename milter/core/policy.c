@@ -55,7 +55,7 @@ pf_policy_new(void)
 	p->domain_src = PF_D_BOTH;
 	p->unknown_is_gmail = 1;
 	p->fail_action = PF_A_ACCEPT;
-	p->mta_adds = PF_M_LOCAL;
+	p->mta_adds = PF_M_NEVER;	/* Postfix: its milters see them */
 	return p;
 }
 

@@ -96,17 +96,20 @@ hold(SMFICTX *ctx, const struct pf_pred *p)
 	return smfi_quarantine(ctx, reason) == MI_SUCCESS ? 0 : -1;
 }
 
-/* summary - the one info line per message, keyed by queue id */
+/* summary - the one info line per message, keyed by queue id:
+ * "QID: action=A [would=A] rule=ID reply=N status=S ... rcpt=N" then
+ * the context (verdict, gmail, reason, client) */
 static void
 summary(const char *qid, struct sess *s, const char *action,
-    const char *extra, const struct pf_verdict *v)
+    const char *would, const char *extra, const struct pf_verdict *v)
 {
 	char line[1800], q[40];
 	size_t used, i;
 	int n;
 
 	pf_reply_logesc(q, sizeof(q), qid, strlen(qid));
-	n = snprintf(line, sizeof(line), "%s: action=%s%s", q, action, extra);
+	n = snprintf(line, sizeof(line), "%s: action=%s%s%s", q, action,
+	    would ? " would=" : "", would ? would : "");
 	used = n > 0 && (size_t)n < sizeof(line) ? (size_t)n : 0;
 	for (i = 0; v != NULL && i < v->npred && i < MAX_LOGGED; i++) {
 		n = snprintf(line + used, sizeof(line) - used,
@@ -116,12 +119,15 @@ summary(const char *qid, struct sess *s, const char *action,
 			break;
 		used += (size_t)n;
 	}
-	if (v != NULL && v->npred > MAX_LOGGED)
-		used += (size_t)snprintf(line + used, sizeof(line) - used,
-		    " more=%zu", v->npred - MAX_LOGGED);
+	if (v != NULL && v->npred > MAX_LOGGED && used < sizeof(line)) {
+		n = snprintf(line + used, sizeof(line) - used, " more=%zu",
+		    v->npred - MAX_LOGGED);
+		if (n > 0 && (size_t)n < sizeof(line) - used)
+			used += (size_t)n;
+	}
 	if (used < sizeof(line))
 		snprintf(line + used, sizeof(line) - used,
-		    " rcpt=%u client=%s%s%s", s->nrcpt, s->client,
+		    " rcpt=%u%s client=%s%s%s", s->nrcpt, extra, s->client,
 		    s->helo[0] ? " helo=" : "", s->helo);
 	pf_log(LOG_INFO, "%s", line);
 }
@@ -142,7 +148,7 @@ failsafe(SMFICTX *ctx, struct sess *s, const char *qid, const char *why)
 	if (a == PF_A_HOLD &&
 	    smfi_quarantine(ctx, "preflight: internal error") != MI_SUCCESS)
 		a = PF_A_ACCEPT;
-	summary(qid, s, pf_action_name(a), extra, NULL);
+	summary(qid, s, pf_action_name(a), NULL, extra, NULL);
 	if (a == PF_A_TEMPFAIL) {
 		smfi_setreply(ctx, "451", "4.3.0",
 		    "preflight: internal error, try again later");
@@ -197,9 +203,7 @@ pf_act_eom(SMFICTX *ctx, struct sess *s)
 	p = pf_engine_config(s->eng)->policy;
 	decide(s, p, &v, &d);
 	pf_reply_logesc(esc, sizeof(esc), d.reason, strlen(d.reason));
-	snprintf(extra, sizeof(extra), "%s%s verdict=%s gmail=%s "
-	    "reason=\"%s\"", p->dry_run ? " would=" : "",
-	    p->dry_run ? pf_action_name(d.would) : "",
+	snprintf(extra, sizeof(extra), " verdict=%s gmail=%s reason=\"%s\"",
 	    pf_verdict_name(v.kind), d.gmail ? "yes" : "no", esc);
 	switch (d.action) {
 	case PF_A_ACCEPT:
@@ -225,7 +229,8 @@ pf_act_eom(SMFICTX *ctx, struct sess *s)
 		break;
 	}
 	summary(qid, s, st == SMFIS_TEMPFAIL && d.action == PF_A_REJECT ?
-	    "tempfail" : pf_action_name(d.action), extra, &v);
+	    "tempfail" : pf_action_name(d.action),
+	    p->dry_run ? pf_action_name(d.would) : NULL, extra, &v);
 	pf_verdict_reset(&v);
 	return st;
 }
