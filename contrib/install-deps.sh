@@ -30,11 +30,13 @@ apt-get update -qq
 #   check            unit tests
 # test: nsd (fixture DNS), postfix (private MTA), miltertest, opendkim-tools,
 #   zip/p7zip (archive fixtures), jq (JSON checks), clang (fuzz targets)
+# bench: valgrind (callgrind), time (/usr/bin/time -v)
 apt-get install -y -qq --no-install-recommends \
 	build-essential autoconf automake pkg-config ca-certificates \
 	check libmilter-dev libspf2-dev libopendkim-dev libunbound-dev \
 	libevent-dev nettle-dev libpsl-dev publicsuffix libidn2-dev \
 	libgmime-3.0-dev libarchive-dev libssl-dev \
 	nsd postfix miltertest opendkim-tools dnsutils zip p7zip-full jq \
-	clang libclang-rt-14-dev python3 iproute2 procps psmisc >/dev/null
+	clang libclang-rt-14-dev python3 iproute2 procps psmisc \
+	valgrind time >/dev/null
 echo "install-deps: done"

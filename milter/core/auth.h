@@ -25,4 +25,15 @@ const struct pf_observer *pf_auth_observer(struct pf_auth *);
 int	pf_auth_eval(struct pf_auth *, const struct pf_msg *,
 	    struct pf_facts *);
 
+/* the envelope pf_auth_eval reads from the message; all borrowed */
+struct pf_auth_env {
+	const char		*mail_from;	/* NULL unknown, "" for <> */
+	const char		*helo;		/* NULL: config's helo only */
+	const char *const	*rcpt;		/* addresses, no <> */
+	size_t			 nrcpt;
+};
+/* pf_auth_eval_env - pf_auth_eval for an envelope given directly */
+int	pf_auth_eval_env(struct pf_auth *, const struct pf_auth_env *,
+	    struct pf_facts *);
+
 #endif

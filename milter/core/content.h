@@ -13,4 +13,8 @@
 /* pf_content_observers - the content analyzers, in order; borrowed, static */
 const struct pf_observer *const *pf_content_observers(size_t *n);
 
+/* pf_content_gmime - initialise GMime once (thread-safe); the analyzers
+ * call it before they use GMime */
+void	pf_content_gmime(void);
+
 #endif

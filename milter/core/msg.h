@@ -63,9 +63,34 @@ int	pf_msg_raw(struct pf_msg *, const void *, size_t);
  * on ENOMEM or a broken internal state. */
 int	pf_msg_end(struct pf_msg *, struct pf_facts *);
 
+/*
+ * Defects the raw splitter (pf_msg_raw) and the body stream found; a bit set.
+ * Observers read them at end() through the pf_msg pointer begin() got.
+ */
+#define PF_MSG_D_NUL		0x01	/* a NUL byte in the message */
+#define PF_MSG_D_NOCOLON	0x02	/* a header line without a colon: the
+					 * body began without a blank line */
+#define PF_MSG_D_LEADWS		0x04	/* the header block begins with a
+					 * continuation line */
+#define PF_MSG_D_CUT		0x08	/* a header field over PF_MSG_FIELD_KEEP
+					 * bytes: only its start was kept */
+#define PF_MSG_D_EMPTY		0x10	/* no header field at all */
+
+/* the most of one header field the splitter keeps; lengths stay exact */
+#define PF_MSG_FIELD_KEEP	(1024 * 1024)
+
+unsigned	 pf_msg_defects(const struct pf_msg *);
+/* the start of the first line without a colon, NUL-terminated; borrowed */
+const char	*pf_msg_defect_line(const struct pf_msg *);
+/* pf_msg_field_size - the true name and value lengths of the field last
+ * passed to header(); larger than what was passed when it was cut */
+void		 pf_msg_field_size(const struct pf_msg *, size_t *nlen,
+		    size_t *vlen);
+
 /* borrowed until pf_msg_free */
 const char	*pf_msg_helo_get(const struct pf_msg *);
 const char	*pf_msg_mail_get(const struct pf_msg *);	/* no <> */
+int		 pf_msg_smtputf8_get(const struct pf_msg *);
 size_t		 pf_msg_rcpt_count(const struct pf_msg *);
 const char	*pf_msg_rcpt_get(const struct pf_msg *, size_t);	/* no <> */
 

@@ -10,7 +10,7 @@
 
 #include "daemon.h"
 #include "policy.h"
-#include "reply.h"
+#include "smtpreply.h"
 #include "session.h"
 
 /* predictions written as X-Preflight-Prediction fields, and logged */

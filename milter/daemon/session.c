@@ -22,7 +22,7 @@
 
 #include "daemon.h"
 #include "policy.h"
-#include "reply.h"
+#include "smtpreply.h"
 #include "session.h"
 
 static atomic_int live;

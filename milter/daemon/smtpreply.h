@@ -3,8 +3,8 @@
  * safe: SMTP reply text, header values and log fields.  Pure functions,
  * no libmilter, so that the rules for each are tested on their own.
  */
-#ifndef PF_REPLY_H
-#define PF_REPLY_H
+#ifndef PF_SMTPREPLY_H
+#define PF_SMTPREPLY_H
 
 #include <stddef.h>
 

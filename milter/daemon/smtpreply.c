@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "reply.h"
+#include "smtpreply.h"
 
 /* pf_reply_clean - printable ASCII, blanks collapsed, bounded */
 size_t

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "pf.h"
-#include "reply.h"
+#include "smtpreply.h"
 
 static const struct {
 	const char	*label;

@@ -1,0 +1,296 @@
+/*
+ * explain.c - `preflight explain`: name the catalog entry behind a Gmail
+ * reply.  The reply comes as arguments (joined with spaces), from a file
+ * (-f FILE) or from standard input (- or nothing): a bare reply, a Postfix
+ * or Sendmail log line, or a whole bounce message.  Exit status: 0 the
+ * reply is in the catalog, 1 a reply that is not, 64 usage, 65 input that
+ * holds no reply, 66 unreadable input, 70 internal error, 78 a bad rules
+ * file.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "pf.h"
+#include "cli.h"
+#include "explain.h"
+#include "json.h"
+#include "rules.h"
+
+static void
+explain_usage(void)
+{
+	fputs("usage: preflight explain [--json] [--rules FILE] "
+	    "[REPLY... | -f FILE | -]\n", stderr);
+}
+
+/* read_all - up to PF_REPLY_INPUT_MAX bytes of fp into an owned buffer */
+static int
+read_all(FILE *fp, char **out, size_t *outlen)
+{
+	size_t cap = 65536, len = 0, n;
+	char *buf, *nb;
+
+	if ((buf = malloc(cap + 1)) == NULL)
+		return PF_ENOMEM;
+	for (;;) {
+		if (len == cap) {
+			if (cap >= PF_REPLY_INPUT_MAX)
+				break;	/* the rest is not looked at */
+			cap *= 2;
+			if ((nb = realloc(buf, cap + 1)) == NULL) {
+				free(buf);
+				return PF_ENOMEM;
+			}
+			buf = nb;
+		}
+		n = fread(buf + len, 1, cap - len, fp);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	if (ferror(fp)) {
+		free(buf);
+		return PF_EIO;
+	}
+	buf[len] = '\0';
+	*out = buf;
+	*outlen = len;
+	return PF_OK;
+}
+
+/* join_args - the arguments joined by spaces, owned */
+static char *
+join_args(char **argv, int argc, size_t *len)
+{
+	size_t n = 0, o = 0, l;
+	char *s;
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		l = strlen(argv[i]);
+		if (n > PF_REPLY_INPUT_MAX || l > PF_REPLY_INPUT_MAX)
+			return NULL;
+		n += l + 1;
+	}
+	if ((s = malloc(n + 1)) == NULL)
+		return NULL;
+	for (i = 0; i < argc; i++) {
+		if (i > 0)
+			s[o++] = ' ';
+		l = strlen(argv[i]);
+		memcpy(s + o, argv[i], l);
+		o += l;
+	}
+	s[o] = '\0';
+	*len = o;
+	return s;
+}
+
+/* rules_path - --rules, else $PF_RULES, else the installed catalog */
+static const char *
+rules_path(const char *opt)
+{
+	const char *env = getenv("PF_RULES");
+
+	if (opt != NULL)
+		return opt;
+	if (env != NULL && *env != '\0')
+		return env;
+	return PF_RULESDIR "/gmail.rules";
+}
+
+static void
+print_field(const char *name, const char *value)
+{
+	printf("%-12s %s\n", name, value != NULL ? value : "");
+}
+
+static void
+print_human(const struct pf_explanation *x)
+{
+	const struct pf_rule *r = x->rule;
+	char code[32];
+	size_t i;
+
+	print_field("rule:", r->id);
+	snprintf(code, sizeof(code), "%d %s", r->reply, r->status);
+	print_field("reply:", code);
+	print_field("class:", pf_class_name(r->cls));
+	print_field("stage:", pf_stage_name(r->stage));
+	print_field("whose:", r->whose);
+	print_field("text:", r->text);
+	print_field("cause:", r->cause);
+	print_field("fix:", r->fix);
+	print_field("url:", r->url);
+	if (r->since != NULL)
+		print_field("since:", r->since);
+	for (i = 0; i < x->nph; i++)
+		printf("{%s}: %s\n", x->ph[i].name, x->ph[i].value);
+}
+
+static void
+json_field(const char *name, const char *value, int comma)
+{
+	printf("%s", comma ? ", " : "");
+	pf_json_str(stdout, name);
+	fputs(": ", stdout);
+	pf_json_str(stdout, value);
+}
+
+static void
+print_json(const struct pf_explanation *x)
+{
+	const struct pf_rule *r = x->rule;
+	size_t i;
+
+	fputs("{", stdout);
+	json_field("rule", r->id, 0);
+	printf(", \"reply\": %d", r->reply);
+	json_field("status", r->status, 1);
+	json_field("text", r->text, 1);
+	json_field("class", pf_class_name(r->cls), 1);
+	json_field("stage", pf_stage_name(r->stage), 1);
+	json_field("whose", r->whose, 1);
+	json_field("cause", r->cause, 1);
+	json_field("fix", r->fix, 1);
+	json_field("url", r->url, 1);
+	fputs(", \"placeholders\": {", stdout);
+	for (i = 0; i < x->nph; i++)
+		json_field(x->ph[i].name, x->ph[i].value, i > 0);
+	fputs("}}\n", stdout);
+}
+
+static void
+print_unknown(const struct pf_explanation *x, int json)
+{
+	const struct pf_reply *rp = &x->reply;
+
+	if (json) {
+		fputs("{\"rule\": null", stdout);
+		if (rp->code != 0)
+			printf(", \"reply\": %d", rp->code);
+		else
+			fputs(", \"reply\": null", stdout);
+		json_field("status", rp->status, 1);
+		json_field("text", rp->text, 1);
+		fputs(", \"placeholders\": {}}\n", stdout);
+		return;
+	}
+	printf("not in the catalog: %d %s %s\n", rp->code,
+	    rp->status[0] != '\0' ? rp->status : "-", rp->text);
+}
+
+/* pf_cli_explain - argv[0] is "explain" */
+int
+pf_cli_explain(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "rules", required_argument, NULL, 'r' },
+		{ "file", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct pf_explanation x = { 0 };
+	struct pf_rules *rs = NULL;
+	struct pf_err err = { 0 };
+	const char *rules = NULL, *file = NULL;
+	char *in = NULL, ebuf[1024];
+	size_t len = 0;
+	FILE *fp;
+	int json = 0, c, rc;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "jr:f:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = 1;
+			break;
+		case 'r':
+			rules = optarg;
+			break;
+		case 'f':
+			file = optarg;
+			break;
+		case 'h':
+			explain_usage();
+			return EX_OK;
+		default:
+			if (optopt != 0)
+				fprintf(stderr, "preflight explain: bad option "
+				    "-%c\n", optopt);
+			else
+				fprintf(stderr, "preflight explain: bad option "
+				    "%s\n", argv[optind - 1]);
+			explain_usage();
+			return EX_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (file != NULL && argc > 0) {
+		explain_usage();
+		return EX_USAGE;
+	}
+	if (file != NULL || argc == 0 ||
+	    (argc == 1 && strcmp(argv[0], "-") == 0)) {
+		if (file != NULL && strcmp(file, "-") != 0) {
+			if ((fp = fopen(file, "rb")) == NULL) {
+				fprintf(stderr, "preflight: %s: %s\n", file,
+				    strerror(errno));
+				return EX_NOINPUT;
+			}
+		} else {
+			fp = stdin;
+			file = "standard input";
+		}
+		rc = read_all(fp, &in, &len);
+		if (fp != stdin)
+			fclose(fp);
+		if (rc != PF_OK) {
+			fprintf(stderr, "preflight: %s: %s\n", file,
+			    rc == PF_EIO ? "read error" : "out of memory");
+			return rc == PF_EIO ? EX_NOINPUT : EX_SOFTWARE;
+		}
+	} else if ((in = join_args(argv, argc, &len)) == NULL) {
+		fputs("preflight: out of memory\n", stderr);
+		return EX_SOFTWARE;
+	}
+	if (pf_rules_load(rules_path(rules), &rs, &err) != PF_OK) {
+		fprintf(stderr, "preflight: %s\n",
+		    pf_err_format(&err, ebuf, sizeof(ebuf)));
+		free(in);
+		return err.status == PF_EIO ? EX_NOINPUT : EX_CONFIG;
+	}
+	rc = pf_explain(rs, in, len, &x, &err);
+	free(in);
+	if (rc == PF_ESYNTAX) {
+		fprintf(stderr, "preflight: not an SMTP reply: %s\n",
+		    pf_err_format(&err, ebuf, sizeof(ebuf)));
+		rc = EX_DATAERR;
+	} else if (rc != PF_OK) {
+		fprintf(stderr, "preflight: %s\n",
+		    pf_err_format(&err, ebuf, sizeof(ebuf)));
+		rc = EX_SOFTWARE;
+	} else if (x.kind == PF_X_MATCH) {
+		if (json)
+			print_json(&x);
+		else
+			print_human(&x);
+		rc = EX_OK;
+	} else {
+		print_unknown(&x, json);
+		if (!json)
+			fputs("this reply is not one of Gmail's documented "
+			    "replies in the catalog\n", stderr);
+		rc = 1;
+	}
+	pf_explanation_reset(&x);
+	pf_rules_free(rs);
+	return rc;
+}

@@ -1,0 +1,546 @@
+/*
+ * dns.c - the resolver layer every DNS-using module goes through.  It owns
+ * one libunbound context (threaded mode, shared by all threads), points it
+ * at the configured forwarder or the system resolv.conf, and turns every
+ * reply into one of four outcomes: answer, no data, NXDOMAIN or temporary
+ * failure.  A query runs asynchronously under our own deadline (the smaller
+ * of the per-query timeout and what is left of the message budget); when
+ * it passes, the query is cancelled and the outcome is TEMPFAIL, never "no
+ * record".  Caching is libunbound's own: it honours record TTLs and caches
+ * NXDOMAIN / NODATA for the SOA minimum (RFC 2308), and is thread-safe.
+ * Input trusted: nothing from the network beyond what libunbound parsed.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <unbound.h>
+
+#include "dns.h"
+
+/*
+ * libunbound answers these zones itself (RFC 6303, RFC 6761, RFC 5737
+ * reverse zones) with NXDOMAIN, before any forwarder sees the query.  Real
+ * deployments never need its local answers (the upstream resolver has the
+ * same data), and the test zones live under them, so switch them off.
+ * ub_ctx_set_option("local-zone:") is silently ignored in 1.17; only a
+ * config file read with ub_ctx_config() works.
+ */
+static const char *nodefault_zones[] = {
+	"test.", "invalid.", "example.", "localhost.", "onion.", "home.arpa.",
+	"2.0.192.in-addr.arpa.", "100.51.198.in-addr.arpa.",
+	"113.0.203.in-addr.arpa.", "8.b.d.0.1.0.0.2.ip6.arpa.",
+};
+
+struct pf_dns {
+	struct ub_ctx	*ctx;
+	unsigned	 query_ms;
+	pthread_mutex_t	 mu;	/* guards the done flags of pending queries */
+};
+
+struct pending {
+	struct pf_dns	*dns;
+	int		 done;
+	int		 err;
+	struct ub_result *r;
+};
+
+/* now_ms - monotonic clock in milliseconds */
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* parse_forwarder - "host[:port]", "[v6]:port" or bare v6 -> "addr@port" */
+static int
+parse_forwarder(const char *ns, char *out, size_t len, struct pf_err *err)
+{
+	char host[INET6_ADDRSTRLEN + 1];
+	const char *h, *he, *port = NULL, *colon;
+	unsigned char bin[sizeof(struct in6_addr)];
+	int64_t pn = 53;
+	int n;
+
+	if (ns[0] == '[') {
+		h = ns + 1;
+		if ((he = strchr(h, ']')) == NULL)
+			goto bad;
+		if (he[1] == ':')
+			port = he + 2;
+		else if (he[1] != '\0')
+			goto bad;
+	} else {
+		h = ns;
+		colon = strchr(ns, ':');
+		if (colon != NULL && strchr(colon + 1, ':') == NULL) {
+			he = colon;
+			port = colon + 1;
+		} else
+			he = ns + strlen(ns);
+	}
+	if ((size_t)(he - h) >= sizeof(host) || he == h)
+		goto bad;
+	memcpy(host, h, (size_t)(he - h));
+	host[he - h] = '\0';
+	if (inet_pton(AF_INET, host, bin) != 1 &&
+	    inet_pton(AF_INET6, host, bin) != 1)
+		return pf_err_set(err, PF_ESYNTAX,
+		    "nameserver %s: not an IP address", ns);
+	if (port != NULL && pf_strtonum(port, strlen(port), 1, 65535, &pn)
+	    != PF_OK)
+		goto bad;
+	n = snprintf(out, len, "%s@%d", host, (int)pn);
+	if (n < 0 || (size_t)n >= len)
+		goto bad;
+	return PF_OK;
+bad:
+	return pf_err_set(err, PF_ESYNTAX,
+	    "nameserver %s: expected host[:port] or [v6]:port", ns);
+}
+
+/* write_conf - the generated config that switches the local zones off */
+static int
+write_conf(struct ub_ctx *ctx, struct pf_err *err)
+{
+	char path[256];
+	const char *tmp = getenv("TMPDIR");
+	FILE *f;
+	size_t i;
+	int fd, rc;
+
+	if (tmp == NULL || *tmp == '\0' || strlen(tmp) > 200)
+		tmp = "/tmp";
+	snprintf(path, sizeof(path), "%s/pf-unbound-XXXXXX", tmp);
+	if ((fd = mkstemp(path)) < 0)
+		return pf_err_set(err, PF_EIO, "%s: %s", path,
+		    strerror(errno));
+	if ((f = fdopen(fd, "w")) == NULL) {
+		close(fd);
+		unlink(path);
+		return pf_err_set(err, PF_ENOMEM, "fdopen: %s",
+		    strerror(errno));
+	}
+	fputs("server:\n", f);
+	for (i = 0; i < PF_NELEM(nodefault_zones); i++)
+		fprintf(f, "\tlocal-zone: \"%s\" nodefault\n",
+		    nodefault_zones[i]);
+	if (fclose(f) != 0) {
+		unlink(path);
+		return pf_err_set(err, PF_EIO, "%s: write failed", path);
+	}
+	rc = ub_ctx_config(ctx, path);
+	unlink(path);
+	if (rc != 0)
+		return pf_err_set(err, PF_EINVAL, "unbound config: %s",
+		    ub_strerror(rc));
+	return PF_OK;
+}
+
+/* pf_dns_new - set up the libunbound context */
+int
+pf_dns_new(const char *nameserver, unsigned query_ms, struct pf_dns **out,
+    struct pf_err *err)
+{
+	struct pf_dns *d;
+	char fwd[INET6_ADDRSTRLEN + 16];
+	int rc;
+
+	*out = NULL;
+	if (nameserver != NULL && *nameserver != '\0' &&
+	    parse_forwarder(nameserver, fwd, sizeof(fwd), err) != PF_OK)
+		return err->status;
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		return pf_err_set(err, PF_ENOMEM, "out of memory");
+	d->query_ms = query_ms ? query_ms : PF_DNS_QUERY_MS;
+	pthread_mutex_init(&d->mu, NULL);
+	if ((d->ctx = ub_ctx_create()) == NULL) {
+		pf_dns_free(d);
+		return pf_err_set(err, PF_ENOMEM, "ub_ctx_create failed");
+	}
+	/* threads, not a forked worker: the cache must live in-process */
+	if ((rc = ub_ctx_async(d->ctx, 1)) != 0 ||
+	    (rc = ub_ctx_set_option(d->ctx, "do-not-query-localhost:",
+	    "no")) != 0)
+		goto uberr;
+	if (write_conf(d->ctx, err) != PF_OK) {
+		pf_dns_free(d);
+		return err->status;
+	}
+	if (nameserver != NULL && *nameserver != '\0')
+		rc = ub_ctx_set_fwd(d->ctx, fwd);
+	else
+		rc = ub_ctx_resolvconf(d->ctx, NULL);
+	if (rc != 0)
+		goto uberr;
+	*out = d;
+	return PF_OK;
+uberr:
+	pf_dns_free(d);
+	return pf_err_set(err, PF_EINVAL, "resolver setup: %s",
+	    ub_strerror(rc));
+}
+
+/* pf_dns_free - release the context; NULL is a no-op */
+void
+pf_dns_free(struct pf_dns *d)
+{
+	if (d == NULL)
+		return;
+	if (d->ctx != NULL)
+		ub_ctx_delete(d->ctx);
+	pthread_mutex_destroy(&d->mu);
+	free(d);
+}
+
+/* pf_dns_budget_init - a deadline ms from now */
+void
+pf_dns_budget_init(struct pf_dns_budget *b, unsigned ms)
+{
+	b->deadline = now_ms() + (ms ? ms : PF_DNS_MESSAGE_MS);
+	b->nodns = 0;
+}
+
+/* pf_dns_result_reset - free what a result owns */
+void
+pf_dns_result_reset(struct pf_dns_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		free(r->rdata[i]);
+	free(r->packet);
+	memset(r, 0, sizeof(*r));
+}
+
+/* done_cb - libunbound delivers an answer (in whichever thread processes) */
+static void
+done_cb(void *arg, int err, struct ub_result *r)
+{
+	struct pending *p = arg;
+
+	pthread_mutex_lock(&p->dns->mu);
+	p->err = err;
+	p->r = r;
+	p->done = 1;
+	pthread_mutex_unlock(&p->dns->mu);
+}
+
+/* is_done - read a pending query's flag under the lock */
+static int
+is_done(struct pending *p)
+{
+	int done;
+
+	pthread_mutex_lock(&p->dns->mu);
+	done = p->done;
+	pthread_mutex_unlock(&p->dns->mu);
+	return done;
+}
+
+/* tempfail - set a TEMPFAIL outcome with the reason */
+static void
+tempfail(struct pf_dns_result *res, const char *what, const char *name)
+{
+	res->rc = PF_DNS_TEMPFAIL;
+	snprintf(res->why, sizeof(res->why), "%s looking up %s %s", what,
+	    pf_dns_type_name(res->type), name);
+}
+
+/* wait_for - run the query to its answer or the deadline; 1 = timed out */
+static int
+wait_for(struct pf_dns *d, struct pending *p, int id, uint64_t deadline)
+{
+	struct pollfd pfd;
+	uint64_t now;
+	int64_t left;
+	int timedout = 0;
+
+	while (!is_done(p)) {
+		now = now_ms();
+		if (now >= deadline && !timedout) {
+			timedout = 1;
+			/* cancelled: the callback will never run */
+			if (ub_cancel(d->ctx, id) == 0)
+				return 1;
+			/* else the answer is already on its way: collect it */
+		}
+		left = timedout ? 20 : (int64_t)(deadline - now);
+		pfd.fd = ub_fd(d->ctx);
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		/* short ticks: another thread may process our answer */
+		(void)poll(&pfd, 1, left > 20 ? 20 : (int)left);
+		if (ub_process(d->ctx) != 0)
+			usleep(1000);
+	}
+	return 0;
+}
+
+/* copy_result - take what we keep from a libunbound result */
+static int
+copy_result(struct ub_result *r, struct pf_dns_result *res)
+{
+	size_t i;
+
+	res->ttl = r->ttl > 0 ? (unsigned)r->ttl : 0;
+	for (i = 0; r->havedata && r->data[i] != NULL &&
+	    i < PF_DNS_MAX_RR; i++) {
+		if ((res->rdata[i] = malloc(r->len[i] ? r->len[i] : 1))
+		    == NULL)
+			return PF_ENOMEM;
+		memcpy(res->rdata[i], r->data[i], r->len[i]);
+		res->rlen[i] = r->len[i];
+		res->n = i + 1;
+	}
+	if (r->answer_packet != NULL && r->answer_len > 0) {
+		if ((res->packet = malloc(r->answer_len)) == NULL)
+			return PF_ENOMEM;
+		memcpy(res->packet, r->answer_packet, r->answer_len);
+		res->plen = r->answer_len;
+	}
+	return PF_OK;
+}
+
+/* valid_name - short enough for DNS: 253 octets, labels of 1..63 */
+static int
+valid_name(const char *name)
+{
+	size_t len = strlen(name), lab = 0, i;
+
+	if (len > 0 && name[len - 1] == '.')
+		len--;
+	if (len == 0 || len > 253)
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (name[i] == '.') {
+			if (lab == 0)
+				return 0;
+			lab = 0;
+		} else if (++lab > 63)
+			return 0;
+	}
+	return lab > 0;
+}
+
+/* pf_dns_query - one lookup under the query timeout and message budget */
+int
+pf_dns_query(struct pf_dns *d, const char *name, int type,
+    struct pf_dns_budget *b, struct pf_dns_result *res)
+{
+	struct pending *p;
+	uint64_t deadline, now = now_ms();
+	int id, rc, status = PF_OK;
+
+	memset(res, 0, sizeof(*res));
+	res->type = type;
+	if ((b != NULL && b->nodns) || d == NULL) {
+		res->rc = PF_DNS_TEMPFAIL;
+		snprintf(res->why, sizeof(res->why),
+		    "DNS disabled (--no-dns)");
+		return PF_OK;
+	}
+	if (!valid_name(name)) {
+		res->rc = PF_DNS_NXDOMAIN;
+		return PF_OK;
+	}
+	deadline = now + d->query_ms;
+	if (b != NULL && b->deadline != 0 && b->deadline < deadline)
+		deadline = b->deadline;
+	if (deadline <= now) {
+		tempfail(res, "DNS time budget for the message spent before",
+		    name);
+		return PF_OK;
+	}
+	if ((p = calloc(1, sizeof(*p))) == NULL) {
+		res->rc = PF_DNS_TEMPFAIL;
+		snprintf(res->why, sizeof(res->why), "out of memory");
+		return PF_ENOMEM;
+	}
+	p->dns = d;
+	rc = ub_resolve_async(d->ctx, name, type, 1, p, done_cb, &id);
+	if (rc != 0) {
+		free(p);
+		if (rc == UB_SYNTAX)
+			res->rc = PF_DNS_NXDOMAIN;
+		else
+			tempfail(res, ub_strerror(rc), name);
+		return PF_OK;
+	}
+	if (wait_for(d, p, id, deadline)) {
+		free(p);
+		tempfail(res, "DNS timeout", name);
+		return PF_OK;
+	}
+	if (p->err != 0 || p->r == NULL)
+		tempfail(res, ub_strerror(p->err), name);
+	else if (p->r->bogus)
+		tempfail(res, "DNSSEC validation failure", name);
+	else if (p->r->rcode == 3)
+		res->rc = PF_DNS_NXDOMAIN;
+	else if (p->r->rcode != 0)
+		tempfail(res, p->r->rcode == 5 ? "DNS refused" :
+		    "DNS server failure", name);
+	else {
+		res->rc = p->r->havedata ? PF_DNS_ANSWER : PF_DNS_NODATA;
+		status = copy_result(p->r, res);
+		if (status == PF_OK && res->rc == PF_DNS_ANSWER && res->n == 0)
+			res->rc = PF_DNS_NODATA;
+	}
+	if (p->r != NULL && res->rc != PF_DNS_TEMPFAIL && res->ttl == 0)
+		res->ttl = (unsigned)(p->r->ttl > 0 ? p->r->ttl : 0);
+	ub_resolve_free(p->r);
+	free(p);
+	if (status != PF_OK) {
+		pf_dns_result_reset(res);
+		res->type = type;
+		tempfail(res, "out of memory", name);
+	}
+	return status;
+}
+
+/* pf_dns_txt - join the character-strings of one TXT record */
+int
+pf_dns_txt(const unsigned char *rd, size_t rlen, char *buf, size_t len,
+    size_t *outlen)
+{
+	const unsigned char *p = rd, *end = rd + rlen;
+	size_t o = 0, n, take;
+
+	if (len == 0)
+		return PF_EINVAL;
+	while (p < end) {
+		n = *p++;
+		if (n > (size_t)(end - p)) {
+			buf[o] = '\0';
+			return PF_ESYNTAX;
+		}
+		take = n;
+		if (take > len - 1 - o)
+			take = len - 1 - o;
+		memcpy(buf + o, p, take);
+		o += take;
+		p += n;
+	}
+	buf[o] = '\0';
+	if (outlen != NULL)
+		*outlen = o;
+	return PF_OK;
+}
+
+/* pf_dns_name - uncompressed wire name to dotted text */
+int
+pf_dns_name(const unsigned char *rd, size_t rlen, size_t skip, char *buf,
+    size_t len)
+{
+	const unsigned char *p, *end = rd + rlen;
+	size_t o = 0, n, i;
+
+	if (len == 0 || skip > rlen)
+		return PF_EINVAL;
+	p = rd + skip;
+	while (p < end && *p != 0) {
+		n = *p++;
+		if (n > 63 || n > (size_t)(end - p))
+			goto bad;
+		if (o != 0) {
+			if (o + 1 >= len)
+				goto bad;
+			buf[o++] = '.';
+		}
+		for (i = 0; i < n; i++) {
+			if (o + 1 >= len)
+				goto bad;
+			buf[o++] = (char)p[i];
+		}
+		p += n;
+	}
+	if (p >= end)
+		goto bad;
+	buf[o] = '\0';
+	return PF_OK;
+bad:
+	buf[0] = '\0';
+	return PF_ESYNTAX;
+}
+
+/* pf_dns_rc_name - the outcome as a word */
+const char *
+pf_dns_rc_name(enum pf_dns_rc rc)
+{
+	switch (rc) {
+	case PF_DNS_ANSWER:	return "answer";
+	case PF_DNS_NODATA:	return "nodata";
+	case PF_DNS_NXDOMAIN:	return "nxdomain";
+	default:		return "tempfail";
+	}
+}
+
+/* pf_dns_type_name - the record type as text */
+const char *
+pf_dns_type_name(int type)
+{
+	switch (type) {
+	case PF_DNS_T_A:	return "A";
+	case PF_DNS_T_NS:	return "NS";
+	case PF_DNS_T_PTR:	return "PTR";
+	case PF_DNS_T_MX:	return "MX";
+	case PF_DNS_T_TXT:	return "TXT";
+	case PF_DNS_T_AAAA:	return "AAAA";
+	case 99:		return "SPF";
+	default:		return "record";
+	}
+}
+
+/* pf_dns_why_undecided - the reasons our own side produces */
+int
+pf_dns_why_undecided(const char *why)
+{
+	static const char *ours[] = { "DNS timeout", "DNS time budget",
+	    "DNS disabled", "out of memory" };
+	size_t i;
+
+	if (why == NULL || *why == '\0')
+		return 1;
+	for (i = 0; i < PF_NELEM(ours); i++)
+		if (strncmp(why, ours[i], strlen(ours[i])) == 0)
+			return 1;
+	return 0;
+}
+
+/* pf_dns_reverse - 10.2.0.192.in-addr.arpa or the nibble ip6.arpa name */
+int
+pf_dns_reverse(const char *ip, char *buf, size_t len)
+{
+	unsigned char a[16];
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+	int i, n;
+
+	if (inet_pton(AF_INET, ip, a) == 1) {
+		n = snprintf(buf, len, "%u.%u.%u.%u.in-addr.arpa", a[3], a[2],
+		    a[1], a[0]);
+		return n > 0 && (size_t)n < len ? PF_OK : PF_ELIMIT;
+	}
+	if (inet_pton(AF_INET6, ip, a) != 1)
+		return PF_ESYNTAX;
+	if (len < 64 + 9 + 1)
+		return PF_ELIMIT;
+	for (i = 15; i >= 0; i--) {
+		buf[o++] = hex[a[i] & 0xf];
+		buf[o++] = '.';
+		buf[o++] = hex[a[i] >> 4];
+		buf[o++] = '.';
+	}
+	memcpy(buf + o, "ip6.arpa", 9);
+	return PF_OK;
+}

@@ -1,0 +1,98 @@
+/*
+ * dns.h - the one resolver of the core.  Every lookup (SPF, DKIM keys,
+ * DMARC, PTR and forward lookups, MX, recipient domains) goes through it.
+ * Built on libunbound: a forwarder host[:port] or the system resolv.conf,
+ * a per-query timeout and a per-message budget, libunbound's TTL-honouring
+ * cache (negative answers included), one thread-safe context per engine.
+ */
+#ifndef PF_DNS_H
+#define PF_DNS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pf.h"
+
+#define PF_DNS_T_A	1
+#define PF_DNS_T_NS	2
+#define PF_DNS_T_PTR	12
+#define PF_DNS_T_MX	15
+#define PF_DNS_T_TXT	16
+#define PF_DNS_T_AAAA	28
+
+#define PF_DNS_QUERY_MS		5000	/* default per-query timeout */
+#define PF_DNS_MESSAGE_MS	20000	/* default per-message budget */
+#define PF_DNS_MAX_RR		64	/* records kept from one answer */
+
+/* the uniform outcome of one lookup */
+enum pf_dns_rc {
+	PF_DNS_ANSWER = 0,	/* records of the type asked for */
+	PF_DNS_NODATA,		/* the name exists, no records of that type */
+	PF_DNS_NXDOMAIN,	/* the name does not exist */
+	PF_DNS_TEMPFAIL		/* timeout, SERVFAIL, REFUSED, budget spent */
+};
+
+struct pf_dns;
+
+/* a per-message deadline shared by every lookup of one message */
+struct pf_dns_budget {
+	uint64_t deadline;	/* monotonic ms; 0 = none */
+	int	 nodns;		/* lookups are disabled: always TEMPFAIL */
+};
+
+struct pf_dns_result {
+	enum pf_dns_rc rc;
+	int	 type;
+	unsigned ttl;
+	size_t	 n;			/* records */
+	unsigned char *rdata[PF_DNS_MAX_RR];	/* owned, wire rdata */
+	size_t	 rlen[PF_DNS_MAX_RR];
+	unsigned char *packet;		/* owned: the whole reply (DKIM) */
+	size_t	 plen;
+	char	 why[160];		/* TEMPFAIL: what failed, for users */
+};
+
+/*
+ * pf_dns_new - a resolver.  nameserver is "host[:port]", "[v6]:port" or
+ * NULL for the system resolver; query_ms is the per-query timeout (0 =
+ * default).  Owned; free with pf_dns_free.
+ */
+int	pf_dns_new(const char *nameserver, unsigned query_ms,
+	    struct pf_dns **, struct pf_err *);
+void	pf_dns_free(struct pf_dns *);
+
+/* pf_dns_budget_init - start a message budget of ms (0 = default) */
+void	pf_dns_budget_init(struct pf_dns_budget *, unsigned ms);
+
+/*
+ * pf_dns_query - look name up (type as above).  Always fills *res (even
+ * on error, rc is then TEMPFAIL with why set); returns PF_OK, or PF_ENOMEM.
+ * budget may be NULL (query timeout only); a NULL resolver means DNS is
+ * disabled.  Free with pf_dns_result_reset.
+ */
+int	pf_dns_query(struct pf_dns *, const char *name, int type,
+	    struct pf_dns_budget *, struct pf_dns_result *res);
+void	pf_dns_result_reset(struct pf_dns_result *);
+
+/* helpers over rdata */
+/* pf_dns_txt - the character-strings of a TXT rdata joined, NUL-ended;
+ * PF_ESYNTAX if malformed.  Truncated to len - 1. */
+int	pf_dns_txt(const unsigned char *rd, size_t rlen, char *buf,
+	    size_t len, size_t *outlen);
+/* pf_dns_name - an uncompressed wire name as text without the final dot;
+ * skip bytes of rdata first (2 for MX) */
+int	pf_dns_name(const unsigned char *rd, size_t rlen, size_t skip,
+	    char *buf, size_t len);
+/* pf_dns_rc_name - "answer", "nodata", "nxdomain", "tempfail" */
+const char *pf_dns_rc_name(enum pf_dns_rc);
+/* pf_dns_type_name - "TXT", "A", ... */
+const char *pf_dns_type_name(int type);
+/* pf_dns_why_undecided - does a TEMPFAIL reason say our side could not
+ * find out (timeout, budget spent, --no-dns, memory) rather than that a
+ * server answered with a failure (SERVFAIL, REFUSED)?  The first cannot
+ * be predicted for Gmail; the second Gmail would likely see too. */
+int	pf_dns_why_undecided(const char *why);
+/* pf_dns_reverse - the in-addr.arpa / ip6.arpa name of an address */
+int	pf_dns_reverse(const char *ip, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,12 @@
+/*
+ * env.h - the envelope observer: MAIL FROM and RCPT TO as RFC 5321 paths,
+ * recipient count and domains.
+ */
+#ifndef PF_ENV_H
+#define PF_ENV_H
+
+#include "msg.h"
+
+extern const struct pf_observer pf_env_observer;
+
+#endif

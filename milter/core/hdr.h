@@ -1,0 +1,18 @@
+/*
+ * hdr.h - the header observer: counts and sizes of the top-level header
+ * block, duplicates, malformed fields, encoded-word misuse, raw 8-bit
+ * bytes, the From address and the Message-ID.
+ */
+#ifndef PF_HDR_H
+#define PF_HDR_H
+
+#include <stddef.h>
+
+#include "msg.h"
+
+extern const struct pf_observer pf_hdr_observer;
+
+/* pf_hdr_has_ew - an RFC 2047 encoded-word anywhere in [p, p+len) */
+int	pf_hdr_has_ew(const char *p, size_t len);
+
+#endif

@@ -1,0 +1,662 @@
+/*
+ * mime.c - the MIME observer: a streaming walk over the body (RFC 2045,
+ * 2046).  It keeps its own boundary stack (bounded: deeper nesting is
+ * reported, never recursed into), reads each part's header fields with
+ * GMime's parameter decoding (RFC 2231 continuations, RFC 2047 names),
+ * decodes base64 and quoted-printable incrementally where it must look at
+ * content, and checks every part for Gmail's blocked types: by name, by
+ * magic bytes, and by listing archives (spooled to memory, then to a
+ * temporary file, under a hard cap).  message/rfc822 parts are walked like
+ * the message.  Sets mime.* facts; a broken structure may set
+ * msg.malformed.  The body is untrusted and never held whole.
+ */
+#include <glib.h>
+#include <gmime/gmime.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "pf.h"
+#include "facts.h"
+#include "msg.h"
+#include "content.h"
+#include "hdr.h"
+#include "blocked.h"
+#include "mime.h"
+
+#define MIME_DEPTH	64		/* nested multiparts and messages */
+#define BOUNDARY_MAX	200		/* RFC 2046 5.1.1 says 70 */
+#define PEEK		512		/* body line looked at for a boundary */
+#define PHDR_KEEP	16384		/* one part header field kept */
+#define FIELD_KEEP	16384		/* one top-level MIME field kept */
+#define SNIFF		4096		/* decoded bytes checked for magic */
+#define SPOOL_MEM	(1 << 20)	/* archive bytes held in memory */
+#define SPOOL_MAX	(64 << 20)	/* archive bytes spooled at most */
+
+enum st { S_HDR, S_BODY, S_SKIP };
+
+struct level {
+	char	 b[BOUNDARY_MAX + 1];
+	size_t	 blen;
+	int	 nest;		/* message/rfc822 nesting inside it */
+};
+
+struct mime {
+	struct pf_msg	*msg;
+	/* the top-level MIME fields */
+	char		*top[3];	/* Content-Type, -Transfer-Encoding,
+					 * -Disposition */
+	/* part header fields being read */
+	char		*ph[3];
+	char		 field[PHDR_KEEP + 1];
+	size_t		 flen;
+	/* boundaries */
+	struct level	 lev[MIME_DEPTH];
+	size_t		 nlev;
+	int		 nest;
+	int64_t		 depth;
+	int		 too_deep;
+	int		 no_boundary;
+	enum st		 st;
+	/* line assembly */
+	char		 line[PHDR_KEEP];
+	size_t		 llen;
+	int		 long_line;	/* past the limit: rest of line */
+	int		 pend_crlf;
+	/* the leaf part being read */
+	int		 leaf;
+	int		 sniff;		/* look at its content */
+	int		 decode;
+	GMimeEncoding	 enc;
+	char		 fname[512];
+	int		 named;
+	unsigned char	 head[SNIFF];
+	size_t		 hlen;
+	int		 judged;
+	int		 spool;
+	unsigned char	*mem;
+	size_t		 mlen;
+	FILE		*tmp;
+	uint64_t	 slen;
+	int64_t		 parts;
+	/* results */
+	int64_t		 attach;
+	int64_t		 blocked;
+	char		 bname[512];
+	char		 bwhy[200];
+	int64_t		 param_ew;
+	int		 limited;
+};
+
+static const char *const mime_fields[] = {
+	"Content-Type", "Content-Transfer-Encoding", "Content-Disposition"
+};
+
+/* keep - store a bounded, NUL-free copy of a field value */
+static void
+keep(char **dst, const char *v, size_t vlen)
+{
+	size_t i, n = vlen < FIELD_KEEP ? vlen : FIELD_KEEP;
+	char *c;
+
+	if (*dst != NULL || (c = malloc(n + 1)) == NULL)
+		return;		/* the first one counts */
+	for (i = 0; i < n; i++)
+		c[i] = v[i] == '\0' ? ' ' : v[i];
+	c[n] = '\0';
+	*dst = c;
+}
+
+/* field_index - which MIME field a name is, or -1 */
+static int
+field_index(const char *n, size_t nlen)
+{
+	size_t i;
+
+	while (nlen > 0 && (n[nlen - 1] == ' ' || n[nlen - 1] == '\t'))
+		nlen--;
+	for (i = 0; i < PF_NELEM(mime_fields); i++)
+		if (strlen(mime_fields[i]) == nlen &&
+		    strncasecmp(n, mime_fields[i], nlen) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* param_ew - an encoded-word in the parameters (RFC 2047 section 5:
+ * not allowed in a MIME parameter; RFC 2231 is the way) */
+static void
+check_param_ew(struct mime *m, int idx, const char *v, size_t vlen)
+{
+	const char *semi;
+
+	if (idx == 1 || (semi = memchr(v, ';', vlen)) == NULL)
+		return;
+	if (pf_hdr_has_ew(semi, vlen - (size_t)(semi - v)))
+		m->param_ew++;
+}
+
+static void
+mime_header(void *st, const char *n, size_t nlen, const char *v, size_t vlen)
+{
+	struct mime *m = st;
+	int i;
+
+	if ((i = field_index(n, nlen)) < 0)
+		return;
+	check_param_ew(m, i, v, vlen);
+	keep(&m->top[i], v, vlen);
+}
+
+static void
+set_blocked(struct mime *m, const char *name, const char *why)
+{
+	if (m->blocked++ > 0)
+		return;
+	snprintf(m->bname, sizeof(m->bname), "%s", name);
+	snprintf(m->bwhy, sizeof(m->bwhy), "%s", why);
+}
+
+/* part_name - the name to report a part by */
+static const char *
+part_name(struct mime *m, char *buf, size_t cap)
+{
+	if (m->named)
+		return m->fname;
+	snprintf(buf, cap, "(part %lld)", (long long)m->parts);
+	return buf;
+}
+
+/* spool_add - keep archive bytes: memory first, then a temporary file */
+static void
+spool_add(struct mime *m, const unsigned char *p, size_t len)
+{
+	unsigned char *nm;
+
+	if (!m->spool)
+		return;
+	if (m->slen + len > SPOOL_MAX) {
+		m->spool = 0;
+		m->limited = 1;
+		return;
+	}
+	m->slen += len;
+	if (m->tmp == NULL && m->mlen + len <= SPOOL_MEM) {
+		if ((nm = realloc(m->mem, m->mlen + len)) == NULL) {
+			m->spool = 0;
+			return;
+		}
+		m->mem = nm;
+		memcpy(m->mem + m->mlen, p, len);
+		m->mlen += len;
+		return;
+	}
+	if (m->tmp == NULL) {
+		if ((m->tmp = tmpfile()) == NULL ||
+		    fwrite(m->mem, 1, m->mlen, m->tmp) != m->mlen) {
+			m->spool = 0;
+			m->limited = 1;
+			return;
+		}
+		free(m->mem);
+		m->mem = NULL;
+		m->mlen = 0;
+	}
+	if (fwrite(p, 1, len, m->tmp) != len) {
+		m->spool = 0;
+		m->limited = 1;
+	}
+}
+
+/* judge - the first decoded bytes are in: executable?  archive? */
+static void
+judge(struct mime *m)
+{
+	const char *ex;
+	char buf[32], why[200];
+
+	m->judged = 1;
+	if ((ex = pf_blocked_magic_exec(m->head, m->hlen)) != NULL) {
+		snprintf(why, sizeof(why), "%s, found by its content", ex);
+		set_blocked(m, part_name(m, buf, sizeof(buf)), why);
+		return;
+	}
+	if (pf_blocked_magic_archive(m->head, m->hlen) ||
+	    (m->named && pf_blocked_name_is_archive(m->fname))) {
+		m->spool = 1;
+		spool_add(m, m->head, m->hlen);
+	}
+}
+
+/* sniff - decoded content of the current leaf */
+static void
+sniff(struct mime *m, const unsigned char *p, size_t len)
+{
+	size_t n;
+
+	if (!m->judged) {
+		n = SNIFF - m->hlen < len ? SNIFF - m->hlen : len;
+		memcpy(m->head + m->hlen, p, n);
+		m->hlen += n;
+		p += n;
+		len -= n;
+		if (m->hlen < SNIFF)
+			return;
+		judge(m);
+	}
+	if (len > 0)
+		spool_add(m, p, len);
+}
+
+/* content - raw (transfer-encoded) bytes of the current leaf */
+static void
+content(struct mime *m, const char *p, size_t len)
+{
+	char out[8192];
+	size_t n, step;
+
+	if (!m->leaf || !m->sniff || (m->judged && !m->spool))
+		return;
+	if (!m->decode) {
+		sniff(m, (const unsigned char *)p, len);
+		return;
+	}
+	while (len > 0) {
+		/* base64 and QP never grow: 4 KB in fits 8 KB out */
+		step = len < 4096 ? len : 4096;
+		n = g_mime_encoding_step(&m->enc, p, step, out);
+		sniff(m, (unsigned char *)out, n);
+		p += step;
+		len -= step;
+	}
+}
+
+/* end_leaf - the current leaf is over: judge it, list its archive */
+static void
+end_leaf(struct mime *m)
+{
+	struct pf_blocked_res r;
+	char buf[32];
+
+	if (!m->leaf)
+		return;
+	m->leaf = 0;
+	if (m->sniff && !m->judged)
+		judge(m);
+	if (m->spool && !m->blocked) {
+		memset(&r, 0, sizeof(r));
+		if (m->tmp != NULL) {
+			fflush(m->tmp);
+			pf_blocked_scan_fd(fileno(m->tmp), m->slen,
+			    part_name(m, buf, sizeof(buf)), &r);
+		} else
+			pf_blocked_scan_mem(m->mem, m->mlen,
+			    part_name(m, buf, sizeof(buf)), &r);
+		if (r.blocked)
+			set_blocked(m, r.name, r.why);
+		if (r.limited)
+			m->limited = 1;
+	}
+	if (m->tmp != NULL)
+		fclose(m->tmp);
+	m->tmp = NULL;
+	free(m->mem);
+	m->mem = NULL;
+	m->mlen = 0;
+	m->slen = 0;
+	m->spool = 0;
+}
+
+/* cur_depth - the nesting of the part now being read */
+static void
+note_depth(struct mime *m)
+{
+	int64_t d = (int64_t)m->nlev + m->nest;
+
+	if (d > m->depth)
+		m->depth = d;
+}
+
+/* leaf_begin - a part with content: name, attachment, blocked type */
+static void
+leaf_begin(struct mime *m, GMimeContentType *ct, const char *cte,
+    const char *cd)
+{
+	GMimeContentDisposition *d = NULL;
+	const char *fn = NULL, *ext, *type;
+	char why[160];
+	int attach = 0;
+
+	m->leaf = 1;
+	m->parts++;
+	m->named = m->judged = m->spool = 0;
+	m->hlen = 0;
+	if (cd != NULL && (d = g_mime_content_disposition_parse(NULL, cd)) !=
+	    NULL) {
+		attach = g_mime_content_disposition_is_attachment(d);
+		fn = g_mime_content_disposition_get_parameter(d, "filename");
+	}
+	if ((fn == NULL || *fn == '\0') && ct != NULL)
+		fn = g_mime_content_type_get_parameter(ct, "name");
+	if (fn != NULL && *fn != '\0') {
+		snprintf(m->fname, sizeof(m->fname), "%s", fn);
+		m->named = 1;
+	}
+	if (d != NULL)
+		g_object_unref(d);
+	if (m->named || attach)
+		m->attach++;
+	if (m->named && (ext = pf_blocked_name_blocked(m->fname)) != NULL) {
+		snprintf(why, sizeof(why), "blocked file type .%s", ext);
+		set_blocked(m, m->fname, why);
+	}
+	/* look at content that could be a file: not plain body text */
+	type = ct ? g_mime_content_type_get_media_type(ct) : "text";
+	m->decode = 0;
+	if (cte != NULL) {
+		GMimeContentEncoding e = g_mime_content_encoding_from_string(
+		    g_strstrip((char *)cte));
+		if (e == GMIME_CONTENT_ENCODING_BASE64 ||
+		    e == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE ||
+		    e == GMIME_CONTENT_ENCODING_UUENCODE) {
+			g_mime_encoding_init_decode(&m->enc, e);
+			m->decode = 1;
+		}
+	}
+	m->sniff = m->named || attach || m->decode ||
+	    g_ascii_strcasecmp(type, "text") != 0;
+}
+
+/* part_begin - the header of a part (or the message) is complete */
+static void
+part_begin(struct mime *m, char *const *f)
+{
+	GMimeContentType *ct = NULL;
+	const char *b;
+	int enc = 0;
+
+	pf_content_gmime();
+	note_depth(m);
+	if (f[0] != NULL)
+		ct = g_mime_content_type_parse(NULL, f[0]);
+	if (f[1] != NULL) {
+		GMimeContentEncoding e = g_mime_content_encoding_from_string(
+		    g_strstrip(f[1]));
+		enc = e == GMIME_CONTENT_ENCODING_BASE64 ||
+		    e == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE;
+	}
+	if (ct != NULL && g_mime_content_type_is_type(ct, "multipart", "*")) {
+		b = g_mime_content_type_get_parameter(ct, "boundary");
+		if (b == NULL || *b == '\0' || strlen(b) > BOUNDARY_MAX) {
+			m->no_boundary = 1;
+			m->st = S_SKIP;
+		} else if (m->nlev + (size_t)m->nest + 1 >= MIME_DEPTH) {
+			m->too_deep = 1;
+			m->st = S_SKIP;
+		} else {
+			struct level *l = &m->lev[m->nlev++];
+			l->blen = strlen(b);
+			memcpy(l->b, b, l->blen + 1);
+			l->nest = m->nest;
+			m->st = S_SKIP;		/* the preamble */
+			note_depth(m);
+		}
+	} else if (ct != NULL && !enc &&
+	    (g_mime_content_type_is_type(ct, "message", "rfc822") ||
+	    g_mime_content_type_is_type(ct, "message", "global"))) {
+		/* count it as an attachment when it is one */
+		if (f[2] != NULL || g_mime_content_type_get_parameter(ct,
+		    "name") != NULL) {
+			leaf_begin(m, ct, f[1], f[2]);
+			m->leaf = 0;
+		}
+		if (m->nlev + (size_t)m->nest + 1 >= MIME_DEPTH) {
+			m->too_deep = 1;
+			m->st = S_SKIP;
+		} else {
+			m->nest++;
+			m->st = S_HDR;
+			note_depth(m);
+		}
+	} else {
+		leaf_begin(m, ct, f[1], f[2]);
+		m->st = S_BODY;
+	}
+	if (ct != NULL)
+		g_object_unref(ct);
+}
+
+/* clear_ph - forget the part header fields */
+static void
+clear_ph(struct mime *m)
+{
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		free(m->ph[i]);
+		m->ph[i] = NULL;
+	}
+	m->flen = 0;
+}
+
+/* ph_flush - a part header field is complete */
+static void
+ph_flush(struct mime *m)
+{
+	const char *colon;
+	int i;
+
+	if (m->flen == 0)
+		return;
+	colon = memchr(m->field, ':', m->flen);
+	if (colon != NULL && (i = field_index(m->field,
+	    (size_t)(colon - m->field))) >= 0) {
+		check_param_ew(m, i, colon + 1,
+		    m->flen - (size_t)(colon + 1 - m->field));
+		keep(&m->ph[i], colon + 1,
+		    m->flen - (size_t)(colon + 1 - m->field));
+	}
+	m->flen = 0;
+}
+
+/* ph_line - a line of a part's header block */
+static void
+ph_line(struct mime *m, const char *p, size_t len)
+{
+	size_t n;
+
+	if (len == 0) {
+		ph_flush(m);
+		part_begin(m, m->ph);
+		clear_ph(m);
+		return;
+	}
+	if (*p != ' ' && *p != '\t')
+		ph_flush(m);
+	n = PHDR_KEEP - m->flen < len ? PHDR_KEEP - m->flen : len;
+	memcpy(m->field + m->flen, p, n);
+	m->flen += n;
+}
+
+/* boundary - is the line a delimiter of an open multipart?  Level + 1 and
+ * *close, or 0 */
+static size_t
+boundary(struct mime *m, const char *p, size_t len, int *close)
+{
+	size_t k, i;
+	const struct level *l;
+
+	if (len < 2 || p[0] != '-' || p[1] != '-')
+		return 0;
+	for (k = m->nlev; k > 0; k--) {
+		l = &m->lev[k - 1];
+		if (len < 2 + l->blen || memcmp(p + 2, l->b, l->blen) != 0)
+			continue;
+		i = 2 + l->blen;
+		*close = len >= i + 2 && p[i] == '-' && p[i + 1] == '-';
+		if (*close)
+			i += 2;
+		/* RFC 2046 5.1.1: only transport padding may follow */
+		for (; i < len; i++)
+			if (p[i] != ' ' && p[i] != '\t')
+				break;
+		if (i == len)
+			return k;
+	}
+	return 0;
+}
+
+/* line - one body line (without CRLF), at most PHDR_KEEP bytes of it */
+static void
+line(struct mime *m, const char *p, size_t len)
+{
+	size_t k;
+	int close;
+
+	if ((k = boundary(m, p, len, &close)) != 0) {
+		end_leaf(m);
+		clear_ph(m);
+		m->pend_crlf = 0;
+		m->nest = m->lev[k - 1].nest;
+		if (close) {
+			m->nlev = k - 1;
+			m->st = S_SKIP;		/* the epilogue */
+		} else {
+			m->nlev = k;
+			m->st = S_HDR;
+		}
+		return;
+	}
+	if (m->st == S_HDR)
+		ph_line(m, p, len);
+	else if (m->st == S_BODY) {
+		if (m->pend_crlf)
+			content(m, "\r\n", 2);
+		content(m, p, len);
+		m->pend_crlf = 1;
+	}
+}
+
+/* mime_body - split the body stream into lines; long lines of content
+ * go straight through */
+static void
+mime_body(void *st, const unsigned char *up, size_t len)
+{
+	struct mime *m = st;
+	const char *p = (const char *)up, *e = p + len, *lf;
+	size_t n, lim;
+
+	while (p < e) {
+		lf = memchr(p, '\n', (size_t)(e - p));
+		n = (size_t)((lf ? lf : e) - p);
+		if (m->long_line) {
+			if (m->st == S_BODY)
+				content(m, p, lf ? n + 1 : n);
+			if (lf)
+				m->long_line = 0;
+			p += lf ? n + 1 : n;
+			continue;
+		}
+		lim = m->st == S_HDR ? PHDR_KEEP : PEEK;
+		if (m->llen + n > lim) {
+			/* too long to be a boundary: content as it comes
+			 * (a header line is cut) */
+			if (m->st == S_BODY) {
+				if (m->pend_crlf)
+					content(m, "\r\n", 2);
+				m->pend_crlf = 0;
+				content(m, m->line, m->llen);
+				m->llen = 0;
+			} else if (m->st == S_HDR) {
+				n = lim - m->llen;
+				memcpy(m->line + m->llen, p, n);
+				m->llen += n;
+				ph_line(m, m->line, m->llen);
+				m->llen = 0;
+			} else
+				m->llen = 0;
+			m->long_line = 1;
+			continue;
+		}
+		memcpy(m->line + m->llen, p, n);
+		m->llen += n;
+		if (lf == NULL)
+			break;
+		if (m->llen > 0 && m->line[m->llen - 1] == '\r')
+			m->llen--;
+		line(m, m->line, m->llen);
+		m->llen = 0;
+		p = lf + 1;
+	}
+}
+
+static void
+mime_eoh(void *st)
+{
+	struct mime *m = st;
+
+	part_begin(m, m->top);
+}
+
+/* mime_end - the last line, the last leaf, and the facts */
+static void
+mime_end(void *st, struct pf_facts *f)
+{
+	struct mime *m = st;
+	const char *why = NULL;
+
+	if (m->llen > 0 && !m->long_line)
+		line(m, m->line, m->llen);
+	m->llen = 0;
+	end_leaf(m);
+	pf_fact_num(f, PF_F_MIME_ATTACH_COUNT, m->attach);
+	pf_fact_num(f, PF_F_MIME_DEPTH, m->depth);
+	pf_fact_num(f, PF_F_MIME_BLOCKED_COUNT, m->blocked);
+	pf_fact_strz(f, PF_F_MIME_BLOCKED_NAME, m->bname);
+	pf_fact_strz(f, PF_F_MIME_BLOCKED_WHY, m->bwhy);
+	pf_fact_num(f, PF_F_MIME_PARAM_EW_COUNT, m->param_ew);
+	pf_fact_bool(f, PF_F_MIME_ARCHIVE_LIMITED, m->limited);
+	if (m->too_deep)
+		why = "MIME parts nested deeper than the walk follows";
+	else if (m->no_boundary)
+		why = "a multipart without a usable boundary";
+	if (why != NULL && !pf_fact_getn(f, PF_F_MSG_MALFORMED)) {
+		pf_fact_bool(f, PF_F_MSG_MALFORMED, 1);
+		pf_fact_strz(f, PF_F_MSG_MALFORMED_WHY, why);
+	}
+}
+
+static int
+mime_begin(void *arg, struct pf_msg *msg, void **st)
+{
+	struct mime *m;
+
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return PF_ENOMEM;
+	m->msg = msg;
+	*st = m;
+	return PF_OK;
+}
+
+static void
+mime_free(void *st)
+{
+	struct mime *m = st;
+	size_t i;
+
+	if (m == NULL)
+		return;
+	for (i = 0; i < 3; i++)
+		free(m->top[i]);
+	clear_ph(m);
+	if (m->tmp != NULL)
+		fclose(m->tmp);
+	free(m->mem);
+	free(m);
+}
+
+const struct pf_observer pf_mime_observer = {
+	"mime", NULL, mime_begin, mime_header, mime_eoh, mime_body, mime_end,
+	mime_free
+};

@@ -1,0 +1,293 @@
+/*
+ * check_hdr.c - the header and envelope observers, run through the message
+ * builder as the CLI runs them: each row is a raw message (and envelope)
+ * and the facts it must produce, "name=value|name=value".
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pf.h"
+#include "facts.h"
+#include "msg.h"
+#include "content.h"
+
+static const char ok_hdr[] =
+    "From: Alice <alice@example.com>\n"
+    "To: bob@example.org\n"
+    "Subject: hello\n"
+    "Date: Mon, 1 Jan 2024 10:00:00 +0000\n"
+    "Message-ID: <1@example.com>\n";
+
+static const struct row {
+	const char	*label;
+	const char	*mail;		/* NULL: none given */
+	const char	*rcpt;		/* comma separated, NULL: none */
+	const char	*in;		/* "%s" takes ok_hdr */
+	const char	*want;
+} rows[] = {
+	{ "clean", "a@example.com", "b@example.org", "%s\nbody\n",
+	  "hdr.count=5|hdr.duplicate_count=0|hdr.malformed_count=0|"
+	  "from.address_count=1|from.valid_count=1|from.domain=example.com|"
+	  "from.domain_valid=1|msgid.count=1|msgid.valid=1|msgid.bytes=15|"
+	  "hdr.subject_bytes=5|hdr.received_count=0|hdr.from_count=1|"
+	  "hdr.encoded_word_misuse_count=0|hdr.raw8bit_count=0|"
+	  "from.display_symbol=0|hdr.max_name_bytes=10|"
+	  "env.mail_from_valid=1|env.rcpt_count=1|env.rcpt_invalid_count=0|"
+	  "env.null_sender=0|env.rcpt_domain_count=1|msg.malformed=0" },
+	{ "total bytes are raw folded CRLF", NULL, NULL,
+	  "A: 1\nB: 2\n\tx\n\n", "hdr.total_bytes=16|hdr.count=2" },
+	{ "duplicate From", NULL, NULL, "%sFrom: x@example.com\n\n",
+	  "hdr.duplicate_count=1|hdr.duplicate_name=From|hdr.from_count=2" },
+	{ "duplicate Subject in other case", NULL, NULL, "%ssubject: again\n\n",
+	  "hdr.duplicate_count=1|hdr.duplicate_name=Subject" },
+	{ "Received may repeat", NULL, NULL,
+	  "Received: a\nReceived: b\nComments: x\nComments: y\n"
+	  "Resent-To: a@b.example\nResent-To: c@d.example\n%s\n",
+	  "hdr.duplicate_count=0|hdr.received_count=2" },
+	{ "two From addresses", NULL, NULL,
+	  "From: a@example.com, b@example.com\n\n",
+	  "from.address_count=2|from.valid_count=2" },
+	{ "From without address", NULL, NULL, "From: Alice\n\n",
+	  "from.address_count=1|from.valid_count=0|from.domain_valid=0|"
+	  "hdr.malformed_count=1|hdr.malformed_name=From" },
+	{ "no From", NULL, NULL, "Subject: x\n\n",
+	  "hdr.from_count=0|from.address_count=0|from.domain=" },
+	{ "From domain underscore", NULL, NULL, "From: a@bad_domain.example\n\n",
+	  "from.valid_count=1|from.domain=bad_domain.example|"
+	  "from.domain_valid=0" },
+	{ "From IDN U-label", NULL, NULL, "From: a@b\xc3\xbc" "cher.example\n\n",
+	  "from.domain_valid=1|hdr.raw8bit_count=1|hdr.raw8bit_name=From" },
+	{ "From IDN A-label", NULL, NULL, "From: a@xn--bcher-kva.example\n\n",
+	  "from.domain_valid=1|hdr.raw8bit_count=0" },
+	{ "From bad A-label", NULL, NULL, "From: a@xn--a.example\n\n",
+	  "from.domain_valid=0" },
+	{ "emoji in display name", NULL, NULL,
+	  "From: =?UTF-8?B?8J+OiSBTaG9w?= <a@example.com>\n\n",
+	  "from.display_symbol=1|from.display_symbol_cp=U+1F389|"
+	  "hdr.encoded_word_misuse_count=0" },
+	{ "check mark badge raw", NULL, NULL,
+	  "From: \xe2\x9c\x94 Bank <a@example.com>\n\n",
+	  "from.display_symbol=1|from.display_symbol_cp=U+2714" },
+	{ "accented name is no symbol", NULL, NULL,
+	  "From: =?UTF-8?Q?J=C3=B6rg?= <a@example.com>\n\n",
+	  "from.display_symbol=0|from.display_symbol_cp=" },
+	{ "missing Message-ID", NULL, NULL, "Subject: x\n\n",
+	  "msgid.count=0|msgid.valid=0|msgid.bytes=0" },
+	{ "bad Message-ID", NULL, NULL, "Message-ID: 1234@example.com\n\n",
+	  "msgid.count=1|msgid.valid=0|msgid.bytes=16" },
+	{ "bad Date", NULL, NULL, "Date: yesterday\n\n",
+	  "hdr.malformed_count=1|hdr.malformed_name=Date|"
+	  "hdr.malformed_why=the Date does not parse" },
+	{ "bad field name", NULL, NULL, "X Bad: 1\n\n",
+	  "hdr.malformed_count=1|hdr.malformed_name=X?Bad|"
+	  "hdr.malformed_why=bad characters in the field name" },
+	{ "space before colon tolerated", NULL, NULL, "Subject : x\n\n",
+	  "hdr.malformed_count=0|hdr.subject_bytes=1" },
+	{ "line without colon", NULL, NULL, "Subject: x\nnot a field\n",
+	  "hdr.malformed_count=1|msg.malformed=1|"
+	  "hdr.malformed_why=a line without a colon in the header block" },
+	{ "ew in Received", NULL, NULL, "Received: from =?utf-8?q?x?= by y\n\n",
+	  "hdr.encoded_word_misuse_count=1|"
+	  "hdr.encoded_word_misuse_name=Received" },
+	{ "ew in Message-ID", NULL, NULL, "Message-ID: <=?utf-8?q?x?=@y>\n\n",
+	  "hdr.encoded_word_misuse_count=1|"
+	  "hdr.encoded_word_misuse_name=Message-ID" },
+	{ "ew in addr-spec", NULL, NULL, "To: =?utf-8?q?x?=@example.com\n\n",
+	  "hdr.encoded_word_misuse_count=1|hdr.encoded_word_misuse_name=To" },
+	{ "ew in quoted display", NULL, NULL,
+	  "From: \"=?utf-8?q?x?=\" <a@example.com>\n\n",
+	  "hdr.encoded_word_misuse_count=1|hdr.encoded_word_misuse_name=From" },
+	{ "ew in Subject is fine", NULL, NULL, "Subject: =?utf-8?q?x?=\n\n",
+	  "hdr.encoded_word_misuse_count=0" },
+	{ "subject bytes exclude the leading space", NULL, NULL,
+	  "Subject:   abc\n\tdef\n\n", "hdr.subject_bytes=9" },
+	{ "largest value exempts To", NULL, NULL,
+	  "To: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@example.com\nX-A: 12345\n\n",
+	  "hdr.max_value_bytes=6|hdr.max_value_name=X-A" },
+	{ "longest name", NULL, NULL, "X-Very-Long-Name: 1\nA: 2\n\n",
+	  "hdr.max_name_bytes=16" },
+	{ "null sender", "", "a@example.com,b@EXAMPLE.com,c@example.net",
+	  "%s\n", "env.null_sender=1|env.mail_from_valid=1|env.rcpt_count=3|"
+	  "env.rcpt_domain_count=2|env.rcpt_invalid_count=0" },
+	{ "invalid rcpt", "a b@example.com", "ok@example.com,bad..x@example.com",
+	  "%s\n", "env.mail_from_valid=0|env.rcpt_invalid_count=1|"
+	  "env.rcpt_invalid=bad..x@example.com" },
+	{ "no envelope", NULL, NULL, "%s\n", "env.rcpt_count=0|"
+	  "env.rcpt_domain_count=0" },
+};
+
+/* check_fact - "name=value" against the store */
+static void
+check_fact(const char *label, const struct pf_facts *f, const char *kv,
+    size_t len)
+{
+	const char *eq = memchr(kv, '=', len);
+	int id;
+	char got[256];
+
+	ck_assert_msg(eq != NULL, "%s: bad want", label);
+	id = pf_fact_lookup(kv, (size_t)(eq - kv));
+	ck_assert_msg(id >= 0, "%s: no fact %.*s", label, (int)(eq - kv), kv);
+	ck_assert_msg(pf_fact_known(f, id), "%s: %s unknown (%s)", label,
+	    pf_fact_name(id), pf_fact_why(f, id));
+	if (pf_fact_type(id) == PF_T_STR)
+		snprintf(got, sizeof(got), "%s", pf_fact_gets(f, id));
+	else
+		snprintf(got, sizeof(got), "%lld",
+		    (long long)pf_fact_getn(f, id));
+	ck_assert_msg(strlen(got) == len - (size_t)(eq + 1 - kv) &&
+	    memcmp(got, eq + 1, strlen(got)) == 0, "%s: %s is [%s], want "
+	    "[%.*s]", label, pf_fact_name(id), got,
+	    (int)(len - (size_t)(eq + 1 - kv)), eq + 1);
+}
+
+/* run_row - feed a row to the builder with every content observer */
+static struct pf_facts *
+run_row(const struct row *r)
+{
+	struct pf_facts *f = pf_facts_new();
+	struct pf_msg *m = pf_msg_new();
+	const struct pf_observer *const *obs;
+	size_t n, i;
+	char buf[4096], rc[512];
+	char *tok, *save;
+	int len;
+
+	ck_assert_ptr_nonnull(f);
+	obs = pf_content_observers(&n);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(pf_msg_observe(m, obs[i]), PF_OK);
+	if (r->mail != NULL)
+		ck_assert_int_eq(pf_msg_mail(m, r->mail), PF_OK);
+	if (r->rcpt != NULL) {
+		snprintf(rc, sizeof(rc), "%s", r->rcpt);
+		for (tok = strtok_r(rc, ",", &save); tok != NULL;
+		    tok = strtok_r(NULL, ",", &save))
+			ck_assert_int_eq(pf_msg_rcpt(m, tok), PF_OK);
+	}
+	len = snprintf(buf, sizeof(buf), r->in, ok_hdr);
+	ck_assert(len > 0 && (size_t)len < sizeof(buf));
+	ck_assert_int_eq(pf_msg_raw(m, buf, (size_t)len), PF_OK);
+	ck_assert_int_eq(pf_msg_end(m, f), PF_OK);
+	pf_msg_free(m);
+	return f;
+}
+
+START_TEST(test_rows)
+{
+	const struct row *r = &rows[_i];
+	struct pf_facts *f = run_row(r);
+	const char *p = r->want, *bar;
+
+	while (*p != '\0') {
+		bar = strchr(p, '|');
+		if (bar == NULL)
+			bar = p + strlen(p);
+		check_fact(r->label, f, p, (size_t)(bar - p));
+		p = *bar ? bar + 1 : bar;
+	}
+	pf_facts_free(f);
+}
+END_TEST
+
+/* every fact of the header and message sections is set by the end */
+START_TEST(test_all_set)
+{
+	struct pf_facts *f = run_row(&rows[_i]);
+	int id;
+
+	for (id = 0; id < PF_F__COUNT; id++) {
+		const char *nm = pf_fact_name(id);
+		if (strncmp(nm, "hdr.", 4) && strncmp(nm, "from.", 5) &&
+		    strncmp(nm, "msgid.", 6) && strncmp(nm, "msg.", 4))
+			continue;
+		ck_assert_msg(pf_fact_known(f, id), "%s: %s not set",
+		    rows[_i].label, nm);
+	}
+	pf_facts_free(f);
+}
+END_TEST
+
+/* limits: 5,000 fields and a 60 KB To measured exactly */
+START_TEST(test_big)
+{
+	struct pf_facts *f = pf_facts_new();
+	struct pf_msg *m = pf_msg_new();
+	const struct pf_observer *const *obs;
+	size_t n, i;
+	char line[64];
+	int len;
+
+	obs = pf_content_observers(&n);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(pf_msg_observe(m, obs[i]), PF_OK);
+	for (i = 0; i < 5001; i++) {
+		len = snprintf(line, sizeof(line), "X-N: %05zu\r\n", i);
+		ck_assert_int_eq(pf_msg_raw(m, line, (size_t)len), PF_OK);
+	}
+	ck_assert_int_eq(pf_msg_raw(m, "To: ", 4), PF_OK);
+	for (i = 0; i < 4000; i++)
+		ck_assert_int_eq(pf_msg_raw(m, "a@example.com,\r\n ", 17),
+		    PF_OK);
+	ck_assert_int_eq(pf_msg_raw(m, "z@example.com\r\n\r\n", 17), PF_OK);
+	ck_assert_int_eq(pf_msg_end(m, f), PF_OK);
+	ck_assert_int_eq(pf_fact_getn(f, PF_F_HDR_COUNT), 5002);
+	ck_assert_int_eq(pf_fact_getn(f, PF_F_HDR_MAX_VALUE_BYTES), 6);
+	ck_assert_int_eq(pf_fact_getn(f, PF_F_HDR_TOTAL_BYTES),
+	    5001 * 12 + 4 + 4000 * 17 + 15);
+	pf_msg_free(m);
+	pf_facts_free(f);
+}
+END_TEST
+
+/* hostile values cost linear time: 1 MB of unclosed encoded-word starts
+ * in Received, To and Date, and 1 MB of nested comments in From */
+START_TEST(test_hostile)
+{
+	static const char *const pre[] = { "Received: ", "To: \"", "Date: ",
+	    "From: " };
+	struct pf_facts *f = pf_facts_new();
+	struct pf_msg *m = pf_msg_new();
+	const struct pf_observer *const *obs;
+	size_t n, i, j;
+
+	obs = pf_content_observers(&n);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(pf_msg_observe(m, obs[i]), PF_OK);
+	for (j = 0; j < PF_NELEM(pre); j++) {
+		ck_assert_int_eq(pf_msg_raw(m, pre[j], strlen(pre[j])), PF_OK);
+		for (i = 0; i < 150000; i++)
+			ck_assert_int_eq(pf_msg_raw(m, j == 3 ? "((((((((" :
+			    "=?a?Q?a", 7), PF_OK);
+		ck_assert_int_eq(pf_msg_raw(m, "\r\n", 2), PF_OK);
+	}
+	ck_assert_int_eq(pf_msg_raw(m, "\r\nbody\r\n", 8), PF_OK);
+	ck_assert_int_eq(pf_msg_end(m, f), PF_OK);
+	ck_assert_int_eq(pf_fact_getn(f, PF_F_HDR_EW_COUNT), 0);
+	ck_assert_int_ge(pf_fact_getn(f, PF_F_HDR_MALFORMED_COUNT), 2);
+	pf_msg_free(m);
+	pf_facts_free(f);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("hdr");
+	TCase *tc = tcase_create("hdr");
+	SRunner *sr;
+	int nf;
+
+	tcase_add_loop_test(tc, test_rows, 0, PF_NELEM(rows));
+	tcase_add_loop_test(tc, test_all_set, 0, PF_NELEM(rows));
+	tcase_add_test(tc, test_big);
+	tcase_add_test(tc, test_hostile);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	nf = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

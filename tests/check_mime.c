@@ -1,0 +1,476 @@
+/*
+ * check_mime.c - the MIME walk and blocked attachment types, with real
+ * archives built by libarchive at test time (zip, zip in zip, tar.gz, 7z,
+ * gzip, encrypted zip, a bomb), fed through the message builder.
+ */
+#include <archive.h>
+#include <archive_entry.h>
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pf.h"
+#include "facts.h"
+#include "msg.h"
+#include "content.h"
+
+struct buf {
+	char	*p;
+	size_t	 len, cap;
+};
+
+static void
+add(struct buf *b, const void *p, size_t len)
+{
+	if (b->len + len + 1 > b->cap) {
+		b->cap = (b->len + len + 1) * 2;
+		b->p = realloc(b->p, b->cap);
+		ck_assert_ptr_nonnull(b->p);
+	}
+	memcpy(b->p + b->len, p, len);
+	b->len += len;
+	b->p[b->len] = '\0';
+}
+
+static void
+adds(struct buf *b, const char *s)
+{
+	add(b, s, strlen(s));
+}
+
+/* b64 - base64 in 76-column lines */
+static void
+b64(struct buf *out, const unsigned char *p, size_t len)
+{
+	static const char t[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t i, col = 0;
+	char q[4];
+
+	for (i = 0; i < len; i += 3) {
+		unsigned v = p[i] << 16 | (i + 1 < len ? p[i + 1] << 8 : 0) |
+		    (i + 2 < len ? p[i + 2] : 0);
+		q[0] = t[v >> 18 & 63];
+		q[1] = t[v >> 12 & 63];
+		q[2] = i + 1 < len ? t[v >> 6 & 63] : '=';
+		q[3] = i + 2 < len ? t[v & 63] : '=';
+		add(out, q, 4);
+		if ((col += 4) >= 76) {
+			adds(out, "\n");
+			col = 0;
+		}
+	}
+	adds(out, "\n");
+}
+
+/* an archive member */
+struct ent {
+	const char		*name;
+	const unsigned char	*data;
+	size_t			 len;
+};
+
+enum fmt { F_ZIP, F_ZIPENC, F_TGZ, F_7Z, F_GZ };
+
+/* mkarc - an archive in memory with libarchive's writer */
+static void
+mkarc(struct buf *out, enum fmt f, const struct ent *e, size_t n)
+{
+	struct archive *a = archive_write_new();
+	struct archive_entry *ae;
+	size_t cap = 64 << 20, used = 0, i;
+
+	out->p = malloc(cap);
+	ck_assert_ptr_nonnull(out->p);
+	switch (f) {
+	case F_ZIP:
+		archive_write_set_format_zip(a);
+		break;
+	case F_ZIPENC:
+		archive_write_set_format_zip(a);
+		ck_assert_int_eq(archive_write_set_options(a,
+		    "zip:encryption=zipcrypt"), ARCHIVE_OK);
+		ck_assert_int_eq(archive_write_set_passphrase(a, "secret"),
+		    ARCHIVE_OK);
+		break;
+	case F_TGZ:
+		archive_write_set_format_pax_restricted(a);
+		archive_write_add_filter_gzip(a);
+		break;
+	case F_7Z:
+		archive_write_set_format_7zip(a);
+		break;
+	case F_GZ:
+		archive_write_set_format_raw(a);
+		archive_write_add_filter_gzip(a);
+		break;
+	}
+	ck_assert_int_eq(archive_write_open_memory(a, out->p, cap, &used),
+	    ARCHIVE_OK);
+	for (i = 0; i < n; i++) {
+		ae = archive_entry_new();
+		archive_entry_set_pathname(ae, e[i].name);
+		archive_entry_set_size(ae, (la_int64_t)e[i].len);
+		archive_entry_set_filetype(ae, AE_IFREG);
+		archive_entry_set_perm(ae, 0644);
+		ck_assert_int_eq(archive_write_header(a, ae), ARCHIVE_OK);
+		ck_assert(archive_write_data(a, e[i].data, e[i].len) ==
+		    (la_ssize_t)e[i].len);
+		archive_entry_free(ae);
+	}
+	ck_assert_int_eq(archive_write_close(a), ARCHIVE_OK);
+	archive_write_free(a);
+	out->len = used;
+}
+
+static const unsigned char mz[] = "MZ\x90\0\3\0\0\0\4\0\0\0\xff\xff";
+static const unsigned char txt[] = "just some text\n";
+
+/* message - multipart/mixed with a text part and one attachment */
+static void
+message(struct buf *m, const char *ctype, const char *extra,
+    const unsigned char *data, size_t len)
+{
+	adds(m, "From: a@example.com\nSubject: t\nMIME-Version: 1.0\n"
+	    "Content-Type: multipart/mixed; boundary=\"=_b\"\n\n"
+	    "preamble\n--=_b\nContent-Type: text/plain\n\nhello\n--=_b\n");
+	adds(m, "Content-Type: ");
+	adds(m, ctype);
+	adds(m, "\nContent-Transfer-Encoding: base64\n");
+	adds(m, extra);
+	adds(m, "\n");
+	b64(m, data, len);
+	adds(m, "--=_b--\nepilogue\n");
+}
+
+/* run - the message through the builder with every content observer */
+static struct pf_facts *
+run(const char *p, size_t len, size_t chunk)
+{
+	struct pf_facts *f = pf_facts_new();
+	struct pf_msg *m = pf_msg_new();
+	const struct pf_observer *const *obs;
+	size_t n, i, off;
+
+	obs = pf_content_observers(&n);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(pf_msg_observe(m, obs[i]), PF_OK);
+	for (off = 0; off < len; off += chunk)
+		ck_assert_int_eq(pf_msg_raw(m, p + off,
+		    len - off < chunk ? len - off : chunk), PF_OK);
+	ck_assert_int_eq(pf_msg_end(m, f), PF_OK);
+	pf_msg_free(m);
+	return f;
+}
+
+static void
+want(struct pf_facts *f, const char *label, int64_t attach, int64_t blocked,
+    const char *bname, const char *bwhy_part)
+{
+	ck_assert_msg(pf_fact_getn(f, PF_F_MIME_ATTACH_COUNT) == attach,
+	    "%s: attachments %lld", label,
+	    (long long)pf_fact_getn(f, PF_F_MIME_ATTACH_COUNT));
+	ck_assert_msg(pf_fact_getn(f, PF_F_MIME_BLOCKED_COUNT) == blocked,
+	    "%s: blocked %lld (%s: %s)", label,
+	    (long long)pf_fact_getn(f, PF_F_MIME_BLOCKED_COUNT),
+	    pf_fact_gets(f, PF_F_MIME_BLOCKED_NAME),
+	    pf_fact_gets(f, PF_F_MIME_BLOCKED_WHY));
+	ck_assert_msg(strcmp(pf_fact_gets(f, PF_F_MIME_BLOCKED_NAME), bname) ==
+	    0, "%s: name [%s]", label,
+	    pf_fact_gets(f, PF_F_MIME_BLOCKED_NAME));
+	ck_assert_msg(strstr(pf_fact_gets(f, PF_F_MIME_BLOCKED_WHY),
+	    bwhy_part) != NULL, "%s: why [%s]", label,
+	    pf_fact_gets(f, PF_F_MIME_BLOCKED_WHY));
+}
+
+/* rows: one attachment, named, with content built per kind */
+enum kind { K_TEXT, K_MZ, K_ZIP_TXT, K_ZIP_JS, K_ZIPZIP_EXE, K_TGZ_VBS,
+    K_GZ_MZ, K_ENC_ZIP_ZIP, K_ENC_ZIP_TXT, K_7Z_EXE, K_BIG_ZIP_JS,
+    K_BOMB };
+
+static const struct row {
+	const char	*label;
+	enum kind	 kind;
+	const char	*ctype;
+	const char	*extra;
+	int64_t		 blocked;
+	const char	*bname;
+	const char	*bwhy;
+	int64_t		 param_ew;
+	int		 limited;
+} rows[] = {
+	{ "text attachment", K_TEXT, "text/plain",
+	  "Content-Disposition: attachment; filename=\"notes.txt\"\n",
+	  0, "", "", 0, 0 },
+	{ "exe by name", K_TEXT, "application/octet-stream",
+	  "Content-Disposition: attachment; filename=\"run.exe\"\n",
+	  1, "run.exe", "blocked file type .exe", 0, 0 },
+	{ "upper case, trailing dot", K_TEXT, "application/octet-stream",
+	  "Content-Disposition: attachment; filename=\"RUN.EXE.\"\n",
+	  1, "RUN.EXE.", ".exe", 0, 0 },
+	{ "name on Content-Type only", K_TEXT,
+	  "application/octet-stream; name=\"tool.scr\"", "",
+	  1, "tool.scr", ".scr", 0, 0 },
+	{ "mjs", K_TEXT, "text/javascript",
+	  "Content-Disposition: attachment; filename=a.mjs\n",
+	  1, "a.mjs", ".mjs", 0, 0 },
+	{ "diagpack spelling", K_TEXT, "application/octet-stream",
+	  "Content-Disposition: attachment; filename=x.diagpack\n",
+	  1, "x.diagpack", ".diagpack", 0, 0 },
+	{ "compressed form", K_TEXT, "application/gzip",
+	  "Content-Disposition: attachment; filename=setup.exe.gz\n",
+	  1, "setup.exe.gz", ".exe", 0, 0 },
+	{ "RFC 2231 continuation", K_TEXT, "application/octet-stream",
+	  "Content-Disposition: attachment;\n"
+	  " filename*0*=UTF-8''%E2%82%AC%20invoice%20;\n"
+	  " filename*1*=2026.pdf%2Eexe\n",
+	  1, "\xe2\x82\xac invoice 2026.pdf.exe", ".exe", 0, 0 },
+	{ "RFC 2047 name", K_TEXT, "application/octet-stream",
+	  "Content-Disposition: attachment;\n"
+	  " filename=\"=?UTF-8?B?w6ljaGFudGlsbG9uLnNjcg==?=\"\n",
+	  1, "\xc3\xa9" "chantillon.scr", ".scr", 1, 0 },
+	{ "pdf that is an executable", K_MZ, "application/pdf",
+	  "Content-Disposition: attachment; filename=invoice.pdf\n",
+	  1, "invoice.pdf", "Windows executable", 0, 0 },
+	{ "zip of text", K_ZIP_TXT, "application/zip",
+	  "Content-Disposition: attachment; filename=docs.zip\n",
+	  0, "", "", 0, 0 },
+	{ "zip with js", K_ZIP_JS, "application/zip",
+	  "Content-Disposition: attachment; filename=docs.zip\n",
+	  1, "docs.zip/dir/evil.js", ".js inside an archive", 0, 0 },
+	{ "zip in zip with exe", K_ZIPZIP_EXE, "application/zip",
+	  "Content-Disposition: attachment; filename=outer.zip\n",
+	  1, "outer.zip/inner.zip/a.exe", ".exe inside", 0, 0 },
+	{ "tgz with vbs", K_TGZ_VBS, "application/gzip",
+	  "Content-Disposition: attachment; filename=b.tgz\n",
+	  1, "b.tgz/run.vbs", ".vbs", 0, 0 },
+	{ "gz of an executable, innocent name", K_GZ_MZ, "application/gzip",
+	  "Content-Disposition: attachment; filename=data.gz\n",
+	  1, "data.gz/data", "Windows executable", 0, 0 },
+	{ "encrypted zip with a zip", K_ENC_ZIP_ZIP, "application/zip",
+	  "Content-Disposition: attachment; filename=locked.zip\n",
+	  1, "locked.zip/inner.zip", "encrypted archive", 0, 0 },
+	{ "encrypted zip with text", K_ENC_ZIP_TXT, "application/zip",
+	  "Content-Disposition: attachment; filename=locked.zip\n",
+	  0, "", "", 0, 0 },
+	{ "7z with exe", K_7Z_EXE, "application/x-7z-compressed",
+	  "Content-Disposition: attachment; filename=a.7z\n",
+	  1, "a.7z/setup.exe", ".exe", 0, 0 },
+	{ "zip spooled to a file", K_BIG_ZIP_JS, "application/zip",
+	  "Content-Disposition: attachment; filename=big.zip\n",
+	  1, "big.zip/z.js", ".js", 0, 0 },
+	{ "bomb", K_BOMB, "application/zip",
+	  "Content-Disposition: attachment; filename=bomb.zip\n",
+	  0, "", "", 0, 1 },
+};
+
+/* content - the attachment bytes for a kind */
+static void
+content(struct buf *c, enum kind k)
+{
+	struct buf inner = { 0 };
+	struct ent e[3];
+	unsigned char *big;
+	size_t i, n = 2 << 20;
+	unsigned x = 12345;
+
+	memset(c, 0, sizeof(*c));
+	switch (k) {
+	case K_TEXT:
+		add(c, txt, sizeof(txt) - 1);
+		break;
+	case K_MZ:
+		add(c, mz, sizeof(mz));
+		break;
+	case K_ZIP_TXT:
+		e[0] = (struct ent){ "a.txt", txt, sizeof(txt) - 1 };
+		mkarc(c, F_ZIP, e, 1);
+		break;
+	case K_ZIP_JS:
+		e[0] = (struct ent){ "a.txt", txt, sizeof(txt) - 1 };
+		e[1] = (struct ent){ "dir/evil.js", txt, sizeof(txt) - 1 };
+		mkarc(c, F_ZIP, e, 2);
+		break;
+	case K_ZIPZIP_EXE:
+		e[0] = (struct ent){ "a.exe", mz, sizeof(mz) };
+		mkarc(&inner, F_ZIP, e, 1);
+		e[0] = (struct ent){ "inner.zip",
+		    (unsigned char *)inner.p, inner.len };
+		mkarc(c, F_ZIP, e, 1);
+		break;
+	case K_TGZ_VBS:
+		e[0] = (struct ent){ "run.vbs", txt, sizeof(txt) - 1 };
+		mkarc(c, F_TGZ, e, 1);
+		break;
+	case K_GZ_MZ:
+		e[0] = (struct ent){ "data", mz, sizeof(mz) };
+		mkarc(c, F_GZ, e, 1);
+		break;
+	case K_ENC_ZIP_ZIP:
+		e[0] = (struct ent){ "a.txt", txt, sizeof(txt) - 1 };
+		mkarc(&inner, F_ZIP, e, 1);
+		e[0] = (struct ent){ "inner.zip",
+		    (unsigned char *)inner.p, inner.len };
+		mkarc(c, F_ZIPENC, e, 1);
+		break;
+	case K_ENC_ZIP_TXT:
+		e[0] = (struct ent){ "a.txt", txt, sizeof(txt) - 1 };
+		mkarc(c, F_ZIPENC, e, 1);
+		break;
+	case K_7Z_EXE:
+		e[0] = (struct ent){ "setup.exe", txt, sizeof(txt) - 1 };
+		mkarc(c, F_7Z, e, 1);
+		break;
+	case K_BIG_ZIP_JS:
+		/* 2 MB that does not compress, then the blocked member */
+		big = malloc(n);
+		for (i = 0; i < n; i++)
+			big[i] = (unsigned char)((x = x * 1103515245 + 12345) >>
+			    16);
+		e[0] = (struct ent){ "noise.bin", big, n };
+		e[1] = (struct ent){ "z.js", txt, sizeof(txt) - 1 };
+		mkarc(c, F_ZIP, e, 2);
+		free(big);
+		break;
+	case K_BOMB:
+		n = 40 << 20;
+		big = calloc(1, n);
+		e[0] = (struct ent){ "zeros.zip", big, n };
+		mkarc(c, F_ZIP, e, 1);
+		free(big);
+		break;
+	}
+	free(inner.p);
+}
+
+START_TEST(test_rows)
+{
+	const struct row *r = &rows[_i];
+	struct buf c, m = { 0 };
+	struct pf_facts *f;
+
+	content(&c, r->kind);
+	message(&m, r->ctype, r->extra, (unsigned char *)c.p, c.len);
+	f = run(m.p, m.len, 65536);
+	want(f, r->label, 1, r->blocked, r->bname, r->bwhy);
+	ck_assert_msg(pf_fact_getn(f, PF_F_MIME_PARAM_EW_COUNT) ==
+	    r->param_ew, "%s: param ew", r->label);
+	ck_assert_msg(pf_fact_getn(f, PF_F_MIME_ARCHIVE_LIMITED) == r->limited,
+	    "%s: limited", r->label);
+	ck_assert_int_eq(pf_fact_getn(f, PF_F_MIME_DEPTH), 1);
+	ck_assert_int_eq(pf_fact_getn(f, PF_F_MSG_MALFORMED), 0);
+	pf_facts_free(f);
+	/* the same message fed in odd-sized chunks */
+	f = run(m.p, m.len, 7);
+	want(f, r->label, 1, r->blocked, r->bname, r->bwhy);
+	pf_facts_free(f);
+	free(c.p);
+	free(m.p);
+}
+END_TEST
+
+/* message/rfc822 inside multipart, with its own blocked attachment */
+START_TEST(test_rfc822)
+{
+	struct buf m = { 0 };
+	struct pf_facts *f;
+
+	adds(&m, "From: a@example.com\nMIME-Version: 1.0\n"
+	    "Content-Type: multipart/mixed; boundary=outer\n\n"
+	    "--outer\nContent-Type: message/rfc822\n\n"
+	    "From: b@example.com\nSubject: fwd\nMIME-Version: 1.0\n"
+	    "Content-Type: multipart/mixed; boundary=inner\n\n"
+	    "--inner\nContent-Type: text/plain\n\nhi\n"
+	    "--inner\nContent-Type: application/x-msdownload; name=x.bat\n\n"
+	    "echo\n--inner--\n--outer--\n");
+	f = run(m.p, m.len, 65536);
+	want(f, "rfc822", 1, 1, "x.bat", ".bat");
+	ck_assert_int_eq(pf_fact_getn(f, PF_F_MIME_DEPTH), 3);
+	pf_facts_free(f);
+	free(m.p);
+}
+END_TEST
+
+/* 10,000 nested multiparts: bounded, no recursion, reported */
+START_TEST(test_deep)
+{
+	struct buf m = { 0 };
+	struct pf_facts *f;
+	char line[128];
+	int i;
+
+	adds(&m, "From: a@example.com\nMIME-Version: 1.0\n");
+	for (i = 0; i < 10000; i++) {
+		snprintf(line, sizeof(line), "Content-Type: multipart/mixed; "
+		    "boundary=b%d\n\n--b%d\n", i, i);
+		adds(&m, line);
+	}
+	adds(&m, "Content-Type: text/plain\n\nx\n");
+	f = run(m.p, m.len, 4096);
+	ck_assert_int_eq(pf_fact_getn(f, PF_F_MSG_MALFORMED), 1);
+	ck_assert_int_le(pf_fact_getn(f, PF_F_MIME_DEPTH), 64);
+	pf_facts_free(f);
+	free(m.p);
+}
+END_TEST
+
+/* attachment count: 501 named parts */
+START_TEST(test_many)
+{
+	struct buf m = { 0 };
+	struct pf_facts *f;
+	char line[128];
+	int i;
+
+	adds(&m, "From: a@example.com\nMIME-Version: 1.0\n"
+	    "Content-Type: multipart/mixed; boundary=b\n\n");
+	for (i = 0; i < 501; i++) {
+		snprintf(line, sizeof(line), "--b\nContent-Type: text/plain; "
+		    "name=f%d.txt\n\nx\n", i);
+		adds(&m, line);
+	}
+	adds(&m, "--b--\n");
+	f = run(m.p, m.len, 65536);
+	ck_assert_int_eq(pf_fact_getn(f, PF_F_MIME_ATTACH_COUNT), 501);
+	ck_assert_int_eq(pf_fact_getn(f, PF_F_MIME_BLOCKED_COUNT), 0);
+	pf_facts_free(f);
+	free(m.p);
+}
+END_TEST
+
+/* a plain message: nothing, and every mime fact set */
+START_TEST(test_plain)
+{
+	static const char msg[] = "From: a@example.com\nSubject: x\n\n"
+	    "MZ is how this line starts, in plain text\n";
+	struct pf_facts *f = run(msg, sizeof(msg) - 1, 65536);
+
+	want(f, "plain", 0, 0, "", "");
+	ck_assert_int_eq(pf_fact_getn(f, PF_F_MIME_DEPTH), 0);
+	ck_assert(pf_fact_known(f, PF_F_MIME_ARCHIVE_LIMITED));
+	pf_facts_free(f);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("mime");
+	TCase *tc = tcase_create("mime");
+	SRunner *sr;
+	int nf;
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_loop_test(tc, test_rows, 0, PF_NELEM(rows));
+	tcase_add_test(tc, test_rfc822);
+	tcase_add_test(tc, test_deep);
+	tcase_add_test(tc, test_many);
+	tcase_add_test(tc, test_plain);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	nf = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
