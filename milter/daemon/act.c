@@ -134,7 +134,8 @@ summary(const char *qid, struct sess *s, const char *action,
 
 /* failsafe - FailAction for a message the check could not finish */
 static sfsistat
-failsafe(SMFICTX *ctx, struct sess *s, const char *qid, const char *why)
+failsafe(SMFICTX *ctx, struct sess *s, const char *qid, const char *why,
+    const struct pf_verdict *v)
 {
 	const struct pf_policy *p = s->eng != NULL ?
 	    pf_engine_config(s->eng)->policy : NULL;
@@ -148,13 +149,28 @@ failsafe(SMFICTX *ctx, struct sess *s, const char *qid, const char *why)
 	if (a == PF_A_HOLD &&
 	    smfi_quarantine(ctx, "preflight: internal error") != MI_SUCCESS)
 		a = PF_A_ACCEPT;
-	summary(qid, s, pf_action_name(a), NULL, extra, NULL);
+	summary(qid, s, pf_action_name(a), NULL, extra, v);
 	if (a == PF_A_TEMPFAIL) {
 		smfi_setreply(ctx, "451", "4.3.0",
 		    "preflight: internal error, try again later");
 		return SMFIS_TEMPFAIL;
 	}
 	return SMFIS_CONTINUE;
+}
+
+/* budget_spent - a check was left undecided because the message's DNS
+ * time budget ran out: rules.c writes "fact: reason", and the resolver's
+ * reason (dns.c) starts with "DNS time budget" */
+static int
+budget_spent(const struct pf_verdict *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->nunk; i++)
+		if (v->unk[i].why != NULL &&
+		    strstr(v->unk[i].why, ": DNS time budget") != NULL)
+			return 1;
+	return 0;
 }
 
 /* decide - the policy, with the envelope recipients at hand */
@@ -194,11 +210,18 @@ pf_act_eom(SMFICTX *ctx, struct sess *s)
 		pf_sess_fail(s, "could not delete X-Preflight-* fields");
 	if (s->failed || s->chk == NULL)
 		return failsafe(ctx, s, qid, s->failed ? s->why :
-		    "no message state");
+		    "no message state", NULL);
 	if (pf_check_run(s->chk, &v, &err) != PF_OK) {
 		pf_verdict_reset(&v);
 		return failsafe(ctx, s, qid, pf_err_format(&err, ebuf,
-		    sizeof(ebuf)));
+		    sizeof(ebuf)), NULL);
+	}
+	if (budget_spent(&v)) {
+		/* the checks are incomplete: FailAction, not a guess */
+		st = failsafe(ctx, s, qid, "DNS time budget for the message "
+		    "spent", &v);
+		pf_verdict_reset(&v);
+		return st;
 	}
 	p = pf_engine_config(s->eng)->policy;
 	decide(s, p, &v, &d);
@@ -215,8 +238,9 @@ pf_act_eom(SMFICTX *ctx, struct sess *s)
 		break;
 	case PF_A_HOLD:
 		if (tag(ctx, &v) != 0 || hold(ctx, d.pred) != 0) {
+			st = failsafe(ctx, s, qid, "quarantine failed", &v);
 			pf_verdict_reset(&v);
-			return failsafe(ctx, s, qid, "quarantine failed");
+			return st;
 		}
 		break;
 	case PF_A_TEMPFAIL:
