@@ -26,7 +26,8 @@ pfx_wait_port() {
 }
 
 # pfx_start DIR MILTER - Postfix and its sink; MILTER is a Postfix milter
-# address (unix:/path or inet:host:port).  Sets PFX_SMTPD, PFX_SINK_PID.
+# address (unix:/path or inet:host:port); PFX_MAIN_EXTRA, if set, is
+# appended to main.cf.  Sets PFX_SMTPD and PFX_SINK_PID.
 pfx_start() {
 	PFX_T=$1
 	local milter=$2 sinkport
@@ -64,6 +65,7 @@ smtp_helo_timeout = 10s
 queue_run_delay = 2s
 minimal_backoff_time = 2s
 maximal_backoff_time = 4s
+${PFX_MAIN_EXTRA:-}
 CF
 	# Debian's master.cf, chroot off, smtpd on the private port
 	sed -e "s/^smtp      inet .*/127.0.0.1:$PFX_SMTPD inet n - n - - smtpd/" \
@@ -124,7 +126,7 @@ pfx_sink_file() {
 	grep -l -F -- "$1" "$PFX_T"/sink/* 2>/dev/null | head -1
 }
 
-# pfx_hold_count MARKER - messages in the hold queue whose file has MARKER
+# pfx_held MARKER - messages in the hold queue whose file has MARKER
 pfx_held() {
 	local n=0 id
 	for id in $(postqueue -c "$PFX_T/etc" -j 2>/dev/null |
@@ -140,7 +142,7 @@ for l in sys.stdin:
 	echo "$n"
 }
 
-# pfx_queue_empty SECONDS - wait until only held mail is left in the queue
+# pfx_queue_settle SECONDS - wait until only held mail is left in the queue
 pfx_queue_settle() {
 	local i=0
 	while postqueue -c "$PFX_T/etc" -j 2>/dev/null |
