@@ -151,8 +151,12 @@ failsafe(SMFICTX *ctx, struct sess *s, const char *qid, const char *why,
 		a = PF_A_ACCEPT;
 	summary(qid, s, pf_action_name(a), NULL, extra, v);
 	if (a == PF_A_TEMPFAIL) {
-		smfi_setreply(ctx, "451", "4.3.0",
-		    "preflight: internal error, try again later");
+		char raw[400], text[400];
+
+		snprintf(raw, sizeof(raw), "preflight: could not finish the "
+		    "checks (%.200s); try again later", why);
+		pf_reply_clean(text, sizeof(text), raw, 1);
+		smfi_setreply(ctx, "451", "4.3.0", text);
 		return SMFIS_TEMPFAIL;
 	}
 	return SMFIS_CONTINUE;

@@ -53,7 +53,7 @@ write_conf() {
 	cat > "$T/preflight.conf" <<EOF
 # end-to-end configuration: content rules only
 Rules $rules
-DNS no
+$(case "$1" in *"DNS yes"*) ;; *) echo "DNS no";; esac)
 HELO mta.example.com
 Socket local:$sock
 SocketMode 0666
@@ -231,6 +231,28 @@ msg "$T/tag3.eml" a@tag.example e2e-tag3 "" two-from
 pfx_send a@tag.example bob@gmail.com "$T/tag3.eml" >/dev/null
 pfx_queue_settle 20
 check "old config still in force (held)" [ "$(pfx_held e2e-tag3)" = 1 ]
+
+# 10b. a resolver that never answers: the DNS budget runs out, and the
+#      message gets FailAction (tempfail here), never a guess
+python3 -c 'import socket, sys, time
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.bind(("127.0.0.1", 0))
+print(u.getsockname()[1]); sys.stdout.flush()
+time.sleep(300)' > "$T/blackhole.port" &
+BHPID=$!
+for i in $(seq 1 50); do [ -s "$T/blackhole.port" ] && break; sleep 0.1; done
+bh=$(cat "$T/blackhole.port")
+check "SIGHUP reloaded (silent resolver)" reload "$(printf '%s\n' \
+    "DNS yes" "Nameserver 127.0.0.1:$bh" "EgressIP 192.0.2.10" \
+    "DNSQueryTimeout 100" "DNSMessageBudget 120" "FailAction tempfail")"
+msg "$T/budget.eml" a@tag.example e2e-budget
+r=$(pfx_send a@tag.example bob@gmail.com "$T/budget.eml")
+check "DNS budget spent: FailAction tempfail, 451 4.3.0 ($r)" \
+    grep -q '^451 4.3.0 preflight: could not finish the checks (DNS time budget' <<<"$r"
+check "DNS budget spent: logged as fail=" \
+    grep -q 'action=tempfail .*fail="DNS time budget for the message spent"' "$T/milter.log"
+kill "$BHPID" 2>/dev/null
+wait "$BHPID" 2>/dev/null
 
 # 11. SIGTERM drains and exits; under the sanitizers the exit status also
 #     says that every session, reload and message freed what it took
