@@ -84,6 +84,16 @@ start_milter() {
 	done
 }
 
+# a bad config: -n names file:line, and the daemon refuses to start
+write_conf "Action * rule:no-such-rule hold"
+ln=$(grep -n no-such-rule "$T/preflight.conf" | cut -d: -f1)
+out=$("$milter" -n -c "$T/preflight.conf" 2>&1); rc=$?
+check "-n on an unknown rule id: exit 78 ($rc)" [ "$rc" -eq 78 ]
+check "-n names file:line ($out)" [ "$out" = "$T/preflight.conf:$ln: Action: no rule \"no-such-rule\" in $rules" ]
+"$milter" -f -c "$T/preflight.conf" >"$T/refused.log" 2>&1; rc=$?
+check "the daemon refuses a bad config (exit $rc)" [ "$rc" -eq 78 ]
+check "... and says file:line" grep -q "^$T/preflight.conf:$ln: " "$T/refused.log"
+check "... and binds nothing" [ ! -e "$sock" ]
 write_conf ""
 out=$("$milter" -n -c "$T/preflight.conf" 2>&1)
 check "-n says configuration OK" [ "$out" = "configuration OK" ]
