@@ -42,6 +42,7 @@ stop() {
 	fi
 }
 trap stop EXIT
+trap "exit 1" INT TERM HUP PIPE
 chmod 755 "$T"
 
 # The demo policy: predicted 5xx are refused at submission, except that a

@@ -40,6 +40,7 @@ cleanup() {
 fails=0
 passes=0
 trap cleanup EXIT
+trap "exit 1" INT TERM HUP PIPE
 
 ok() { passes=$((passes + 1)); echo "ok   - $*"; }
 bad() { fails=$((fails + 1)); echo "FAIL - $*"; }
