@@ -39,4 +39,10 @@ apt-get install -y -qq --no-install-recommends \
 	nsd postfix miltertest opendkim-tools dnsutils zip p7zip-full jq \
 	clang libclang-rt-14-dev python3 iproute2 procps psmisc \
 	valgrind time >/dev/null
+# Sendmail end-to-end (tests/e2e/run-sendmail.sh): sendmail-bin conflicts
+# with postfix, so its .debs are only downloaded and unpacked; install the
+# libraries it links, m4 for the .cf, and unshare (util-linux)
+apt-get install -y -qq --no-install-recommends \
+	m4 util-linux libdb5.3 libldap-2.5-0 liblockfile1 libnsl2 \
+	libsasl2-2 libssl3 libwrap0 >/dev/null
 echo "install-deps: done"

@@ -154,7 +154,7 @@ terms(const char *s, int skip_ph, struct words *t)
 	int rc;
 
 	if ((rc = split(s, skip_ph, &w)) == PF_OK &&
-	    (rc = pairs(&w)) == PF_OK)
+	    (rc = pairs(&w)) == PF_OK && w.n > 1)
 		qsort(w.h, w.n, sizeof(*w.h), cmp_u64);
 	if (rc != PF_OK) {
 		free(w.h);

@@ -1,0 +1,257 @@
+#!/bin/bash
+# run-sendmail.sh BUILDDIR - preflight-milter end to end through a real
+# Sendmail (Debian's 8.17 packages, unpacked into a private root and run in
+# a mount namespace; see sendmail-lib.sh), relaying to smtp-sink.  Proves,
+# on messages built here and sent over SMTP:
+#   tag     - predicted mail arrives at the sink with X-Preflight-Verdict and
+#             one X-Preflight-Prediction naming the predicted reply and rule;
+#   clean   - a clean message arrives with no prediction;
+#   hold    - the message is quarantined: `sendmail -bp -qQ` shows
+#             "QUARANTINE: preflight: ..." naming the prediction, and it is
+#             not delivered;
+#   reject  - the SMTP client gets the predicted 5xx reply and status, with
+#             a text that starts with "preflight:";
+#   other   - the same refusable message to a non-Gmail recipient passes;
+#   forged  - X-Preflight-* fields sent by the client are removed;
+#   msgid   - a missing Message-ID that Sendmail adds is not refused.
+# The expected reply of each case comes from `preflight check --json` on the
+# same file with the same configuration, and is also checked against the
+# rule the message was built to trigger.  Prints PASS/FAIL per case, exits
+# non-zero on any failure.  Needs root, network access to the Debian mirror
+# the first time (the .debs are cached), and the packages of
+# contrib/install-deps.sh.
+set -u
+
+src=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-${PF_BUILDDIR:-$src}}
+build=$(cd "$build" && pwd) || exit 1
+milter=$build/preflight-milter
+cli=$build/preflight
+rules=${PF_RULES:-$src/rules/gmail.rules}
+PATH=$PATH:/usr/sbin:/sbin
+
+. "$src/tests/e2e/sendmail-lib.sh"
+
+passes=0
+fails=0
+MPID=
+
+pass() { passes=$((passes + 1)); echo "PASS: sendmail $*"; }
+fail() { fails=$((fails + 1)); echo "FAIL: sendmail $*"; }
+
+[ "$(id -u)" -eq 0 ] || { echo "FAIL: sendmail harness needs root"; exit 1; }
+for t in "$milter" "$cli"; do
+	[ -x "$t" ] || { echo "FAIL: $t not built"; exit 1; }
+done
+for b in smtp-sink unshare m4 dpkg-deb python3 jq; do
+	command -v "$b" >/dev/null 2>&1 ||
+	    { echo "FAIL: $b not installed (contrib/install-deps.sh)"; exit 1; }
+done
+
+cleanup() {
+	if [ -n "$MPID" ]; then
+		kill "$MPID" 2>/dev/null
+		wait "$MPID" 2>/dev/null
+	fi
+	if [ "$fails" -gt 0 ] && [ -n "$SM_T" ]; then
+		echo "--- preflight-milter log"
+		tail -30 "$SM_T/milter.log" 2>/dev/null
+		echo "--- sendmail output"
+		tail -20 "$SM_T/sendmail.log" 2>/dev/null
+	fi
+	sm_cleanup
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+sm_init && sm_fetch && sm_unpack || { echo "FAIL: sendmail setup"; exit 1; }
+echo "sendmail $SM_VERSION unpacked in $SM_T"
+sock=$SM_T/milter.sock
+sm_configure "local:$sock" || { echo "FAIL: sendmail .cf"; exit 1; }
+
+# the daemon drops to nobody: its pid file lives in a directory it owns
+mkdir -p "$SM_T/run" && chown nobody "$SM_T/run"
+cat >"$SM_T/preflight.conf" <<EOF
+# Sendmail end-to-end: content rules only, no DNS
+Rules $rules
+DNS no
+HELO mta.example.com
+Socket local:$sock
+SocketMode 0666
+User nobody
+Background no
+PidFile $SM_T/run/milter.pid
+DrainTimeout 5
+UnknownRecipients other
+# Sendmail adds a missing Message-ID and Date to every message
+MTAAddsHeaders always
+Action * permanent tag
+Action hold.example permanent hold
+Action reject.example permanent reject
+EOF
+chmod 644 "$SM_T/preflight.conf"
+out=$("$milter" -n -c "$SM_T/preflight.conf" 2>&1) ||
+    { echo "FAIL: preflight-milter -n: $out"; exit 1; }
+
+"$milter" -f -c "$SM_T/preflight.conf" >"$SM_T/milter.log" 2>&1 &
+MPID=$!
+n=0
+until [ -S "$sock" ]; do
+	n=$((n + 1))
+	if [ "$n" -gt 100 ] || ! kill -0 "$MPID" 2>/dev/null; then
+		echo "FAIL: preflight-milter did not start"
+		cat "$SM_T/milter.log"
+		exit 1
+	fi
+	sleep 0.05
+done
+sm_start_sink && sm_start || { echo "FAIL: sendmail did not start"; exit 1; }
+echo "sendmail on 127.0.0.1:$SM_PORT, sink on 127.0.0.1:$SM_SINK_PORT," \
+    "milter on $sock"
+
+# msg NAME FROM-ADDR [two-from|no-msgid] [EXTRA-FIELD-LINES] - $SM_T/msg/NAME
+msg() {
+	_f=$SM_T/msg/$1
+	{
+		printf 'From: Sender <%s>\r\n' "$2"
+		[ "${3:-}" = two-from ] &&
+		    printf 'From: Other <other@%s>\r\n' "${2#*@}"
+		printf 'To: <bob@gmail.com>\r\nSubject: sm-%s\r\n' "$1"
+		printf 'Date: Sun, 29 Nov 2026 05:00:00 +0000\r\n'
+		[ "${3:-}" = no-msgid ] ||
+		    printf 'Message-ID: <sm-%s@%s>\r\n' "$1" "${2#*@}"
+		[ -n "${4:-}" ] && printf '%s\r\n' "$4"
+		printf 'MIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\n'
+		printf 'Body of sm-%s.\r\n' "$1"
+	} >"$_f"
+}
+
+# predict NAME FROM RCPT - "REPLY STATUS RULE" of the CLI's headline
+# prediction for the file, or "none"
+predict() {
+	"$cli" check --json --config "$SM_T/preflight.conf" --no-dns \
+	    --mail-from "$2" --rcpt "$3" "$SM_T/msg/$1" 2>/dev/null |
+	    jq -r 'if (.predictions | length) == 0 then "none" else
+		.predictions[0] | "\(.reply) \(.status) \(.rule)" end'
+}
+
+# expect_pred NAME FROM RCPT WANT - the CLI predicts WANT for the case
+expect_pred() {
+	_p=$(predict "$1" "$2" "$3")
+	[ "$_p" = "$4" ] && return 0
+	fail "$1: preflight check predicts \"$_p\", the message was built" \
+	    "for \"$4\""
+	return 1
+}
+
+# 1. tag: two From fields, a predicted 550 5.7.1; tag.example tags
+msg tag a@tag.example two-from
+if expect_pred tag a@tag.example bob@gmail.com "550 5.7.1 from-multiple"; then
+	set -- $(predict tag a@tag.example bob@gmail.com)
+	r=$(sm_send a@tag.example bob@gmail.com "$SM_T/msg/tag")
+	if [ "${r%% *}" != 250 ]; then
+		fail "tag: SMTP reply $r"
+	elif ! f=$(sm_sink_wait "Subject: sm-tag"); then
+		fail "tag: not delivered to the sink"
+	elif ! grep -q "^X-Preflight-Verdict: reject" "$f"; then
+		fail "tag: no X-Preflight-Verdict: reject at the sink"
+	elif ! grep -q "^X-Preflight-Prediction: $1 $2 $3; " "$f"; then
+		fail "tag: no X-Preflight-Prediction: $1 $2 $3 at the sink"
+	else
+		pass "tag: delivered with $(grep -c '^X-Preflight-' "$f")" \
+		    "X-Preflight fields, $1 $2 $3 among them"
+	fi
+fi
+
+# 2. clean: nothing predicted, delivered without a prediction
+msg clean a@tag.example
+if expect_pred clean a@tag.example bob@gmail.com none; then
+	r=$(sm_send a@tag.example bob@gmail.com "$SM_T/msg/clean")
+	if [ "${r%% *}" != 250 ]; then
+		fail "clean: SMTP reply $r"
+	elif ! f=$(sm_sink_wait "Subject: sm-clean"); then
+		fail "clean: not delivered to the sink"
+	elif grep -q "^X-Preflight-Prediction:" "$f"; then
+		fail "clean: a prediction was added: $(grep '^X-Preflight-Prediction:' "$f")"
+	else
+		pass "clean: delivered, no prediction"
+	fi
+fi
+
+# 3. hold: quarantined by Sendmail with the prediction as the reason
+msg hold a@hold.example two-from
+if expect_pred hold a@hold.example bob@gmail.com "550 5.7.1 from-multiple"; then
+	set -- $(predict hold a@hold.example bob@gmail.com)
+	r=$(sm_send a@hold.example bob@gmail.com "$SM_T/msg/hold")
+	qid=$(echo "$r" | sed -n 's/^250 2\.0\.0 \([A-Za-z0-9]*\) .*/\1/p')
+	q=$(sm_queue_quarantined)
+	want="QUARANTINE: preflight: Gmail would answer $1 $2 ($3)"
+	if [ -z "$qid" ]; then
+		fail "hold: SMTP reply $r"
+	elif ! echo "$q" | grep -q "^$qid" ||
+	    ! echo "$q" | grep -qF "$want"; then
+		fail "hold: $qid not quarantined with \"$want\":"
+		echo "$q"
+	elif grep -q -l "Subject: sm-hold" "$SM_T/sink"/* 2>/dev/null; then
+		fail "hold: quarantined, but also delivered"
+	else
+		pass "hold: $qid quarantined: $want"
+	fi
+fi
+
+# 4. reject: the client gets the predicted reply
+msg reject a@reject.example two-from
+if expect_pred reject a@reject.example bob@gmail.com \
+    "550 5.7.1 from-multiple"; then
+	set -- $(predict reject a@reject.example bob@gmail.com)
+	r=$(sm_send a@reject.example bob@gmail.com "$SM_T/msg/reject")
+	case $r in
+	"$1 $2 preflight: Gmail would answer $1 $2 ("*)
+		pass "reject: client got \"$(echo "$r" | cut -c1-72)...\"" ;;
+	*)
+		fail "reject: client got \"$r\", predicted $1 $2" ;;
+	esac
+fi
+
+# 5. the same refusable message to a non-Gmail recipient passes
+msg other a@reject.example two-from
+r=$(sm_send a@reject.example carol@example.org "$SM_T/msg/other")
+if [ "${r%% *}" != 250 ]; then
+	fail "other: non-Gmail recipient refused: $r"
+elif ! f=$(sm_sink_wait "Subject: sm-other"); then
+	fail "other: not delivered to the sink"
+else
+	pass "other: non-Gmail recipient delivered"
+fi
+
+# 6. forged X-Preflight-* fields are removed; only ours arrive
+msg forged a@tag.example "" "X-Preflight-Verdict: accept
+x-preflight-prediction: 250 2.0.0 forged; trust me
+X-Preflight-Forged: yes"
+r=$(sm_send a@tag.example bob@gmail.com "$SM_T/msg/forged")
+if [ "${r%% *}" != 250 ]; then
+	fail "forged: SMTP reply $r"
+elif ! f=$(sm_sink_wait "Subject: sm-forged"); then
+	fail "forged: not delivered to the sink"
+elif grep -i '^X-Preflight-' "$f" | grep -qi -e forged -e 'Verdict: accept'
+then
+	fail "forged: forged fields arrived: $(grep -i '^X-Preflight' "$f" | tr '\n' '|')"
+else
+	pass "forged: client's X-Preflight fields removed"
+fi
+
+# 7. no Message-ID: Sendmail adds one, so it is not refused
+msg msgid a@reject.example no-msgid
+r=$(sm_send a@reject.example bob@gmail.com "$SM_T/msg/msgid")
+if [ "${r%% *}" != 250 ]; then
+	fail "msgid: refused although Sendmail adds the Message-ID: $r"
+elif ! f=$(sm_sink_wait "Subject: sm-msgid"); then
+	fail "msgid: not delivered to the sink"
+elif ! grep -qi '^Message-Id: <' "$f"; then
+	fail "msgid: Sendmail did not add a Message-ID"
+else
+	pass "msgid: delivered; Sendmail added the Message-ID"
+fi
+
+echo "sendmail: $passes passed, $fails failed"
+[ "$fails" -eq 0 ]
