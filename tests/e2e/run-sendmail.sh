@@ -13,7 +13,10 @@
 #             a text that starts with "preflight:";
 #   other   - the same refusable message to a non-Gmail recipient passes;
 #   forged  - X-Preflight-* fields sent by the client are removed;
-#   msgid   - a missing Message-ID that Sendmail adds is not refused.
+#   msgid   - a missing Message-ID that Sendmail adds is not refused;
+#   down    - with the daemon stopped, Sendmail (F=T) answers 4xx.
+# The daemon's summary line for the held message carries Sendmail's queue
+# id.
 # The expected reply of each case comes from `preflight check --json` on the
 # same file with the same configuration, and is also checked against the
 # rule the message was built to trigger.  Prints PASS/FAIL per case, exits
@@ -197,6 +200,13 @@ if expect_pred hold a@hold.example bob@gmail.com "550 5.7.1 from-multiple"; then
 	else
 		pass "hold: $qid quarantined: $want"
 	fi
+	# the daemon's summary line is keyed by Sendmail's queue id
+	if [ -n "$qid" ] && grep -q "$qid: action=hold .*rule=$3 " \
+	    "$SM_T/milter.log"; then
+		pass "hold: log line \"$qid: action=hold ... rule=$3\""
+	else
+		fail "hold: no log line \"$qid: action=hold ... rule=$3\""
+	fi
 fi
 
 # 4. reject: the client gets the predicted reply
@@ -252,6 +262,18 @@ elif ! grep -qi '^Message-Id: <' "$f"; then
 else
 	pass "msgid: delivered; Sendmail added the Message-ID"
 fi
+
+# 8. the daemon stopped: Sendmail (F=T) refuses with a temporary code, so
+#    the client keeps the message; nothing is lost
+kill "$MPID"
+wait "$MPID" 2>/dev/null
+MPID=
+msg down a@reject.example two-from
+r=$(sm_send a@reject.example bob@gmail.com "$SM_T/msg/down")
+case $r in
+4*)	pass "down: daemon stopped, Sendmail answers \"$r\"" ;;
+*)	fail "down: daemon stopped, Sendmail answers \"$r\", not 4xx" ;;
+esac
 
 echo "sendmail: $passes passed, $fails failed"
 [ "$fails" -eq 0 ]
