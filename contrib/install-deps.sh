@@ -30,13 +30,15 @@ apt-get update -qq
 #   check            unit tests
 # test: nsd (fixture DNS), postfix (private MTA), miltertest, opendkim-tools,
 #   zip/p7zip (archive fixtures), jq (JSON checks), clang (fuzz targets)
+# bench: valgrind (callgrind), time (/usr/bin/time -v)
 apt-get install -y -qq --no-install-recommends \
 	build-essential autoconf automake pkg-config ca-certificates \
 	check libmilter-dev libspf2-dev libopendkim-dev libunbound-dev \
 	libevent-dev nettle-dev libpsl-dev publicsuffix libidn2-dev \
 	libgmime-3.0-dev libarchive-dev libssl-dev \
 	nsd postfix miltertest opendkim-tools dnsutils zip p7zip-full jq \
-	clang libclang-rt-14-dev python3 iproute2 procps psmisc >/dev/null
+	clang libclang-rt-14-dev python3 iproute2 procps psmisc \
+	valgrind time >/dev/null
 # Sendmail end-to-end (tests/e2e/run-sendmail.sh): sendmail-bin conflicts
 # with postfix, so its .debs are only downloaded and unpacked; install the
 # libraries it links, m4 for the .cf, and unshare (util-linux)

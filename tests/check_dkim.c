@@ -59,7 +59,9 @@ sign(const char *msg, const char *dom, const char *sel, const char *key,
 	ck_assert((f = fdopen(fd, "w")) != NULL);
 	fputs(msg, f);
 	fclose(f);
-	snprintf(cmd, sizeof(cmd), "'%s/tests/tools/dkim-sign' -d %s -s %s "
+	/* libopendkim leaks a little when signing: not ours to report */
+	snprintf(cmd, sizeof(cmd), "ASAN_OPTIONS=detect_leaks=0 "
+	    "'%s/tests/tools/dkim-sign' -d %s -s %s "
 	    "-k '%s/tests/dns/keys/%s.pem' -a %s < %s", getenv("PF_BUILDDIR"),
 	    dom, sel, getenv("PF_SRCDIR"), key, alg, in);
 	ck_assert((p = popen(cmd, "r")) != NULL);

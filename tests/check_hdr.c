@@ -242,6 +242,36 @@ START_TEST(test_big)
 }
 END_TEST
 
+/* hostile values cost linear time: 1 MB of unclosed encoded-word starts
+ * in Received, To and Date, and 1 MB of nested comments in From */
+START_TEST(test_hostile)
+{
+	static const char *const pre[] = { "Received: ", "To: \"", "Date: ",
+	    "From: " };
+	struct pf_facts *f = pf_facts_new();
+	struct pf_msg *m = pf_msg_new();
+	const struct pf_observer *const *obs;
+	size_t n, i, j;
+
+	obs = pf_content_observers(&n);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(pf_msg_observe(m, obs[i]), PF_OK);
+	for (j = 0; j < PF_NELEM(pre); j++) {
+		ck_assert_int_eq(pf_msg_raw(m, pre[j], strlen(pre[j])), PF_OK);
+		for (i = 0; i < 150000; i++)
+			ck_assert_int_eq(pf_msg_raw(m, j == 3 ? "((((((((" :
+			    "=?a?Q?a", 7), PF_OK);
+		ck_assert_int_eq(pf_msg_raw(m, "\r\n", 2), PF_OK);
+	}
+	ck_assert_int_eq(pf_msg_raw(m, "\r\nbody\r\n", 8), PF_OK);
+	ck_assert_int_eq(pf_msg_end(m, f), PF_OK);
+	ck_assert_int_eq(pf_fact_getn(f, PF_F_HDR_EW_COUNT), 0);
+	ck_assert_int_ge(pf_fact_getn(f, PF_F_HDR_MALFORMED_COUNT), 2);
+	pf_msg_free(m);
+	pf_facts_free(f);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -253,6 +283,7 @@ main(void)
 	tcase_add_loop_test(tc, test_rows, 0, PF_NELEM(rows));
 	tcase_add_loop_test(tc, test_all_set, 0, PF_NELEM(rows));
 	tcase_add_test(tc, test_big);
+	tcase_add_test(tc, test_hostile);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

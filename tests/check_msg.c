@@ -258,12 +258,15 @@ START_TEST(test_fields)
 	ck_assert_int_eq(pf_msg_observe(m, &rec_obs), PF_OK);
 	ck_assert_int_eq(pf_msg_header(m, "Subject", 7, " a\r\n b", 6),
 	    PF_OK);
+	ck_assert_int_eq(pf_msg_header(m, "To", 2, " a,\n b,\r\n c", 11),
+	    PF_OK);
 	ck_assert_int_eq(pf_msg_eoh(m), PF_OK);
 	ck_assert_int_eq(pf_msg_body(m, "x\r", 2), PF_OK);
 	ck_assert_int_eq(pf_msg_body(m, "\ny\n", 3), PF_OK);
 	ck_assert_int_eq(pf_msg_end(m, f), PF_OK);
-	ck_assert_str_eq(cur->p, "Subject| a\r\n b\nEOH\nx\r\ny\r\n");
-	ck_assert_int_eq(pf_fact_getn(f, PF_F_MSG_SIZE), 16 + 2 + 6);
+	ck_assert_str_eq(cur->p,
+	    "Subject| a\r\n b\nTo| a,\r\n b,\r\n c\nEOH\nx\r\ny\r\n");
+	ck_assert_int_eq(pf_fact_getn(f, PF_F_MSG_SIZE), 16 + 17 + 2 + 6);
 	ck_assert_int_eq(pf_msg_observe(m, &rec_obs), PF_EINVAL);
 	pf_msg_free(m);
 	pf_facts_free(f);

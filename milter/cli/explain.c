@@ -205,6 +205,7 @@ pf_cli_explain(int argc, char **argv)
 	int json = 0, c, rc;
 
 	optind = 1;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "jr:f:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
@@ -220,6 +221,12 @@ pf_cli_explain(int argc, char **argv)
 			explain_usage();
 			return EX_OK;
 		default:
+			if (optopt != 0)
+				fprintf(stderr, "preflight explain: bad option "
+				    "-%c\n", optopt);
+			else
+				fprintf(stderr, "preflight explain: bad option "
+				    "%s\n", argv[optind - 1]);
 			explain_usage();
 			return EX_USAGE;
 		}

@@ -49,6 +49,9 @@ has_ew(const char *p, const char *e)
 		for (r = q + 3; r + 1 < e; r++)
 			if (r[0] == '?' && r[1] == '=')
 				return 1;
+		/* no "?=" up to the end: no later start can close either
+		 * (and hostile input gets no quadratic scan) */
+		return 0;
 	}
 	return 0;
 }

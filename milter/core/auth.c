@@ -271,9 +271,11 @@ obs_end(void *stp, struct pf_facts *f)
 	pf_fact_strz(f, PF_F_DKIM_DOMAIN, t.pass ? t.domain : t.first);
 	pf_fact_strz(f, PF_F_DKIM_PASS_DOMAINS, t.pass_domains);
 	pf_fact_bool(f, PF_F_DKIM_WEAK_KEY, t.weak);
+	/* only our own failure to find out leaves the outcome open; a
+	 * server failure Gmail would see too is simply not a pass */
 	if (t.pass)
 		pf_fact_bool(f, PF_F_DKIM_PASS, 1);
-	else if (t.temp)
+	else if (t.temp_undecided)
 		pf_fact_unknown(f, PF_F_DKIM_PASS, t.why);
 	else
 		pf_fact_bool(f, PF_F_DKIM_PASS, 0);
@@ -288,7 +290,8 @@ obs_end(void *stp, struct pf_facts *f)
 		pf_fact_bool(f, PF_F_DKIM_KEY_MISMATCH, t.mismatch);
 	pf_fact_bool(f, PF_F_UNSUB_ONE_CLICK, st->unsub_https &&
 	    st->unsub_post);
-	if (t.covered || !(st->unsub_https && st->unsub_post) || !t.temp)
+	if (t.covered || !(st->unsub_https && st->unsub_post) ||
+	    !t.temp_undecided)
 		pf_fact_bool(f, PF_F_UNSUB_DKIM_COVERED, t.covered);
 	else
 		pf_fact_unknown(f, PF_F_UNSUB_DKIM_COVERED, t.why);
@@ -320,8 +323,9 @@ pf_auth_new(const struct pf_config *cfg, struct pf_auth **out,
 	if ((a = calloc(1, sizeof(*a))) == NULL)
 		return pf_err_set(err, PF_ENOMEM, "out of memory");
 	a->cfg = cfg;
-	if ((rc = pf_dns_new(cfg->nameserver, cfg->dns_query_ms, &a->dns,
-	    err)) != PF_OK ||
+	/* with --no-dns there is no resolver at all: every lookup says so */
+	if ((!cfg->no_dns && (rc = pf_dns_new(cfg->nameserver,
+	    cfg->dns_query_ms, &a->dns, err)) != PF_OK) ||
 	    (rc = pf_spf_new(a->dns, cfg->helo, &a->spf, err)) != PF_OK ||
 	    (rc = pf_dkim_new(a->dns, &a->dkim, err)) != PF_OK ||
 	    (rc = pf_signers_load(cfg, &a->signers, err)) != PF_OK) {
@@ -463,13 +467,21 @@ eval_egress(struct pf_auth *a, const struct pf_auth_env *env,
 	    PF_F_PTR_FCRDNS };
 	const struct pf_config *cfg = a->cfg;
 	struct egress e, w;
-	const char *helo = cfg->helo ? cfg->helo : env->helo;
+	const char *helo = cfg->helo ? cfg->helo : env->helo, *at;
 	size_t i;
 	int rc, have = 0;
 
 	spf_dom[0] = '\0';
 	spf_why[0] = '\0';
 	*spf_pass = -1;
+	/* the checked domain is known without an egress address */
+	if (env->mail_from != NULL && *env->mail_from != '\0' &&
+	    (at = strrchr(env->mail_from, '@')) != NULL && at[1] != '\0')
+		snprintf(spf_dom, len, "%s", at + 1);
+	else if (env->mail_from != NULL && helo != NULL)
+		snprintf(spf_dom, len, "%s", helo);
+	if (spf_dom[0] != '\0')
+		pf_fact_strz(f, PF_F_SPF_DOMAIN, spf_dom);
 	if (cfg->negress == 0) {
 		unknown_all(f, ids, PF_NELEM(ids), "no egress IP configured");
 		return PF_OK;
@@ -513,12 +525,11 @@ eval_egress(struct pf_auth *a, const struct pf_auth_env *env,
 	}
 	set_ptr(&w, f);
 	snprintf(spf_why, wlen, "%s", w.spf.why);
+	/* a temperror Gmail would share is simply not a pass */
 	if (!pf_fact_known(f, PF_F_SPF_RESULT))
 		*spf_pass = -1;
-	else if (strcmp(w.spf.result, "pass") == 0)
-		*spf_pass = 1;
 	else
-		*spf_pass = strcmp(w.spf.result, "temperror") == 0 ? -1 : 0;
+		*spf_pass = strcmp(w.spf.result, "pass") == 0;
 	return PF_OK;
 }
 

@@ -285,8 +285,10 @@ pf_dmarc_check(struct pf_dns *dns, const psl_ctx_t *psl, const char *from,
 		if (out->dkim_aligned && !strict_any)
 			out->dkim_aligned = -1;
 	}
-	/* a temporary SPF or DKIM failure could still have aligned */
-	if (!out->spf_aligned && spf_pass < 0)
+	/* an SPF result we could not learn could still align, if the
+	 * domain would */
+	if (!out->spf_aligned && spf_pass < 0 &&
+	    pf_dmarc_aligned(psl, spf_domain, low, 'r'))
 		out->spf_aligned = -1;
 	if (!out->dkim_aligned && dkim_temp)
 		out->dkim_aligned = -1;

@@ -49,8 +49,8 @@ int	pf_dmarc_aligned(const psl_ctx_t *, const char *a, const char *b,
 /*
  * pf_dmarc_check - discover the policy of from and evaluate alignment of
  * the SPF domain and each passing DKIM d=.  spf_pass is 1, 0, or -1 when
- * SPF failed temporarily; dkim_temp says a DKIM key lookup failed
- * temporarily.  Either makes a non-passing outcome unknown, not a fail.
+ * the SPF outcome could not be learnt; dkim_temp says the same of a DKIM
+ * key.  Either makes a non-passing outcome unknown, not a fail.
  */
 int	pf_dmarc_check(struct pf_dns *, const psl_ctx_t *, const char *from,
 	    const char *spf_domain, int spf_pass, const char *const *dkim_pass,

@@ -343,7 +343,7 @@ pf_dns_query(struct pf_dns *d, const char *name, int type,
 
 	memset(res, 0, sizeof(*res));
 	res->type = type;
-	if (b != NULL && b->nodns) {
+	if ((b != NULL && b->nodns) || d == NULL) {
 		res->rc = PF_DNS_TEMPFAIL;
 		snprintf(res->why, sizeof(res->why),
 		    "DNS disabled (--no-dns)");

@@ -67,7 +67,8 @@ void	pf_dns_budget_init(struct pf_dns_budget *, unsigned ms);
 /*
  * pf_dns_query - look name up (type as above).  Always fills *res (even
  * on error, rc is then TEMPFAIL with why set); returns PF_OK, or PF_ENOMEM.
- * budget may be NULL (query timeout only).  Free with pf_dns_result_reset.
+ * budget may be NULL (query timeout only); a NULL resolver means DNS is
+ * disabled.  Free with pf_dns_result_reset.
  */
 int	pf_dns_query(struct pf_dns *, const char *name, int type,
 	    struct pf_dns_budget *, struct pf_dns_result *res);

@@ -83,6 +83,9 @@ env_end(void *st, struct pf_facts *f)
 		pf_fact_bool(f, PF_F_ENV_SMTPUTF8, pf_msg_smtputf8_get(m));
 	if (!pf_fact_known(f, PF_F_ENV_HELO) && pf_msg_helo_get(m) != NULL)
 		pf_fact_strz(f, PF_F_ENV_HELO, pf_msg_helo_get(m));
+	else if (!pf_fact_known(f, PF_F_ENV_HELO))
+		pf_fact_unknown(f, PF_F_ENV_HELO, "no HELO name given "
+		    "(--helo, or HELO in the config)");
 }
 
 static int

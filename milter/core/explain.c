@@ -2,12 +2,13 @@
  * explain.c - name the catalog entry behind a Gmail reply.
  *
  * Real replies differ from the help table: "mail" for "email", a URL
- * instead of the link title, wording from an older version of the page.
- * So the text is not compared for equality but scored: the share of words
- * (as a multiset, case and apostrophes ignored) and of adjacent word pairs
- * that the reply has in common with an entry's text or with one of its
- * `match` wordings, averaged (a Dice coefficient of each).  Placeholders
- * count as wildcards: they are left out of the template's words.
+ * instead of the link title, wording from an older version of the page,
+ * text cut after the first line by a relay.  So the text is not compared
+ * for equality but scored, over its words and adjacent word pairs (case
+ * and apostrophes ignored) against an entry's text and each of its `match`
+ * wordings.  A term counts by its rarity in the catalog (an inverse
+ * document frequency): "RFC 5322 compliant" is in many entries, "duplicate"
+ * in few.  Placeholders are wildcards: they are left out of the template.
  *
  * Entries with the reply's code and status are tried first; the best one
  * wins if it scores at least PF_EXPLAIN_MIN_SCORE.  Since Gmail has moved
@@ -23,6 +24,7 @@
  * placeholder that opens the text).
  */
 #include <ctype.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,96 +134,179 @@ cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* dice - 2|A ∩ B| / (|A| + |B|) of two multisets; sorts both */
-static double
-dice(uint64_t *a, size_t na, uint64_t *b, size_t nb)
-{
-	size_t i = 0, j = 0, common = 0;
-
-	if (na + nb == 0)
-		return 0.0;
-	qsort(a, na, sizeof(*a), cmp_u64);
-	qsort(b, nb, sizeof(*b), cmp_u64);
-	while (i < na && j < nb) {
-		if (a[i] == b[j]) {
-			common++;
-			i++;
-			j++;
-		} else if (a[i] < b[j]) {
-			i++;
-		} else {
-			j++;
-		}
-	}
-	return 2.0 * (double)common / (double)(na + nb);
-}
-
-/* pairs - the adjacent word pairs of w, hashed, into p (n - 1 of them) */
+/* pairs - append the adjacent word pairs of w, hashed, to w */
 static int
-pairs(const struct words *w, struct words *p)
+pairs(struct words *w)
 {
-	size_t i;
+	size_t i, n = w->n;
 
-	for (i = 0; i + 1 < w->n; i++)
-		if (words_add(p, w->h[i] * 1000003ULL ^ w->h[i + 1]) != PF_OK)
+	for (i = 0; i + 1 < n; i++)
+		if (words_add(w, w->h[i] * 1000003ULL ^ w->h[i + 1]) != PF_OK)
 			return PF_ENOMEM;
 	return PF_OK;
 }
 
-/* similarity - 0..1; -1 on ENOMEM */
-static double
-similarity(const char *tmpl, const struct words *text)
-{
-	struct words t = { 0 }, tp = { 0 }, x = { 0 }, xp = { 0 };
-	double s = -1.0;
-
-	if (split(tmpl, 1, &t) != PF_OK || pairs(&t, &tp) != PF_OK)
-		goto out;
-	if ((x.h = malloc((text->n + 1) * sizeof(*x.h))) == NULL)
-		goto out;
-	memcpy(x.h, text->h, text->n * sizeof(*x.h));
-	x.n = x.cap = text->n;
-	if (pairs(&x, &xp) != PF_OK)
-		goto out;
-	s = dice(t.h, t.n, x.h, x.n);
-	s = (s + dice(tp.h, tp.n, xp.h, xp.n)) / 2.0;
-out:
-	free(t.h);
-	free(tp.h);
-	free(x.h);
-	free(xp.h);
-	return s;
-}
-
-/* pf_explain_similarity - the score of text against a template */
-double
-pf_explain_similarity(const char *tmpl, const char *text)
+/* terms - the words and word pairs of s, sorted */
+static int
+terms(const char *s, int skip_ph, struct words *t)
 {
 	struct words w = { 0 };
-	double s = -1.0;
+	int rc;
 
-	if (split(text, 0, &w) == PF_OK)
-		s = similarity(tmpl, &w);
-	free(w.h);
-	return s < 0 ? 0.0 : s;
+	if ((rc = split(s, skip_ph, &w)) == PF_OK &&
+	    (rc = pairs(&w)) == PF_OK)
+		qsort(w.h, w.n, sizeof(*w.h), cmp_u64);
+	if (rc != PF_OK) {
+		free(w.h);
+		return rc;
+	}
+	*t = w;
+	return PF_OK;
+}
+
+/* weights - how rare each term is in the catalog: a word that every entry
+ * has ("message", "information") tells entries apart less than one that few
+ * have ("duplicate", "PTR") */
+struct weights {
+	uint64_t	*h;	/* distinct terms, sorted */
+	uint32_t	*df;	/* templates that hold each */
+	size_t		 n;
+	size_t		 ntmpl;
+};
+
+static int
+weights_add(struct words *all, const char *tmpl)
+{
+	struct words t = { 0 };
+	size_t i;
+	int rc;
+
+	if ((rc = terms(tmpl, 1, &t)) != PF_OK)
+		return rc;
+	for (i = 0; i < t.n && rc == PF_OK; i++)
+		if (i == 0 || t.h[i] != t.h[i - 1])
+			rc = words_add(all, t.h[i]);
+	free(t.h);
+	return rc;
+}
+
+static int
+weights_build(const struct pf_rules *rs, struct weights *wt)
+{
+	struct words all = { 0 };
+	size_t i, j, k;
+	int rc = PF_OK;
+
+	memset(wt, 0, sizeof(*wt));
+	for (i = 0; i < rs->nrule && rc == PF_OK; i++) {
+		rc = weights_add(&all, rs->rule[i].text);
+		wt->ntmpl++;
+		for (j = 0; j < rs->rule[i].nmatch && rc == PF_OK; j++) {
+			rc = weights_add(&all, rs->rule[i].match[j]);
+			wt->ntmpl++;
+		}
+	}
+	if (rc == PF_OK && all.n > 0) {
+		qsort(all.h, all.n, sizeof(*all.h), cmp_u64);
+		wt->h = malloc(all.n * sizeof(*wt->h));
+		wt->df = malloc(all.n * sizeof(*wt->df));
+		if (wt->h == NULL || wt->df == NULL)
+			rc = PF_ENOMEM;
+		for (i = 0, k = 0; rc == PF_OK && i < all.n; i++) {
+			if (k > 0 && wt->h[k - 1] == all.h[i]) {
+				wt->df[k - 1]++;
+				continue;
+			}
+			wt->h[k] = all.h[i];
+			wt->df[k++] = 1;
+		}
+		wt->n = k;
+	}
+	free(all.h);
+	return rc;
+}
+
+static void
+weights_free(struct weights *wt)
+{
+	free(wt->h);
+	free(wt->df);
+	memset(wt, 0, sizeof(*wt));
+}
+
+/* weight - log((templates + 1) / (templates holding it + 1)), plus a floor
+ * so that common words still count a little; a term no template holds
+ * (a domain, an IP, another system's wording) counts as an average word */
+static double
+weight(const struct weights *wt, uint64_t h)
+{
+	size_t lo = 0, hi = wt->n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (wt->h[mid] == h)
+			return log(((double)wt->ntmpl + 1.0) /
+			    ((double)wt->df[mid] + 1.0)) + 0.1;
+		if (wt->h[mid] < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 1.0;
+}
+
+/* similarity - how well a template explains a reply, from their terms
+ * (sorted multisets), each term weighted by its rarity: two thirds the
+ * share of the reply found in the template (replies are often cut short
+ * or padded, so the reply's own terms weigh most), one third the share of
+ * the template found in the reply (which breaks ties towards the closest
+ * wording); 0..1 */
+static double
+similarity(const struct words *t, const struct words *x,
+    const struct weights *wt)
+{
+	size_t i = 0, j = 0;
+	double common = 0.0, tw = 0.0, xw = 0.0, w;
+
+	while (i < t->n || j < x->n) {
+		if (j >= x->n || (i < t->n && t->h[i] < x->h[j])) {
+			tw += weight(wt, t->h[i++]);
+		} else if (i >= t->n || x->h[j] < t->h[i]) {
+			xw += weight(wt, x->h[j++]);
+		} else {
+			w = weight(wt, t->h[i]);
+			common += w;
+			tw += w;
+			xw += w;
+			i++;
+			j++;
+		}
+	}
+	if (tw <= 0.0 || xw <= 0.0)
+		return 0.0;
+	return (2.0 * common / xw + common / tw) / 3.0;
 }
 
 /* rule_score - the best score over an entry's text and match wordings;
- * *which is the template that gave it */
+ * *which is the template that gave it; -1 on ENOMEM */
 static double
-rule_score(const struct pf_rule *r, const struct words *text,
-    const char **which)
+rule_score(const struct pf_rule *r, const struct words *x,
+    const struct weights *wt, const char **which)
 {
-	double best, s;
+	struct words t;
+	double best = -1.0, s;
 	size_t i;
 
-	best = similarity(r->text, text);
-	*which = r->text;
-	for (i = 0; i < r->nmatch; i++) {
-		s = similarity(r->match[i], text);
+	for (i = 0; i <= r->nmatch; i++) {
+		const char *tmpl = i == 0 ? r->text : r->match[i - 1];
+
+		if (terms(tmpl, 1, &t) != PF_OK)
+			return -1.0;
+		s = similarity(&t, x, wt);
+		free(t.h);
 		if (s > best) {
 			best = s;
-			*which = r->match[i];
+			*which = tmpl;
 		}
 	}
 	return best;
@@ -469,9 +554,9 @@ extract(const char *tmpl, struct pf_explanation *x)
 /* best_of - the best entry among those pass() accepts */
 static const struct pf_rule *
 best_of(const struct pf_rules *rs, const struct pf_reply *rp,
-    const struct words *w, int (*pass)(const struct pf_rule *,
-    const struct pf_reply *), double *score, const char **tmpl,
-    size_t *count)
+    const struct words *w, const struct weights *wt,
+    int (*pass)(const struct pf_rule *, const struct pf_reply *),
+    double *score, const char **tmpl, size_t *count)
 {
 	const struct pf_rule *best = NULL;
 	const char *which;
@@ -484,7 +569,7 @@ best_of(const struct pf_rules *rs, const struct pf_reply *rp,
 		if (!pass(&rs->rule[i], rp))
 			continue;
 		(*count)++;
-		s = rule_score(&rs->rule[i], w, &which);
+		s = rule_score(&rs->rule[i], w, wt, &which);
 		if (s > *score) {
 			*score = s;
 			best = &rs->rule[i];
@@ -508,6 +593,7 @@ pf_explain_reply(const struct pf_rules *rs, struct pf_reply *rp,
 	const struct pf_rule *r, *r2;
 	const char *tmpl = NULL, *tmpl2 = NULL;
 	struct words w = { 0 };
+	struct weights wt;
 	double score, score2;
 	size_t count;
 
@@ -515,9 +601,13 @@ pf_explain_reply(const struct pf_rules *rs, struct pf_reply *rp,
 	x->reply = *rp;
 	memset(rp, 0, sizeof(*rp));
 	x->kind = PF_X_UNKNOWN;
-	if (split(x->reply.text, 0, &w) != PF_OK)
+	if (weights_build(rs, &wt) != PF_OK ||
+	    terms(x->reply.text, 0, &w) != PF_OK) {
+		weights_free(&wt);
 		return PF_ENOMEM;
-	r = best_of(rs, &x->reply, &w, same_reply, &score, &tmpl, &count);
+	}
+	r = best_of(rs, &x->reply, &w, &wt, same_reply, &score, &tmpl,
+	    &count);
 	/* no text to compare, but only one entry has this code and status */
 	if (r != NULL && w.n == 0 && count == 1)
 		score = 1.0;
@@ -525,8 +615,8 @@ pf_explain_reply(const struct pf_rules *rs, struct pf_reply *rp,
 		r = NULL;
 	if (w.n > 0 && (x->reply.code != 0 || x->reply.status[0] != '\0')) {
 		/* an entry under another status, if clearly closer */
-		r2 = best_of(rs, &x->reply, &w, other_status, &score2, &tmpl2,
-		    &count);
+		r2 = best_of(rs, &x->reply, &w, &wt, other_status, &score2,
+		    &tmpl2, &count);
 		if (r2 != NULL && score2 >= PF_EXPLAIN_MIN_SCORE_OTHER &&
 		    (r == NULL || score2 >= score + PF_EXPLAIN_MARGIN)) {
 			r = r2;
@@ -535,6 +625,7 @@ pf_explain_reply(const struct pf_rules *rs, struct pf_reply *rp,
 		}
 	}
 	free(w.h);
+	weights_free(&wt);
 	if (r == NULL)
 		return PF_OK;
 	x->kind = PF_X_MATCH;

@@ -50,7 +50,5 @@ int	pf_explain(const struct pf_rules *, const char *in, size_t len,
 int	pf_explain_reply(const struct pf_rules *, struct pf_reply *,
 	    struct pf_explanation *);
 void	pf_explanation_reset(struct pf_explanation *);
-/* pf_explain_similarity - the score of text against a template, 0..1 */
-double	pf_explain_similarity(const char *tmpl, const char *text);
 
 #endif

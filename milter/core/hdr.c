@@ -157,6 +157,9 @@ pf_hdr_has_ew(const char *p, size_t len)
 		for (r = q + 3; r + 1 < e; r++)
 			if (r[0] == '?' && r[1] == '=')
 				return 1;
+		/* no "?=" up to the end: no later start can close either
+		 * (and hostile input gets no quadratic scan) */
+		return 0;
 	}
 	return 0;
 }

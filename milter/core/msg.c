@@ -250,14 +250,39 @@ emit_header(struct pf_msg *m, const char *name, size_t nlen,
 			    vlen);
 }
 
-/* pf_msg_header - one field as the MTA passed it */
+/* pf_msg_header - one field as the MTA passed it; folding with a bare LF
+ * (libmilter passes "\n") goes out as CRLF */
 int
 pf_msg_header(struct pf_msg *m, const char *name, size_t nlen,
     const char *value, size_t vlen)
 {
+	const char *p, *e = value + vlen, *lf;
+	size_t n;
+	int rc;
+
 	if (m->phase != PH_HDR)
 		return PF_EINVAL;
-	emit_header(m, name, nlen, value, vlen, nlen, vlen);
+	if (memchr(value, '\n', vlen) == NULL) {
+		emit_header(m, name, nlen, value, vlen, nlen, vlen);
+		return PF_OK;
+	}
+	bbuf_clear(&m->field);
+	for (p = value; p < e; p = lf + 1) {
+		if ((lf = memchr(p, '\n', (size_t)(e - p))) == NULL)
+			lf = e;
+		n = (size_t)(lf - p);
+		if (lf < e && n > 0 && lf[-1] == '\r')
+			n--;
+		if ((rc = bbuf_add(&m->field, p, n, &m->defects)) != PF_OK)
+			return rc;
+		if (lf == e)
+			break;
+		if ((rc = bbuf_add(&m->field, "\r\n", 2, &m->defects)) != PF_OK)
+			return rc;
+	}
+	emit_header(m, name, nlen, m->field.p ? m->field.p : "",
+	    m->field.len, nlen, (size_t)m->field.total);
+	bbuf_clear(&m->field);
 	return PF_OK;
 }
 

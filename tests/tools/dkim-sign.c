@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <dkim.h>
+#include <opendkim/dkim.h>
 
 #define MAXMSG	(4 * 1024 * 1024)
 

@@ -1,0 +1,121 @@
+#!/usr/bin/python3
+"""smtpbench.py - an SMTP load generator that times every message.
+
+Like smtp-source, it opens one SMTP session per message (EHLO, MAIL, RCPT,
+DATA, QUIT) and keeps SESSIONS of them in flight; unlike smtp-source it
+sends a set of real messages round-robin and records, per message, the time
+from the TCP connect to the server's reply to the end of DATA.  That reply
+comes after every milter has answered end-of-message, so the difference
+between two configurations is the latency the milter adds.
+
+usage: smtpbench.py HOST PORT SESSIONS COUNT MSGDIR [SENDER RCPT]
+Prints one JSON object: sent, accepted, rejected, tempfailed, errors,
+elapsed_s, msgs_per_s, p50_ms, p90_ms, p99_ms, max_ms.
+"""
+import asyncio
+import json
+import os
+import sys
+import time
+
+
+def load(msgdir):
+    msgs = []
+    for name in sorted(os.listdir(msgdir)):
+        with open(os.path.join(msgdir, name), "rb") as f:
+            raw = f.read().replace(b"\r\n", b"\n").split(b"\n")
+        if raw and raw[-1] == b"":
+            raw.pop()
+        lines = [b"." + ln if ln.startswith(b".") else ln for ln in raw]
+        msgs.append(b"\r\n".join(lines) + b"\r\n.\r\n")
+    return msgs
+
+
+async def reply(r):
+    while True:
+        line = await r.readline()
+        if len(line) < 4:
+            raise ConnectionError("short reply %r" % line)
+        if line[3:4] != b"-":
+            return int(line[:3])
+
+
+async def one(host, port, data, sender, rcpt):
+    r, w = await asyncio.open_connection(host, port)
+    try:
+        if await reply(r) != 220:
+            return "error"
+        w.write(b"EHLO bench.example\r\n")
+        if await reply(r) != 250:
+            return "error"
+        w.write(b"MAIL FROM:<%s>\r\n" % sender)
+        c = await reply(r)
+        if c != 250:
+            return "rejected" if c >= 500 else "tempfailed"
+        w.write(b"RCPT TO:<%s>\r\n" % rcpt)
+        c = await reply(r)
+        if c != 250:
+            return "rejected" if c >= 500 else "tempfailed"
+        w.write(b"DATA\r\n")
+        c = await reply(r)
+        if c != 354:
+            return "rejected" if c >= 500 else "tempfailed"
+        w.write(data)
+        c = await reply(r)
+        w.write(b"QUIT\r\n")
+        if c == 250:
+            return "accepted"
+        return "rejected" if c >= 500 else "tempfailed"
+    finally:
+        w.close()
+
+
+async def run(host, port, sessions, count, msgs, sender, rcpt):
+    lat = []
+    res = {"accepted": 0, "rejected": 0, "tempfailed": 0, "errors": 0}
+    nxt = [0]
+
+    async def worker():
+        while nxt[0] < count:
+            i = nxt[0]
+            nxt[0] += 1
+            t0 = time.perf_counter()
+            try:
+                k = await asyncio.wait_for(
+                    one(host, port, msgs[i % len(msgs)], sender, rcpt), 120)
+            except (OSError, ConnectionError, asyncio.TimeoutError):
+                k = "errors"
+            if k == "error":
+                k = "errors"
+            res[k] += 1
+            lat.append((time.perf_counter() - t0) * 1000.0)
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*[worker() for _ in range(sessions)])
+    el = time.perf_counter() - t0
+    lat.sort()
+
+    def q(p):
+        return round(lat[min(len(lat) - 1, int(p * len(lat)))], 2)
+    out = {"sent": count, **res, "elapsed_s": round(el, 3),
+           "msgs_per_s": round(count / el, 1), "p50_ms": q(0.50),
+           "p90_ms": q(0.90), "p99_ms": q(0.99), "max_ms": round(lat[-1], 2)}
+    return out
+
+
+def main(argv):
+    if len(argv) < 6:
+        sys.stderr.write(__doc__)
+        return 64
+    host, port = argv[1], int(argv[2])
+    sessions, count = int(argv[3]), int(argv[4])
+    msgs = load(argv[5])
+    sender = (argv[6] if len(argv) > 6 else "bench@bench.example").encode()
+    rcpt = (argv[7] if len(argv) > 7 else "user@gmail.com").encode()
+    out = asyncio.run(run(host, port, sessions, count, msgs, sender, rcpt))
+    print(json.dumps(out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

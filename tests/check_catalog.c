@@ -1,0 +1,430 @@
+/*
+ * check_catalog.c - rules/gmail.rules against Google's table.
+ *
+ * The table ($PF_SHARED/seeds/gmail-smtp-errors-and-codes.txt) is a text
+ * rendering of the help page: a reply code and status in the first columns
+ * of one line, the text wrapped in the third column above, on and below
+ * that line, rows mostly but not always separated by blank lines.  Every
+ * row must have exactly one entry with its code, status and text (the
+ * placeholders marked, white space ignored), and every entry a class; an
+ * entry about the message (class content) must have a condition unless it
+ * is one of the few explain-only wordings whose trigger another entry owns.
+ */
+#include <check.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pf.h"
+#include "rules.h"
+
+#define SEED_ROWS	119
+#define ROWS_MAX	256
+#define TEXT_MAX	4096
+
+struct row {
+	int	 code;
+	char	 status[16];
+	char	 text[TEXT_MAX];	/* lines joined by single spaces */
+};
+
+static struct row rows[ROWS_MAX];
+static size_t nrows;
+static struct pf_rules *rules;
+
+/* content entries that share their trigger with an entry that predicts */
+static const char *explain_only[] = {
+	"message-too-large-short",	/* message-too-large predicts */
+	"header-too-large-short",	/* header-too-large predicts */
+	"blocked-content-short",	/* blocked-content predicts */
+	"message-too-large-old",	/* the 2023 code of message-too-large */
+};
+
+/* the table's spellings of its placeholders, in the order to apply */
+static const char *seed_ph[][2] = {
+	{ "header- name", "{header-name}" },
+	{ "[domain-name ]", "[{domain-name}]" },
+	{ "address address", "{address}" },
+	{ "argument argument", "{argument}" },
+	{ "header name header value", "{header-name} header value" },
+	{ "num-attachments", "{num-attachments}" },
+	{ "ip-address", "{ip-address}" },
+	{ "domain-name", "{domain-name}" },
+	{ "header-name", "{header-name}" },
+	{ "(size bytes)", "({size} bytes)" },
+	{ "exceed limit total header bytes or limit header fields",
+	  "exceed {limit} total header bytes or {limit} header fields" },
+	{ "of limit ", "of {limit} " },
+	{ "(command)", "({command})" },
+};
+
+/* replace_all - every from in s by to, in place (s has TEXT_MAX bytes);
+ * a from already inside braces is left alone */
+static void
+replace_all(char *s, const char *from, const char *to)
+{
+	char out[TEXT_MAX];
+	size_t fl = strlen(from), tl = strlen(to), o = 0;
+	const char *p = s;
+
+	while (*p != '\0' && o + tl + 1 < sizeof(out)) {
+		if (strncmp(p, from, fl) == 0 && !(p > s && p[-1] == '{')) {
+			memcpy(out + o, to, tl);
+			o += tl;
+			p += fl;
+		} else {
+			out[o++] = *p++;
+		}
+	}
+	out[o] = '\0';
+	memcpy(s, out, o + 1);
+}
+
+/* squeeze - s without any white space, into out */
+static void
+squeeze(const char *s, char *out, size_t osz)
+{
+	size_t o = 0;
+
+	for (; *s != '\0' && o + 1 < osz; s++)
+		if (!isspace((unsigned char)*s))
+			out[o++] = *s;
+	out[o] = '\0';
+}
+
+static void
+append(struct row *r, const char *s)
+{
+	size_t n = strlen(r->text);
+
+	while (isspace((unsigned char)*s))
+		s++;
+	if (*s == '\0')
+		return;
+	if (n > 0 && n + 1 < sizeof(r->text))
+		r->text[n++] = ' ';
+	snprintf(r->text + n, sizeof(r->text) - n, "%s", s);
+	/* trailing white space */
+	n = strlen(r->text);
+	while (n > 0 && isspace((unsigned char)r->text[n - 1]))
+		r->text[--n] = '\0';
+}
+
+/* code_line - "450   4.2.1  text": code, status and where the text starts */
+static int
+code_line(const char *l, int *code, char *status, const char **text)
+{
+	const char *p = l;
+	size_t n;
+
+	if (!isdigit((unsigned char)p[0]) || !isdigit((unsigned char)p[1]) ||
+	    !isdigit((unsigned char)p[2]) || !isspace((unsigned char)p[3]))
+		return 0;
+	*code = (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
+	for (p += 3; *p == ' '; p++)
+		;
+	for (n = 0; p[n] != '\0' && !isspace((unsigned char)p[n]); n++)
+		;
+	if (n < 5 || n >= 16 || p[1] != '.')
+		return 0;
+	memcpy(status, p, n);
+	status[n] = '\0';
+	*text = p + n;
+	return 1;
+}
+
+static int
+ends_sentence(const char *l)
+{
+	size_t n = strlen(l);
+
+	while (n > 0 && isspace((unsigned char)l[n - 1]))
+		n--;
+	return n > 0 && l[n - 1] == '.';
+}
+
+/* parse_block - the rows of one block of non-blank lines.  Text above a
+ * code line belongs to it; between two code lines, the lines up to the
+ * last one that ends a sentence belong to the upper row.  A block with no
+ * code line continues the previous row. */
+static void
+parse_block(char **l, size_t n)
+{
+	size_t i, j, start = 0, end, cl[ROWS_MAX], ncl = 0;
+	const char *text;
+	struct row *r;
+	int code;
+	char status[16];
+
+	for (i = 0; i < n && ncl < ROWS_MAX; i++)
+		if (code_line(l[i], &code, status, &text))
+			cl[ncl++] = i;
+	if (ncl == 0) {
+		if (nrows > 0)
+			for (i = 0; i < n; i++)
+				append(&rows[nrows - 1], l[i]);
+		return;
+	}
+	for (j = 0; j < ncl && nrows < ROWS_MAX; j++) {
+		r = &rows[nrows++];
+		memset(r, 0, sizeof(*r));
+		end = n;
+		if (j + 1 < ncl) {
+			end = cl[j] + 1;
+			for (i = cl[j] + 1; i < cl[j + 1]; i++)
+				if (ends_sentence(l[i]))
+					end = i + 1;
+		}
+		for (i = start; i < cl[j]; i++)
+			append(r, l[i]);
+		code_line(l[cl[j]], &r->code, r->status, &text);
+		append(r, text);
+		for (i = cl[j] + 1; i < end; i++)
+			append(r, l[i]);
+		start = end;
+	}
+}
+
+/* load_seed - the rows of the table */
+static void
+load_seed(void)
+{
+	const char *shared = getenv("PF_SHARED");
+	char path[1024], line[1024], *blk[64];
+	size_t nb = 0, i;
+	int in = 0;
+	FILE *fp;
+
+	ck_assert_msg(shared != NULL && *shared != '\0', "PF_SHARED is not set");
+	snprintf(path, sizeof(path), "%s/seeds/gmail-smtp-errors-and-codes.txt",
+	    shared);
+	fp = fopen(path, "r");
+	ck_assert_msg(fp != NULL, "cannot open %s", path);
+	nrows = 0;
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (!in) {
+			if (strncmp(line, "Code  Code", 10) == 0)
+				in = 1;
+			continue;
+		}
+		if (strncmp(line, "Was this helpful", 16) == 0)
+			break;
+		if (line[strspn(line, " \t")] == '\0') {
+			parse_block(blk, nb);
+			for (i = 0; i < nb; i++)
+				free(blk[i]);
+			nb = 0;
+			continue;
+		}
+		ck_assert(nb < PF_NELEM(blk));
+		blk[nb++] = strdup(line);
+	}
+	parse_block(blk, nb);
+	for (i = 0; i < nb; i++)
+		free(blk[i]);
+	fclose(fp);
+	for (i = 0; i < nrows; i++) {
+		size_t k;
+
+		for (k = 0; k < PF_NELEM(seed_ph); k++)
+			replace_all(rows[i].text, seed_ph[k][0],
+			    seed_ph[k][1]);
+	}
+}
+
+static void
+setup(void)
+{
+	const char *path = getenv("PF_RULES");
+	struct pf_err err = { 0 };
+	char buf[1024];
+
+	ck_assert_msg(path != NULL, "PF_RULES is not set");
+	ck_assert_msg(pf_rules_load(path, &rules, &err) == PF_OK, "%s",
+	    pf_err_format(&err, buf, sizeof(buf)));
+	load_seed();
+}
+
+static void
+teardown(void)
+{
+	pf_rules_free(rules);
+	rules = NULL;
+}
+
+/* matches - entry r is row w */
+static int
+matches(const struct pf_rule *r, const struct row *w)
+{
+	char a[TEXT_MAX], b[TEXT_MAX];
+
+	if (r->reply != w->code || strcmp(r->status, w->status) != 0)
+		return 0;
+	squeeze(r->text, a, sizeof(a));
+	squeeze(w->text, b, sizeof(b));
+	return strcmp(a, b) == 0;
+}
+
+START_TEST(test_seed_parsed)
+{
+	size_t i;
+
+	ck_assert_uint_eq(nrows, SEED_ROWS);
+	for (i = 0; i < nrows; i++) {
+		ck_assert_msg(rows[i].code >= 400 && rows[i].code < 600,
+		    "row %zu: code %d", i + 1, rows[i].code);
+		ck_assert_msg(rows[i].status[0] == '0' + rows[i].code / 100,
+		    "row %zu: %d %s", i + 1, rows[i].code, rows[i].status);
+		ck_assert_msg(strlen(rows[i].text) > 10, "row %zu: no text",
+		    i + 1);
+	}
+}
+END_TEST
+
+START_TEST(test_every_row_one_entry)
+{
+	size_t i, j, n, matched = 0;
+	int *used;
+
+	used = calloc(rules->nrule, sizeof(*used));
+	ck_assert_ptr_nonnull(used);
+	for (i = 0; i < nrows; i++) {
+		for (j = 0, n = 0; j < rules->nrule; j++) {
+			if (!matches(&rules->rule[j], &rows[i]))
+				continue;
+			n++;
+			used[j]++;
+		}
+		ck_assert_msg(n == 1, "row %zu (%d %s \"%.60s...\"): %zu "
+		    "entries", i + 1, rows[i].code, rows[i].status,
+		    rows[i].text, n);
+		matched++;
+	}
+	ck_assert_uint_eq(matched, SEED_ROWS);
+	/* one entry is one row, and an entry that is no row is dated */
+	for (j = 0; j < rules->nrule; j++) {
+		ck_assert_msg(used[j] <= 1, "%s is %d rows",
+		    rules->rule[j].id, used[j]);
+		ck_assert_msg(used[j] == 1 || rules->rule[j].since != NULL,
+		    "%s is no row of the table and has no since",
+		    rules->rule[j].id);
+	}
+	free(used);
+}
+END_TEST
+
+static int
+is_explain_only(const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < PF_NELEM(explain_only); i++)
+		if (strcmp(explain_only[i], id) == 0)
+			return 1;
+	return 0;
+}
+
+START_TEST(test_classes_and_conditions)
+{
+	const struct pf_rule *r, *o;
+	size_t i, j;
+	int sibling;
+
+	for (i = 0; i < rules->nrule; i++) {
+		r = &rules->rule[i];
+		ck_assert_msg(strcmp(pf_class_name(r->cls), "?") != 0,
+		    "%s has no class", r->id);
+		ck_assert_msg(r->cause != NULL && r->fix != NULL &&
+		    r->url != NULL && r->whose != NULL, "%s incomplete",
+		    r->id);
+		ck_assert_msg(strncmp(r->url, "http", 4) == 0, "%s url %s",
+		    r->id, r->url);
+		if (r->cls != PF_C_CONTENT)
+			continue;
+		if (!is_explain_only(r->id)) {
+			ck_assert_msg(r->when != NULL,
+			    "%s is about the message but has no condition",
+			    r->id);
+			continue;
+		}
+		ck_assert_msg(r->when == NULL, "%s is explain-only", r->id);
+		/* the entry it is a wording of predicts the trigger */
+		for (j = 0, sibling = 0; j < rules->nrule; j++) {
+			o = &rules->rule[j];
+			if (o != r && o->when != NULL &&
+			    o->cls == PF_C_CONTENT &&
+			    o->reply == r->reply &&
+			    strncmp(o->id, r->id, strlen(o->id)) == 0)
+				sibling = 1;
+		}
+		ck_assert_msg(sibling, "%s: no predicting entry", r->id);
+	}
+}
+END_TEST
+
+/* the replies documented after the table */
+static const struct {
+	const char	*id;
+	int		 reply;
+	const char	*status;
+	int		 predicts;
+} newer[] = {
+	{ "bulk-dmarc-missing", 550, "5.7.40", 1 },
+	{ "bulk-dmarc-missing-ratelimit", 421, "4.7.40", 0 },
+	{ "message-too-large-old", 552, "5.2.3", 0 },
+};
+
+START_TEST(test_newer_replies)
+{
+	const struct pf_rule *r = pf_rules_find(rules, newer[_i].id);
+
+	ck_assert_msg(r != NULL, "%s missing", newer[_i].id);
+	ck_assert_int_eq(r->reply, newer[_i].reply);
+	ck_assert_str_eq(r->status, newer[_i].status);
+	ck_assert_ptr_nonnull(r->since);
+	ck_assert_int_eq(r->when != NULL, newer[_i].predicts);
+}
+END_TEST
+
+/* a row that shares code and status with others is told apart by text:
+ * a changed word must stop it from matching */
+START_TEST(test_text_decides)
+{
+	const struct pf_rule *r = pf_rules_find(rules, "blocked-content");
+	struct row w;
+
+	ck_assert_ptr_nonnull(r);
+	memset(&w, 0, sizeof(w));
+	w.code = r->reply;
+	snprintf(w.status, sizeof(w.status), "%s", r->status);
+	snprintf(w.text, sizeof(w.text), "%s", r->text);
+	ck_assert(matches(r, &w));
+	replace_all(w.text, "message content and", "message and");
+	ck_assert(!matches(r, &w));
+	ck_assert(matches(pf_rules_find(rules, "blocked-content-short"), &w));
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("catalog");
+	TCase *tc = tcase_create("seed");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_seed_parsed);
+	tcase_add_test(tc, test_every_row_one_entry);
+	tcase_add_test(tc, test_classes_and_conditions);
+	tcase_add_loop_test(tc, test_newer_replies, 0, PF_NELEM(newer));
+	tcase_add_test(tc, test_text_decides);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
