@@ -14,6 +14,8 @@
 #   other   - the same refusable message to a non-Gmail recipient passes;
 #   forged  - X-Preflight-* fields sent by the client are removed;
 #   msgid   - a missing Message-ID that Sendmail adds is not refused;
+#   local   - `sendmail -t` through the submission program (submit.cf)
+#             reaches the milter and is tagged;
 #   down    - with the daemon stopped, Sendmail (F=T) answers 4xx.
 # The daemon's summary line for the held message carries Sendmail's queue
 # id.
@@ -263,7 +265,24 @@ else
 	pass "msgid: delivered; Sendmail added the Message-ID"
 fi
 
-# 8. the daemon stopped: Sendmail (F=T) refuses with a temporary code, so
+# 8. command-line submission: sendmail -t through the submission program
+#    (submit.cf), which relays over SMTP to the daemon, where the milter
+#    sees it (Sendmail runs no milter on a -C sendmail.cf command line)
+msg local a@tag.example two-from
+sm_configure_msp &&
+    sm_submit -f a@tag.example -t <"$SM_T/msg/local" >"$SM_T/local.out" 2>&1
+rc=$?
+if [ "$rc" -ne 0 ]; then
+	fail "local: sendmail -t exited $rc: $(cat "$SM_T/local.out")"
+elif ! f=$(sm_sink_wait "Subject: sm-local"); then
+	fail "local: not delivered to the sink"
+elif ! grep -q "^X-Preflight-Prediction: 550 5.7.1 from-multiple; " "$f"; then
+	fail "local: delivered without the prediction"
+else
+	pass "local: sendmail -t submission tagged"
+fi
+
+# 9. the daemon stopped: Sendmail (F=T) refuses with a temporary code, so
 #    the client keeps the message; nothing is lost
 kill "$MPID"
 wait "$MPID" 2>/dev/null

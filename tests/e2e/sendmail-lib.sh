@@ -152,6 +152,44 @@ EOF
 	    { cat "$SM_T/m4.err" >&2; return 1; }
 }
 
+# sm_configure_msp - $SM_T/submit.cf: the mail submission program that
+# sendmail(1) on the command line uses (as in Debian's submit.mc), relaying
+# to our daemon's port over SMTP, where the milter sees the message
+sm_configure_msp() {
+	mkdir -p "$SM_T/clientmqueue" && chmod 770 "$SM_T/clientmqueue" &&
+	    chown nobody:nogroup "$SM_T/clientmqueue" || return 1
+	: >"$SM_T/sm-client.st"
+	cat >"$SM_T/submit.mc" <<EOF
+define(\`confCF_VERSION', \`Submit')dnl
+define(\`__OSTYPE__',\`')dnl
+define(\`confTIME_ZONE', \`USE_TZ')dnl
+define(\`confDONT_INIT_GROUPS', \`True')dnl
+define(\`confDOMAIN_NAME', \`mta.example.com')dnl
+define(\`confRUN_AS_USER', \`nobody')dnl
+define(\`MSP_QUEUE_DIR', \`$SM_T/clientmqueue')dnl
+define(\`confPID_FILE', \`$SM_T/sm-client.pid')dnl
+define(\`STATUS_FILE', \`$SM_T/sm-client.st')dnl
+define(\`confSERVICE_SWITCH_FILE', \`$SM_T/service.switch')dnl
+define(\`confHOST_STATUS_DIRECTORY', \`')dnl
+define(\`confDONT_BLAME_SENDMAIL', \`GroupWritableDirPathSafe,InsufficientEntropy,TrustStickyBit')dnl
+define(\`RELAY_MAILER_ARGS', \`TCP \$h $SM_PORT')dnl
+FEATURE(\`msp', \`[127.0.0.1]')dnl
+EOF
+	m4 -D_CF_DIR_="$SM_CF_DIR/" "$SM_CF_DIR/m4/cf.m4" "$SM_T/submit.mc" \
+	    >"$SM_T/submit.cf" 2>"$SM_T/m4.err" ||
+	    { cat "$SM_T/m4.err" >&2; return 1; }
+}
+
+# sm_submit ARGS... - command-line submission through submit.cf
+sm_submit() {
+	unshare -m --propagation private sh -c '
+		mount --bind "$1" /etc/hosts &&
+		mount --bind "$2" /etc/nsswitch.conf || exit 71
+		shift 2
+		exec "$@"' sh "$SM_T/hosts" "$SM_T/nsswitch.conf" \
+	    "$SM_BIN" -C "$SM_T/submit.cf" "$@"
+}
+
 # sm_run ARGS... - run the unpacked sendmail with our .cf inside the
 # mount namespace (every invocation needs it, not only the daemon)
 sm_run() {
