@@ -217,12 +217,20 @@ if expect_pred reject a@reject.example bob@gmail.com \
     "550 5.7.1 from-multiple"; then
 	set -- $(predict reject a@reject.example bob@gmail.com)
 	r=$(sm_send a@reject.example bob@gmail.com "$SM_T/msg/reject")
-	case $r in
-	"$1 $2 preflight: Gmail would answer $1 $2 ("*)
-		pass "reject: client got \"$(echo "$r" | cut -c1-72)...\"" ;;
-	*)
-		fail "reject: client got \"$r\", predicted $1 $2" ;;
-	esac
+	# the text: the CLI's prediction text, then the rule's fix
+	text=$("$cli" check --json --config "$SM_T/preflight.conf" --no-dns \
+	    --mail-from a@reject.example --rcpt bob@gmail.com \
+	    "$SM_T/msg/reject" | jq -r '.predictions[0].text')
+	fix=$(awk -v id="$3" '$1 == "rule" { in_rule = ($2 == id) }
+	    in_rule && $1 == "fix" { sub(/^[ \t]*fix[ \t]+"/, "");
+	    sub(/"[ \t]*$/, ""); gsub(/\\"/, "\""); print; exit }' "$rules")
+	want="$1 $2 preflight: Gmail would answer $1 $2 ($3): $text Fix: $fix"
+	want=$(echo "$want" | tr -s ' \t' '  ')
+	if [ "$r" = "$want" ]; then
+		pass "reject: client got \"$(echo "$r" | cut -c1-72)...\""
+	else
+		fail "reject: client got \"$r\", predicted \"$want\""
+	fi
 fi
 
 # 5. the same refusable message to a non-Gmail recipient passes
