@@ -46,11 +46,22 @@ check_in() {
 	}
 }
 
+# the same suites with the sanitizers reporting, not just aborting
+check_sanitized() {
+	(
+		PF_SANITIZED=1
+		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+		export PF_SANITIZED ASAN_OPTIONS UBSAN_OPTIONS
+		check_in "$1"
+	)
+}
+
 step "autoreconf" autoreconf -fi
 step "build" build "$top/build"
 step "make check" check_in "$top/build"
 step "build (asan+ubsan)" build "$top/build-asan" --enable-sanitizers
-step "make check (asan+ubsan)" env PF_SANITIZED=1 check_in "$top/build-asan"
+step "make check (asan+ubsan)" check_sanitized "$top/build-asan"
 step "make distcheck" sh -c "cd '$top/build' && make distcheck >distcheck.log 2>&1 || { tail -40 distcheck.log; exit 1; }"
 for extra in "$top"/tests/e2e/run-*.sh; do
 	[ -x "$extra" ] || continue

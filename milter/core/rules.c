@@ -17,28 +17,14 @@
 #include "pf.h"
 #include "facts.h"
 #include "rules.h"
+#include "expr.h"
 
 #define RULES_LINE_MAX	16384	/* longest line of a rules file */
 #define RULES_MAX	4096	/* rules in one file */
-#define EXPR_DEPTH_MAX	64	/* nesting of a condition */
 
 struct pf_const {
 	char	*name;
 	int64_t	 value;
-};
-
-enum expr_op {
-	E_NUM, E_STR, E_BOOL, E_FACT, E_AND, E_OR, E_NOT,
-	E_EQ, E_NE, E_LT, E_LE, E_GT, E_GE
-};
-
-struct pf_expr {
-	enum expr_op	 op;
-	enum pf_type	 type;		/* type of the result */
-	int64_t		 n;		/* E_NUM, E_BOOL */
-	char		*s;		/* E_STR */
-	int		 fact;		/* E_FACT */
-	struct pf_expr	*l, *r;
 };
 
 static const char *class_names[] = {
@@ -91,18 +77,6 @@ lookup_name(const char **tab, size_t n, const char *s)
 	return -1;
 }
 
-/* expr_free - release a condition tree */
-static void
-expr_free(struct pf_expr *e)
-{
-	if (e == NULL)
-		return;
-	expr_free(e->l);
-	expr_free(e->r);
-	free(e->s);
-	free(e);
-}
-
 /* --- the parser state for one file ------------------------------------ */
 
 struct loader {
@@ -134,387 +108,28 @@ find_const(const struct pf_rules *rs, const char *name, size_t len)
 	return NULL;
 }
 
-/* --- condition lexer and parser --------------------------------------- */
-
-enum tok {
-	T_END, T_NUM, T_STR, T_NAME, T_LP, T_RP, T_EQ, T_NE, T_LT, T_LE,
-	T_GT, T_GE, T_AND, T_OR, T_NOT, T_TRUE, T_FALSE, T_BAD
-};
-
-struct lexer {
-	const char	*p, *end;
-	enum tok	 tok;
-	const char	*tp;		/* token text */
-	size_t		 tlen;
-	int		 depth;
-	struct loader	*ld;
-};
-
+/* const_value - a rules file's constants, for the condition compiler */
 static int
-isname(int c)
+const_value(void *arg, const char *name, size_t len, int64_t *out)
 {
-	return isalnum(c) || c == '_' || c == '.' || c == '-';
+	const struct pf_const *c = find_const(arg, name, len);
+
+	if (c == NULL)
+		return 0;
+	*out = c->value;
+	return 1;
 }
 
-/* next - advance to the next token of a condition */
-static void
-next(struct lexer *lx)
-{
-	const char *p = lx->p;
-
-	while (p < lx->end && isspace((unsigned char)*p))
-		p++;
-	lx->tp = p;
-	lx->tlen = 0;
-	if (p >= lx->end) {
-		lx->tok = T_END;
-		lx->p = p;
-		return;
-	}
-	if (*p == '"') {
-		const char *q = p + 1;
-
-		while (q < lx->end && *q != '"') {
-			if (*q == '\\' && q + 1 < lx->end)
-				q++;
-			q++;
-		}
-		if (q >= lx->end) {
-			lx->tok = T_BAD;
-			lx->p = lx->end;
-			return;
-		}
-		lx->tok = T_STR;
-		lx->tp = p + 1;
-		lx->tlen = (size_t)(q - p - 1);
-		lx->p = q + 1;
-		return;
-	}
-	if (isdigit((unsigned char)*p)) {
-		const char *q = p;
-
-		while (q < lx->end && isdigit((unsigned char)*q))
-			q++;
-		lx->tok = T_NUM;
-		lx->tlen = (size_t)(q - p);
-		lx->p = q;
-		return;
-	}
-	if (isalpha((unsigned char)*p) || *p == '_') {
-		const char *q = p;
-
-		while (q < lx->end && isname((unsigned char)*q))
-			q++;
-		lx->tlen = (size_t)(q - p);
-		lx->p = q;
-		if (lx->tlen == 3 && memcmp(p, "and", 3) == 0)
-			lx->tok = T_AND;
-		else if (lx->tlen == 2 && memcmp(p, "or", 2) == 0)
-			lx->tok = T_OR;
-		else if (lx->tlen == 3 && memcmp(p, "not", 3) == 0)
-			lx->tok = T_NOT;
-		else if (lx->tlen == 4 && memcmp(p, "true", 4) == 0)
-			lx->tok = T_TRUE;
-		else if (lx->tlen == 5 && memcmp(p, "false", 5) == 0)
-			lx->tok = T_FALSE;
-		else
-			lx->tok = T_NAME;
-		return;
-	}
-	lx->tlen = 1;
-	lx->p = p + 1;
-	switch (*p) {
-	case '(':
-		lx->tok = T_LP;
-		return;
-	case ')':
-		lx->tok = T_RP;
-		return;
-	case '=':
-	case '!':
-	case '<':
-	case '>':
-		if (p + 1 < lx->end && p[1] == '=') {
-			lx->tlen = 2;
-			lx->p = p + 2;
-			lx->tok = *p == '=' ? T_EQ : *p == '!' ? T_NE :
-			    *p == '<' ? T_LE : T_GE;
-			return;
-		}
-		if (*p == '<' || *p == '>') {
-			lx->tok = *p == '<' ? T_LT : T_GT;
-			return;
-		}
-		/* FALLTHROUGH */
-	default:
-		lx->tok = T_BAD;
-	}
-}
-
-static struct pf_expr *parse_or(struct lexer *);
-
-static struct pf_expr *
-node(enum expr_op op, enum pf_type type)
-{
-	struct pf_expr *e = calloc(1, sizeof(*e));
-
-	if (e != NULL) {
-		e->op = op;
-		e->type = type;
-		e->fact = -1;
-	}
-	return e;
-}
-
-/* unescape - copy a quoted string's body, resolving \" and \\ */
-static char *
-unescape(const char *p, size_t len)
-{
-	char *s = malloc(len + 1), *o = s;
-	size_t i;
-
-	if (s == NULL)
-		return NULL;
-	for (i = 0; i < len; i++) {
-		if (p[i] == '\\' && i + 1 < len)
-			i++;
-		*o++ = p[i];
-	}
-	*o = '\0';
-	return s;
-}
-
-static struct pf_expr *
-lexfail(struct lexer *lx, const char *fmt, const char *arg)
-{
-	if (lx->ld->err->status == PF_OK)
-		fail(lx->ld, fmt, arg);
-	return NULL;
-}
-
-/* parse_term - NUMBER | STRING | true | false | NAME | ( expr ) */
-static struct pf_expr *
-parse_term(struct lexer *lx)
-{
-	struct pf_expr *e;
-	char name[128];
-
-	switch (lx->tok) {
-	case T_NUM:
-		if ((e = node(E_NUM, PF_T_NUM)) == NULL)
-			return lexfail(lx, "out of memory", NULL);
-		if (pf_strtonum(lx->tp, lx->tlen, 0, INT64_MAX, &e->n) !=
-		    PF_OK) {
-			free(e);
-			return lexfail(lx, "number out of range", NULL);
-		}
-		next(lx);
-		return e;
-	case T_STR:
-		if ((e = node(E_STR, PF_T_STR)) == NULL ||
-		    (e->s = unescape(lx->tp, lx->tlen)) == NULL) {
-			free(e);
-			return lexfail(lx, "out of memory", NULL);
-		}
-		next(lx);
-		return e;
-	case T_TRUE:
-	case T_FALSE:
-		if ((e = node(E_BOOL, PF_T_BOOL)) == NULL)
-			return lexfail(lx, "out of memory", NULL);
-		e->n = lx->tok == T_TRUE;
-		next(lx);
-		return e;
-	case T_NAME: {
-		const struct pf_const *c;
-		int id;
-
-		snprintf(name, sizeof(name), "%.*s", (int)lx->tlen, lx->tp);
-		if ((c = find_const(lx->ld->rs, lx->tp, lx->tlen)) != NULL) {
-			if ((e = node(E_NUM, PF_T_NUM)) == NULL)
-				return lexfail(lx, "out of memory", NULL);
-			e->n = c->value;
-		} else if ((id = pf_fact_lookup(lx->tp, lx->tlen)) >= 0) {
-			if ((e = node(E_FACT, pf_fact_type(id))) == NULL)
-				return lexfail(lx, "out of memory", NULL);
-			e->fact = id;
-		} else
-			return lexfail(lx, "unknown fact or constant '%s'",
-			    name);
-		next(lx);
-		return e;
-	}
-	case T_LP:
-		if (++lx->depth > EXPR_DEPTH_MAX)
-			return lexfail(lx, "condition nested too deeply",
-			    NULL);
-		next(lx);
-		if ((e = parse_or(lx)) == NULL)
-			return NULL;
-		if (lx->tok != T_RP) {
-			expr_free(e);
-			return lexfail(lx, "missing ')' in condition", NULL);
-		}
-		lx->depth--;
-		next(lx);
-		return e;
-	case T_END:
-		return lexfail(lx, "condition ends too early", NULL);
-	default:
-		snprintf(name, sizeof(name), "%.*s", (int)lx->tlen, lx->tp);
-		return lexfail(lx, "unexpected '%s' in condition", name);
-	}
-}
-
-static const char *
-type_name(enum pf_type t)
-{
-	return t == PF_T_NUM ? "number" : t == PF_T_BOOL ? "boolean" :
-	    "string";
-}
-
-/* parse_cmp - term [op term], with the operand types checked */
-static struct pf_expr *
-parse_cmp(struct lexer *lx)
-{
-	struct pf_expr *l, *r, *e;
-	enum expr_op op;
-	char msg[128];
-
-	if ((l = parse_term(lx)) == NULL)
-		return NULL;
-	switch (lx->tok) {
-	case T_EQ: op = E_EQ; break;
-	case T_NE: op = E_NE; break;
-	case T_LT: op = E_LT; break;
-	case T_LE: op = E_LE; break;
-	case T_GT: op = E_GT; break;
-	case T_GE: op = E_GE; break;
-	default:
-		return l;
-	}
-	next(lx);
-	if ((r = parse_term(lx)) == NULL) {
-		expr_free(l);
-		return NULL;
-	}
-	if (l->type != r->type ||
-	    (op != E_EQ && op != E_NE && l->type != PF_T_NUM)) {
-		snprintf(msg, sizeof(msg), "cannot compare a %s with a %s",
-		    type_name(l->type), type_name(r->type));
-		if (l->type == r->type)
-			snprintf(msg, sizeof(msg),
-			    "ordering needs numbers, not a %s",
-			    type_name(l->type));
-		expr_free(l);
-		expr_free(r);
-		return lexfail(lx, "%s", msg);
-	}
-	if ((e = node(op, PF_T_BOOL)) == NULL) {
-		expr_free(l);
-		expr_free(r);
-		return lexfail(lx, "out of memory", NULL);
-	}
-	e->l = l;
-	e->r = r;
-	return e;
-}
-
-/* want_bool - a logical operand must be boolean */
-static struct pf_expr *
-want_bool(struct lexer *lx, struct pf_expr *e, const char *what)
-{
-	char msg[128];
-
-	if (e != NULL && e->type != PF_T_BOOL) {
-		snprintf(msg, sizeof(msg), "'%s' needs a boolean, not a %s",
-		    what, type_name(e->type));
-		expr_free(e);
-		return lexfail(lx, "%s", msg);
-	}
-	return e;
-}
-
-static struct pf_expr *
-parse_not(struct lexer *lx)
-{
-	struct pf_expr *e, *n;
-
-	if (lx->tok != T_NOT)
-		return parse_cmp(lx);
-	if (++lx->depth > EXPR_DEPTH_MAX)
-		return lexfail(lx, "condition nested too deeply", NULL);
-	next(lx);
-	if ((e = want_bool(lx, parse_not(lx), "not")) == NULL)
-		return NULL;
-	lx->depth--;
-	if ((n = node(E_NOT, PF_T_BOOL)) == NULL) {
-		expr_free(e);
-		return lexfail(lx, "out of memory", NULL);
-	}
-	n->l = e;
-	return n;
-}
-
-/* parse_binary - left-associative chain of 'and' or 'or' */
-static struct pf_expr *
-parse_binary(struct lexer *lx, enum tok tok, enum expr_op op,
-    struct pf_expr *(*sub)(struct lexer *), const char *what)
-{
-	struct pf_expr *l, *r, *n;
-
-	if ((l = sub(lx)) == NULL)
-		return NULL;
-	while (lx->tok == tok) {
-		if ((l = want_bool(lx, l, what)) == NULL)
-			return NULL;
-		next(lx);
-		if ((r = want_bool(lx, sub(lx), what)) == NULL) {
-			expr_free(l);
-			return NULL;
-		}
-		if ((n = node(op, PF_T_BOOL)) == NULL) {
-			expr_free(l);
-			expr_free(r);
-			return lexfail(lx, "out of memory", NULL);
-		}
-		n->l = l;
-		n->r = r;
-		l = n;
-	}
-	return l;
-}
-
-static struct pf_expr *
-parse_and(struct lexer *lx)
-{
-	return parse_binary(lx, T_AND, E_AND, parse_not, "and");
-}
-
-static struct pf_expr *
-parse_or(struct lexer *lx)
-{
-	return parse_binary(lx, T_OR, E_OR, parse_and, "or");
-}
-
-/* compile - a whole condition: one boolean expression and nothing after */
+/* compile - a condition, with errors placed at the current line */
 static struct pf_expr *
 compile(struct loader *ld, const char *p, size_t len)
 {
-	struct lexer lx = { p, p + len, T_END, NULL, 0, 0, ld };
+	char msg[300];
 	struct pf_expr *e;
 
-	next(&lx);
-	if ((e = want_bool(&lx, parse_or(&lx), "when")) == NULL)
-		return NULL;
-	if (lx.tok != T_END) {
-		char rest[64];
-
-		snprintf(rest, sizeof(rest), "%.*s", (int)(lx.end - lx.tp),
-		    lx.tp);
-		expr_free(e);
-		return lexfail(&lx, "unexpected '%s' after condition", rest);
-	}
+	if ((e = pf_expr_compile(p, len, const_value, ld->rs, msg,
+	    sizeof(msg))) == NULL)
+		fail(ld, "%s", msg);
 	return e;
 }
 
@@ -562,7 +177,7 @@ value_str(struct loader *ld, const char *v, size_t len)
 			fail(ld, "badly quoted value", NULL);
 			return NULL;
 		}
-		s = unescape(v + 1, len - 2);
+		s = pf_expr_unquote(v + 1, len - 2);
 	} else {
 		if ((s = malloc(len + 1)) != NULL) {
 			memcpy(s, v, len);
@@ -807,7 +422,7 @@ rule_reset(struct pf_rule *r)
 	free(r->url);
 	free(r->since);
 	free(r->detail);
-	expr_free(r->when);
+	pf_expr_free(r->when);
 	for (i = 0; i < r->nfill; i++) {
 		free(r->fill[i].placeholder);
 		free(r->fill[i].source);
@@ -1016,78 +631,6 @@ pf_rules_find(const struct pf_rules *rs, const char *id)
 	return NULL;
 }
 
-/* --- evaluation -------------------------------------------------------- */
-
-/* A value during evaluation; unknown carries the fact that made it so. */
-struct val {
-	int		 known;
-	int64_t		 n;
-	const char	*s;
-	int		 why;		/* fact id, when !known */
-};
-
-static struct val
-eval(const struct pf_expr *e, const struct pf_facts *f)
-{
-	struct val v = { 1, 0, NULL, -1 }, l, r;
-
-	switch (e->op) {
-	case E_NUM:
-	case E_BOOL:
-		v.n = e->n;
-		return v;
-	case E_STR:
-		v.s = e->s;
-		return v;
-	case E_FACT:
-		if (!pf_fact_known(f, e->fact)) {
-			v.known = 0;
-			v.why = e->fact;
-			return v;
-		}
-		v.n = pf_fact_getn(f, e->fact);
-		v.s = pf_fact_gets(f, e->fact);
-		return v;
-	case E_NOT:
-		v = eval(e->l, f);
-		v.n = !v.n;
-		return v;
-	case E_AND:
-	case E_OR:
-		/* Kleene: a known deciding operand wins over an unknown */
-		l = eval(e->l, f);
-		if (l.known && l.n == (e->op == E_OR))
-			return l;
-		r = eval(e->r, f);
-		if (r.known && r.n == (e->op == E_OR))
-			return r;
-		return !l.known ? l : r;
-	default:
-		break;
-	}
-	l = eval(e->l, f);
-	r = eval(e->r, f);
-	if (!l.known)
-		return l;
-	if (!r.known)
-		return r;
-	if (e->l->type == PF_T_STR) {
-		int c = strcmp(l.s, r.s);
-
-		v.n = e->op == E_EQ ? c == 0 : c != 0;
-		return v;
-	}
-	switch (e->op) {
-	case E_EQ: v.n = l.n == r.n; break;
-	case E_NE: v.n = l.n != r.n; break;
-	case E_LT: v.n = l.n < r.n; break;
-	case E_LE: v.n = l.n <= r.n; break;
-	case E_GT: v.n = l.n > r.n; break;
-	default: v.n = l.n >= r.n; break;
-	}
-	return v;
-}
-
 /* sbuf - a small growing string for template output */
 struct sbuf {
 	char	*p;
@@ -1214,21 +757,21 @@ pf_rules_eval(const struct pf_rules *rs, const struct pf_facts *f,
 	}
 	for (i = 0; i < rs->nrule; i++) {
 		const struct pf_rule *r = &rs->rule[i];
-		struct val v;
+		int t, why = -1;
 
 		if (r->when == NULL)
 			continue;
-		v = eval(r->when, f);
-		if (!v.known) {
+		t = pf_expr_eval(r->when, f, &why);
+		if (t < 0) {
 			struct pf_unknown *u = &out->unk[out->nunk++];
-			char why[600];
+			char text[600];
 
-			snprintf(why, sizeof(why), "%s: %s",
-			    pf_fact_name(v.why), pf_fact_why(f, v.why));
+			snprintf(text, sizeof(text), "%s: %s",
+			    pf_fact_name(why), pf_fact_why(f, why));
 			u->rule = r;
-			if ((u->why = strdup(why)) == NULL)
+			if ((u->why = strdup(text)) == NULL)
 				goto oom;
-		} else if (v.n) {
+		} else if (t) {
 			struct pf_pred *p = &out->pred[out->npred++];
 
 			p->rule = r;

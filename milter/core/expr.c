@@ -1,0 +1,523 @@
+/*
+ * expr.c - the condition language of the rules files (docs/rules.md):
+ * lexer, recursive-descent parser with types checked at compile time, and
+ * a three-valued (Kleene) evaluator over the facts of one message.  A
+ * compiled condition is immutable; many threads may evaluate it at once.
+ * Input trusted: none; nesting is capped, numbers are range-checked.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pf.h"
+#include "facts.h"
+#include "expr.h"
+
+#define EXPR_DEPTH_MAX	64	/* nesting of a condition */
+
+enum expr_op {
+	E_NUM, E_STR, E_BOOL, E_FACT, E_AND, E_OR, E_NOT,
+	E_EQ, E_NE, E_LT, E_LE, E_GT, E_GE
+};
+
+struct pf_expr {
+	enum expr_op	 op;
+	enum pf_type	 type;		/* type of the result */
+	int64_t		 n;		/* E_NUM, E_BOOL */
+	char		*s;		/* E_STR */
+	int		 fact;		/* E_FACT */
+	struct pf_expr	*l, *r;
+};
+
+/* pf_expr_free - release a condition tree */
+void
+pf_expr_free(struct pf_expr *e)
+{
+	if (e == NULL)
+		return;
+	pf_expr_free(e->l);
+	pf_expr_free(e->r);
+	free(e->s);
+	free(e);
+}
+
+
+enum tok {
+	T_END, T_NUM, T_STR, T_NAME, T_LP, T_RP, T_EQ, T_NE, T_LT, T_LE,
+	T_GT, T_GE, T_AND, T_OR, T_NOT, T_TRUE, T_FALSE, T_BAD
+};
+
+struct lexer {
+	const char	*p, *end;
+	enum tok	 tok;
+	const char	*tp;		/* token text */
+	size_t		 tlen;
+	int		 depth;
+	pf_expr_const_fn cst;
+	void		*arg;
+	char		*err;
+	size_t		 errlen;
+	int		 failed;
+};
+
+static int
+isname(int c)
+{
+	return isalnum(c) || c == '_' || c == '.' || c == '-';
+}
+
+/* next - advance to the next token of a condition */
+static void
+next(struct lexer *lx)
+{
+	const char *p = lx->p;
+
+	while (p < lx->end && isspace((unsigned char)*p))
+		p++;
+	lx->tp = p;
+	lx->tlen = 0;
+	if (p >= lx->end) {
+		lx->tok = T_END;
+		lx->p = p;
+		return;
+	}
+	if (*p == '"') {
+		const char *q = p + 1;
+
+		while (q < lx->end && *q != '"') {
+			if (*q == '\\' && q + 1 < lx->end)
+				q++;
+			q++;
+		}
+		if (q >= lx->end) {
+			lx->tok = T_BAD;
+			lx->p = lx->end;
+			return;
+		}
+		lx->tok = T_STR;
+		lx->tp = p + 1;
+		lx->tlen = (size_t)(q - p - 1);
+		lx->p = q + 1;
+		return;
+	}
+	if (isdigit((unsigned char)*p)) {
+		const char *q = p;
+
+		while (q < lx->end && isdigit((unsigned char)*q))
+			q++;
+		lx->tok = T_NUM;
+		lx->tlen = (size_t)(q - p);
+		lx->p = q;
+		return;
+	}
+	if (isalpha((unsigned char)*p) || *p == '_') {
+		const char *q = p;
+
+		while (q < lx->end && isname((unsigned char)*q))
+			q++;
+		lx->tlen = (size_t)(q - p);
+		lx->p = q;
+		if (lx->tlen == 3 && memcmp(p, "and", 3) == 0)
+			lx->tok = T_AND;
+		else if (lx->tlen == 2 && memcmp(p, "or", 2) == 0)
+			lx->tok = T_OR;
+		else if (lx->tlen == 3 && memcmp(p, "not", 3) == 0)
+			lx->tok = T_NOT;
+		else if (lx->tlen == 4 && memcmp(p, "true", 4) == 0)
+			lx->tok = T_TRUE;
+		else if (lx->tlen == 5 && memcmp(p, "false", 5) == 0)
+			lx->tok = T_FALSE;
+		else
+			lx->tok = T_NAME;
+		return;
+	}
+	lx->tlen = 1;
+	lx->p = p + 1;
+	switch (*p) {
+	case '(':
+		lx->tok = T_LP;
+		return;
+	case ')':
+		lx->tok = T_RP;
+		return;
+	case '=':
+	case '!':
+	case '<':
+	case '>':
+		if (p + 1 < lx->end && p[1] == '=') {
+			lx->tlen = 2;
+			lx->p = p + 2;
+			lx->tok = *p == '=' ? T_EQ : *p == '!' ? T_NE :
+			    *p == '<' ? T_LE : T_GE;
+			return;
+		}
+		if (*p == '<' || *p == '>') {
+			lx->tok = *p == '<' ? T_LT : T_GT;
+			return;
+		}
+		/* FALLTHROUGH */
+	default:
+		lx->tok = T_BAD;
+	}
+}
+
+static struct pf_expr *parse_or(struct lexer *);
+
+static struct pf_expr *
+node(enum expr_op op, enum pf_type type)
+{
+	struct pf_expr *e = calloc(1, sizeof(*e));
+
+	if (e != NULL) {
+		e->op = op;
+		e->type = type;
+		e->fact = -1;
+	}
+	return e;
+}
+
+/* pf_expr_unquote - copy a quoted string's body, resolving \" and \\ */
+char *
+pf_expr_unquote(const char *p, size_t len)
+{
+	char *s = malloc(len + 1), *o = s;
+	size_t i;
+
+	if (s == NULL)
+		return NULL;
+	for (i = 0; i < len; i++) {
+		if (p[i] == '\\' && i + 1 < len)
+			i++;
+		*o++ = p[i];
+	}
+	*o = '\0';
+	return s;
+}
+
+static struct pf_expr *
+lexfail(struct lexer *lx, const char *fmt, const char *arg)
+{
+	if (!lx->failed) {
+		snprintf(lx->err, lx->errlen, fmt, arg ? arg : "");
+		lx->failed = 1;
+	}
+	return NULL;
+}
+
+/* parse_term - NUMBER | STRING | true | false | NAME | ( expr ) */
+static struct pf_expr *
+parse_term(struct lexer *lx)
+{
+	struct pf_expr *e;
+	char name[128];
+
+	switch (lx->tok) {
+	case T_NUM:
+		if ((e = node(E_NUM, PF_T_NUM)) == NULL)
+			return lexfail(lx, "out of memory", NULL);
+		if (pf_strtonum(lx->tp, lx->tlen, 0, INT64_MAX, &e->n) !=
+		    PF_OK) {
+			free(e);
+			return lexfail(lx, "number out of range", NULL);
+		}
+		next(lx);
+		return e;
+	case T_STR:
+		if ((e = node(E_STR, PF_T_STR)) == NULL ||
+		    (e->s = pf_expr_unquote(lx->tp, lx->tlen)) == NULL) {
+			free(e);
+			return lexfail(lx, "out of memory", NULL);
+		}
+		next(lx);
+		return e;
+	case T_TRUE:
+	case T_FALSE:
+		if ((e = node(E_BOOL, PF_T_BOOL)) == NULL)
+			return lexfail(lx, "out of memory", NULL);
+		e->n = lx->tok == T_TRUE;
+		next(lx);
+		return e;
+	case T_NAME: {
+		int64_t cv;
+		int id;
+
+		snprintf(name, sizeof(name), "%.*s", (int)lx->tlen, lx->tp);
+		if (lx->cst != NULL && lx->cst(lx->arg, lx->tp, lx->tlen, &cv)) {
+			if ((e = node(E_NUM, PF_T_NUM)) == NULL)
+				return lexfail(lx, "out of memory", NULL);
+			e->n = cv;
+		} else if ((id = pf_fact_lookup(lx->tp, lx->tlen)) >= 0) {
+			if ((e = node(E_FACT, pf_fact_type(id))) == NULL)
+				return lexfail(lx, "out of memory", NULL);
+			e->fact = id;
+		} else
+			return lexfail(lx, "unknown fact or constant '%s'",
+			    name);
+		next(lx);
+		return e;
+	}
+	case T_LP:
+		if (++lx->depth > EXPR_DEPTH_MAX)
+			return lexfail(lx, "condition nested too deeply",
+			    NULL);
+		next(lx);
+		if ((e = parse_or(lx)) == NULL)
+			return NULL;
+		if (lx->tok != T_RP) {
+			pf_expr_free(e);
+			return lexfail(lx, "missing ')' in condition", NULL);
+		}
+		lx->depth--;
+		next(lx);
+		return e;
+	case T_END:
+		return lexfail(lx, "condition ends too early", NULL);
+	default:
+		snprintf(name, sizeof(name), "%.*s", (int)lx->tlen, lx->tp);
+		return lexfail(lx, "unexpected '%s' in condition", name);
+	}
+}
+
+static const char *
+type_name(enum pf_type t)
+{
+	return t == PF_T_NUM ? "number" : t == PF_T_BOOL ? "boolean" :
+	    "string";
+}
+
+/* parse_cmp - term [op term], with the operand types checked */
+static struct pf_expr *
+parse_cmp(struct lexer *lx)
+{
+	struct pf_expr *l, *r, *e;
+	enum expr_op op;
+	char msg[128];
+
+	if ((l = parse_term(lx)) == NULL)
+		return NULL;
+	switch (lx->tok) {
+	case T_EQ: op = E_EQ; break;
+	case T_NE: op = E_NE; break;
+	case T_LT: op = E_LT; break;
+	case T_LE: op = E_LE; break;
+	case T_GT: op = E_GT; break;
+	case T_GE: op = E_GE; break;
+	default:
+		return l;
+	}
+	next(lx);
+	if ((r = parse_term(lx)) == NULL) {
+		pf_expr_free(l);
+		return NULL;
+	}
+	if (l->type != r->type ||
+	    (op != E_EQ && op != E_NE && l->type != PF_T_NUM)) {
+		snprintf(msg, sizeof(msg), "cannot compare a %s with a %s",
+		    type_name(l->type), type_name(r->type));
+		if (l->type == r->type)
+			snprintf(msg, sizeof(msg),
+			    "ordering needs numbers, not a %s",
+			    type_name(l->type));
+		pf_expr_free(l);
+		pf_expr_free(r);
+		return lexfail(lx, "%s", msg);
+	}
+	if ((e = node(op, PF_T_BOOL)) == NULL) {
+		pf_expr_free(l);
+		pf_expr_free(r);
+		return lexfail(lx, "out of memory", NULL);
+	}
+	e->l = l;
+	e->r = r;
+	return e;
+}
+
+/* want_bool - a logical operand must be boolean */
+static struct pf_expr *
+want_bool(struct lexer *lx, struct pf_expr *e, const char *what)
+{
+	char msg[128];
+
+	if (e != NULL && e->type != PF_T_BOOL) {
+		snprintf(msg, sizeof(msg), "'%s' needs a boolean, not a %s",
+		    what, type_name(e->type));
+		pf_expr_free(e);
+		return lexfail(lx, "%s", msg);
+	}
+	return e;
+}
+
+static struct pf_expr *
+parse_not(struct lexer *lx)
+{
+	struct pf_expr *e, *n;
+
+	if (lx->tok != T_NOT)
+		return parse_cmp(lx);
+	if (++lx->depth > EXPR_DEPTH_MAX)
+		return lexfail(lx, "condition nested too deeply", NULL);
+	next(lx);
+	if ((e = want_bool(lx, parse_not(lx), "not")) == NULL)
+		return NULL;
+	lx->depth--;
+	if ((n = node(E_NOT, PF_T_BOOL)) == NULL) {
+		pf_expr_free(e);
+		return lexfail(lx, "out of memory", NULL);
+	}
+	n->l = e;
+	return n;
+}
+
+/* parse_binary - left-associative chain of 'and' or 'or' */
+static struct pf_expr *
+parse_binary(struct lexer *lx, enum tok tok, enum expr_op op,
+    struct pf_expr *(*sub)(struct lexer *), const char *what)
+{
+	struct pf_expr *l, *r, *n;
+
+	if ((l = sub(lx)) == NULL)
+		return NULL;
+	while (lx->tok == tok) {
+		if ((l = want_bool(lx, l, what)) == NULL)
+			return NULL;
+		next(lx);
+		if ((r = want_bool(lx, sub(lx), what)) == NULL) {
+			pf_expr_free(l);
+			return NULL;
+		}
+		if ((n = node(op, PF_T_BOOL)) == NULL) {
+			pf_expr_free(l);
+			pf_expr_free(r);
+			return lexfail(lx, "out of memory", NULL);
+		}
+		n->l = l;
+		n->r = r;
+		l = n;
+	}
+	return l;
+}
+
+static struct pf_expr *
+parse_and(struct lexer *lx)
+{
+	return parse_binary(lx, T_AND, E_AND, parse_not, "and");
+}
+
+static struct pf_expr *
+parse_or(struct lexer *lx)
+{
+	return parse_binary(lx, T_OR, E_OR, parse_and, "or");
+}
+
+/* pf_expr_compile - a whole condition: one boolean expression and nothing
+ * after it.  On failure, NULL and a message in err. */
+struct pf_expr *
+pf_expr_compile(const char *p, size_t len, pf_expr_const_fn cst, void *arg,
+    char *err, size_t errlen)
+{
+	struct lexer lx;
+	struct pf_expr *e;
+
+	memset(&lx, 0, sizeof(lx));
+	lx.p = p;
+	lx.end = p + len;
+	lx.cst = cst;
+	lx.arg = arg;
+	lx.err = err;
+	lx.errlen = errlen;
+	next(&lx);
+	if ((e = want_bool(&lx, parse_or(&lx), "when")) == NULL)
+		return NULL;
+	if (lx.tok != T_END) {
+		char rest[64];
+
+		snprintf(rest, sizeof(rest), "%.*s", (int)(lx.end - lx.tp),
+		    lx.tp);
+		pf_expr_free(e);
+		return lexfail(&lx, "unexpected '%s' after condition", rest);
+	}
+	return e;
+}
+/* A value during evaluation; unknown carries the fact that made it so. */
+struct val {
+	int		 known;
+	int64_t		 n;
+	const char	*s;
+	int		 why;		/* fact id, when !known */
+};
+
+static struct val
+eval(const struct pf_expr *e, const struct pf_facts *f)
+{
+	struct val v = { 1, 0, NULL, -1 }, l, r;
+
+	switch (e->op) {
+	case E_NUM:
+	case E_BOOL:
+		v.n = e->n;
+		return v;
+	case E_STR:
+		v.s = e->s;
+		return v;
+	case E_FACT:
+		if (!pf_fact_known(f, e->fact)) {
+			v.known = 0;
+			v.why = e->fact;
+			return v;
+		}
+		v.n = pf_fact_getn(f, e->fact);
+		v.s = pf_fact_gets(f, e->fact);
+		return v;
+	case E_NOT:
+		v = eval(e->l, f);
+		v.n = !v.n;
+		return v;
+	case E_AND:
+	case E_OR:
+		/* Kleene: a known deciding operand wins over an unknown */
+		l = eval(e->l, f);
+		if (l.known && l.n == (e->op == E_OR))
+			return l;
+		r = eval(e->r, f);
+		if (r.known && r.n == (e->op == E_OR))
+			return r;
+		return !l.known ? l : r;
+	default:
+		break;
+	}
+	l = eval(e->l, f);
+	r = eval(e->r, f);
+	if (!l.known)
+		return l;
+	if (!r.known)
+		return r;
+	if (e->l->type == PF_T_STR) {
+		int c = strcmp(l.s, r.s);
+
+		v.n = e->op == E_EQ ? c == 0 : c != 0;
+		return v;
+	}
+	switch (e->op) {
+	case E_EQ: v.n = l.n == r.n; break;
+	case E_NE: v.n = l.n != r.n; break;
+	case E_LT: v.n = l.n < r.n; break;
+	case E_LE: v.n = l.n <= r.n; break;
+	case E_GT: v.n = l.n > r.n; break;
+	default: v.n = l.n >= r.n; break;
+	}
+	return v;
+}
+
+/* pf_expr_eval - 1 true, 0 false, -1 unknown with *why the deciding fact */
+int
+pf_expr_eval(const struct pf_expr *e, const struct pf_facts *f, int *why)
+{
+	struct val v = eval(e, f);
+
+	if (!v.known) {
+		*why = v.why;
+		return -1;
+	}
+	return v.n != 0;
+}
