@@ -89,14 +89,15 @@ pf_conf() {
 
 # pf_start - the daemon, in the foreground, logging to $T/preflight.log
 pf_start() {
-	(umask 0; exec "$PF_MILTER_BIN" -f -c "$T/preflight.conf") \
-	    >>"$T/preflight.log" 2>&1 &
+	# PF_BENCH_WRAP: a command to run the daemon under (leaks.sh)
+	(umask 0; exec ${PF_BENCH_WRAP:-} "$PF_MILTER_BIN" -f \
+	    -c "$T/preflight.conf") >>"$T/preflight.log" 2>&1 &
 	PF_PID=$!
 	BENCH_PIDS+=("$PF_PID")
 	if [ "$SOCK" = inet ]; then
-		bench_wait_tcp "$MPORT"
+		bench_wait_tcp "$MPORT" ${PF_BENCH_WRAP:+300}
 	else
-		bench_wait_unix "$T/sock/pf.sock"
+		bench_wait_unix "$T/sock/pf.sock" ${PF_BENCH_WRAP:+300}
 	fi
 }
 
@@ -190,5 +191,10 @@ print(r["sent"], r["accepted"], r["rejected"], r["tempfailed"], r["errors"])
 	    "$held" "$queued" "$lost" "$(awk "BEGIN {print $t1 - $t0}")" "$note"
 done
 kill -0 "$PF_PID" 2>/dev/null || { echo "faults: the daemon is gone" >&2; bad=1; }
+if [ -n "${PF_BENCH_WRAP:-}" ]; then
+	# let the wrapper (valgrind) see a clean exit and write its report
+	kill -TERM "$PF_PID"
+	bench_waitpid "$PF_PID" 1800 || echo "faults: the daemon did not exit" >&2
+fi
 [ "$bad" -eq 0 ] && echo "faults: nothing lost" || echo "faults: FAILED" >&2
 exit "$bad"

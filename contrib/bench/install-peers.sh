@@ -24,7 +24,8 @@ apt-get update -qq
 #   gnuplot-nox         scaling plot (SVG)
 #   python3-matplotlib  scaling plot (PNG), used when present
 #   strace              the loopback TCP stall investigation
+#   valgrind            leaks.sh
 apt-get install -y -qq --no-install-recommends \
 	opendkim rspamd python3 python3-dkim gnuplot-nox python3-matplotlib \
-	strace iproute2 >/dev/null
+	strace valgrind iproute2 >/dev/null
 echo "install-peers: done"
