@@ -25,7 +25,8 @@ command -v valgrind >/dev/null ||
     { echo "leaks: valgrind is missing (install-peers.sh)" >&2; exit 77; }
 [ -n "$OUT" ] || OUT=$(mktemp -d /tmp/pf-leaks.XXXXXX)
 mkdir -p "$OUT"
-export PF_BENCH_WRAP="valgrind --leak-check=full --show-leak-kinds=definite \
+export PF_BENCH_WRAP="valgrind --suppressions=$here/valgrind.supp \
+--leak-check=full --show-leak-kinds=definite \
 --errors-for-leak-kinds=definite --num-callers=30 \
 --log-file=$OUT/valgrind.%p.log"
 "$here/faults.sh" ${BUILD:+-b "$BUILD"} -S load -c "$SESS" -n "$NMSG"
