@@ -44,19 +44,12 @@ pf_action_parse(const char *s)
 	return -1;
 }
 
-/* pf_policy_new - the built-in policy: tag every prediction */
+/* pf_policy_new - an empty policy (no Action line: tag every
+ * prediction); the other defaults come from the key table in config.c */
 struct pf_policy *
 pf_policy_new(void)
 {
-	struct pf_policy *p = calloc(1, sizeof(*p));
-
-	if (p == NULL)
-		return NULL;
-	p->domain_src = PF_D_BOTH;
-	p->unknown_is_gmail = 1;
-	p->fail_action = PF_A_ACCEPT;
-	p->mta_adds = PF_M_NEVER;	/* Postfix: its milters see them */
-	return p;
+	return calloc(1, sizeof(struct pf_policy));
 }
 
 /* pf_policy_free - release a policy; NULL is a no-op */

@@ -61,7 +61,8 @@ struct pf_decision {
 	char			 reason[256];	/* for the log */
 };
 
-/* pf_policy_new - the built-in policy: tag every prediction.  Owned. */
+/* pf_policy_new - an empty policy; pf_config_default() fills in the
+ * defaults.  Owned. */
 struct pf_policy	*pf_policy_new(void);
 void			 pf_policy_free(struct pf_policy *);
 
