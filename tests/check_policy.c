@@ -75,7 +75,8 @@ static const struct {
 	    1, 1, PF_A_HOLD, "subject-too-long" },
 	{ "more specific domain wins", "", "shop.example.com", "",
 	    { &r_subject }, 1, 1, PF_A_ACCEPT, "subject-too-long" },
-	{ "child scope beats a rule: line of the parent", "", "shop.example.com",
+	{ "child scope beats a rule: line of the parent", "",
+	    "shop.example.com",
 	    "", { &r_dmarc }, 1, 1, PF_A_ACCEPT, "dmarc-reject" },
 	{ "not a suffix match across labels", "", "badexample.com", "",
 	    { &r_subject }, 1, 1, PF_A_TAG, "subject-too-long" },
@@ -168,7 +169,8 @@ START_TEST(test_dry_run_reason)
 	ck_assert_int_eq(d.action, PF_A_ACCEPT);
 	ck_assert_int_eq(d.wanted, PF_A_REJECT);
 	ck_assert_int_eq(d.would, PF_A_REJECT);
-	ck_assert_str_eq(d.reason, "dry run: reject by policy for dmarc-reject");
+	ck_assert_str_eq(d.reason,
+	    "dry run: reject by policy for dmarc-reject");
 	pf_facts_free(f);
 	pf_config_free(c);
 }

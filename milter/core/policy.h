@@ -44,7 +44,7 @@ struct pf_policy {
 	size_t			 nrule;
 	int			 dry_run;
 	enum pf_domain_src	 domain_src;
-	int			 unknown_is_gmail;	/* google_count unknown */
+	int			 unknown_is_gmail; /* if rcpt unknown */
 	int			 block_only_all_gmail;
 	enum pf_action		 fail_action;
 	enum pf_mta_adds	 mta_adds;
@@ -52,12 +52,13 @@ struct pf_policy {
 
 /* the outcome for one message */
 struct pf_decision {
-	enum pf_action		 action;	/* what to do (dry run: accept) */
+	enum pf_action		 action;	/* what to do (dry run: */
+						/* accept) */
 	enum pf_action		 wanted;	/* what the policy asked for */
 	enum pf_action		 would;		/* after the all-Gmail limit */
-	const struct pf_pred	*pred;		/* headline prediction or NULL */
+	const struct pf_pred	*pred;		/* headline, or NULL */
 	int			 gmail;		/* predictions counted */
-	int			 downgraded;	/* not all Gmail: hold/reject -> tag */
+	int			 downgraded;	/* not all Gmail: tag */
 	char			 reason[256];	/* for the log */
 };
 

@@ -26,6 +26,7 @@
 
 #include "autoconf.h"
 #include "daemon.h"
+#include "nodelay.h"
 #include "policy.h"
 
 #ifndef PF_SYSCONFDIR
@@ -330,6 +331,11 @@ listen_on(const struct opts *o, const struct pf_daemon_cfg *dc, uid_t uid,
 		    o->socket);
 		return EX_UNAVAILABLE;
 	}
+	/* TCP: answers of several packets must not wait for delayed ACKs */
+	if (socket_path(o->socket) == NULL &&
+	    pf_nodelay_listener(o->socket) < 0)
+		fprintf(stderr, "preflight-milter: TCP_NODELAY on %s: %s\n",
+		    o->socket, strerror(errno));
 	if ((path = socket_path(o->socket)) != NULL &&
 	    (chmod(path, dc->socket_mode) != 0 ||
 	    (o->user != NULL && chown(path, uid, gid) != 0)))

@@ -34,7 +34,7 @@ pf_session_live(void)
 	return atomic_load(&live);
 }
 
-/* pf_sess_msg_reset - forget the message: after eom, abort, a new MAIL, close */
+/* pf_sess_msg_reset - forget the message: at eom, abort, MAIL, close */
 void
 pf_sess_msg_reset(struct sess *s)
 {
@@ -123,7 +123,8 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 		smfi_setsymlist(ctx, SMFIM_ENVFROM,
 		    "i {auth_type} {auth_authen} {daemon_name} {mail_addr}");
 		smfi_setsymlist(ctx, SMFIM_EOH, "i");
-		smfi_setsymlist(ctx, SMFIM_EOM, "i {daemon_name} {auth_authen}");
+		smfi_setsymlist(ctx, SMFIM_EOM,
+		    "i {daemon_name} {auth_authen}");
 	}
 	return SMFIS_CONTINUE;
 }
@@ -249,7 +250,7 @@ remember_ours(struct sess *s, const char *name)
 			return;
 		}
 	if (s->nours >= PF_MAX_OURS) {
-		pf_sess_fail(s, "too many distinct X-Preflight-* fields to strip");
+		pf_sess_fail(s, "too many distinct X-Preflight-* fields");
 		return;
 	}
 	if ((n = realloc(s->ours, (s->nours + 1) * sizeof(*n))) == NULL) {
