@@ -111,6 +111,8 @@ static const struct key keys[] = {
 	    0, 0, 0, set_enum },
 	{ "BlockOnlyAllGmail", K_FN, 0, "no",
 	    0, 0, 0, set_enum },
+	{ "TagClean", K_FN, 0, "yes",
+	    0, 0, 0, set_enum },
 	{ "FailAction", K_FN, 0, "accept",
 	    0, 0, 0, set_enum },
 	{ "MTAAddsHeaders", K_FN, 0, "never",
@@ -149,6 +151,7 @@ static const struct {
 	{ "UnknownRecipients", "gmail", 1 },
 	{ "UnknownRecipients", "other", 0 },
 	{ "BlockOnlyAllGmail", "yes", 1 }, { "BlockOnlyAllGmail", "no", 0 },
+	{ "TagClean", "yes", 1 }, { "TagClean", "no", 0 },
 	{ "FailAction", "accept", PF_A_ACCEPT },
 	{ "FailAction", "hold", PF_A_HOLD },
 	{ "FailAction", "tempfail", PF_A_TEMPFAIL },
@@ -483,6 +486,8 @@ set_enum(struct ctx *c, const struct key *k, char **w, size_t nw)
 		p->unknown_is_gmail = val;
 	else if (strcmp(k->name, "BlockOnlyAllGmail") == 0)
 		p->block_only_all_gmail = val;
+	else if (strcmp(k->name, "TagClean") == 0)
+		p->tag_clean = val;
 	else if (strcmp(k->name, "FailAction") == 0)
 		p->fail_action = (enum pf_action)val;
 	else if (strcmp(k->name, "MTAAddsHeaders") == 0)

@@ -361,6 +361,11 @@ pf_policy_decide_rcpt(const struct pf_policy *p, const struct pf_verdict *v,
 	d->action = d->wanted = d->would = PF_A_ACCEPT;
 	d->gmail = gmail_bound(p, f, rcpt, nrcpt);
 	if (v->npred == 0) {
+		/* X-Preflight-Verdict: accept, on mail to Gmail only */
+		if (d->gmail && p->tag_clean)
+			d->action = d->wanted = d->would = PF_A_TAG;
+		if (p->dry_run)
+			d->action = PF_A_ACCEPT;
 		snprintf(d->reason, sizeof(d->reason), "no prediction");
 		return;
 	}

@@ -46,6 +46,7 @@ struct pf_policy {
 	enum pf_domain_src	 domain_src;
 	int			 unknown_is_gmail; /* if rcpt unknown */
 	int			 block_only_all_gmail;
+	int			 tag_clean;	/* verdict accept */
 	enum pf_action		 fail_action;
 	enum pf_mta_adds	 mta_adds;
 };

@@ -180,7 +180,10 @@ check "non-Gmail body intact" grep -q 'Body of e2e-other.' "$f"
 
 f=$(pfx_sink_file "Subject: e2e-forged")
 check "forged message delivered" [ -n "$f" ]
-check "forged X-Preflight fields stripped" bash -c "! grep -qi '^X-Preflight-' '$f'"
+check "forged X-Preflight fields stripped" \
+    bash -c "! grep -qi -e 'forged; trust me' -e '^X-Preflight-Prediction' '$f'"
+check "only our verdict remains: X-Preflight-Verdict: accept (TagClean)" \
+    [ "$(grep -i '^X-Preflight-' "$f")" = "X-Preflight-Verdict: accept" ]
 
 f=$(pfx_sink_file "Subject: e2e-nomsgid")
 check "message without Message-ID delivered, Message-ID added by Postfix" \
