@@ -61,14 +61,16 @@ static const struct {
 	enum pf_action	 want;
 	const char	*want_rule;	/* headline */
 } rows[] = {
-	{ "no prediction, to Gmail: verdict accept tagged", "", "example.com",
-	    "a@example.com", { NULL }, 1, 1, PF_A_TAG, NULL },
-	{ "no prediction, TagClean no", "TagClean no\n", "example.com",
+	{ "no prediction", "", "example.com",
 	    "a@example.com", { NULL }, 1, 1, PF_A_ACCEPT, NULL },
-	{ "no prediction, not to Gmail", "", "example.com",
-	    "a@example.com", { NULL }, 0, 1, PF_A_ACCEPT, NULL },
-	{ "no prediction, dry run", "DryRun yes\n", "example.com",
-	    "a@example.com", { NULL }, 1, 1, PF_A_ACCEPT, NULL },
+	{ "no prediction, TagClean: verdict accept", "TagClean yes\n",
+	    "example.com", "a@example.com", { NULL }, 1, 1, PF_A_TAG, NULL },
+	{ "no prediction, TagClean, not to Gmail", "TagClean yes\n",
+	    "example.com", "a@example.com", { NULL }, 0, 1, PF_A_ACCEPT,
+	    NULL },
+	{ "no prediction, TagClean, dry run", "TagClean yes\nDryRun yes\n",
+	    "example.com", "a@example.com", { NULL }, 1, 1, PF_A_ACCEPT,
+	    NULL },
 	{ "default scope tags a permanent one", "", "other.org",
 	    "a@other.org", { &r_subject }, 1, 1, PF_A_TAG, "subject-too-long" },
 	{ "default scope accepts a temporary one", "", "other.org",

@@ -111,7 +111,7 @@ static const struct key keys[] = {
 	    0, 0, 0, set_enum },
 	{ "BlockOnlyAllGmail", K_FN, 0, "no",
 	    0, 0, 0, set_enum },
-	{ "TagClean", K_FN, 0, "yes",
+	{ "TagClean", K_FN, 0, "no",
 	    0, 0, 0, set_enum },
 	{ "FailAction", K_FN, 0, "accept",
 	    0, 0, 0, set_enum },
