@@ -59,7 +59,7 @@ HELO mta.example.com
 Socket local:$sock
 SocketMode 0666
 User nobody
-Background no
+$(case "$1" in *"Background yes"*) ;; *) echo "Background no";; esac)
 PidFile $T/run/milter.pid
 DrainTimeout 10
 UnknownRecipients other
@@ -339,6 +339,27 @@ kill -TERM "$MPID"
 wait "$MPID" 2>/dev/null
 check "second SIGTERM: exit status 0" [ $? -eq 0 ]
 MPID=
+
+# 14. background mode: the launcher returns, the pid file names the daemon
+write_conf "Background yes"
+rm -f "$sock"
+"$milter" -c "$T/preflight.conf" >"$T/bg.out" 2>&1
+check "background: the launcher exits 0" [ $? -eq 0 ]
+for i in $(seq 1 100); do [ -S "$sock" ] && [ -s "$T/run/milter.pid" ] && break; sleep 0.05; done
+bgpid=$(cat "$T/run/milter.pid" 2>/dev/null)
+case $bgpid in ''|*[!0-9]*) bgpid= ;; esac
+check "background: pid file names a live daemon ($bgpid)" \
+    bash -c "[ -n '$bgpid' ] && kill -0 '$bgpid'"
+if [ -n "$bgpid" ]; then
+	MPID=$bgpid	# for the cleanup
+	msg "$T/bg.eml" a@tag.example e2e-bg "" two-from
+	r=$(pfx_send a@tag.example bob@gmail.com "$T/bg.eml")
+	check "background daemon serves ($r)" [ "${r%% *}" = 250 ]
+	kill -TERM "$bgpid"
+	for i in $(seq 1 150); do kill -0 "$bgpid" 2>/dev/null || break; sleep 0.1; done
+	check "background daemon stops on SIGTERM" bash -c "! kill -0 $bgpid 2>/dev/null"
+	MPID=
+fi
 
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]
