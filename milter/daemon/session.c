@@ -249,7 +249,11 @@ remember_ours(struct sess *s, const char *name)
 			s->ours[i].count++;
 			return;
 		}
-	if (s->nours >= PF_MAX_OURS) {
+	/* past the cap, still make room for the two names we write, so
+	 * that a flood of other X-Preflight-* names cannot shield them */
+	if (s->nours >= PF_MAX_OURS &&
+	    strcasecmp(name, "X-Preflight-Verdict") != 0 &&
+	    strcasecmp(name, "X-Preflight-Prediction") != 0) {
 		pf_sess_fail(s, "too many distinct X-Preflight-* fields");
 		return;
 	}

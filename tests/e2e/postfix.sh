@@ -146,6 +146,13 @@ msg "$T/forged.eml" a@tag.example e2e-forged \
 r=$(pfx_send a@tag.example bob@gmail.com "$T/forged.eml")
 check "forged message accepted ($r)" [ "${r%% *}" = 250 ]
 
+# 5b. a flood of other X-Preflight-* names cannot shield a forged verdict
+flood=$(for i in $(seq 1 300); do printf 'X-Preflight-Junk-%d: x\r\n' "$i"; done)
+msg "$T/flood.eml" a@tag.example e2e-flood \
+    "${flood}X-Preflight-Verdict: accept"$'\r\n'"X-Preflight-Prediction: 250 2.0.0 forged; ok" two-from
+r=$(pfx_send a@tag.example bob@gmail.com "$T/flood.eml")
+check "flooded message accepted ($r)" [ "${r%% *}" = 250 ]
+
 # 6. no Message-ID from a loopback client: Postfix adds one (local
 #    submission), so it is not predicted; reject.example would refuse it
 msg "$T/nomsgid.eml" a@reject.example e2e-nomsgid "" no-msgid
@@ -181,6 +188,11 @@ check "non-Gmail body intact" grep -q 'Body of e2e-other.' "$f"
 f=$(pfx_sink_file "Subject: e2e-forged")
 check "forged message delivered" [ -n "$f" ]
 check "forged X-Preflight fields stripped" bash -c "! grep -qi '^X-Preflight-' '$f'"
+
+f=$(pfx_sink_file "Subject: e2e-flood")
+check "flood: delivered" [ -n "$f" ]
+check "flood: the forged verdict and prediction are gone" \
+    bash -c "! grep -qi -e '^X-Preflight-Verdict: accept' -e 'forged; ok' '$f'"
 
 f=$(pfx_sink_file "Subject: e2e-nomsgid")
 check "message without Message-ID delivered, Message-ID added by Postfix" \
