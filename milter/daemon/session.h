@@ -22,6 +22,7 @@ struct ours {
 
 struct sess {
 	/* connection */
+	int		 leadspc;	/* header values as sent (LEADSPC) */
 	int		 local;		/* non-SMTP submission */
 	char		 client[64];	/* peer address or "local" */
 	char		 helo[64];	/* client's HELO, escaped, for logs */
