@@ -223,7 +223,7 @@ serve(unsigned drain_secs)
 	sigset_t set;
 	siginfo_t si;
 	struct timespec tick = { 1, 0 };
-	int sig;
+	int sig, rc = 0;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);
@@ -239,7 +239,11 @@ serve(unsigned drain_secs)
 	for (;;) {
 		sig = sigtimedwait(&set, &si, &tick);
 		if (milter_done) {
-			pf_log(LOG_NOTICE, "the milter loop ended");
+			/* not asked to: a listener error, or a signal that
+			 * reached libmilter's own thread; a non-zero status
+			 * lets the service manager start us again */
+			pf_log(LOG_ERR, "the milter loop ended on its own");
+			rc = EX_SOFTWARE;
 			break;
 		}
 		if (sig == SIGHUP) {
@@ -261,7 +265,7 @@ serve(unsigned drain_secs)
 	pthread_cond_signal(&rl_cond);
 	pthread_mutex_unlock(&rl_lock);
 	pthread_join(rl, NULL);
-	return 0;
+	return rc;
 }
 
 /* parse_opts - the command line; -V and bad usage exit here */
