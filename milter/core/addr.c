@@ -15,6 +15,7 @@
 
 #include "pf.h"
 #include "addr.h"
+#include "hdr.h"
 
 /* RFC 5322 3.2.3 atext; 8-bit bytes are UTF-8 (RFC 6532) */
 static int
@@ -32,28 +33,11 @@ is_wsp(unsigned char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* has_ew - an RFC 2047 encoded-word "=?charset?B|Q?text?=" in [p, e) */
+/* has_ew - an RFC 2047 encoded-word in [p, e) */
 static int
 has_ew(const char *p, const char *e)
 {
-	const char *q, *r;
-
-	for (; p + 1 < e; p++) {
-		if (p[0] != '=' || p[1] != '?')
-			continue;
-		q = memchr(p + 2, '?', (size_t)(e - p - 2));
-		if (q == NULL || q == p + 2 || q + 3 >= e)
-			continue;
-		if (strchr("BbQq", q[1]) == NULL || q[2] != '?')
-			continue;
-		for (r = q + 3; r + 1 < e; r++)
-			if (r[0] == '?' && r[1] == '=')
-				return 1;
-		/* no "?=" up to the end: no later start can close either
-		 * (and hostile input gets no quadratic scan) */
-		return 0;
-	}
-	return 0;
+	return pf_hdr_has_ew(p, (size_t)(e - p));
 }
 
 /* skip_quoted - p at '"': past the closing quote, or e if unterminated */
@@ -364,7 +348,7 @@ pf_addr_list_parse(const char *p, size_t len, struct pf_addrlist *al)
 		}
 		if (c == ',' || c == ';' || c == ':') {
 			if (c == ':') {
-				/* RFC 5322 3.4 group: the phrase is no mailbox */
+				/* RFC 5322 3.4 group: no mailbox */
 				if (group)
 					ok = 0;
 				group = 1;
@@ -474,7 +458,8 @@ sub_domains(const char *p, const char *e, int utf8, const char **why)
 			return 0;
 		}
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-' || (utf8 && c >= 0x80))) {
+		    (c >= '0' && c <= '9') || c == '-' ||
+		    (utf8 && c >= 0x80))) {
 			*why = "bad character in domain";
 			return 0;
 		}
@@ -569,7 +554,8 @@ pf_addr_path_check(const char *s, int flags, const char **why)
 				*why = "empty atom in local-part";
 				return PF_ESYNTAX;
 			}
-			if (c != '.' && (!is_atext(c) || (c >= 0x80 && !utf8))) {
+			if (c != '.' &&
+			    (!is_atext(c) || (c >= 0x80 && !utf8))) {
 				*why = "bad character in local-part";
 				return PF_ESYNTAX;
 			}

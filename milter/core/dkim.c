@@ -27,8 +27,10 @@ struct pf_dkim_msg {
 	struct pf_dkim		*dk;
 	DKIM			*d;
 	struct pf_dns_budget	*budget;
-	int			 nosig;	/* no signature: stop feeding */
+	int			 nosig;	/* no signature: stop */
 	int			 done;
+	int			 toolarge;	/* header block past the caps */
+	size_t			 hfields, hbytes;
 	char			 why[256];	/* first DNS failure */
 	size_t			 nsigs;
 	struct pf_dkim_sig	 sigs[PF_DKIM_MAX_SIGS];
@@ -137,6 +139,18 @@ q_cancel(void *srv, void *qh)
 	return 0;
 }
 
+/* prescreen - hostile mail may carry thousands of signatures: verify the
+ * first PF_DKIM_MAX_SIGS, ignore the rest (no key lookups for them) */
+static DKIM_CBSTAT
+prescreen(DKIM *d, DKIM_SIGINFO **sigs, int nsigs)
+{
+	int i;
+
+	for (i = PF_DKIM_MAX_SIGS; i < nsigs; i++)
+		dkim_sig_ignore(sigs[i]);
+	return DKIM_CBSTAT_CONTINUE;
+}
+
 /* dns_init, dns_close - the service handle is ours: nothing to set up,
  * and libopendkim must not free it (its default close does) */
 static int
@@ -168,6 +182,7 @@ pf_dkim_new(struct pf_dns *dns, struct pf_dkim **out, struct pf_err *err)
 	/* verify short keys too, so we can name the size; judged below */
 	(void)dkim_options(dk->lib, DKIM_OP_SETOPT, DKIM_OPTS_MINKEYBITS,
 	    &minbits, sizeof(minbits));
+	(void)dkim_set_prescreen(dk->lib, prescreen);
 	dkim_dns_set_init(dk->lib, dns_init);
 	dkim_dns_set_close(dk->lib, dns_close);
 	dkim_dns_set_query_service(dk->lib, dk);
@@ -228,6 +243,20 @@ pf_dkim_header(struct pf_dkim_msg *m, const char *name, size_t nlen,
 
 	if (m == NULL || m->nosig || m->done || nlen + vlen + 1 < vlen)
 		return;
+	/*
+	 * libopendkim keeps every field it is given.  A header block far past
+	 * Gmail's own limits (which predict a 552 for it anyway) is not
+	 * verified: the handle is dropped so memory stays bounded.
+	 */
+	m->hbytes += nlen + vlen + 1;
+	if (++m->hfields > PF_DKIM_MAX_FIELDS ||
+	    m->hbytes > PF_DKIM_MAX_HBYTES) {
+		m->toolarge = 1;
+		m->nosig = 1;
+		dkim_free(m->d);
+		m->d = NULL;
+		return;
+	}
 	if ((buf = malloc(nlen + vlen + 1)) == NULL)
 		return;
 	memcpy(buf, name, nlen);
@@ -377,7 +406,15 @@ pf_dkim_end(struct pf_dkim_msg *m)
 	if (dkim_getsiglist(m->d, &sigs, &n) != DKIM_STAT_OK || sigs == NULL)
 		return;
 	for (i = 0; i < n && m->nsigs < PF_DKIM_MAX_SIGS; i++)
-		judge(m, sigs[i], &m->sigs[m->nsigs++]);
+		if (!(dkim_sig_getflags(sigs[i]) & DKIM_SIGFLAG_IGNORE))
+			judge(m, sigs[i], &m->sigs[m->nsigs++]);
+}
+
+/* pf_dkim_toolarge - the header block was too large to verify */
+int
+pf_dkim_toolarge(const struct pf_dkim_msg *m)
+{
+	return m != NULL && m->toolarge;
 }
 
 /* pf_dkim_nsigs - signatures judged */

@@ -1,5 +1,6 @@
 #!/bin/bash
-# miltertest.sh - milter protocol edge cases against the real daemon.
+# miltertest.sh [bigheader] - milter protocol edge cases against the real
+# daemon.
 # Starts $PF_BUILDDIR/preflight-milter with a private configuration (no
 # DNS, content rules only, one sender domain per action) on a free
 # loopback port, runs every tests/e2e/miltertest/[0-9]*.lua through
@@ -8,6 +9,8 @@
 # message (mt.eom_check): added and deleted fields, quarantine, replies.
 # Afterwards the daemon must still be running, must exit on SIGTERM, and
 # its log must hold no sanitizer report.  Prints PASS/FAIL per script.
+# With "bigheader", runs bigheader.py (a 64 KB Subject in one header
+# packet, which miltertest cannot send) instead of the Lua scripts.
 # Exit 77 (skip) only if miltertest is not installed.
 set -u
 
@@ -16,6 +19,7 @@ build=${PF_BUILDDIR:-$src}
 milter=$build/preflight-milter
 rules=${PF_RULES:-$src/rules/gmail.rules}
 dir=$src/tests/e2e/miltertest
+mode=${1:-lua}
 
 command -v miltertest >/dev/null 2>&1 ||
     { echo "SKIP: miltertest not installed"; exit 77; }
@@ -82,18 +86,27 @@ done
 export PF_MT_SOCKET="inet:$port@127.0.0.1"
 export PF_RULES="$rules"
 export PF_MT_LIB="$dir/common.lua"
-for t in "$dir"/[0-9]*.lua; do
-	name=$(basename "$t" .lua)
-	if (cd "$T" && miltertest -s "$t") >"$T/$name.out" 2>&1; then
+# run NAME COMMAND... - one case, its output indented under PASS/FAIL
+run() {
+	name=$1
+	shift
+	if (cd "$T" && "$@") >"$T/$name.out" 2>&1; then
 		passes=$((passes + 1))
-		echo "PASS: miltertest $name"
+		echo "PASS: $name"
 		sed 's/^/    /' "$T/$name.out"
 	else
 		fails=$((fails + 1))
-		echo "FAIL: miltertest $name"
+		echo "FAIL: $name"
 		sed 's/^/    /' "$T/$name.out"
 	fi
-done
+}
+if [ "$mode" = bigheader ]; then
+	run bigheader python3 "$src/tests/e2e/bigheader.py" "$PF_MT_SOCKET"
+else
+	for t in "$dir"/[0-9]*.lua; do
+		run "miltertest $(basename "$t" .lua)" miltertest -s "$t"
+	done
+fi
 
 # the daemon survived every session, and stops on SIGTERM
 if kill -0 "$MPID" 2>/dev/null; then
@@ -130,5 +143,5 @@ if grep -q -e 'ERROR: AddressSanitizer' -e 'ERROR: LeakSanitizer' \
 	echo "FAIL: sanitizer report in the daemon log"
 fi
 
-echo "miltertest: $passes passed, $fails failed"
+echo "$(basename "$0" .sh) $mode: $passes passed, $fails failed"
 [ "$fails" -eq 0 ]

@@ -13,7 +13,12 @@
 #             a text that starts with "preflight:";
 #   other   - the same refusable message to a non-Gmail recipient passes;
 #   forged  - X-Preflight-* fields sent by the client are removed;
-#   msgid   - a missing Message-ID that Sendmail adds is not refused.
+#   msgid   - a missing Message-ID that Sendmail adds is not refused;
+#   local   - `sendmail -t` through the submission program (submit.cf)
+#             reaches the milter and is tagged;
+#   down    - with the daemon stopped, Sendmail (F=T) answers 4xx.
+# The daemon's summary line for the held message carries Sendmail's queue
+# id.
 # The expected reply of each case comes from `preflight check --json` on the
 # same file with the same configuration, and is also checked against the
 # rule the message was built to trigger.  Prints PASS/FAIL per case, exits
@@ -197,6 +202,13 @@ if expect_pred hold a@hold.example bob@gmail.com "550 5.7.1 from-multiple"; then
 	else
 		pass "hold: $qid quarantined: $want"
 	fi
+	# the daemon's summary line is keyed by Sendmail's queue id
+	if [ -n "$qid" ] && grep -q "$qid: action=hold .*rule=$3 " \
+	    "$SM_T/milter.log"; then
+		pass "hold: log line \"$qid: action=hold ... rule=$3\""
+	else
+		fail "hold: no log line \"$qid: action=hold ... rule=$3\""
+	fi
 fi
 
 # 4. reject: the client gets the predicted reply
@@ -205,12 +217,20 @@ if expect_pred reject a@reject.example bob@gmail.com \
     "550 5.7.1 from-multiple"; then
 	set -- $(predict reject a@reject.example bob@gmail.com)
 	r=$(sm_send a@reject.example bob@gmail.com "$SM_T/msg/reject")
-	case $r in
-	"$1 $2 preflight: Gmail would answer $1 $2 ("*)
-		pass "reject: client got \"$(echo "$r" | cut -c1-72)...\"" ;;
-	*)
-		fail "reject: client got \"$r\", predicted $1 $2" ;;
-	esac
+	# the text: the CLI's prediction text, then the rule's fix
+	text=$("$cli" check --json --config "$SM_T/preflight.conf" --no-dns \
+	    --mail-from a@reject.example --rcpt bob@gmail.com \
+	    "$SM_T/msg/reject" | jq -r '.predictions[0].text')
+	fix=$(awk -v id="$3" '$1 == "rule" { in_rule = ($2 == id) }
+	    in_rule && $1 == "fix" { sub(/^[ \t]*fix[ \t]+"/, "");
+	    sub(/"[ \t]*$/, ""); gsub(/\\"/, "\""); print; exit }' "$rules")
+	want="$1 $2 preflight: Gmail would answer $1 $2 ($3): $text Fix: $fix"
+	want=$(echo "$want" | tr -s ' \t' '  ')
+	if [ "$r" = "$want" ]; then
+		pass "reject: client got \"$(echo "$r" | cut -c1-72)...\""
+	else
+		fail "reject: client got \"$r\", predicted \"$want\""
+	fi
 fi
 
 # 5. the same refusable message to a non-Gmail recipient passes
@@ -252,6 +272,35 @@ elif ! grep -qi '^Message-Id: <' "$f"; then
 else
 	pass "msgid: delivered; Sendmail added the Message-ID"
 fi
+
+# 8. command-line submission: sendmail -t through the submission program
+#    (submit.cf), which relays over SMTP to the daemon, where the milter
+#    sees it (Sendmail runs no milter on a -C sendmail.cf command line)
+msg local a@tag.example two-from
+sm_configure_msp &&
+    sm_submit -f a@tag.example -t <"$SM_T/msg/local" >"$SM_T/local.out" 2>&1
+rc=$?
+if [ "$rc" -ne 0 ]; then
+	fail "local: sendmail -t exited $rc: $(cat "$SM_T/local.out")"
+elif ! f=$(sm_sink_wait "Subject: sm-local"); then
+	fail "local: not delivered to the sink"
+elif ! grep -q "^X-Preflight-Prediction: 550 5.7.1 from-multiple; " "$f"; then
+	fail "local: delivered without the prediction"
+else
+	pass "local: sendmail -t submission tagged"
+fi
+
+# 9. the daemon stopped: Sendmail (F=T) refuses with a temporary code, so
+#    the client keeps the message; nothing is lost
+kill "$MPID"
+wait "$MPID" 2>/dev/null
+MPID=
+msg down a@reject.example two-from
+r=$(sm_send a@reject.example bob@gmail.com "$SM_T/msg/down")
+case $r in
+4*)	pass "down: daemon stopped, Sendmail answers \"$r\"" ;;
+*)	fail "down: daemon stopped, Sendmail answers \"$r\", not 4xx" ;;
+esac
 
 echo "sendmail: $passes passed, $fails failed"
 [ "$fails" -eq 0 ]

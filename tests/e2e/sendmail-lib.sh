@@ -57,33 +57,42 @@ sm_init() {
 	    chmod 700 "$SM_T/queue"
 }
 
-# sm_fetch - the three .debs in the cache, downloaded once, same version
+# sm_fetch - the three .debs in the cache, downloaded once, same version;
+# runs that start together take turns (flock on the cache)
 sm_fetch() {
 	mkdir -p "$SM_CACHE" || return 1
-	_missing=
-	for _p in $SM_DEBS; do
-		ls "$SM_CACHE/${_p}"_*.deb >/dev/null 2>&1 || _missing=1
-	done
-	if [ -n "$_missing" ]; then
-		sm_log "downloading $SM_DEBS into $SM_CACHE"
-		(cd "$SM_CACHE" && rm -f ./*.deb &&
-		    apt-get download $SM_DEBS >download.log 2>&1) || {
-			# an empty or old package list: refresh it once
-			apt-get update -qq >/dev/null 2>&1
-			(cd "$SM_CACHE" && apt-get download $SM_DEBS \
-			    >download.log 2>&1)
-		} || { cat "$SM_CACHE/download.log" >&2; return 1; }
-	fi
+	(
+		flock -w 300 9 || { sm_log "cache $SM_CACHE is locked"; exit 1; }
+		sm_fetch_locked
+	) 9>"$SM_CACHE/.lock" || return 1
+	SM_VERSION=$(dpkg-deb -f "$SM_CACHE"/sendmail-bin_*.deb Version)
+}
+
+# sm_cache_ok - exactly one readable .deb of each package, one version
+sm_cache_ok() {
 	_v=
 	for _p in $SM_DEBS; do
-		_n=$(ls "$SM_CACHE/${_p}"_*.deb | wc -l)
-		[ "$_n" -eq 1 ] || { sm_log "$_n copies of $_p in $SM_CACHE"; return 1; }
-		_pv=$(dpkg-deb -f "$SM_CACHE/${_p}"_*.deb Version)
-		[ -z "$_v" ] || [ "$_v" = "$_pv" ] ||
-		    { sm_log "version mismatch in $SM_CACHE"; return 1; }
+		set -- "$SM_CACHE/${_p}"_*.deb
+		[ "$#" -eq 1 ] && [ -f "$1" ] || return 1
+		_pv=$(dpkg-deb -f "$1" Version 2>/dev/null) || return 1
+		[ -z "$_v" ] || [ "$_v" = "$_pv" ] || return 1
 		_v=$_pv
 	done
-	SM_VERSION=$_v
+}
+
+# sm_fetch_locked - sm_fetch with the cache lock held: (re)download
+# unless the cache is whole
+sm_fetch_locked() {
+	sm_cache_ok && return 0
+	sm_log "downloading $SM_DEBS into $SM_CACHE"
+	rm -f "$SM_CACHE"/*.deb
+	(cd "$SM_CACHE" && apt-get download $SM_DEBS >download.log 2>&1) || {
+		# an empty or old package list: refresh it once
+		apt-get update -qq >/dev/null 2>&1
+		(cd "$SM_CACHE" && apt-get download $SM_DEBS \
+		    >download.log 2>&1)
+	} || { cat "$SM_CACHE/download.log" >&2; return 1; }
+	sm_cache_ok || { sm_log "bad download in $SM_CACHE"; return 1; }
 }
 
 # sm_unpack - the packages into $SM_T/root; checks the binary can load
@@ -141,6 +150,44 @@ EOF
 	m4 -D_CF_DIR_="$SM_CF_DIR/" "$SM_CF_DIR/m4/cf.m4" "$SM_T/sendmail.mc" \
 	    >"$SM_T/sendmail.cf" 2>"$SM_T/m4.err" ||
 	    { cat "$SM_T/m4.err" >&2; return 1; }
+}
+
+# sm_configure_msp - $SM_T/submit.cf: the mail submission program that
+# sendmail(1) on the command line uses (as in Debian's submit.mc), relaying
+# to our daemon's port over SMTP, where the milter sees the message
+sm_configure_msp() {
+	mkdir -p "$SM_T/clientmqueue" && chmod 770 "$SM_T/clientmqueue" &&
+	    chown nobody:nogroup "$SM_T/clientmqueue" || return 1
+	: >"$SM_T/sm-client.st"
+	cat >"$SM_T/submit.mc" <<EOF
+define(\`confCF_VERSION', \`Submit')dnl
+define(\`__OSTYPE__',\`')dnl
+define(\`confTIME_ZONE', \`USE_TZ')dnl
+define(\`confDONT_INIT_GROUPS', \`True')dnl
+define(\`confDOMAIN_NAME', \`mta.example.com')dnl
+define(\`confRUN_AS_USER', \`nobody')dnl
+define(\`MSP_QUEUE_DIR', \`$SM_T/clientmqueue')dnl
+define(\`confPID_FILE', \`$SM_T/sm-client.pid')dnl
+define(\`STATUS_FILE', \`$SM_T/sm-client.st')dnl
+define(\`confSERVICE_SWITCH_FILE', \`$SM_T/service.switch')dnl
+define(\`confHOST_STATUS_DIRECTORY', \`')dnl
+define(\`confDONT_BLAME_SENDMAIL', \`GroupWritableDirPathSafe,InsufficientEntropy,TrustStickyBit')dnl
+define(\`RELAY_MAILER_ARGS', \`TCP \$h $SM_PORT')dnl
+FEATURE(\`msp', \`[127.0.0.1]')dnl
+EOF
+	m4 -D_CF_DIR_="$SM_CF_DIR/" "$SM_CF_DIR/m4/cf.m4" "$SM_T/submit.mc" \
+	    >"$SM_T/submit.cf" 2>"$SM_T/m4.err" ||
+	    { cat "$SM_T/m4.err" >&2; return 1; }
+}
+
+# sm_submit ARGS... - command-line submission through submit.cf
+sm_submit() {
+	unshare -m --propagation private sh -c '
+		mount --bind "$1" /etc/hosts &&
+		mount --bind "$2" /etc/nsswitch.conf || exit 71
+		shift 2
+		exec "$@"' sh "$SM_T/hosts" "$SM_T/nsswitch.conf" \
+	    "$SM_BIN" -C "$SM_T/submit.cf" "$@"
 }
 
 # sm_run ARGS... - run the unpacked sendmail with our .cf inside the

@@ -49,9 +49,9 @@ function pf.continue(c, what)
 	end
 end
 
--- pf.open{macros=, helo=, addr=} - a connection up to HELO.  macros=false
--- sends no connect macros; helo=false skips HELO; addr="unspec" is a
--- connection of no known family (a local submission).
+-- pf.open{macros=, addr=} - a connection up to HELO.  macros=false sends
+-- no connect macros; addr="unspec" is a connection of no known family (a
+-- local submission).
 function pf.open(o)
 	o = o or {}
 	local c = mt.connect(pf.sock, 40, 0.25)
@@ -66,7 +66,7 @@ function pf.open(o)
 	pf.ok(mt.conninfo(c, "client.example.com", o.addr or "192.0.2.55"),
 	    "conninfo")
 	pf.continue(c, "connect")
-	if o.helo ~= false and not mt.test_option(c, SMFIP_NOHELO) then
+	if not mt.test_option(c, SMFIP_NOHELO) then
 		pf.ok(mt.helo(c, "client.example.com"), "helo")
 		pf.continue(c, "helo")
 	end

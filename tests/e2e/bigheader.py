@@ -1,0 +1,185 @@
+#!/usr/bin/env python3
+"""bigheader.py SOCKET - a 64 KB Subject sent to the milter as an MTA sends
+it: the whole field in one SMFIC_HEADER packet.  miltertest cannot send
+this (it copies a header field into a 1 KB stack buffer), so this speaks
+the milter protocol (version 6) itself, offering what Postfix 3.7 offers.
+
+SOCKET is inet:PORT@HOST.  Two messages, each on its own connection:
+  tag.example     -> X-Preflight-Prediction "552 5.3.4 header-value-too-large"
+                     is added at end of message, and the message goes on;
+  reject.example  -> the end-of-message reply is 552 5.3.4 naming
+                     header-value-too-large or subject-too-long.
+Prints ok/FAIL lines; exits 1 on any failure."""
+
+import socket
+import struct
+import sys
+
+SUBJECT_BYTES = 65536
+TIMEOUT = 30
+
+# milter protocol commands (MTA to filter) and replies
+SMFIC_OPTNEG, SMFIC_CONNECT, SMFIC_HELO = b"O", b"C", b"H"
+SMFIC_MAIL, SMFIC_RCPT, SMFIC_DATA = b"M", b"R", b"T"
+SMFIC_HEADER, SMFIC_EOH, SMFIC_BODY = b"L", b"N", b"B"
+SMFIC_BODYEOB, SMFIC_QUIT = b"E", b"Q"
+SMFIP_HDR_LEADSPC = 0x100000
+# per step: the "do not send" bit and the "no reply" bit (libmilter/mfdef.h)
+NO_NR = {SMFIC_CONNECT: (0x1, 0x1000), SMFIC_HELO: (0x2, 0x2000),
+         SMFIC_MAIL: (0x4, 0x4000), SMFIC_RCPT: (0x8, 0x8000),
+         SMFIC_DATA: (0x200, 0x10000), SMFIC_HEADER: (0x20, 0x80),
+         SMFIC_EOH: (0x40, 0x40000), SMFIC_BODY: (0x10, 0x80000)}
+
+
+class Closed(Exception):
+    pass
+
+
+class Milter:
+    def __init__(self, spec):
+        if not spec.startswith("inet:") or "@" not in spec:
+            raise SystemExit("bigheader.py: expected inet:PORT@HOST")
+        port, host = spec[5:].split("@", 1)
+        self.s = socket.create_connection((host, int(port)), TIMEOUT)
+        self.s.settimeout(TIMEOUT)
+        self.proto = 0
+
+    def send(self, cmd, data=b""):
+        self.s.sendall(struct.pack(">I", len(data) + 1) + cmd + data)
+
+    def recvn(self, n):
+        buf = b""
+        while len(buf) < n:
+            chunk = self.s.recv(n - len(buf))
+            if not chunk:
+                raise Closed("the milter closed the connection")
+            buf += chunk
+        return buf
+
+    def read(self):
+        (n,) = struct.unpack(">I", self.recvn(4))
+        if n < 1 or n > 4 * 1024 * 1024:
+            raise Closed("bad reply length %d" % n)
+        body = self.recvn(n)
+        return body[:1], body[1:]
+
+    def negotiate(self):
+        # what Postfix 3.7 offers: version 6, all actions, all steps
+        self.send(SMFIC_OPTNEG, struct.pack(">III", 6, 0x1FF, 0x1FFFFF))
+        cmd, data = self.read()
+        if cmd != b"O":
+            raise Closed("negotiation reply %r" % cmd)
+        _, _, self.proto = struct.unpack(">III", data[:12])
+
+    def step(self, cmd, data):
+        """send one command unless the filter negotiated it away, and
+        read its reply unless the filter waived that"""
+        no, nr = NO_NR[cmd]
+        if self.proto & no:
+            return b"c", b""
+        self.send(cmd, data)
+        if self.proto & nr:
+            return b"c", b""
+        return self.read()
+
+    def eom(self):
+        """end of message: the modifications, then the final reply"""
+        self.send(SMFIC_BODYEOB)
+        mods = []
+        while True:
+            cmd, data = self.read()
+            if cmd == b"p":			# progress
+                continue
+            if cmd in (b"h", b"i", b"m", b"q", b"+", b"-", b"e", b"b"):
+                mods.append((cmd, data))
+                continue
+            return mods, cmd, data
+
+    def quit(self):
+        try:
+            self.send(SMFIC_QUIT)
+        except OSError:
+            pass
+        self.s.close()
+
+
+def z(s):
+    return s.encode() + b"\0"
+
+
+def message(spec, sender):
+    """one session; the header fields are sent as the MTA would"""
+    m = Milter(spec)
+    m.negotiate()
+    lead = " " if m.proto & SMFIP_HDR_LEADSPC else ""
+    for cmd, data in (
+            (SMFIC_CONNECT, z("client.example.com") + b"4" +
+             struct.pack(">H", 25000) + z("192.0.2.55")),
+            (SMFIC_HELO, z("client.example.com")),
+            (SMFIC_MAIL, z("<%s>" % sender)),
+            (SMFIC_RCPT, z("<bob@gmail.com>")),
+            (SMFIC_DATA, b"")):
+        cmdr, _ = m.step(cmd, data)
+        if cmdr != b"c":
+            raise Closed("reply %r to %r" % (cmdr, cmd))
+    dom = sender.split("@", 1)[1]
+    fields = [("From", "Sender <%s>" % sender), ("To", "<bob@gmail.com>"),
+              ("Subject", "x" * SUBJECT_BYTES),
+              ("Date", "Sun, 29 Nov 2026 05:00:00 +0000"),
+              ("Message-ID", "<bigheader@%s>" % dom),
+              ("MIME-Version", "1.0"), ("Content-Type", "text/plain")]
+    for name, value in fields:
+        cmdr, _ = m.step(SMFIC_HEADER, z(name) + z(lead + value))
+        if cmdr != b"c":
+            raise Closed("reply %r to header %s" % (cmdr, name))
+    for cmd, data in ((SMFIC_EOH, b""),
+                      (SMFIC_BODY, b"A long subject.\r\n")):
+        cmdr, _ = m.step(cmd, data)
+        if cmdr != b"c":
+            raise Closed("reply %r to %r" % (cmdr, cmd))
+    mods, final, data = m.eom()
+    m.quit()
+    return mods, final, data
+
+
+def main():
+    if len(sys.argv) != 2:
+        print("usage: bigheader.py inet:PORT@HOST", file=sys.stderr)
+        return 64
+    spec = sys.argv[1]
+    fails = 0
+
+    def check(cond, what):
+        nonlocal fails
+        print(("ok - " if cond else "FAIL: ") + what)
+        if not cond:
+            fails += 1
+
+    try:
+        mods, final, _ = message(spec, "a@tag.example")
+        preds = [d.split(b"\0")[1].decode("ascii", "replace").strip()
+                 for c, d in mods if c == b"h" and
+                 d.split(b"\0")[0] == b"X-Preflight-Prediction"]
+        check(final in (b"c", b"a"),
+              "64 KB Subject, tag.example: message goes on (%r)" % final)
+        check(any(p.startswith("552 5.3.4 header-value-too-large;")
+                  for p in preds),
+              "64 KB Subject, tag.example: header-value-too-large "
+              "predicted: %s" % " | ".join(p[:50] for p in preds))
+    except (Closed, OSError) as e:
+        check(False, "64 KB Subject, tag.example: %s" % e)
+    try:
+        mods, final, data = message(spec, "a@reject.example")
+        reply = data.rstrip(b"\0").decode("ascii", "replace")
+        check(final == b"y" and reply.startswith("552 5.3.4 preflight: "
+              "Gmail would answer 552 5.3.4 (") and
+              ("(header-value-too-large)" in reply or
+               "(subject-too-long)" in reply),
+              "64 KB Subject, reject.example: reply %r" % reply[:90])
+    except (Closed, OSError) as e:
+        check(False, "64 KB Subject, reject.example: %s" % e)
+    return 1 if fails else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
