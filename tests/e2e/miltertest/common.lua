@@ -122,8 +122,12 @@ function pf.message(o)
 	return h
 end
 
--- pf.headers(c, list) - the fields, then end of header
+-- pf.headers(c, list) - DATA, the fields, then end of header
 function pf.headers(c, list)
+	if not mt.test_option(c, SMFIP_NODATA) then
+		pf.ok(mt.data(c), "data")
+		pf.continue(c, "data")
+	end
 	if not mt.test_option(c, SMFIP_NOHDRS) then
 		for _, f in ipairs(list) do
 			pf.ok(mt.header(c, f[1], f[2]), "header " .. f[1])
