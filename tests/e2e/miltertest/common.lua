@@ -4,7 +4,7 @@
 -- silently) and exits 1.  Steps the daemon negotiated away (SMFIP_NO*)
 -- are skipped, as an MTA would.  miltertest itself adds the leading space
 -- an MTA keeps when SMFIP_HDR_LEADSPC is negotiated, and copies a header
--- field into a 1 KB stack buffer: longer values crash it, so the 64 KB
+-- field into a 1 KB stack buffer: longer values crash it, so the 60 KB
 -- case is sent by bigheader.py instead.  The configuration the
 -- runner writes maps sender domains to actions: tag.example tags,
 -- hold.example holds, reject.example rejects, tempfail.example tempfails.
