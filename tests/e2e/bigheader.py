@@ -7,8 +7,9 @@ offering what Postfix 3.7 offers.
 
 Postfix passes at most about 60,000 bytes of one header field to its
 milters (a 64 KB Subject arrives as 59,992 bytes); Sendmail refuses a
-header over MaxHeadersLength (32 KB by default) itself, and cannot pass a
-field over 64 KB to any milter.  libmilter's own packet limit is 64 KB.
+header over MaxHeadersLength (32 KB by default) itself, and with that
+raised it answered 451 4.3.2 for a 64 KB field in our runs, whatever the
+milter accepts.  libmilter's own default packet limit is 64 KB.
 So the Subject here is 60,000 bytes, well over Gmail's 32,768-byte limit.
 
 SOCKET is inet:PORT@HOST.  Two messages, each on its own connection:

@@ -11,6 +11,8 @@
 #             not delivered;
 #   reject  - the SMTP client gets the predicted 5xx reply and status, with
 #             a text that starts with "preflight:";
+#   huge    - a 20 KB Subject gets the predicted 552 5.3.4; a 64 KB one is
+#             refused by Sendmail itself (552 5.6.0, MaxHeadersLength);
 #   other   - the same refusable message to a non-Gmail recipient passes;
 #   forged  - X-Preflight-* fields sent by the client are removed;
 #   msgid   - a missing Message-ID that Sendmail adds is not refused;
@@ -232,6 +234,31 @@ if expect_pred reject a@reject.example bob@gmail.com \
 		fail "reject: client got \"$r\", predicted \"$want\""
 	fi
 fi
+
+# 4b. huge header fields: a 20 KB Subject gets the predicted reply; a 64 KB
+#     one is refused by Sendmail itself (MaxHeadersLength, 32 KB) before
+#     any milter sees it
+subject=$(head -c 20000 /dev/zero | tr '\0' s)
+msg huge a@reject.example
+sed -i "s/^Subject: sm-huge/Subject: sm-huge $subject/" "$SM_T/msg/huge"
+set -- $(predict huge a@reject.example bob@gmail.com)
+r=$(sm_send a@reject.example bob@gmail.com "$SM_T/msg/huge")
+case $1 in
+5*)	case $r in
+	"$1 $2 preflight: Gmail would answer $1 $2 ($3): "*)
+		pass "huge: 20 KB Subject refused as predicted: $1 $2 $3" ;;
+	*)	fail "huge: 20 KB Subject: client got \"$r\", predicted $1 $2 $3" ;;
+	esac ;;
+*)	fail "huge: preflight check predicts \"$*\" for a 20 KB Subject" ;;
+esac
+subject=$(head -c 65536 /dev/zero | tr '\0' s)
+msg huge64 a@reject.example
+sed -i "s/^Subject: sm-huge64/Subject: sm-huge64 $subject/" "$SM_T/msg/huge64"
+r=$(sm_send a@reject.example bob@gmail.com "$SM_T/msg/huge64")
+case $r in
+"552 5.6.0 "*)	pass "huge64: 64 KB Subject refused by Sendmail: $r" ;;
+*)		fail "huge64: 64 KB Subject: client got \"$r\"" ;;
+esac
 
 # 5. the same refusable message to a non-Gmail recipient passes
 msg other a@reject.example two-from
