@@ -5,6 +5,7 @@
  * declared signer (config line, KeyTable/SigningTable, wrong key), the
  * recipient domains, and a server that stops answering.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -62,13 +63,11 @@ sign(const char *msg, const char *sel, const char *key, char *buf,
 	unlink(in);
 }
 
-/* run - observer over msg (LF), then eval with the envelope */
+/* run_with - observer over msg (LF), then eval, on a shared context */
 static struct pf_facts *
-run(const char *msg, const char *mail_from, const char *rcpt0,
-    const char *rcpt1)
+run_with(struct pf_auth *a, const char *msg, const char *mail_from,
+    const char *rcpt0, const char *rcpt1)
 {
-	struct pf_auth *a;
-	struct pf_err err;
 	const struct pf_observer *o;
 	struct pf_facts *f = pf_facts_new();
 	struct pf_auth_env env;
@@ -77,8 +76,6 @@ run(const char *msg, const char *mail_from, const char *rcpt0,
 	size_t i, n = 0;
 	void *st;
 
-	memset(&err, 0, sizeof(err));
-	ck_assert_msg(pf_auth_new(&cfg, &a, &err) == PF_OK, "%s", err.msg);
 	o = pf_auth_observer(a);
 	ck_assert_int_eq(o->begin(o->arg, NULL, &st), PF_OK);
 	for (i = 0; msg[i] != '\0' && n + 2 < sizeof(crlf); i++) {
@@ -109,6 +106,21 @@ run(const char *msg, const char *mail_from, const char *rcpt0,
 	env.rcpt = rcpt;
 	env.nrcpt = rcpt1 ? 2 : rcpt0 ? 1 : 0;
 	ck_assert_int_eq(pf_auth_eval_env(a, &env, f), PF_OK);
+	return f;
+}
+
+/* run - the same with a context of its own, built from cfg */
+static struct pf_facts *
+run(const char *msg, const char *mail_from, const char *rcpt0,
+    const char *rcpt1)
+{
+	struct pf_auth *a;
+	struct pf_err err;
+	struct pf_facts *f;
+
+	memset(&err, 0, sizeof(err));
+	ck_assert_msg(pf_auth_new(&cfg, &a, &err) == PF_OK, "%s", err.msg);
+	f = run_with(a, msg, mail_from, rcpt0, rcpt1);
 	pf_auth_free(a);
 	return f;
 }
@@ -407,6 +419,59 @@ START_TEST(test_bad_tables)
 }
 END_TEST
 
+#define NTHREADS	4
+#define NRUNS		12
+
+static struct pf_auth *shared;
+static char signed_msg[65536];
+
+/* worker - alternate a passing and a failing message on one context */
+static void *
+worker(void *arg)
+{
+	struct pf_facts *f;
+	long bad = 0;
+	int i, good;
+
+	for (i = 0; i < NRUNS; i++) {
+		good = (i + (int)(long)arg) % 2;
+		f = run_with(shared, good ? signed_msg : plain,
+		    good ? "alice@example.com" : "alice@wide.example.net",
+		    "bob@gmail.com", NULL);
+		if (pf_fact_getn(f, PF_F_AUTH_PASS) != good ||
+		    pf_fact_getn(f, PF_F_DKIM_PASS) != good ||
+		    strcmp(pf_fact_gets(f, PF_F_SPF_RESULT), good ? "pass" :
+		    "fail") != 0)
+			bad++;
+		pf_facts_free(f);
+	}
+	return (void *)bad;
+}
+
+/* one context shared by several threads, as the daemon shares it */
+START_TEST(test_threads)
+{
+	pthread_t t[NTHREADS];
+	struct pf_err err;
+	void *bad;
+	long i, total = 0;
+
+	cfg_init();
+	sign(plain, "sel1", "rsa2048", signed_msg, sizeof(signed_msg));
+	memset(&err, 0, sizeof(err));
+	ck_assert_msg(pf_auth_new(&cfg, &shared, &err) == PF_OK, "%s",
+	    err.msg);
+	for (i = 0; i < NTHREADS; i++)
+		pthread_create(&t[i], NULL, worker, (void *)i);
+	for (i = 0; i < NTHREADS; i++) {
+		pthread_join(t[i], &bad);
+		total += (long)bad;
+	}
+	pf_auth_free(shared);
+	ck_assert_int_eq(total, 0);
+}
+END_TEST
+
 /* the server stops answering: unknown with the reason, never a verdict */
 START_TEST(test_server_stops)
 {
@@ -469,6 +534,7 @@ main(void)
 	tcase_add_test(tc, test_opendkim_tables);
 	tcase_add_test(tc, test_bad_tables);
 	tcase_add_test(tc, test_servfail);
+	tcase_add_test(tc, test_threads);
 	tcase_add_test(tc, test_server_stops);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

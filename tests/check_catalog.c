@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "pf.h"
+#include "facts.h"
 #include "rules.h"
 
 #define SEED_ROWS	119
@@ -196,7 +197,8 @@ load_seed(void)
 	int in = 0;
 	FILE *fp;
 
-	ck_assert_msg(shared != NULL && *shared != '\0', "PF_SHARED is not set");
+	ck_assert_msg(shared != NULL && *shared != '\0',
+	    "PF_SHARED is not set");
 	snprintf(path, sizeof(path), "%s/seeds/gmail-smtp-errors-and-codes.txt",
 	    shared);
 	fp = fopen(path, "r");
@@ -407,6 +409,149 @@ START_TEST(test_text_decides)
 }
 END_TEST
 
+/* --- entries that share a trigger predict one at a time --- */
+
+/* families of entries whose conditions are meant to be exclusive */
+static const char *fam_from[] = { "from-missing", "from-invalid",
+    "from-multiple", "from-multiple-addresses", "from-domain-invalid",
+    "duplicate-header", "duplicate-headers", NULL };
+static const char *fam_auth[] = { "spf-hardfail", "dmarc-reject",
+    "dmarc-temperror", "unauthenticated", "unauthenticated-ratelimit",
+    "ipv6-guidelines", "ptr-missing", "ptr-mismatch", NULL };
+static const char *fam_bulk[] = { "bulk-spf-fail", "bulk-spf-ratelimit",
+    "bulk-dkim-fail", "bulk-dkim-ratelimit", "bulk-tls", "bulk-tls-ratelimit",
+    "bulk-dmarc-missing", "bulk-dmarc-missing-ratelimit",
+    "bulk-from-not-aligned", NULL };
+
+static const struct {
+	const char	*label;
+	const char	**family;
+	const char	*facts;		/* name=value ...; N, true/false, "s" */
+	const char	*want;		/* the family members predicted */
+} excl[] = {
+	{ "From duplicated", fam_from,
+	  "hdr.from_count=2 hdr.duplicate_count=1 from.address_count=1 "
+	  "from.valid_count=1", "from-multiple" },
+	{ "From and Subject duplicated", fam_from,
+	  "hdr.from_count=2 hdr.duplicate_count=2", "from-multiple" },
+	{ "Subject duplicated", fam_from, "hdr.duplicate_count=1",
+	  "duplicate-header" },
+	{ "Subject and To duplicated", fam_from, "hdr.duplicate_count=2",
+	  "duplicate-headers" },
+	{ "no From", fam_from,
+	  "hdr.from_count=0 from.address_count=0 from.valid_count=0",
+	  "from-missing" },
+	{ "From without a valid address", fam_from,
+	  "from.valid_count=0", "from-invalid" },
+	{ "two addresses in From", fam_from,
+	  "from.address_count=2 from.valid_count=2", "from-multiple-addresses" },
+	{ "bad From domain", fam_from, "from.domain_valid=false",
+	  "from-domain-invalid" },
+	{ "a clean header", fam_from, "", "" },
+	{ "SPF -all fails, DMARC reject", fam_auth,
+	  "spf.result=\"fail\" spf.hardfail=true auth.pass=false "
+	  "dmarc.policy=\"reject\" dmarc.pass=false", "spf-hardfail" },
+	{ "DMARC reject, SPF softfail", fam_auth,
+	  "spf.result=\"softfail\" auth.pass=false dmarc.policy=\"reject\" "
+	  "dmarc.pass=false", "dmarc-reject" },
+	{ "DMARC reject, a DKIM key lookup failed", fam_auth,
+	  "spf.result=\"softfail\" auth.pass=false dmarc.policy=\"reject\" "
+	  "dmarc.pass=false dkim.temperror=true", "dmarc-temperror" },
+	{ "no SPF, no DKIM, no DMARC", fam_auth,
+	  "spf.result=\"none\" auth.pass=false dmarc.record=\"none\" "
+	  "dmarc.policy=\"none\" dmarc.pass=false", "unauthenticated" },
+	{ "the same to Workspace only", fam_auth,
+	  "spf.result=\"none\" auth.pass=false dmarc.record=\"none\" "
+	  "dmarc.policy=\"none\" dmarc.pass=false rcpt.personal_count=0", "" },
+	{ "no PTR", fam_auth, "ptr.present=false ptr.fcrdns=false",
+	  "ptr-missing" },
+	{ "PTR does not resolve back", fam_auth, "ptr.fcrdns=false",
+	  "ptr-mismatch" },
+	{ "IPv6 without PTR", fam_auth,
+	  "egress.ipv6=true ptr.present=false ptr.fcrdns=false",
+	  "ipv6-guidelines" },
+	{ "authenticated, PTR fine", fam_auth, "", "" },
+	{ "bulk, everything missing", fam_bulk,
+	  "cfg.bulk=true spf.result=\"none\" dkim.pass=false cfg.tls=false "
+	  "dmarc.record=\"none\" dmarc.pass=false",
+	  "bulk-spf-fail bulk-dkim-fail bulk-tls bulk-dmarc-missing "
+	  "bulk-from-not-aligned" },
+	{ "bulk, DMARC lookup failed", fam_bulk,
+	  "cfg.bulk=true dmarc.record=\"temperror\"", "" },
+	{ "not bulk", fam_bulk,
+	  "spf.result=\"none\" dkim.pass=false cfg.tls=false "
+	  "dmarc.record=\"none\" dmarc.pass=false", "" },
+};
+
+/* baseline - a message that passes everything, to personal Gmail */
+static const char *baseline =
+    "hdr.from_count=1 hdr.duplicate_count=0 from.address_count=1 "
+    "from.valid_count=1 from.domain_valid=true "
+    "spf.result=\"pass\" spf.hardfail=true auth.pass=true dkim.pass=true "
+    "dkim.temperror=false dmarc.record=\"present\" dmarc.policy=\"reject\" "
+    "dmarc.pass=true egress.ipv6=false ptr.present=true ptr.fcrdns=true "
+    "rcpt.personal_count=1 cfg.bulk=false cfg.tls=true";
+
+/* set_facts - "name=value ..." into f */
+static void
+set_facts(struct pf_facts *f, const char *list)
+{
+	char buf[1024], *p, *eq, *save = NULL;
+	int id;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (p = strtok_r(buf, " ", &save); p != NULL;
+	    p = strtok_r(NULL, " ", &save)) {
+		eq = strchr(p, '=');
+		ck_assert_ptr_nonnull(eq);
+		*eq++ = '\0';
+		id = pf_fact_lookup(p, strlen(p));
+		ck_assert_msg(id >= 0, "no fact %s", p);
+		if (*eq == '"') {
+			eq[strlen(eq) - 1] = '\0';
+			ck_assert_int_eq(pf_fact_strz(f, id, eq + 1), PF_OK);
+		} else if (strcmp(eq, "true") == 0 || strcmp(eq, "false") == 0) {
+			ck_assert_int_eq(pf_fact_bool(f, id, *eq == 't'), PF_OK);
+		} else {
+			ck_assert_int_eq(pf_fact_num(f, id, strtoll(eq, NULL,
+			    10)), PF_OK);
+		}
+	}
+}
+
+START_TEST(test_exclusive)
+{
+	struct pf_facts *f = pf_facts_new();
+	struct pf_verdict v = { 0 };
+	char got[512] = "", want[512];
+	const char **m;
+	size_t i;
+
+	ck_assert_ptr_nonnull(f);
+	set_facts(f, baseline);
+	set_facts(f, excl[_i].facts);
+	ck_assert_int_eq(pf_rules_eval(rules, f, &v), PF_OK);
+	/* in family order, so the expectation reads the same way */
+	for (m = excl[_i].family; *m != NULL; m++) {
+		ck_assert_msg(pf_rules_find(rules, *m) != NULL, "no %s", *m);
+		for (i = 0; i < v.npred; i++)
+			if (strcmp(v.pred[i].rule->id, *m) == 0)
+				snprintf(got + strlen(got), sizeof(got) -
+				    strlen(got), "%s%s", got[0] ? " " : "",
+				    *m);
+		for (i = 0; i < v.nunk; i++)
+			ck_assert_msg(strcmp(v.unk[i].rule->id, *m) != 0,
+			    "%s: %s undecided (%s)", excl[_i].label, *m,
+			    v.unk[i].why);
+	}
+	snprintf(want, sizeof(want), "%s", excl[_i].want);
+	ck_assert_msg(strcmp(got, want) == 0, "%s: predicted \"%s\", want "
+	    "\"%s\"", excl[_i].label, got, want);
+	pf_verdict_reset(&v);
+	pf_facts_free(f);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -421,6 +566,7 @@ main(void)
 	tcase_add_test(tc, test_classes_and_conditions);
 	tcase_add_loop_test(tc, test_newer_replies, 0, PF_NELEM(newer));
 	tcase_add_test(tc, test_text_decides);
+	tcase_add_loop_test(tc, test_exclusive, 0, PF_NELEM(excl));
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

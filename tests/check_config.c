@@ -178,7 +178,7 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(c->bulk, 0);
 	ck_assert_int_eq(p->dry_run, 0);
 	ck_assert_int_eq(p->fail_action, PF_A_ACCEPT);
-	ck_assert_int_eq(p->mta_adds, PF_M_LOCAL);
+	ck_assert_int_eq(p->mta_adds, PF_M_NEVER);
 	ck_assert_int_eq(p->domain_src, PF_D_BOTH);
 	ck_assert_int_eq(p->unknown_is_gmail, 1);
 	ck_assert_str_eq(c->daemon.socket, "local:/run/preflight/milter.sock");

@@ -227,6 +227,32 @@ START_TEST(test_two_signatures)
 }
 END_TEST
 
+/* hostile: 40 copies of a signature; only the first 16 are verified */
+START_TEST(test_many_signatures)
+{
+	static char one[65536], many[65536 * 2];
+	struct pf_dkim_msg *m = pf_dkim_msg_new(dk, NULL);
+	char *body;
+	size_t hl, o = 0, i;
+
+	sign(base, "example.com", "sel1", "rsa2048", "rsa-sha256", one,
+	    sizeof(one));
+	/* the signature field ends where "From:" starts */
+	ck_assert((body = strstr(one, "\nFrom:")) != NULL);
+	hl = (size_t)(body - one) + 1;
+	for (i = 0; i < 40; i++) {
+		memcpy(many + o, one, hl);
+		o += hl;
+	}
+	snprintf(many + o, sizeof(many) - o, "%s", one + hl);
+	feed(m, many);
+	ck_assert_int_eq(pf_dkim_nsigs(m), PF_DKIM_MAX_SIGS);
+	for (i = 0; i < pf_dkim_nsigs(m); i++)
+		ck_assert_str_eq(pf_dkim_sig(m, i)->result, "pass");
+	pf_dkim_msg_free(m);
+}
+END_TEST
+
 START_TEST(test_hlist)
 {
 	ck_assert(pf_dkim_hlist_has("From:To:Subject", "from"));
@@ -291,6 +317,7 @@ main(void)
 	tcase_add_loop_test(tc, test_rows, 0, (int)PF_NELEM(rows));
 	tcase_add_test(tc, test_unsigned);
 	tcase_add_test(tc, test_two_signatures);
+	tcase_add_test(tc, test_many_signatures);
 	tcase_add_test(tc, test_hlist);
 	tcase_add_test(tc, test_nodns);
 	tcase_add_test(tc, test_server_stops);

@@ -516,7 +516,7 @@ START_TEST(test_cli)
 	free(out);
 	ck_assert_int_eq(run(missing, PF_NELEM(missing), &out), EX_NOINPUT);
 	free(out);
-	ck_assert_int_ne(run(norules, PF_NELEM(norules), &out), 0);
+	ck_assert_int_eq(run(norules, PF_NELEM(norules), &out), EX_CONFIG);
 	free(out);
 }
 END_TEST

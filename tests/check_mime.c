@@ -124,7 +124,13 @@ mkarc(struct buf *out, enum fmt f, const struct ent *e, size_t n)
 	out->len = used;
 }
 
-static const unsigned char mz[] = "MZ\x90\0\3\0\0\0\4\0\0\0\xff\xff";
+/* a minimal PE file: DOS header, e_lfanew = 0x40, the PE signature */
+static const unsigned char mz[] =
+    "MZ\x90\0\3\0\0\0\4\0\0\0\xff\xff\0\0"
+    "\xb8\0\0\0\0\0\0\0\x40\0\0\0\0\0\0\0"
+    "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
+    "\0\0\0\0\0\0\0\0\0\0\0\0\x40\0\0\0"
+    "PE\0\0\x4c\x01\x01\0";
 static const unsigned char txt[] = "just some text\n";
 
 /* message - multipart/mixed with a text part and one attachment */
@@ -185,8 +191,8 @@ want(struct pf_facts *f, const char *label, int64_t attach, int64_t blocked,
 }
 
 /* rows: one attachment, named, with content built per kind */
-enum kind { K_TEXT, K_MZ, K_ZIP_TXT, K_ZIP_JS, K_ZIPZIP_EXE, K_TGZ_VBS,
-    K_GZ_MZ, K_ENC_ZIP_ZIP, K_ENC_ZIP_TXT, K_7Z_EXE, K_BIG_ZIP_JS,
+enum kind { K_TEXT, K_MZ, K_MZTEXT, K_ZIP_TXT, K_ZIP_JS, K_ZIPZIP_EXE, K_TGZ_VBS,
+    K_GZ_MZ, K_DEEP_ZIP, K_ENC_ZIP_ZIP, K_ENC_ZIP_TXT, K_7Z_EXE, K_BIG_ZIP_JS,
     K_BOMB };
 
 static const struct row {
@@ -230,6 +236,13 @@ static const struct row {
 	  "Content-Disposition: attachment;\n"
 	  " filename=\"=?UTF-8?B?w6ljaGFudGlsbG9uLnNjcg==?=\"\n",
 	  1, "\xc3\xa9" "chantillon.scr", ".scr", 1, 0 },
+	{ "MZ text is no executable", K_MZTEXT, "text/csv",
+	  "Content-Disposition: attachment; filename=codes.csv\n",
+	  0, "", "", 0, 0 },
+	{ "exe by name and by content counts once", K_MZ,
+	  "application/octet-stream",
+	  "Content-Disposition: attachment; filename=\"setup.exe\"\n",
+	  1, "setup.exe", "blocked file type .exe", 0, 0 },
 	{ "pdf that is an executable", K_MZ, "application/pdf",
 	  "Content-Disposition: attachment; filename=invoice.pdf\n",
 	  1, "invoice.pdf", "Windows executable", 0, 0 },
@@ -248,6 +261,9 @@ static const struct row {
 	{ "gz of an executable, innocent name", K_GZ_MZ, "application/gzip",
 	  "Content-Disposition: attachment; filename=data.gz\n",
 	  1, "data.gz/data", "Windows executable", 0, 0 },
+	{ "zips nested past the depth cap", K_DEEP_ZIP, "application/zip",
+	  "Content-Disposition: attachment; filename=deep.zip\n",
+	  0, "", "", 0, 1 },
 	{ "encrypted zip with a zip", K_ENC_ZIP_ZIP, "application/zip",
 	  "Content-Disposition: attachment; filename=locked.zip\n",
 	  1, "locked.zip/inner.zip", "encrypted archive", 0, 0 },
@@ -283,6 +299,10 @@ content(struct buf *c, enum kind k)
 	case K_MZ:
 		add(c, mz, sizeof(mz));
 		break;
+	case K_MZTEXT:
+		for (i = 0; i < 20; i++)
+			adds(c, "MZ,1000,Maputo,Mozambique,0x40,PE\n");
+		break;
 	case K_ZIP_TXT:
 		e[0] = (struct ent){ "a.txt", txt, sizeof(txt) - 1 };
 		mkarc(c, F_ZIP, e, 1);
@@ -306,6 +326,19 @@ content(struct buf *c, enum kind k)
 	case K_GZ_MZ:
 		e[0] = (struct ent){ "data", mz, sizeof(mz) };
 		mkarc(c, F_GZ, e, 1);
+		break;
+	case K_DEEP_ZIP:
+		/* x.exe inside 6 zips: deeper than PF_BLOCKED_DEPTH */
+		e[0] = (struct ent){ "x.exe", mz, sizeof(mz) };
+		mkarc(c, F_ZIP, e, 1);
+		for (i = 0; i < 5; i++) {
+			e[0] = (struct ent){ "in.zip", (unsigned char *)c->p,
+			    c->len };
+			mkarc(&inner, F_ZIP, e, 1);
+			free(c->p);
+			*c = inner;
+			memset(&inner, 0, sizeof(inner));
+		}
 		break;
 	case K_ENC_ZIP_ZIP:
 		e[0] = (struct ent){ "a.txt", txt, sizeof(txt) - 1 };

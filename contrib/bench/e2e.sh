@@ -5,7 +5,8 @@
 # fixture domain), over a unix socket (local:) and loopback TCP (inet:).
 #
 # usage: contrib/bench/e2e.sh [-b BUILDDIR] [-n MSGS] [-c "1 8 32"]
-#                             [-r ROUNDS] [-k CONFIGS] [-o OUT.md]
+#                             [-r ROUNDS] [-k CONFIGS] [-s SOCKETS]
+#                             [-o OUT.md] [-d RAWDIR]
 #   -b  build directory holding preflight-milter (default: ./build, then .)
 #   -n  messages per measurement (default 200)
 #   -c  concurrency levels (default "1 8 32")
@@ -13,7 +14,9 @@
 #       the report takes the median over rounds (default 1)
 #   -k  configurations (default: "none opendkim rspamd preflight"; a missing
 #       preflight-milter is skipped with a note)
+#   -s  sockets to measure (default "local inet")
 #   -o  write the markdown report there too (default: stdout only)
+#   -d  keep the raw measurements (ss.tsv, timed.tsv) in this directory
 # Needs root (Postfix, smtp-sink -u postfix) and contrib/bench/install-peers.sh.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -24,7 +27,9 @@ CONC="1 8 32"
 ROUNDS=1
 CONFIGS="none opendkim rspamd preflight"
 OUT=
-while getopts b:n:c:r:k:o: opt; do
+RAW=
+SOCKS="local inet"
+while getopts b:n:c:r:k:o:d:s: opt; do
 	case $opt in
 	b) BUILD=$OPTARG ;;
 	n) NMSG=$OPTARG ;;
@@ -32,7 +37,9 @@ while getopts b:n:c:r:k:o: opt; do
 	r) ROUNDS=$OPTARG ;;
 	k) CONFIGS=$OPTARG ;;
 	o) OUT=$OPTARG ;;
-	*) sed -n '2,18p' "$0" >&2; exit 64 ;;
+	d) RAW=$OPTARG ;;
+	s) SOCKS=$OPTARG ;;
+	*) sed -n '2,21p' "$0" >&2; exit 64 ;;
 	esac
 done
 [ "$(id -u)" -eq 0 ] || { echo "e2e: run as root" >&2; exit 77; }
@@ -86,7 +93,13 @@ bench_postfix "${listeners[@]}" || exit 1
 
 names=()
 for l in "${listeners[@]}"; do
-	names+=("${l%%=*}")
+	n=${l%%=*}
+	case $n in
+	none) ;;
+	*_local) [[ " $SOCKS " == *" local "* ]] || continue ;;
+	*_inet) [[ " $SOCKS " == *" inet "* ]] || continue ;;
+	esac
+	names+=("$n")
 done
 
 # warm up: every listener once (caches, worker pools, rspamd's maps)
@@ -127,7 +140,8 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 
 {
-	echo "Run: \`contrib/bench/e2e.sh -n $NMSG -c \"$CONC\" -r $ROUNDS\`," \
+	echo "Run: \`contrib/bench/e2e.sh -n $NMSG -c \"$CONC\" -r $ROUNDS" \
+	    "-k \"$CONFIGS\" -s \"$SOCKS\"\`," \
 	    "$(date -u +%Y-%m-%d), $(nproc) cores, $(uname -r)."
 	echo "Messages: $MSG_COUNT real messages from corpus/real (median" \
 	    "$MSG_MEDIAN bytes, mean $MSG_MEAN), each DKIM-signed rsa-sha256" \
@@ -141,3 +155,7 @@ done
 	echo
 	bench_versions "$have"
 } | tee ${OUT:+"$OUT"}
+if [ -n "$RAW" ]; then
+	mkdir -p "$RAW" && cp "$T/ss.tsv" "$RAW/ss.tsv" &&
+	    cp "$RES" "$RAW/timed.tsv"
+fi

@@ -73,8 +73,9 @@ bench_wait_unix() {
 }
 
 # bench_dns - a fixture NSD for bench.example with the DKIM key, SPF and
-# DMARC; sets DNS_PORT.  Other names get REFUSED at once (NSD never
-# recurses), so no configuration waits on the network.
+# DMARC, and an empty root zone so that every other name gets a
+# cacheable NXDOMAIN at once (like a warm resolver: nothing waits on the
+# network, and nothing is refused); sets DNS_PORT.
 bench_dns() {
 	local pub
 	openssl genrsa -out "$T/dkim.pem" 2048 2>/dev/null
@@ -94,6 +95,12 @@ mail	IN A 127.0.0.1
 @	IN TXT "v=spf1 ip4:127.0.0.0/8 -all"
 _dmarc	IN TXT "v=DMARC1; p=none"
 s1._domainkey IN TXT ( "v=DKIM1; k=rsa; p=${pub:0:200}" "${pub:200}" )
+ZONE
+	cat > "$T/zones/root.zone" <<ZONE
+\$ORIGIN .
+\$TTL 3600
+@	IN SOA ns1.bench.example. hostmaster.bench.example. ( 1 3600 600 86400 3600 )
+@	IN NS ns1.bench.example.
 ZONE
 	cat > "$T/nsd.conf" <<CONF
 server:
@@ -115,6 +122,9 @@ remote-control:
 zone:
     name: "bench.example"
     zonefile: "bench.example.zone"
+zone:
+    name: "."
+    zonefile: "root.zone"
 CONF
 	/usr/sbin/nsd -d -c "$T/nsd.conf" &
 	NSD_PID=$!
@@ -330,16 +340,18 @@ bench_find_preflight() {
 bench_preflight() {
 	local conf=$T/preflight-$1.conf
 	{
-		echo "rules $(cd "$BENCH_DIR/../../rules" && pwd)/gmail.rules"
-		echo "egress 127.0.0.1"
-		echo "helo mta.bench.example"
+		echo "Rules $(cd "$BENCH_DIR/../../rules" && pwd)/gmail.rules"
+		echo "EgressIP 192.0.2.10"
+		echo "HELO mta.bench.example"
 		if [ -n "${PF_BENCH_NODNS:-}" ]; then
-			echo "no-dns yes"
+			echo "DNS no"
 		else
-			echo "nameserver 127.0.0.1:$DNS_PORT"
+			echo "Nameserver 127.0.0.1:$DNS_PORT"
 		fi
-		echo "socket $2"
-		echo "pidfile $T/sock/preflight-$1.pid"
+		echo "Socket $2"
+		echo "SocketMode 0666"
+		echo "PidFile $T/sock/preflight-$1.pid"
+		echo "Background no"
 	} > "$conf"
 	# umask: the postfix user must be able to connect to a unix socket
 	(umask 0; exec "$PF_MILTER_BIN" -f -c "$conf") \

@@ -9,6 +9,8 @@ comes after every milter has answered end-of-message, so the difference
 between two configurations is the latency the milter adds.
 
 usage: smtpbench.py HOST PORT SESSIONS COUNT MSGDIR [SENDER RCPT]
+A SENDER with %d in it gets the message's number there (a new domain per
+message defeats DNS caches, for the fault tests).
 Prints one JSON object: sent, accepted, rejected, tempfailed, errors,
 elapsed_s, msgs_per_s, p50_ms, p90_ms, p99_ms, max_ms.
 """
@@ -40,7 +42,9 @@ async def reply(r):
             return int(line[:3])
 
 
-async def one(host, port, data, sender, rcpt):
+async def one(host, port, data, sender, rcpt, i):
+    if b"%d" in sender:
+        sender = sender.replace(b"%d", b"%d" % i)
     r, w = await asyncio.open_connection(host, port)
     try:
         if await reply(r) != 220:
@@ -82,7 +86,8 @@ async def run(host, port, sessions, count, msgs, sender, rcpt):
             t0 = time.perf_counter()
             try:
                 k = await asyncio.wait_for(
-                    one(host, port, msgs[i % len(msgs)], sender, rcpt), 120)
+                    one(host, port, msgs[i % len(msgs)], sender, rcpt, i),
+                    120)
             except (OSError, ConnectionError, asyncio.TimeoutError):
                 k = "errors"
             if k == "error":

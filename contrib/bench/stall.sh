@@ -8,17 +8,20 @@
 #   on its accepted sockets by an LD_PRELOAD shim;
 #   rspamd_proxy the same way, with -r (it takes a minute to start).
 # Prints a markdown table of per-message latency and msgs/s.
-# usage: contrib/bench/stall.sh [-n MSGS] [-r]
+#   preflight-milter the same way, when built (-b BUILDDIR, default ./build).
+# usage: contrib/bench/stall.sh [-b BUILDDIR] [-n MSGS] [-r]
 set -u
 . "$(dirname "$0")/lib.sh"
 
 NMSG=100
 RSPAMD=
-while getopts n:r opt; do
+BUILD=
+while getopts b:n:r opt; do
 	case $opt in
+	b) BUILD=$OPTARG ;;
 	n) NMSG=$OPTARG ;;
 	r) RSPAMD=1 ;;
-	*) sed -n '2,13p' "$0" >&2; exit 64 ;;
+	*) sed -n '2,15p' "$0" >&2; exit 64 ;;
 	esac
 done
 [ "$(id -u)" -eq 0 ] || { echo "stall: run as root" >&2; exit 77; }
@@ -84,6 +87,21 @@ if [ -n "$RSPAMD" ]; then
 	bench_wait_tcp "$q" 90 || exit 1
 	L+=("rspamd_inet_nodelay=inet:127.0.0.1:$q")
 fi
+if bench_find_preflight "${BUILD:-}"; then
+	bench_preflight local "unix:$T/sock/pf.sock"
+	p=$(bench_port)
+	bench_preflight inet "inet:$p@127.0.0.1"
+	bench_wait_unix "$T/sock/pf.sock" && bench_wait_tcp "$p" || exit 1
+	L+=("preflight_local=unix:$T/sock/pf.sock"
+	    "preflight_inet=inet:127.0.0.1:$p")
+	if [ -z "${PF_BENCH_NOSHIM:-}" ]; then
+		q=$(bench_port)
+		LD_PRELOAD=$T/nodelay.so bench_preflight inetnd \
+		    "inet:$q@127.0.0.1"
+		bench_wait_tcp "$q" || exit 1
+		L+=("preflight_inet_nodelay=inet:127.0.0.1:$q")
+	fi
+fi
 bench_postfix "${L[@]}" || exit 1
 
 echo "| milter | socket | TCP_NODELAY | DATA answered | header added" \
@@ -100,10 +118,12 @@ for l in "${L[@]}"; do
 	sock=inet:
 	case $n in *local*) sock=local: ;; none) sock=- ;; esac
 	nd=no
-	case $n in *nodelay*) nd=yes ;; *local*|none) nd=- ;; esac
+	case $n in *nodelay*) nd=yes ;; *local*|none) nd=- ;;
+	preflight_inet) nd="as built" ;; esac
 	data=yes
 	case $n in *nodata*) data=no ;; opendkim*) data="no (OpenDKIM)" ;;
-	rspamd*) data="(rspamd)" ;; none) data=- ;; esac
+	rspamd*) data="(rspamd)" ;; preflight*) data="(preflight)" ;;
+	none) data=- ;; esac
 	hdr=yes
 	case $n in *noheader*) hdr=no ;; none) hdr=- ;; esac
 	"$PY" - "$n" "$sock" "$nd" "$data" "$hdr" "$j" <<'PYEOF'

@@ -4,8 +4,8 @@
  * (-f FILE) or from standard input (- or nothing): a bare reply, a Postfix
  * or Sendmail log line, or a whole bounce message.  Exit status: 0 the
  * reply is in the catalog, 1 a reply that is not, 64 usage, 65 input that
- * holds no reply, 66 unreadable input, 70 internal error, 78 a bad rules
- * file.
+ * holds no reply, 66 unreadable input, 70 internal error, 78 a rules file
+ * that cannot be read or is refused.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -20,6 +20,7 @@
 #include "json.h"
 #include "rules.h"
 
+/* explain_usage - the synopsis, on stderr */
 static void
 explain_usage(void)
 {
@@ -103,12 +104,14 @@ rules_path(const char *opt)
 	return PF_RULESDIR "/gmail.rules";
 }
 
+/* print_field - one "name: value" line of the human layout */
 static void
 print_field(const char *name, const char *value)
 {
 	printf("%-12s %s\n", name, value != NULL ? value : "");
 }
 
+/* print_human - the matched entry for a person */
 static void
 print_human(const struct pf_explanation *x)
 {
@@ -132,6 +135,7 @@ print_human(const struct pf_explanation *x)
 		printf("{%s}: %s\n", x->ph[i].name, x->ph[i].value);
 }
 
+/* json_field - one "name": "value" member */
 static void
 json_field(const char *name, const char *value, int comma)
 {
@@ -141,6 +145,7 @@ json_field(const char *name, const char *value, int comma)
 	pf_json_str(stdout, value);
 }
 
+/* print_json - the matched entry as one JSON object */
 static void
 print_json(const struct pf_explanation *x)
 {
@@ -164,6 +169,7 @@ print_json(const struct pf_explanation *x)
 	fputs("}}\n", stdout);
 }
 
+/* print_unknown - a reply that is in no entry */
 static void
 print_unknown(const struct pf_explanation *x, int json)
 {
@@ -265,7 +271,7 @@ pf_cli_explain(int argc, char **argv)
 		fprintf(stderr, "preflight: %s\n",
 		    pf_err_format(&err, ebuf, sizeof(ebuf)));
 		free(in);
-		return err.status == PF_EIO ? EX_NOINPUT : EX_CONFIG;
+		return EX_CONFIG;
 	}
 	rc = pf_explain(rs, in, len, &x, &err);
 	free(in);

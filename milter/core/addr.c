@@ -364,7 +364,7 @@ pf_addr_list_parse(const char *p, size_t len, struct pf_addrlist *al)
 		}
 		if (c == ',' || c == ';' || c == ':') {
 			if (c == ':') {
-				/* RFC 5322 3.4 group: the phrase is no mailbox */
+				/* RFC 5322 3.4 group: no mailbox */
 				if (group)
 					ok = 0;
 				group = 1;
@@ -474,7 +474,8 @@ sub_domains(const char *p, const char *e, int utf8, const char **why)
 			return 0;
 		}
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-' || (utf8 && c >= 0x80))) {
+		    (c >= '0' && c <= '9') || c == '-' ||
+		    (utf8 && c >= 0x80))) {
 			*why = "bad character in domain";
 			return 0;
 		}
@@ -569,7 +570,8 @@ pf_addr_path_check(const char *s, int flags, const char **why)
 				*why = "empty atom in local-part";
 				return PF_ESYNTAX;
 			}
-			if (c != '.' && (!is_atext(c) || (c >= 0x80 && !utf8))) {
+			if (c != '.' &&
+			    (!is_atext(c) || (c >= 0x80 && !utf8))) {
 				*why = "bad character in local-part";
 				return PF_ESYNTAX;
 			}

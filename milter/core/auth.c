@@ -27,11 +27,11 @@
 #include "signer.h"
 #include "spf.h"
 
-#define MAX_RCPT_DOMAINS	100	/* distinct recipient domains looked up */
+#define MAX_RCPT_DOMAINS	100	/* distinct domains looked up */
 #define FROM_MAX		512
 
 struct pf_auth {
-	const struct pf_config	*cfg;	/* borrowed: the engine owns it */
+	const struct pf_config	*cfg;	/* borrowed from the engine */
 	struct pf_dns		*dns;
 	struct pf_spf		*spf;
 	struct pf_dkim		*dkim;
@@ -47,7 +47,7 @@ struct obs_st {
 	struct pf_dkim_msg	*dm;
 	char	 from[FROM_MAX];	/* first From address */
 	int	 unsub_https;	/* List-Unsubscribe has an https URI */
-	int	 unsub_post;	/* List-Unsubscribe-Post: ...=One-Click */
+	int	 unsub_post;	/* List-Unsubscribe-Post One-Click */
 };
 
 /* undecided - our side could not find out (see pf_dns_why_undecided) */
@@ -153,12 +153,14 @@ obs_header(void *stp, const char *name, size_t nlen, const char *value,
 		st->unsub_post = post_oneclick(value, vlen);
 }
 
+/* obs_eoh - end of the header block */
 static void
 obs_eoh(void *stp)
 {
 	pf_dkim_eoh(((struct obs_st *)stp)->dm);
 }
 
+/* obs_body - a body chunk, CRLF line ends */
 static void
 obs_body(void *stp, const unsigned char *p, size_t len)
 {

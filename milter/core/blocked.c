@@ -107,8 +107,14 @@ pf_blocked_name_is_archive(const char *name)
 const char *
 pf_blocked_magic_exec(const unsigned char *p, size_t len)
 {
-	if (len >= 2 && p[0] == 'M' && p[1] == 'Z')
-		return "a Windows executable (MZ)";
+	/* MZ alone starts too much text; a PE file points at "PE\0\0" */
+	if (len >= 0x40 && p[0] == 'M' && p[1] == 'Z') {
+		uint32_t pe = (uint32_t)p[0x3c] | (uint32_t)p[0x3d] << 8 |
+		    (uint32_t)p[0x3e] << 16 | (uint32_t)p[0x3f] << 24;
+		if (pe >= 0x40 && pe <= len - 4 &&
+		    memcmp(p + pe, "PE\0\0", 4) == 0)
+			return "a Windows executable (PE)";
+	}
 	if (len >= 4 && memcmp(p, "\177ELF", 4) == 0)
 		return "an ELF executable";
 	if (len >= 4 && (memcmp(p, "\xfe\xed\xfa\xce", 4) == 0 ||

@@ -9,6 +9,7 @@
 
 /* pf_date_parse - parse a Date value; PF_OK and seconds since the epoch
  * (UTC) in *t, or PF_ESYNTAX with a static reason in *why */
-int	pf_date_parse(const char *p, size_t len, int64_t *t, const char **why);
+int	pf_date_parse(const char *p, size_t len, int64_t *t,
+	    const char **why);
 
 #endif

@@ -27,7 +27,7 @@ struct pf_dkim_msg {
 	struct pf_dkim		*dk;
 	DKIM			*d;
 	struct pf_dns_budget	*budget;
-	int			 nosig;	/* no signature: stop feeding */
+	int			 nosig;	/* no signature: stop */
 	int			 done;
 	char			 why[256];	/* first DNS failure */
 	size_t			 nsigs;
@@ -137,6 +137,18 @@ q_cancel(void *srv, void *qh)
 	return 0;
 }
 
+/* prescreen - hostile mail may carry thousands of signatures: verify the
+ * first PF_DKIM_MAX_SIGS, ignore the rest (no key lookups for them) */
+static DKIM_CBSTAT
+prescreen(DKIM *d, DKIM_SIGINFO **sigs, int nsigs)
+{
+	int i;
+
+	for (i = PF_DKIM_MAX_SIGS; i < nsigs; i++)
+		dkim_sig_ignore(sigs[i]);
+	return DKIM_CBSTAT_CONTINUE;
+}
+
 /* dns_init, dns_close - the service handle is ours: nothing to set up,
  * and libopendkim must not free it (its default close does) */
 static int
@@ -168,6 +180,7 @@ pf_dkim_new(struct pf_dns *dns, struct pf_dkim **out, struct pf_err *err)
 	/* verify short keys too, so we can name the size; judged below */
 	(void)dkim_options(dk->lib, DKIM_OP_SETOPT, DKIM_OPTS_MINKEYBITS,
 	    &minbits, sizeof(minbits));
+	(void)dkim_set_prescreen(dk->lib, prescreen);
 	dkim_dns_set_init(dk->lib, dns_init);
 	dkim_dns_set_close(dk->lib, dns_close);
 	dkim_dns_set_query_service(dk->lib, dk);
@@ -377,7 +390,8 @@ pf_dkim_end(struct pf_dkim_msg *m)
 	if (dkim_getsiglist(m->d, &sigs, &n) != DKIM_STAT_OK || sigs == NULL)
 		return;
 	for (i = 0; i < n && m->nsigs < PF_DKIM_MAX_SIGS; i++)
-		judge(m, sigs[i], &m->sigs[m->nsigs++]);
+		if (!(dkim_sig_getflags(sigs[i]) & DKIM_SIGFLAG_IGNORE))
+			judge(m, sigs[i], &m->sigs[m->nsigs++]);
 }
 
 /* pf_dkim_nsigs - signatures judged */

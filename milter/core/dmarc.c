@@ -149,9 +149,10 @@ pf_dmarc_parse(const char *txt, struct pf_dmarc_rec *r)
 			else
 				snprintf(r->sp, sizeof(r->sp), "%s", pol);
 		} else if (eq(k, ke, "adkim") || eq(k, ke, "aspf")) {
-			if (eq(v, ve, "s") || eq(v, ve, "r"))
-				*(k[1] == 'd' || k[1] == 'D' ? &r->adkim :
-				    &r->aspf) = (char)tolower((unsigned char)*v);
+			if (!eq(v, ve, "s") && !eq(v, ve, "r"))
+				continue;
+			*(k[1] == 'd' || k[1] == 'D' ? &r->adkim : &r->aspf) =
+			    (char)tolower((unsigned char)*v);
 		} else if (eq(k, ke, "pct")) {
 			if (pf_strtonum(v, (size_t)(ve - v), 0, 100, &n) ==
 			    PF_OK)

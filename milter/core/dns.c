@@ -41,7 +41,7 @@ static const char *nodefault_zones[] = {
 struct pf_dns {
 	struct ub_ctx	*ctx;
 	unsigned	 query_ms;
-	pthread_mutex_t	 mu;	/* guards the done flags of pending queries */
+	pthread_mutex_t	 mu;	/* guards the done flags of queries */
 };
 
 struct pending {
@@ -256,7 +256,11 @@ tempfail(struct pf_dns_result *res, const char *what, const char *name)
 	    pf_dns_type_name(res->type), name);
 }
 
-/* wait_for - run the query to its answer or the deadline; 1 = timed out */
+/*
+ * wait_for - run the query to its answer or the deadline.  0 = answered,
+ * 1 = timed out and cancelled, 2 = timed out and the callback may still
+ * run: the caller must then leave p alone (a small leak, not a crash).
+ */
 static int
 wait_for(struct pf_dns *d, struct pending *p, int id, uint64_t deadline)
 {
@@ -273,7 +277,8 @@ wait_for(struct pf_dns *d, struct pending *p, int id, uint64_t deadline)
 			if (ub_cancel(d->ctx, id) == 0)
 				return 1;
 			/* else the answer is already on its way: collect it */
-		}
+		} else if (timedout && now >= deadline + 2000)
+			return 2;
 		left = timedout ? 20 : (int64_t)(deadline - now);
 		pfd.fd = ub_fd(d->ctx);
 		pfd.events = POLLIN;
@@ -376,8 +381,9 @@ pf_dns_query(struct pf_dns *d, const char *name, int type,
 			tempfail(res, ub_strerror(rc), name);
 		return PF_OK;
 	}
-	if (wait_for(d, p, id, deadline)) {
-		free(p);
+	if ((rc = wait_for(d, p, id, deadline)) != 0) {
+		if (rc == 1)
+			free(p);
 		tempfail(res, "DNS timeout", name);
 		return PF_OK;
 	}

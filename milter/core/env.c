@@ -65,7 +65,8 @@ env_end(void *st, struct pf_facts *f)
 		    pf_addr_path_check(mail, flags | PF_ADDR_NULL_OK, &why) ==
 		    PF_OK);
 	} else {
-		pf_fact_unknown(f, PF_F_ENV_MAIL_FROM, "no envelope sender given");
+		pf_fact_unknown(f, PF_F_ENV_MAIL_FROM,
+		    "no envelope sender given");
 		pf_fact_unknown(f, PF_F_ENV_NULL_SENDER,
 		    "no envelope sender given");
 		pf_fact_unknown(f, PF_F_ENV_MAIL_FROM_VALID,
@@ -81,8 +82,13 @@ env_end(void *st, struct pf_facts *f)
 	pf_fact_num(f, PF_F_ENV_RCPT_DOMAIN_COUNT, distinct(m));
 	if (!pf_fact_known(f, PF_F_ENV_SMTPUTF8))
 		pf_fact_bool(f, PF_F_ENV_SMTPUTF8, pf_msg_smtputf8_get(m));
-	if (!pf_fact_known(f, PF_F_ENV_HELO) && pf_msg_helo_get(m) != NULL)
-		pf_fact_strz(f, PF_F_ENV_HELO, pf_msg_helo_get(m));
+	if (!pf_fact_known(f, PF_F_ENV_HELO)) {
+		if (pf_msg_helo_get(m) != NULL)
+			pf_fact_strz(f, PF_F_ENV_HELO, pf_msg_helo_get(m));
+		else
+			pf_fact_unknown(f, PF_F_ENV_HELO,
+			    "no HELO name given (--helo, or HELO in the config)");
+	}
 	else if (!pf_fact_known(f, PF_F_ENV_HELO))
 		pf_fact_unknown(f, PF_F_ENV_HELO, "no HELO name given "
 		    "(--helo, or HELO in the config)");

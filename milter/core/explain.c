@@ -63,6 +63,7 @@ apostrophe(const char *p, const char *end)
 	return 0;
 }
 
+/* words_add - append a hashed term */
 static int
 words_add(struct words *w, uint64_t h)
 {
@@ -111,7 +112,7 @@ split(const char *s, int skip_ph, struct words *w)
 		if (word_byte((unsigned char)*p)) {
 			if (!in)
 				h = 14695981039346656037ULL;
-			h ^= (uint64_t)(unsigned char)tolower((unsigned char)*p);
+			h ^= (uint64_t)tolower((unsigned char)*p);
 			h *= 1099511628211ULL;
 			in = 1;
 		} else if (in) {
@@ -126,6 +127,7 @@ split(const char *s, int skip_ph, struct words *w)
 	return PF_OK;
 }
 
+/* cmp_u64 - qsort order of hashes */
 static int
 cmp_u64(const void *a, const void *b)
 {
@@ -154,7 +156,7 @@ terms(const char *s, int skip_ph, struct words *t)
 	int rc;
 
 	if ((rc = split(s, skip_ph, &w)) == PF_OK &&
-	    (rc = pairs(&w)) == PF_OK)
+	    (rc = pairs(&w)) == PF_OK && w.n > 0)
 		qsort(w.h, w.n, sizeof(*w.h), cmp_u64);
 	if (rc != PF_OK) {
 		free(w.h);
@@ -174,6 +176,7 @@ struct weights {
 	size_t		 ntmpl;
 };
 
+/* weights_add - count each distinct term of tmpl once */
 static int
 weights_add(struct words *all, const char *tmpl)
 {
@@ -190,6 +193,7 @@ weights_add(struct words *all, const char *tmpl)
 	return rc;
 }
 
+/* weights_build - the rarity of every term of the catalog */
 static int
 weights_build(const struct pf_rules *rs, struct weights *wt)
 {
@@ -226,6 +230,7 @@ weights_build(const struct pf_rules *rs, struct weights *wt)
 	return rc;
 }
 
+/* weights_free - release the table */
 static void
 weights_free(struct weights *wt)
 {
@@ -337,7 +342,7 @@ same_class(const struct pf_rule *r, const struct pf_reply *rp)
 struct rtok {
 	const char	*p;		/* raw token */
 	size_t		 len;
-	char		 norm[64];	/* lower-case letters and digits */
+	char		 norm[64];	/* lower-case ASCII letters, digits */
 };
 
 /* normalize - letters and digits of [p, p+len), lower case, into out */
@@ -347,7 +352,7 @@ normalize(const char *p, size_t len, char *out, size_t osz)
 	size_t i, o = 0;
 
 	for (i = 0; i < len && o + 1 < osz; i++)
-		if (word_byte((unsigned char)p[i]) && (unsigned char)p[i] < 0x80)
+		if ((unsigned char)p[i] < 0x80 && isalnum((unsigned char)p[i]))
 			out[o++] = (char)tolower((unsigned char)p[i]);
 	out[o] = '\0';
 }
@@ -458,6 +463,7 @@ find_value(const struct rtok *t, size_t nt, size_t i, const struct rtok *x,
 	return SIZE_MAX;
 }
 
+/* looks_ip - could the value be an IPv4 or IPv6 address */
 static int
 looks_ip(const char *p, size_t len)
 {
@@ -475,6 +481,7 @@ looks_ip(const char *p, size_t len)
 	return digit && sep;
 }
 
+/* has_value - a value for the placeholder was read already */
 static int
 has_value(const struct pf_explanation *x, const char *name)
 {
@@ -486,6 +493,7 @@ has_value(const struct pf_explanation *x, const char *name)
 	return 0;
 }
 
+/* add_value - record a placeholder value (the first one wins) */
 static int
 add_value(struct pf_explanation *x, const char *name, const char *v,
     size_t len)
@@ -579,6 +587,7 @@ best_of(const struct pf_rules *rs, const struct pf_reply *rp,
 	return best;
 }
 
+/* other_status - same class of reply, another code or status */
 static int
 other_status(const struct pf_rule *r, const struct pf_reply *rp)
 {
@@ -652,6 +661,7 @@ pf_explain(const struct pf_rules *rs, const char *in, size_t len,
 	return PF_OK;
 }
 
+/* pf_explanation_reset - free everything and clear */
 void
 pf_explanation_reset(struct pf_explanation *x)
 {

@@ -27,8 +27,8 @@ struct pf_xvalue {
 struct pf_explanation {
 	enum pf_explain_kind	 kind;
 	struct pf_reply		 reply;
-	const struct pf_rule	*rule;		/* borrowed from the rule set */
-	double			 score;		/* 0..1, similarity of the text */
+	const struct pf_rule	*rule;		/* borrowed from the rules */
+	double			 score;		/* 0..1, text similarity */
 	struct pf_xvalue	*ph;		/* placeholder values */
 	size_t			 nph;
 };

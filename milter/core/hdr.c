@@ -25,22 +25,31 @@
 
 #define NAME_KEEP	128
 
+/* a field name with its length, so that matching costs no strlen */
+struct fname {
+	const char	*s;
+	size_t		 len;
+};
+#define N(s)	{ s, sizeof(s) - 1 }
+
 /* RFC 5322 3.6: the fields that may occur at most once (Gmail's list) */
-static const char *const single[] = {
-	"Date", "From", "Sender", "Reply-To", "To", "Cc", "Bcc", "Message-ID",
-	"In-Reply-To", "References", "Subject"
+static const struct fname single[] = {
+	N("Date"), N("From"), N("Sender"), N("Reply-To"), N("To"), N("Cc"),
+	N("Bcc"), N("Message-ID"), N("In-Reply-To"), N("References"),
+	N("Subject")
 };
 
 /* RFC 2047 section 5: no encoded-word in these (beyond address parts) */
-static const char *const no_ew[] = {
-	"Received", "Date", "Message-ID", "In-Reply-To", "References",
-	"Resent-Date", "Resent-Message-ID"
+static const struct fname no_ew[] = {
+	N("Received"), N("Date"), N("Message-ID"), N("In-Reply-To"),
+	N("References"), N("Resent-Date"), N("Resent-Message-ID")
 };
 
 /* address-list fields, parsed for syntax and encoded-words */
-static const char *const addr_fields[] = {
-	"From", "Sender", "Reply-To", "To", "Cc", "Bcc", "Resent-From",
-	"Resent-Sender", "Resent-To", "Resent-Cc", "Resent-Bcc"
+static const struct fname addr_fields[] = {
+	N("From"), N("Sender"), N("Reply-To"), N("To"), N("Cc"), N("Bcc"),
+	N("Resent-From"), N("Resent-Sender"), N("Resent-To"), N("Resent-Cc"),
+	N("Resent-Bcc")
 };
 
 struct hdr {
@@ -71,13 +80,14 @@ name_is(const char *n, size_t nlen, const char *s)
 	return strlen(s) == nlen && strncasecmp(n, s, nlen) == 0;
 }
 
+/* name_in - index of the name in a list, or -1 */
 static int
-name_in(const char *n, size_t nlen, const char *const *list, size_t cnt)
+name_in(const char *n, size_t nlen, const struct fname *list, size_t cnt)
 {
 	size_t i;
 
 	for (i = 0; i < cnt; i++)
-		if (name_is(n, nlen, list[i]))
+		if (list[i].len == nlen && strncasecmp(n, list[i].s, nlen) == 0)
 			return (int)i;
 	return -1;
 }
@@ -216,7 +226,7 @@ hdr_header(void *st, const char *n, size_t nlen, const char *v, size_t vlen)
 	}
 	if ((i = name_in(n, nlen, single, PF_NELEM(single))) >= 0 &&
 	    ++h->seen[i] == 2)
-		note(&h->dup_count, h->dup_name, single[i], strlen(single[i]));
+		note(&h->dup_count, h->dup_name, single[i].s, single[i].len);
 	if (name_in(n, nlen, no_ew, PF_NELEM(no_ew)) >= 0 &&
 	    pf_hdr_has_ew(v, vlen))
 		note(&h->ew, h->ew_name, n, nlen);
@@ -251,12 +261,12 @@ static int
 is_symbol(gunichar c)
 {
 	return (c >= 0x1F000 && c <= 0x1FAFF) ||	/* emoji, pictographs */
-	    (c >= 0x2600 && c <= 0x27BF) ||		/* symbols, dingbats */
-	    (c >= 0x2B00 && c <= 0x2BFF) ||		/* stars, arrows */
-	    (c >= 0x2300 && c <= 0x23FF) ||		/* technical: clocks */
-	    (c >= 0x2460 && c <= 0x24FF) ||		/* enclosed letters */
-	    (c >= 0x25A0 && c <= 0x25FF) ||		/* geometric shapes */
-	    (c >= 0x3297 && c <= 0x3299) ||		/* circled ideographs */
+	    (c >= 0x2600 && c <= 0x27BF) ||	/* symbols, dingbats */
+	    (c >= 0x2B00 && c <= 0x2BFF) ||	/* stars, arrows */
+	    (c >= 0x2300 && c <= 0x23FF) ||	/* technical: clocks */
+	    (c >= 0x2460 && c <= 0x24FF) ||	/* enclosed letters */
+	    (c >= 0x25A0 && c <= 0x25FF) ||	/* geometric shapes */
+	    (c >= 0x3297 && c <= 0x3299) ||	/* circled ideographs */
 	    c == 0x2122 || c == 0x2139 ||		/* TM, information */
 	    (c >= 0xE000 && c <= 0xF8FF);		/* private use */
 }

@@ -81,6 +81,7 @@ struct mime {
 	FILE		*tmp;
 	uint64_t	 slen;
 	int64_t		 parts;
+	int		 part_blocked;
 	/* results */
 	int64_t		 attach;
 	int64_t		 blocked;
@@ -149,9 +150,13 @@ mime_header(void *st, const char *n, size_t nlen, const char *v, size_t vlen)
 	keep(&m->top[i], v, vlen);
 }
 
+/* set_blocked - the current part is blocked; count each part once */
 static void
 set_blocked(struct mime *m, const char *name, const char *why)
 {
+	if (m->part_blocked)
+		return;
+	m->part_blocked = 1;
 	if (m->blocked++ > 0)
 		return;
 	snprintf(m->bname, sizeof(m->bname), "%s", name);
@@ -256,7 +261,8 @@ content(struct mime *m, const char *p, size_t len)
 	char out[8192];
 	size_t n, step;
 
-	if (!m->leaf || !m->sniff || (m->judged && !m->spool))
+	if (!m->leaf || !m->sniff || m->part_blocked ||
+	    (m->judged && !m->spool))
 		return;
 	if (!m->decode) {
 		sniff(m, (const unsigned char *)p, len);
@@ -284,7 +290,7 @@ end_leaf(struct mime *m)
 	m->leaf = 0;
 	if (m->sniff && !m->judged)
 		judge(m);
-	if (m->spool && !m->blocked) {
+	if (m->spool && !m->part_blocked) {
 		memset(&r, 0, sizeof(r));
 		if (m->tmp != NULL) {
 			fflush(m->tmp);
@@ -330,7 +336,7 @@ leaf_begin(struct mime *m, GMimeContentType *ct, const char *cte,
 
 	m->leaf = 1;
 	m->parts++;
-	m->named = m->judged = m->spool = 0;
+	m->named = m->judged = m->spool = m->part_blocked = 0;
 	m->hlen = 0;
 	if (cd != NULL && (d = g_mime_content_disposition_parse(NULL, cd)) !=
 	    NULL) {
@@ -358,8 +364,7 @@ leaf_begin(struct mime *m, GMimeContentType *ct, const char *cte,
 		GMimeContentEncoding e = g_mime_content_encoding_from_string(
 		    g_strstrip((char *)cte));
 		if (e == GMIME_CONTENT_ENCODING_BASE64 ||
-		    e == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE ||
-		    e == GMIME_CONTENT_ENCODING_UUENCODE) {
+		    e == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE) {
 			g_mime_encoding_init_decode(&m->enc, e);
 			m->decode = 1;
 		}

@@ -92,6 +92,7 @@ const char	*pf_msg_helo_get(const struct pf_msg *);
 const char	*pf_msg_mail_get(const struct pf_msg *);	/* no <> */
 int		 pf_msg_smtputf8_get(const struct pf_msg *);
 size_t		 pf_msg_rcpt_count(const struct pf_msg *);
-const char	*pf_msg_rcpt_get(const struct pf_msg *, size_t);	/* no <> */
+/* no <> */
+const char	*pf_msg_rcpt_get(const struct pf_msg *, size_t);
 
 #endif

@@ -55,7 +55,7 @@ pf_policy_new(void)
 	p->domain_src = PF_D_BOTH;
 	p->unknown_is_gmail = 1;
 	p->fail_action = PF_A_ACCEPT;
-	p->mta_adds = PF_M_LOCAL;
+	p->mta_adds = PF_M_NEVER;	/* Postfix: its milters see them */
 	return p;
 }
 
@@ -366,11 +366,12 @@ pf_policy_decide_rcpt(const struct pf_policy *p, const struct pf_verdict *v,
 
 	memset(d, 0, sizeof(*d));
 	d->action = d->wanted = d->would = PF_A_ACCEPT;
+	d->gmail = gmail_bound(p, f, rcpt, nrcpt);
 	if (v->npred == 0) {
 		snprintf(d->reason, sizeof(d->reason), "no prediction");
 		return;
 	}
-	if (!(d->gmail = gmail_bound(p, f, rcpt, nrcpt))) {
+	if (!d->gmail) {
 		snprintf(d->reason, sizeof(d->reason),
 		    "no Gmail recipient");
 		return;

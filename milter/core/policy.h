@@ -21,7 +21,9 @@ enum pf_action {
 /* which sender domain chooses the Action lines */
 enum pf_domain_src { PF_D_FROM, PF_D_ENVELOPE, PF_D_BOTH };
 
-/* when the MTA adds Message-ID, Date and From if they are missing */
+/* when the MTA adds a missing Message-ID, Date and From *after* the milter
+ * saw the message (Sendmail: always; Postfix: never, its cleanup adds them
+ * before milters see the message) */
 enum pf_mta_adds { PF_M_NEVER, PF_M_LOCAL, PF_M_ALWAYS };
 
 #define PF_MAX_ACTIONS	512

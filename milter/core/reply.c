@@ -176,6 +176,7 @@ dsn_field(const char *s, const char *end, const char *name,
 	return 0;
 }
 
+/* is_tok - the token is s, ignoring case */
 static int
 is_tok(const struct tok *t, const char *s)
 {
@@ -192,6 +193,7 @@ is_prefix_tok(const struct tok *t)
 	    status_len(t->p + 4, e, 0) == t->len - 4;
 }
 
+/* is_code_tok - a bare reply code, "550" */
 static int
 is_code_tok(const struct tok *t)
 {
@@ -200,6 +202,7 @@ is_code_tok(const struct tok *t)
 	    isdigit((unsigned char)t->p[2]);
 }
 
+/* is_status_tok - a bare enhanced status, "5.7.1" */
 static int
 is_status_tok(const struct tok *t)
 {
@@ -450,6 +453,7 @@ code_only(const char *s, const char *end, int *code)
 	return NULL;
 }
 
+/* pf_reply_reset - free the text and clear the reply */
 void
 pf_reply_reset(struct pf_reply *r)
 {
@@ -526,9 +530,9 @@ pf_reply_parse(const char *in, size_t len, struct pf_reply *r,
 			after = p + 3;
 			e = region_end(after, end, &complete);
 		} else {
-			return pf_err_set(err, PF_ESYNTAX, "no SMTP reply found "
-			    "(expected a reply such as \"550 5.7.26 ...\", a "
-			    "maillog line or a bounce message)");
+			return pf_err_set(err, PF_ESYNTAX, "no SMTP reply "
+			    "found (expected a reply such as \"550 5.7.26 "
+			    "...\", a maillog line or a bounce message)");
 		}
 		if (after == end) {
 			if ((r->text = strdup("")) == NULL)

@@ -17,11 +17,11 @@
 #define PF_REPLY_TEXT_MAX	16384	/* bytes of reply text kept */
 
 struct pf_reply {
-	int	 code;		/* 550; 0 when only a status was found */
-	char	 status[16];	/* "5.7.26"; "" when the reply had none */
-	char	*text;		/* cleaned text; owned, never NULL after parse */
-	char	 ip[64];	/* the "[192.0.2.1 18]" Gmail puts first, or "" */
-	const char *form;	/* "reply", "dsn", "postfix", "sendmail": static */
+	int	 code;		/* 550; 0 if only a status was found */
+	char	 status[16];	/* "5.7.26"; "" if the reply had none */
+	char	*text;		/* cleaned text; owned, set by parse */
+	char	 ip[64];	/* from the leading "[192.0.2.1 18]" */
+	const char *form;	/* "reply", "dsn", "postfix", "sendmail" */
 };
 
 /* pf_reply_parse - find the reply in in[0..len).  PF_ESYNTAX when the input

@@ -32,7 +32,7 @@ struct key {
 	char	*domain;	/* "%" = the From domain */
 	char	*selector;
 	char	*keyfile;
-	char	 pub[MAX_PUB];	/* base64 p=, "" if the file is unusable */
+	char	 pub[MAX_PUB];	/* base64 p=, "" if unusable */
 	unsigned bits;
 	int	 ed25519;
 	char	 err[600];
@@ -49,7 +49,7 @@ struct pf_signers {
 	size_t		 nkeys;
 	struct rule	 rules[MAX_KEYS];
 	size_t		 nrules;
-	int		 refile;	/* SigningTable patterns are wildcards */
+	int		 refile;	/* SigningTable has wildcards */
 };
 
 /* pf_signer_pubkey - base64 DER SubjectPublicKeyInfo (RSA) or the raw 32
@@ -255,7 +255,8 @@ pf_signers_load(const struct pf_config *cfg, struct pf_signers **out,
 			s->rules[s->nrules].pattern = strdup(g->match ?
 			    g->match : g->domain);
 			if (s->rules[s->nrules++].pattern == NULL)
-				rc = pf_err_set(err, PF_ENOMEM, "out of memory");
+				rc = pf_err_set(err, PF_ENOMEM,
+				    "out of memory");
 		}
 	}
 	if (rc == PF_OK && cfg->keytable != NULL) {

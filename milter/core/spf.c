@@ -36,8 +36,8 @@ struct pf_spf {
 /* per-thread context of the check in progress (libspf2 calls us back) */
 struct spf_call {
 	struct pf_dns_budget	*budget;
-	char			 why[256];	/* the first temporary failure */
-	sigjmp_buf		 jb;		/* escape from SPF_error */
+	char			 why[256];	/* first temporary failure */
+	sigjmp_buf		 jb;	/* escape from SPF_error */
 };
 static __thread struct spf_call *cur;
 
@@ -99,8 +99,8 @@ layer_lookup(SPF_dns_server_t *l, const char *dom, ns_type t, int cache)
 	for (i = 0; i < r.n; i++) {
 		switch (t) {
 		case ns_t_a:
-			if (r.rlen[i] != 4 ||
-			    SPF_dns_rr_buf_realloc(rr, (int)n, 4) != SPF_E_SUCCESS)
+			if (r.rlen[i] != 4 || SPF_dns_rr_buf_realloc(rr,
+			    (int)n, 4) != SPF_E_SUCCESS)
 				continue;
 			memcpy(&rr->rr[n]->a, r.rdata[i], 4);
 			break;
@@ -186,7 +186,7 @@ pf_spf_free(struct pf_spf *s)
 	if (s->server != NULL)
 		SPF_server_free(s->server);
 	if (s->layer != NULL)
-		SPF_dns_free(s->layer);	/* does not come with the server */
+		SPF_dns_free(s->layer);	/* not freed by the server */
 	free(s);
 }
 
@@ -284,7 +284,7 @@ struct walk {
 	int	 tempfail;
 	char	 why[256];	/* tempfail reason */
 	char	 sus[256];	/* suspicious reasons, "; "-joined */
-	char	 top_all;	/* qualifier of the evaluated record's all */
+	char	 top_all;	/* qualifier of the evaluated all */
 };
 
 /* addsus - note one suspicious entry (once) */

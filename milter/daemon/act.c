@@ -96,17 +96,20 @@ hold(SMFICTX *ctx, const struct pf_pred *p)
 	return smfi_quarantine(ctx, reason) == MI_SUCCESS ? 0 : -1;
 }
 
-/* summary - the one info line per message, keyed by queue id */
+/* summary - the one info line per message, keyed by queue id:
+ * "QID: action=A [would=A] rule=ID reply=N status=S ... rcpt=N" then
+ * the context (verdict, gmail, reason, client) */
 static void
 summary(const char *qid, struct sess *s, const char *action,
-    const char *extra, const struct pf_verdict *v)
+    const char *would, const char *extra, const struct pf_verdict *v)
 {
 	char line[1800], q[40];
 	size_t used, i;
 	int n;
 
 	pf_reply_logesc(q, sizeof(q), qid, strlen(qid));
-	n = snprintf(line, sizeof(line), "%s: action=%s%s", q, action, extra);
+	n = snprintf(line, sizeof(line), "%s: action=%s%s%s", q, action,
+	    would ? " would=" : "", would ? would : "");
 	used = n > 0 && (size_t)n < sizeof(line) ? (size_t)n : 0;
 	for (i = 0; v != NULL && i < v->npred && i < MAX_LOGGED; i++) {
 		n = snprintf(line + used, sizeof(line) - used,
@@ -116,19 +119,23 @@ summary(const char *qid, struct sess *s, const char *action,
 			break;
 		used += (size_t)n;
 	}
-	if (v != NULL && v->npred > MAX_LOGGED)
-		used += (size_t)snprintf(line + used, sizeof(line) - used,
-		    " more=%zu", v->npred - MAX_LOGGED);
+	if (v != NULL && v->npred > MAX_LOGGED && used < sizeof(line)) {
+		n = snprintf(line + used, sizeof(line) - used, " more=%zu",
+		    v->npred - MAX_LOGGED);
+		if (n > 0 && (size_t)n < sizeof(line) - used)
+			used += (size_t)n;
+	}
 	if (used < sizeof(line))
 		snprintf(line + used, sizeof(line) - used,
-		    " rcpt=%u client=%s%s%s", s->nrcpt, s->client,
+		    " rcpt=%u%s client=%s%s%s", s->nrcpt, extra, s->client,
 		    s->helo[0] ? " helo=" : "", s->helo);
 	pf_log(LOG_INFO, "%s", line);
 }
 
 /* failsafe - FailAction for a message the check could not finish */
 static sfsistat
-failsafe(SMFICTX *ctx, struct sess *s, const char *qid, const char *why)
+failsafe(SMFICTX *ctx, struct sess *s, const char *qid, const char *why,
+    const struct pf_verdict *v)
 {
 	const struct pf_policy *p = s->eng != NULL ?
 	    pf_engine_config(s->eng)->policy : NULL;
@@ -142,13 +149,32 @@ failsafe(SMFICTX *ctx, struct sess *s, const char *qid, const char *why)
 	if (a == PF_A_HOLD &&
 	    smfi_quarantine(ctx, "preflight: internal error") != MI_SUCCESS)
 		a = PF_A_ACCEPT;
-	summary(qid, s, pf_action_name(a), extra, NULL);
+	summary(qid, s, pf_action_name(a), NULL, extra, v);
 	if (a == PF_A_TEMPFAIL) {
-		smfi_setreply(ctx, "451", "4.3.0",
-		    "preflight: internal error, try again later");
+		char raw[400], text[400];
+
+		snprintf(raw, sizeof(raw), "preflight: could not finish the "
+		    "checks (%.200s); try again later", why);
+		pf_reply_clean(text, sizeof(text), raw, 1);
+		smfi_setreply(ctx, "451", "4.3.0", text);
 		return SMFIS_TEMPFAIL;
 	}
 	return SMFIS_CONTINUE;
+}
+
+/* budget_spent - a check was left undecided because the message's DNS
+ * time budget ran out: rules.c writes "fact: reason", and the resolver's
+ * reason (dns.c) starts with "DNS time budget" */
+static int
+budget_spent(const struct pf_verdict *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->nunk; i++)
+		if (v->unk[i].why != NULL &&
+		    strstr(v->unk[i].why, ": DNS time budget") != NULL)
+			return 1;
+	return 0;
 }
 
 /* decide - the policy, with the envelope recipients at hand */
@@ -188,18 +214,23 @@ pf_act_eom(SMFICTX *ctx, struct sess *s)
 		pf_sess_fail(s, "could not delete X-Preflight-* fields");
 	if (s->failed || s->chk == NULL)
 		return failsafe(ctx, s, qid, s->failed ? s->why :
-		    "no message state");
+		    "no message state", NULL);
 	if (pf_check_run(s->chk, &v, &err) != PF_OK) {
 		pf_verdict_reset(&v);
 		return failsafe(ctx, s, qid, pf_err_format(&err, ebuf,
-		    sizeof(ebuf)));
+		    sizeof(ebuf)), NULL);
+	}
+	if (budget_spent(&v)) {
+		/* the checks are incomplete: FailAction, not a guess */
+		st = failsafe(ctx, s, qid, "DNS time budget for the message "
+		    "spent", &v);
+		pf_verdict_reset(&v);
+		return st;
 	}
 	p = pf_engine_config(s->eng)->policy;
 	decide(s, p, &v, &d);
 	pf_reply_logesc(esc, sizeof(esc), d.reason, strlen(d.reason));
-	snprintf(extra, sizeof(extra), "%s%s verdict=%s gmail=%s "
-	    "reason=\"%s\"", p->dry_run ? " would=" : "",
-	    p->dry_run ? pf_action_name(d.would) : "",
+	snprintf(extra, sizeof(extra), " verdict=%s gmail=%s reason=\"%s\"",
 	    pf_verdict_name(v.kind), d.gmail ? "yes" : "no", esc);
 	switch (d.action) {
 	case PF_A_ACCEPT:
@@ -211,8 +242,9 @@ pf_act_eom(SMFICTX *ctx, struct sess *s)
 		break;
 	case PF_A_HOLD:
 		if (tag(ctx, &v) != 0 || hold(ctx, d.pred) != 0) {
+			st = failsafe(ctx, s, qid, "quarantine failed", &v);
 			pf_verdict_reset(&v);
-			return failsafe(ctx, s, qid, "quarantine failed");
+			return st;
 		}
 		break;
 	case PF_A_TEMPFAIL:
@@ -225,7 +257,8 @@ pf_act_eom(SMFICTX *ctx, struct sess *s)
 		break;
 	}
 	summary(qid, s, st == SMFIS_TEMPFAIL && d.action == PF_A_REJECT ?
-	    "tempfail" : pf_action_name(d.action), extra, &v);
+	    "tempfail" : pf_action_name(d.action),
+	    p->dry_run ? pf_action_name(d.would) : NULL, extra, &v);
 	pf_verdict_reset(&v);
 	return st;
 }

@@ -275,6 +275,7 @@ main(int argc, char **argv)
 	char buf[800];
 	uid_t uid = 0;
 	gid_t gid = 0;
+	char *own[3] = { NULL, NULL, NULL };
 	unsigned drain_secs;
 	int ch, rc;
 
@@ -310,14 +311,19 @@ main(int argc, char **argv)
 	e = pf_snap_get();
 	dc = &pf_engine_config(e)->daemon;
 	/* copies: the engine they come from may be swapped out */
-	if ((o.socket = strdup(o.socket ? o.socket : dc->socket)) == NULL ||
-	    (dc->user != NULL && o.user == NULL &&
-	    (o.user = strdup(dc->user)) == NULL) ||
-	    (dc->pidfile != NULL && o.pidfile == NULL &&
-	    (o.pidfile = strdup(dc->pidfile)) == NULL)) {
+	if ((own[0] = strdup(o.socket ? o.socket : dc->socket)) == NULL ||
+	    (o.user == NULL && dc->user != NULL &&
+	    (own[1] = strdup(dc->user)) == NULL) ||
+	    (o.pidfile == NULL && dc->pidfile != NULL &&
+	    (own[2] = strdup(dc->pidfile)) == NULL)) {
 		fprintf(stderr, "preflight-milter: out of memory\n");
 		return EX_OSERR;
 	}
+	o.socket = own[0];
+	if (own[1] != NULL)
+		o.user = own[1];
+	if (own[2] != NULL)
+		o.pidfile = own[2];
 	if (!dc->background)
 		o.foreground = 1;
 	pf_log_open("preflight-milter", o.foreground, dc->log_facility);
@@ -370,5 +376,8 @@ main(int argc, char **argv)
 		unlink(o.pidfile);
 	pf_snap_clear();
 	pf_log(LOG_NOTICE, "stopped");
+	free(own[0]);
+	free(own[1]);
+	free(own[2]);
 	return rc;
 }

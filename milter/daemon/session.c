@@ -147,14 +147,16 @@ cb_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
 
 		inet_ntop(AF_INET, &in->sin_addr, s->client,
 		    sizeof(s->client));
-		/* Postfix presents non-SMTP mail as 127.0.0.1 port 0 */
-		s->local = in->sin_port == 0;
+		/* no port: a non-SMTP submission; 127/8: this host */
+		s->local = in->sin_port == 0 ||
+		    (ntohl(in->sin_addr.s_addr) >> 24) == 127;
 	} else if (sa->sa_family == AF_INET6) {
 		const struct sockaddr_in6 *in6 = (const void *)sa;
 
 		inet_ntop(AF_INET6, &in6->sin6_addr, s->client,
 		    sizeof(s->client));
-		s->local = in6->sin6_port == 0;
+		s->local = in6->sin6_port == 0 ||
+		    IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr);
 	}
 	if (s->client[0] == '\0')
 		snprintf(s->client, sizeof(s->client), "local");

@@ -6,7 +6,8 @@ are made with BUILDDIR/tests/tools/dkim-sign and the test keys in
 tests/dns/keys; run it again after changing a key or a fixture below.
 
 An .expect holds `args: ...` (options for `preflight check`; @PORT@ is the
-private NSD's port) and lines `+rule` (must be predicted), `-rule` (must
+private NSD's port, @CONF@ the fixture's <name>.conf with @SRCDIR@ filled
+in) and lines `+rule` (must be predicted), `-rule` (must
 not be) and `?rule` (must be listed as unknown)."""
 import os
 import subprocess
@@ -195,6 +196,17 @@ FIXTURES = [
      "--bulk --egress-ip 192.0.2.10 --mail-from bounce@ruaonly.example.net",
      "-bulk-from-not-aligned -bulk-dmarc-missing",
      "SPF aligned; p=none from rua= without p="),
+    # signing after preflight: declared in a config file (<name>.conf)
+    ("bulk-signer-predicted", "alice@example.com", None, None,
+     "--bulk --config @CONF@ --egress-ip 192.0.2.20 "
+     "--mail-from bounce@soft.example.net",
+     "-bulk-dkim-fail -bulk-from-not-aligned -dmarc-reject +bulk-spf-fail",
+     "unsigned here; the declared signer's key matches DNS: DKIM will pass"),
+    ("bulk-signer-key-mismatch", "alice@example.com", None, None,
+     "--bulk --config @CONF@ --egress-ip 192.0.2.20 "
+     "--mail-from bounce@soft.example.net",
+     "+bulk-dkim-fail +dmarc-reject",
+     "the declared signer's private key is not the key in DNS"),
     # cannot decide: never a verdict
     ("no-egress-ip", "alice@example.com", None, None,
      "--mail-from alice@example.com",
@@ -202,6 +214,15 @@ FIXTURES = [
      "?ptr-missing ?spf-hardfail",
      "no egress address: SPF and PTR rules are unknown, not predicted"),
 ]
+
+
+# config files for fixtures that need one; @SRCDIR@ is the source tree
+CONFS = {
+    "bulk-signer-predicted":
+        "Signer example.com sel1 @SRCDIR@/tests/dns/keys/rsa2048.pem\n",
+    "bulk-signer-key-mismatch":
+        "Signer example.com sel1 @SRCDIR@/tests/dns/keys/other1024.pem\n",
+}
 
 
 def sign(msg, spec, build):
@@ -228,6 +249,9 @@ def main():
             msg += "P.S. added after signing.\n"
         with open(os.path.join(OUT, name + ".eml"), "w") as f:
             f.write(msg)
+        if name in CONFS:
+            with open(os.path.join(OUT, name + ".conf"), "w") as f:
+                f.write("# %s\n%s" % (comment, CONFS[name]))
         with open(os.path.join(OUT, name + ".expect"), "w") as f:
             f.write("# %s\n" % comment)
             f.write("args: --helo mail.example.com --nameserver "

@@ -75,7 +75,7 @@ pf_nsd_start() {
 		PF_NSD_PID=$!
 		echo "$PF_NSD_PID" > "$PF_NSD_DIR/nsd.dpid"
 		i=0
-		while [ $i -lt 50 ]; do
+		while [ $i -lt 100 ]; do
 			if pf_nsd_answers "$PF_DNS_PORT"; then
 				export PF_DNS_PORT PF_NSD_DIR PF_NSD_PID
 				return 0

@@ -1,7 +1,8 @@
 #!/bin/sh
 # run-fixtures.sh - every DNS fixture through `preflight check --json`
 # against the private NSD: tests/fixtures/dns/<name>.eml with <name>.expect,
-# whose `args:` line holds the options (@PORT@ becomes the server's port)
+# whose `args:` line holds the options (@PORT@ becomes the server's port,
+# @CONF@ the fixture's <name>.conf with @SRCDIR@ filled in)
 # and whose lines `+rule` / `-rule` / `?rule` say the rule must be
 # predicted / must not be / must be listed as unknown.  The fixtures are
 # written by tests/dns/make-fixtures.py.
@@ -30,7 +31,12 @@ pass=0 fail=0
 # check_one EML EXPECT
 check_one() {
 	eml=$1 exp=$2 name=$(basename "$1" .eml)
-	args=$(sed -n 's/^args: //p' "$exp" | sed "s/@PORT@/$PF_DNS_PORT/g")
+	conf=${eml%.eml}.conf
+	if [ -f "$conf" ]; then
+		sed "s|@SRCDIR@|$srcdir|g" "$conf" > "$tmp/$name.conf"
+	fi
+	args=$(sed -n 's/^args: //p' "$exp" |
+	    sed -e "s/@PORT@/$PF_DNS_PORT/g" -e "s|@CONF@|$tmp/$name.conf|g")
 	out="$tmp/out.json"
 	# shellcheck disable=SC2086 # args are split on purpose
 	eval "set -- $args"

@@ -64,6 +64,7 @@ usage(void)
 	exit(64);
 }
 
+/* main - sign stdin, print the signature field and the message */
 int
 main(int argc, char **argv)
 {

@@ -1,0 +1,87 @@
+#!/bin/sh
+# fuzz.sh - build the fuzz targets in tests/fuzz with libFuzzer, ASan and
+# UBSan, and run each for a while.  The core library is rebuilt with
+# coverage instrumentation in its own build directory.
+#
+# usage: contrib/fuzz.sh [-s SECONDS] [-j JOBS] [-b BUILDDIR] [TARGET...]
+#   -s  seconds per target (default 60)
+#   -j  libFuzzer jobs per target (default 1; the machine has 2 cores)
+#   -b  build directory (default build-fuzz)
+#   TARGET  addr msgid date header mime archive rules config explain content
+#           (default: all)
+# Prints a markdown table (target, seconds, runs, coverage, corpus,
+# crashes) and leaves crashing inputs in BUILDDIR/fuzz/artifacts; a crash
+# makes the exit status 1.  Reproduce one with BUILDDIR/fuzz/fuzz_X FILE.
+set -u
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+SECS=60
+JOBS=1
+B=$top/build-fuzz
+while getopts s:j:b: opt; do
+	case $opt in
+	s) SECS=$OPTARG ;;
+	j) JOBS=$OPTARG ;;
+	b) B=$OPTARG ;;
+	*) sed -n '2,15p' "$0" >&2; exit 64 ;;
+	esac
+done
+shift $((OPTIND - 1))
+TARGETS=${*:-addr msgid date header mime archive rules config explain content}
+
+command -v clang >/dev/null || { echo "fuzz: clang is missing" >&2; exit 77; }
+SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
+CFL="-g -O1 -fno-omit-frame-pointer $SAN"
+
+mkdir -p "$B" || exit 1
+B=$(cd "$B" && pwd)
+if [ ! -f "$B/libpfcore.a" ]; then
+	[ -f "$top/configure" ] || (cd "$top" && autoreconf -fi) || exit 1
+	(cd "$B" && "$top/configure" -q CC=clang \
+	    CFLAGS="$CFL -fsanitize=fuzzer-no-link" &&
+	    make -j2 libpfcore.a >/dev/null) || exit 1
+fi
+LIBS=$(printf 'print:\n\t@echo $(CORE_LIBS) $(LIBS)\n' |
+    make -s --no-print-directory -C "$B" -f Makefile -f - print 2>/dev/null |
+    tail -n 1)
+case $LIBS in
+*libpfcore.a*) ;;
+*) echo "fuzz: cannot read the link flags from $B/Makefile" >&2; exit 1 ;;
+esac
+INC="-I$top/milter/core -I$top/tests/fuzz -I$B"
+mkdir -p "$B/fuzz/artifacts"
+
+echo "| target | seconds | runs | coverage (edges) | corpus | crashes |"
+echo "|---|---:|---:|---:|---:|---:|"
+bad=0
+for t in $TARGETS; do
+	src=$top/tests/fuzz/fuzz_$t.c
+	[ -f "$src" ] || { echo "fuzz: no target $t" >&2; bad=1; continue; }
+	extra="$top/tests/fuzz/fuzzutil.c"
+	[ "$t" = content ] && extra=
+	(cd "$B" && clang $CFL -fsanitize=fuzzer -DPF_LIBFUZZER $INC \
+	    -DPF_FUZZ_RULES="\"$top/rules/gmail.rules\"" \
+	    -o "$B/fuzz/fuzz_$t" "$src" $extra $LIBS) || { bad=1; continue; }
+	work=$B/fuzz/corpus-$t
+	mkdir -p "$work"
+	seeds=$top/tests/fuzz/corpus/$t
+	[ "$t" = content ] && seeds=$top/tests/fixtures/content
+	par=
+	[ "$JOBS" -gt 1 ] && par="-jobs=$JOBS -workers=$JOBS"
+	rm -f "$B/fuzz/$t".log "$B/fuzz"/fuzz-*.log
+	(cd "$B/fuzz" && ASAN_OPTIONS=detect_leaks=1 \
+	    UBSAN_OPTIONS=print_stacktrace=1 \
+	    "./fuzz_$t" -max_total_time="$SECS" -timeout=10 \
+	    -rss_limit_mb=2048 $par \
+	    -artifact_prefix="$B/fuzz/artifacts/$t-" -print_final_stats=1 \
+	    "$work" "$seeds" >"$B/fuzz/$t.log" 2>&1)
+	cat "$B/fuzz"/fuzz-*.log >> "$B/fuzz/$t.log" 2>/dev/null
+	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' \
+	    "$B/fuzz/$t.log" | awk '{s += $1} END {print s}')
+	cov=$(grep -o 'cov: [0-9]*' "$B/fuzz/$t.log" | tail -1 | cut -d' ' -f2)
+	n=$(ls "$work" | wc -l)
+	crashes=$(ls "$B/fuzz/artifacts" | grep -c "^$t-")
+	[ "$crashes" -gt 0 ] && bad=1
+	echo "| $t | $SECS | ${runs:-?} | ${cov:-?} | $n | $crashes |"
+done
+exit $bad

@@ -1,0 +1,56 @@
+/*
+ * fuzz_explain.c - `preflight explain` input: a reply, a log line or a
+ * whole bounce, parsed (reply.c) and matched against the bundled catalog
+ * (explain.c).  The catalog is loaded once, from $PF_RULES or the
+ * source tree's rules/gmail.rules.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "pf.h"
+#include "rules.h"
+#include "reply.h"
+#include "explain.h"
+#include "fuzz.h"
+
+#ifndef PF_FUZZ_RULES
+#define PF_FUZZ_RULES	"rules/gmail.rules"
+#endif
+
+static struct pf_rules *rules;
+
+/* LLVMFuzzerInitialize - load the catalog */
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	const char *path = getenv("PF_RULES");
+	struct pf_err err = { 0 };
+	char buf[800];
+
+	if (path == NULL || *path == '\0')
+		path = PF_FUZZ_RULES;
+	if (pf_rules_load(path, &rules, &err) != PF_OK) {
+		fprintf(stderr, "fuzz_explain: %s\n",
+		    pf_err_format(&err, buf, sizeof(buf)));
+		abort();
+	}
+	return 0;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
+{
+	struct pf_explanation ex = { 0 };
+	struct pf_reply r = { 0 };
+	struct pf_err err = { 0 };
+
+	if (pf_reply_parse((const char *)d, n, &r, &err) == PF_OK &&
+	    r.text == NULL)
+		abort();
+	pf_reply_reset(&r);
+	if (pf_explain(rules, (const char *)d, n, &ex, &err) == PF_OK &&
+	    ex.kind == PF_X_MATCH && ex.rule == NULL)
+		abort();
+	pf_explanation_reset(&ex);
+	return 0;
+}
