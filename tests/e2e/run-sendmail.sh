@@ -74,7 +74,9 @@ trap 'exit 1' INT TERM HUP
 sm_init && sm_fetch && sm_unpack || { echo "FAIL: sendmail setup"; exit 1; }
 echo "sendmail $SM_VERSION unpacked in $SM_T"
 sock=$SM_T/milter.sock
-sm_configure "local:$sock" || { echo "FAIL: sendmail .cf"; exit 1; }
+# the filter line and macros are contrib/sendmail/preflight.mc as shipped
+sm_configure "local:$sock" "$src/contrib/sendmail/preflight.mc" ||
+    { echo "FAIL: sendmail .cf"; exit 1; }
 
 # the daemon drops to nobody: its pid file lives in a directory it owns
 mkdir -p "$SM_T/run" && chown nobody "$SM_T/run"
