@@ -331,5 +331,11 @@ case $r in
 *)	fail "down: daemon stopped, Sendmail answers \"$r\", not 4xx" ;;
 esac
 
+# a sanitized build reports into the daemon's log
+if grep -q -e 'ERROR: AddressSanitizer' -e 'ERROR: LeakSanitizer' \
+    -e 'runtime error:' "$SM_T/milter.log"; then
+	fail "sanitizer report in the daemon log"
+fi
+
 echo "sendmail: $passes passed, $fails failed"
 [ "$fails" -eq 0 ]
