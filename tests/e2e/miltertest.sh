@@ -85,6 +85,7 @@ done
 
 export PF_MT_SOCKET="inet:$port@127.0.0.1"
 export PF_RULES="$rules"
+export PF_MT_PID="$MPID"
 export PF_MT_LIB="$dir/common.lua"
 # run NAME COMMAND... - one case, its output indented under PASS/FAIL
 run() {
