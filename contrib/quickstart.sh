@@ -86,7 +86,7 @@ for f in "$top"/contrib/samples/*.eml; do
 	250)	id=${r##* }
 		sink=$(grep -l -F "$id" "$T"/sink/* 2>/dev/null | head -1)
 		if [ -n "$sink" ]; then
-			if grep -q '^X-Preflight-' "$sink"; then
+			if grep -q '^X-Preflight-Prediction' "$sink"; then
 				echo "   DELIVERED, tagged:"
 				grep '^X-Preflight-' "$sink" | cut -c1-150 | sed 's/^/   /'
 			else

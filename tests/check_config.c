@@ -181,6 +181,7 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(p->mta_adds, PF_M_NEVER);
 	ck_assert_int_eq(p->domain_src, PF_D_BOTH);
 	ck_assert_int_eq(p->unknown_is_gmail, 1);
+	ck_assert_int_eq(p->tag_clean, 0);
 	ck_assert_str_eq(c->daemon.socket, "local:/run/preflight/milter.sock");
 	ck_assert_uint_eq(c->daemon.socket_mode, 0660);
 	ck_assert_int_eq(c->daemon.background, 1);
@@ -216,6 +217,7 @@ START_TEST(test_good)
 	    "SenderDomain from\n"
 	    "UnknownRecipients other\n"
 	    "BlockOnlyAllGmail yes\n"
+	    "TagClean yes\n"
 	    "FailAction tempfail\n"
 	    "MTAAddsHeaders always\n"
 	    "Socket inet:8899@127.0.0.1\n"
@@ -261,6 +263,7 @@ START_TEST(test_good)
 	ck_assert_int_eq(p->domain_src, PF_D_FROM);
 	ck_assert_int_eq(p->unknown_is_gmail, 0);
 	ck_assert_int_eq(p->block_only_all_gmail, 1);
+	ck_assert_int_eq(p->tag_clean, 1);
 	ck_assert_int_eq(p->fail_action, PF_A_TEMPFAIL);
 	ck_assert_int_eq(p->mta_adds, PF_M_ALWAYS);
 	ck_assert_str_eq(c->daemon.socket, "inet:8899@127.0.0.1");

@@ -61,8 +61,16 @@ static const struct {
 	enum pf_action	 want;
 	const char	*want_rule;	/* headline */
 } rows[] = {
-	{ "no prediction", "", "example.com", "a@example.com", { NULL },
-	    1, 1, PF_A_ACCEPT, NULL },
+	{ "no prediction", "", "example.com",
+	    "a@example.com", { NULL }, 1, 1, PF_A_ACCEPT, NULL },
+	{ "no prediction, TagClean: verdict accept", "TagClean yes\n",
+	    "example.com", "a@example.com", { NULL }, 1, 1, PF_A_TAG, NULL },
+	{ "no prediction, TagClean, not to Gmail", "TagClean yes\n",
+	    "example.com", "a@example.com", { NULL }, 0, 1, PF_A_ACCEPT,
+	    NULL },
+	{ "no prediction, TagClean, dry run", "TagClean yes\nDryRun yes\n",
+	    "example.com", "a@example.com", { NULL }, 1, 1, PF_A_ACCEPT,
+	    NULL },
 	{ "default scope tags a permanent one", "", "other.org",
 	    "a@other.org", { &r_subject }, 1, 1, PF_A_TAG, "subject-too-long" },
 	{ "default scope accepts a temporary one", "", "other.org",
@@ -75,7 +83,8 @@ static const struct {
 	    1, 1, PF_A_HOLD, "subject-too-long" },
 	{ "more specific domain wins", "", "shop.example.com", "",
 	    { &r_subject }, 1, 1, PF_A_ACCEPT, "subject-too-long" },
-	{ "child scope beats a rule: line of the parent", "", "shop.example.com",
+	{ "child scope beats a rule: line of the parent", "",
+	    "shop.example.com",
 	    "", { &r_dmarc }, 1, 1, PF_A_ACCEPT, "dmarc-reject" },
 	{ "not a suffix match across labels", "", "badexample.com", "",
 	    { &r_subject }, 1, 1, PF_A_TAG, "subject-too-long" },
@@ -168,7 +177,8 @@ START_TEST(test_dry_run_reason)
 	ck_assert_int_eq(d.action, PF_A_ACCEPT);
 	ck_assert_int_eq(d.wanted, PF_A_REJECT);
 	ck_assert_int_eq(d.would, PF_A_REJECT);
-	ck_assert_str_eq(d.reason, "dry run: reject by policy for dmarc-reject");
+	ck_assert_str_eq(d.reason,
+	    "dry run: reject by policy for dmarc-reject");
 	pf_facts_free(f);
 	pf_config_free(c);
 }

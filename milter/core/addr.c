@@ -15,6 +15,7 @@
 
 #include "pf.h"
 #include "addr.h"
+#include "hdr.h"
 
 /* RFC 5322 3.2.3 atext; 8-bit bytes are UTF-8 (RFC 6532) */
 static int
@@ -32,28 +33,11 @@ is_wsp(unsigned char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* has_ew - an RFC 2047 encoded-word "=?charset?B|Q?text?=" in [p, e) */
+/* has_ew - an RFC 2047 encoded-word in [p, e) */
 static int
 has_ew(const char *p, const char *e)
 {
-	const char *q, *r;
-
-	for (; p + 1 < e; p++) {
-		if (p[0] != '=' || p[1] != '?')
-			continue;
-		q = memchr(p + 2, '?', (size_t)(e - p - 2));
-		if (q == NULL || q == p + 2 || q + 3 >= e)
-			continue;
-		if (strchr("BbQq", q[1]) == NULL || q[2] != '?')
-			continue;
-		for (r = q + 3; r + 1 < e; r++)
-			if (r[0] == '?' && r[1] == '=')
-				return 1;
-		/* no "?=" up to the end: no later start can close either
-		 * (and hostile input gets no quadratic scan) */
-		return 0;
-	}
-	return 0;
+	return pf_hdr_has_ew(p, (size_t)(e - p));
 }
 
 /* skip_quoted - p at '"': past the closing quote, or e if unterminated */

@@ -277,6 +277,9 @@ obs_end(void *stp, struct pf_facts *f)
 	 * server failure Gmail would see too is simply not a pass */
 	if (t.pass)
 		pf_fact_bool(f, PF_F_DKIM_PASS, 1);
+	else if (pf_dkim_toolarge(st->dm))
+		pf_fact_unknown(f, PF_F_DKIM_PASS, "header block too large to "
+		    "verify DKIM signatures");
 	else if (t.temp_undecided)
 		pf_fact_unknown(f, PF_F_DKIM_PASS, t.why);
 	else

@@ -49,9 +49,10 @@ struct key {
 	const char	*name;
 	enum ktype	 type;
 	size_t		 off;		/* into struct pf_config */
+	const char	*def;		/* default value, NULL = unset */
 	int64_t		 min, max;
 	int		 repeat;	/* may be given more than once */
-	setter		 set;		/* K_FN, or extra check after parse */
+	setter		 set;		/* for K_FN */
 };
 
 #define OFF(f)	offsetof(struct pf_config, f)
@@ -65,44 +66,76 @@ static int set_enum(struct ctx *, const struct key *, char **, size_t);
 static int set_socket(struct ctx *, const struct key *, char **, size_t);
 static int set_helo(struct ctx *, const struct key *, char **, size_t);
 static int set_facility(struct ctx *, const struct key *, char **, size_t);
+static int defaults(struct pf_config *);
 
-/* The one table of keys.  Defaults live in pf_config_default(). */
+/*
+ * The one table of keys: name, type, where it is stored, its default (as
+ * it would be written in the file, applied through the same code; NULL:
+ * unset), bounds, whether it may repeat, and its setter.
+ */
 static const struct key keys[] = {
-	{ "Rules",		K_STR,	OFF(rules),	0, 0, 0, NULL },
-	{ "EgressIP",		K_FN,	0,		0, 0, 1, set_egress },
-	{ "HELO",		K_FN,	0,		0, 0, 0, set_helo },
-	{ "Nameserver",		K_FN,	0,		0, 0, 0, set_nameserver },
-	{ "DNS",		K_FN,	0,		0, 0, 0, set_dns },
-	{ "DNSQueryTimeout",	K_UINT,	OFF(dns_query_ms), 10, 60000, 0, NULL },
-	{ "DNSMessageBudget",	K_UINT,	OFF(dns_message_ms), 10, 600000, 0,
-	    NULL },
-	{ "Bulk",		K_BOOL,	OFF(bulk),	0, 0, 0, NULL },
-	{ "TLS",		K_TRI,	OFF(tls),	0, 0, 0, NULL },
-	{ "RelayViaGoogle",	K_BOOL,	OFF(relay_via_google), 0, 0, 0, NULL },
-	{ "Signer",		K_FN,	0,		0, 0, 1, set_signer },
-	{ "KeyTable",		K_STR,	OFF(keytable),	0, 0, 0, NULL },
-	{ "SigningTable",	K_STR,	OFF(signingtable), 0, 0, 0, NULL },
+	{ "Rules", K_STR, OFF(rules), PF_RULESDIR "/gmail.rules",
+	    0, 0, 0, NULL },
+	{ "EgressIP", K_FN, 0, NULL,
+	    0, 0, 1, set_egress },
+	{ "HELO", K_FN, 0, NULL,
+	    0, 0, 0, set_helo },
+	{ "Nameserver", K_FN, 0, "system",
+	    0, 0, 0, set_nameserver },
+	{ "DNS", K_FN, 0, "yes",
+	    0, 0, 0, set_dns },
+	{ "DNSQueryTimeout", K_UINT, OFF(dns_query_ms), "2000",
+	    10, 60000, 0, NULL },
+	{ "DNSMessageBudget", K_UINT, OFF(dns_message_ms), "8000",
+	    10, 600000, 0, NULL },
+	{ "Bulk", K_BOOL, OFF(bulk), "no",
+	    0, 0, 0, NULL },
+	{ "TLS", K_TRI, OFF(tls), "unknown",
+	    0, 0, 0, NULL },
+	{ "RelayViaGoogle", K_BOOL, OFF(relay_via_google), "no",
+	    0, 0, 0, NULL },
+	{ "Signer", K_FN, 0, NULL,
+	    0, 0, 1, set_signer },
+	{ "KeyTable", K_STR, OFF(keytable), NULL,
+	    0, 0, 0, NULL },
+	{ "SigningTable", K_STR, OFF(signingtable), NULL,
+	    0, 0, 0, NULL },
 	/* policy */
-	{ "Action",		K_FN,	0,		0, 0, 1, set_action },
-	{ "DryRun",		K_FN,	0,		0, 0, 0, set_enum },
-	{ "SenderDomain",	K_FN,	0,		0, 0, 0, set_enum },
-	{ "UnknownRecipients",	K_FN,	0,		0, 0, 0, set_enum },
-	{ "BlockOnlyAllGmail",	K_FN,	0,		0, 0, 0, set_enum },
-	{ "FailAction",		K_FN,	0,		0, 0, 0, set_enum },
-	{ "MTAAddsHeaders",	K_FN,	0,		0, 0, 0, set_enum },
+	{ "Action", K_FN, 0, NULL,
+	    0, 0, 1, set_action },
+	{ "DryRun", K_FN, 0, "no",
+	    0, 0, 0, set_enum },
+	{ "SenderDomain", K_FN, 0, "both",
+	    0, 0, 0, set_enum },
+	{ "UnknownRecipients", K_FN, 0, "gmail",
+	    0, 0, 0, set_enum },
+	{ "BlockOnlyAllGmail", K_FN, 0, "no",
+	    0, 0, 0, set_enum },
+	{ "TagClean", K_FN, 0, "no",
+	    0, 0, 0, set_enum },
+	{ "FailAction", K_FN, 0, "accept",
+	    0, 0, 0, set_enum },
+	{ "MTAAddsHeaders", K_FN, 0, "never",
+	    0, 0, 0, set_enum },
 	/* daemon */
-	{ "Socket",		K_FN,	0,		0, 0, 0, set_socket },
-	{ "SocketMode",		K_OCTAL, OFF(daemon.socket_mode), 0, 0777, 0,
-	    NULL },
-	{ "User",		K_STR,	OFF(daemon.user), 0, 0, 0, NULL },
-	{ "Group",		K_STR,	OFF(daemon.group), 0, 0, 0, NULL },
-	{ "PidFile",		K_STR,	OFF(daemon.pidfile), 0, 0, 0, NULL },
-	{ "Background",		K_BOOL,	OFF(daemon.background), 0, 0, 0, NULL },
-	{ "LogFacility",	K_FN,	0,		0, 0, 0, set_facility },
-	{ "MilterTimeout",	K_UINT,	OFF(daemon.milter_timeout), 1, 86400, 0,
-	    NULL },
-	{ "DrainTimeout",	K_UINT,	OFF(daemon.drain_seconds), 0, 3600, 0,
-	    NULL },
+	{ "Socket", K_FN, 0, "local:/run/preflight/milter.sock",
+	    0, 0, 0, set_socket },
+	{ "SocketMode", K_OCTAL, OFF(daemon.socket_mode), "0660",
+	    0, 0777, 0, NULL },
+	{ "User", K_STR, OFF(daemon.user), NULL,
+	    0, 0, 0, NULL },
+	{ "Group", K_STR, OFF(daemon.group), NULL,
+	    0, 0, 0, NULL },
+	{ "PidFile", K_STR, OFF(daemon.pidfile), NULL,
+	    0, 0, 0, NULL },
+	{ "Background", K_BOOL, OFF(daemon.background), "yes",
+	    0, 0, 0, NULL },
+	{ "LogFacility", K_FN, 0, "mail",
+	    0, 0, 0, set_facility },
+	{ "MilterTimeout", K_UINT, OFF(daemon.milter_timeout), "600",
+	    1, 86400, 0, NULL },
+	{ "DrainTimeout", K_UINT, OFF(daemon.drain_seconds), "30",
+	    0, 3600, 0, NULL },
 };
 
 /* enumerated policy keys: name, accepted words, value stored */
@@ -118,6 +151,7 @@ static const struct {
 	{ "UnknownRecipients", "gmail", 1 },
 	{ "UnknownRecipients", "other", 0 },
 	{ "BlockOnlyAllGmail", "yes", 1 }, { "BlockOnlyAllGmail", "no", 0 },
+	{ "TagClean", "yes", 1 }, { "TagClean", "no", 0 },
 	{ "FailAction", "accept", PF_A_ACCEPT },
 	{ "FailAction", "hold", PF_A_HOLD },
 	{ "FailAction", "tempfail", PF_A_TEMPFAIL },
@@ -194,22 +228,11 @@ pf_config_default(void)
 
 	if (c == NULL)
 		return NULL;
-	c->rules = dupstr(PF_RULESDIR "/gmail.rules");
-	c->policy = pf_policy_new();
-	c->daemon.socket = dupstr("local:/run/preflight/milter.sock");
-	c->daemon.log_facility = dupstr("mail");
-	if (c->rules == NULL || c->policy == NULL ||
-	    c->daemon.socket == NULL || c->daemon.log_facility == NULL) {
+	if ((c->policy = pf_policy_new()) == NULL ||
+	    defaults(c) != PF_OK) {
 		pf_config_free(c);
 		return NULL;
 	}
-	c->dns_query_ms = 2000;
-	c->dns_message_ms = 8000;
-	c->tls = PF_UNSET;
-	c->daemon.socket_mode = 0660;
-	c->daemon.background = 1;
-	c->daemon.milter_timeout = 600;
-	c->daemon.drain_seconds = 30;
 	return c;
 }
 
@@ -399,8 +422,8 @@ set_signer(struct ctx *c, const struct key *k, char **w, size_t nw)
 	struct pf_signer *s;
 
 	if (nw < 3 || nw > 4)
-		return failf(c, PF_ESYNTAX,
-		    "Signer: expected DOMAIN SELECTOR KEYFILE [SENDER-PATTERN]");
+		return failf(c, PF_ESYNTAX, "Signer: expected DOMAIN "
+		    "SELECTOR KEYFILE [SENDER-PATTERN]");
 	if (!valid_hostname(w[0]))
 		return failf(c, PF_ESYNTAX,
 		    "Signer: \"%s\" is not a domain name", w[0]);
@@ -463,6 +486,8 @@ set_enum(struct ctx *c, const struct key *k, char **w, size_t nw)
 		p->unknown_is_gmail = val;
 	else if (strcmp(k->name, "BlockOnlyAllGmail") == 0)
 		p->block_only_all_gmail = val;
+	else if (strcmp(k->name, "TagClean") == 0)
+		p->tag_clean = val;
 	else if (strcmp(k->name, "FailAction") == 0)
 		p->fail_action = (enum pf_action)val;
 	else if (strcmp(k->name, "MTAAddsHeaders") == 0)
@@ -539,8 +564,8 @@ apply(struct ctx *c, const struct key *k, char **w, size_t nw)
 		return replace(c, (char **)(base + k->off), w[0]);
 	case K_BOOL:
 		if ((b = parse_bool(w[0])) < 0)
-			return failf(c, PF_ESYNTAX,
-			    "%s: expected yes or no, not \"%s\"", k->name, w[0]);
+			return failf(c, PF_ESYNTAX, "%s: expected yes or "
+			    "no, not \"%s\"", k->name, w[0]);
 		*(int *)(base + k->off) = b;
 		return PF_OK;
 	case K_TRI:
@@ -667,6 +692,28 @@ parse(struct ctx *c, FILE *fp)
 		rc = pf_err_setl(c->err, PF_EIO, c->file, 0, "read error");
 	free(buf);
 	return rc;
+}
+
+/* defaults - every row's default, through the row's own setter */
+static int
+defaults(struct pf_config *cfg)
+{
+	struct pf_err err;
+	struct ctx c = { cfg, "(built-in defaults)", 0, &err };
+	char buf[PF_CONF_LINE_MAX], *w[PF_CONF_WORDS];
+	size_t i, nw;
+	int rc;
+
+	for (i = 0; i < PF_NELEM(keys); i++) {
+		if (keys[i].def == NULL)
+			continue;
+		c.line = (unsigned)i + 1;
+		snprintf(buf, sizeof(buf), "%s", keys[i].def);
+		if ((rc = split(&c, buf, w, &nw)) != PF_OK ||
+		    (rc = apply(&c, &keys[i], w, nw)) != PF_OK)
+			return rc;
+	}
+	return PF_OK;
 }
 
 /* pf_config_load - defaults, then the file; file:line: message on error */

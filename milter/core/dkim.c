@@ -29,6 +29,8 @@ struct pf_dkim_msg {
 	struct pf_dns_budget	*budget;
 	int			 nosig;	/* no signature: stop */
 	int			 done;
+	int			 toolarge;	/* header block past the caps */
+	size_t			 hfields, hbytes;
 	char			 why[256];	/* first DNS failure */
 	size_t			 nsigs;
 	struct pf_dkim_sig	 sigs[PF_DKIM_MAX_SIGS];
@@ -241,6 +243,20 @@ pf_dkim_header(struct pf_dkim_msg *m, const char *name, size_t nlen,
 
 	if (m == NULL || m->nosig || m->done || nlen + vlen + 1 < vlen)
 		return;
+	/*
+	 * libopendkim keeps every field it is given.  A header block far past
+	 * Gmail's own limits (which predict a 552 for it anyway) is not
+	 * verified: the handle is dropped so memory stays bounded.
+	 */
+	m->hbytes += nlen + vlen + 1;
+	if (++m->hfields > PF_DKIM_MAX_FIELDS ||
+	    m->hbytes > PF_DKIM_MAX_HBYTES) {
+		m->toolarge = 1;
+		m->nosig = 1;
+		dkim_free(m->d);
+		m->d = NULL;
+		return;
+	}
 	if ((buf = malloc(nlen + vlen + 1)) == NULL)
 		return;
 	memcpy(buf, name, nlen);
@@ -392,6 +408,13 @@ pf_dkim_end(struct pf_dkim_msg *m)
 	for (i = 0; i < n && m->nsigs < PF_DKIM_MAX_SIGS; i++)
 		if (!(dkim_sig_getflags(sigs[i]) & DKIM_SIGFLAG_IGNORE))
 			judge(m, sigs[i], &m->sigs[m->nsigs++]);
+}
+
+/* pf_dkim_toolarge - the header block was too large to verify */
+int
+pf_dkim_toolarge(const struct pf_dkim_msg *m)
+{
+	return m != NULL && m->toolarge;
 }
 
 /* pf_dkim_nsigs - signatures judged */

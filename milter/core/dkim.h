@@ -45,6 +45,10 @@ void	pf_dkim_body(struct pf_dkim_msg *, const unsigned char *, size_t);
 /* pf_dkim_end - verify; the signatures are then readable */
 void	pf_dkim_end(struct pf_dkim_msg *);
 size_t	pf_dkim_nsigs(const struct pf_dkim_msg *);
+/* header fields and bytes past which signatures are not verified */
+#define PF_DKIM_MAX_FIELDS	10000
+#define PF_DKIM_MAX_HBYTES	(2 * 1024 * 1024)
+int	pf_dkim_toolarge(const struct pf_dkim_msg *);
 /* borrowed until pf_dkim_msg_free */
 const struct pf_dkim_sig *pf_dkim_sig(const struct pf_dkim_msg *, size_t);
 

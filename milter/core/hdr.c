@@ -150,7 +150,7 @@ has_8bit(const char *p, size_t len)
 	return 0;
 }
 
-/* has_ew - an RFC 2047 encoded-word anywhere in [p, p+len) */
+/* pf_hdr_has_ew - an RFC 2047 encoded-word anywhere in [p, p+len) */
 int
 pf_hdr_has_ew(const char *p, size_t len)
 {

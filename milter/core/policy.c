@@ -44,19 +44,12 @@ pf_action_parse(const char *s)
 	return -1;
 }
 
-/* pf_policy_new - the built-in policy: tag every prediction */
+/* pf_policy_new - an empty policy (no Action line: tag every
+ * prediction); the other defaults come from the key table in config.c */
 struct pf_policy *
 pf_policy_new(void)
 {
-	struct pf_policy *p = calloc(1, sizeof(*p));
-
-	if (p == NULL)
-		return NULL;
-	p->domain_src = PF_D_BOTH;
-	p->unknown_is_gmail = 1;
-	p->fail_action = PF_A_ACCEPT;
-	p->mta_adds = PF_M_NEVER;	/* Postfix: its milters see them */
-	return p;
+	return calloc(1, sizeof(struct pf_policy));
 }
 
 /* pf_policy_free - release a policy; NULL is a no-op */
@@ -114,8 +107,8 @@ id_ok(const char *s)
 	if (*s == '\0')
 		return 0;
 	for (; *s != '\0'; s++)
-		if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) &&
-		    *s != '-')
+		if (!islower((unsigned char)*s) &&
+		    !isdigit((unsigned char)*s) && *s != '-')
 			return 0;
 	return 1;
 }
@@ -368,6 +361,11 @@ pf_policy_decide_rcpt(const struct pf_policy *p, const struct pf_verdict *v,
 	d->action = d->wanted = d->would = PF_A_ACCEPT;
 	d->gmail = gmail_bound(p, f, rcpt, nrcpt);
 	if (v->npred == 0) {
+		/* X-Preflight-Verdict: accept, on mail to Gmail only */
+		if (d->gmail && p->tag_clean)
+			d->action = d->wanted = d->would = PF_A_TAG;
+		if (p->dry_run)
+			d->action = PF_A_ACCEPT;
 		snprintf(d->reason, sizeof(d->reason), "no prediction");
 		return;
 	}

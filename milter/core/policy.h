@@ -44,24 +44,27 @@ struct pf_policy {
 	size_t			 nrule;
 	int			 dry_run;
 	enum pf_domain_src	 domain_src;
-	int			 unknown_is_gmail;	/* google_count unknown */
+	int			 unknown_is_gmail; /* if rcpt unknown */
 	int			 block_only_all_gmail;
+	int			 tag_clean;	/* verdict accept */
 	enum pf_action		 fail_action;
 	enum pf_mta_adds	 mta_adds;
 };
 
 /* the outcome for one message */
 struct pf_decision {
-	enum pf_action		 action;	/* what to do (dry run: accept) */
+	enum pf_action		 action;	/* what to do (dry run: */
+						/* accept) */
 	enum pf_action		 wanted;	/* what the policy asked for */
 	enum pf_action		 would;		/* after the all-Gmail limit */
-	const struct pf_pred	*pred;		/* headline prediction or NULL */
+	const struct pf_pred	*pred;		/* headline, or NULL */
 	int			 gmail;		/* predictions counted */
-	int			 downgraded;	/* not all Gmail: hold/reject -> tag */
+	int			 downgraded;	/* not all Gmail: tag */
 	char			 reason[256];	/* for the log */
 };
 
-/* pf_policy_new - the built-in policy: tag every prediction.  Owned. */
+/* pf_policy_new - an empty policy; pf_config_default() fills in the
+ * defaults.  Owned. */
 struct pf_policy	*pf_policy_new(void);
 void			 pf_policy_free(struct pf_policy *);
 

@@ -26,6 +26,7 @@
 
 #include "autoconf.h"
 #include "daemon.h"
+#include "nodelay.h"
 #include "policy.h"
 
 #ifndef PF_SYSCONFDIR
@@ -222,7 +223,7 @@ serve(unsigned drain_secs)
 	sigset_t set;
 	siginfo_t si;
 	struct timespec tick = { 1, 0 };
-	int sig;
+	int sig, rc = 0;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);
@@ -238,7 +239,11 @@ serve(unsigned drain_secs)
 	for (;;) {
 		sig = sigtimedwait(&set, &si, &tick);
 		if (milter_done) {
-			pf_log(LOG_NOTICE, "the milter loop ended");
+			/* not asked to: a listener error, or a signal that
+			 * reached libmilter's own thread; a non-zero status
+			 * lets the service manager start us again */
+			pf_log(LOG_ERR, "the milter loop ended on its own");
+			rc = EX_SOFTWARE;
 			break;
 		}
 		if (sig == SIGHUP) {
@@ -260,6 +265,86 @@ serve(unsigned drain_secs)
 	pthread_cond_signal(&rl_cond);
 	pthread_mutex_unlock(&rl_lock);
 	pthread_join(rl, NULL);
+	return rc;
+}
+
+/* parse_opts - the command line; -V and bad usage exit here */
+static void
+parse_opts(int argc, char **argv, struct opts *o)
+{
+	int ch;
+
+	while ((ch = getopt(argc, argv, "c:fnp:P:u:V")) != -1) {
+		switch (ch) {
+		case 'c': o->conf = optarg; break;
+		case 'f': o->foreground = 1; break;
+		case 'n': o->check = 1; break;
+		case 'p': o->socket = optarg; break;
+		case 'P': o->pidfile = optarg; break;
+		case 'u': o->user = optarg; break;
+		case 'V':
+			printf("preflight-milter %s (libmilter API %#x)\n",
+			    PACKAGE_VERSION, SMFI_VERSION);
+			exit(0);
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+}
+
+/* settings - socket, user and pid file from the options, else from the
+ * config, copied into own[] (the engine they come from may be swapped) */
+static int
+settings(struct opts *o, const struct pf_daemon_cfg *dc, char *own[3])
+{
+	if ((own[0] = strdup(o->socket ? o->socket : dc->socket)) == NULL ||
+	    (o->user == NULL && dc->user != NULL &&
+	    (own[1] = strdup(dc->user)) == NULL) ||
+	    (o->pidfile == NULL && dc->pidfile != NULL &&
+	    (own[2] = strdup(dc->pidfile)) == NULL))
+		return -1;
+	o->socket = own[0];
+	if (own[1] != NULL)
+		o->user = own[1];
+	if (own[2] != NULL)
+		o->pidfile = own[2];
+	if (!dc->background)
+		o->foreground = 1;
+	return 0;
+}
+
+/* listen_on - register with libmilter and bind now (as root if started
+ * so) to fail early; a local socket gets its mode and owner */
+static int
+listen_on(const struct opts *o, const struct pf_daemon_cfg *dc, uid_t uid,
+    gid_t gid)
+{
+	const char *path;
+
+	if (smfi_setconn((char *)o->socket) != MI_SUCCESS ||
+	    smfi_settimeout((int)dc->milter_timeout) != MI_SUCCESS ||
+	    smfi_register(pf_filter) != MI_SUCCESS) {
+		fprintf(stderr, "preflight-milter: cannot set up %s\n",
+		    o->socket);
+		return EX_SOFTWARE;
+	}
+	if (smfi_opensocket(1) != MI_SUCCESS) {
+		fprintf(stderr, "preflight-milter: cannot listen on %s\n",
+		    o->socket);
+		return EX_UNAVAILABLE;
+	}
+	/* TCP: answers of several packets must not wait for delayed ACKs */
+	if (socket_path(o->socket) == NULL &&
+	    pf_nodelay_listener(o->socket) < 0)
+		fprintf(stderr, "preflight-milter: TCP_NODELAY on %s: %s\n",
+		    o->socket, strerror(errno));
+	if ((path = socket_path(o->socket)) != NULL &&
+	    (chmod(path, dc->socket_mode) != 0 ||
+	    (o->user != NULL && chown(path, uid, gid) != 0)))
+		fprintf(stderr, "preflight-milter: %s: %s\n", path,
+		    strerror(errno));
 	return 0;
 }
 
@@ -271,32 +356,14 @@ main(int argc, char **argv)
 	const struct pf_daemon_cfg *dc;
 	struct pf_engine *e;
 	struct pf_err err;
-	const char *path;
 	char buf[800];
 	uid_t uid = 0;
 	gid_t gid = 0;
 	char *own[3] = { NULL, NULL, NULL };
 	unsigned drain_secs;
-	int ch, rc;
+	int rc;
 
-	while ((ch = getopt(argc, argv, "c:fnp:P:u:V")) != -1) {
-		switch (ch) {
-		case 'c': o.conf = optarg; break;
-		case 'f': o.foreground = 1; break;
-		case 'n': o.check = 1; break;
-		case 'p': o.socket = optarg; break;
-		case 'P': o.pidfile = optarg; break;
-		case 'u': o.user = optarg; break;
-		case 'V':
-			printf("preflight-milter %s (libmilter API %#x)\n",
-			    PACKAGE_VERSION, SMFI_VERSION);
-			return 0;
-		default:
-			usage();
-		}
-	}
-	if (optind != argc)
-		usage();
+	parse_opts(argc, argv, &o);
 	conf_path = o.conf;
 	memset(&err, 0, sizeof(err));
 	if (pf_snap_load(o.conf, &err) != PF_OK) {
@@ -310,44 +377,15 @@ main(int argc, char **argv)
 	}
 	e = pf_snap_get();
 	dc = &pf_engine_config(e)->daemon;
-	/* copies: the engine they come from may be swapped out */
-	if ((own[0] = strdup(o.socket ? o.socket : dc->socket)) == NULL ||
-	    (o.user == NULL && dc->user != NULL &&
-	    (own[1] = strdup(dc->user)) == NULL) ||
-	    (o.pidfile == NULL && dc->pidfile != NULL &&
-	    (own[2] = strdup(dc->pidfile)) == NULL)) {
+	if (settings(&o, dc, own) != 0) {
 		fprintf(stderr, "preflight-milter: out of memory\n");
 		return EX_OSERR;
 	}
-	o.socket = own[0];
-	if (own[1] != NULL)
-		o.user = own[1];
-	if (own[2] != NULL)
-		o.pidfile = own[2];
-	if (!dc->background)
-		o.foreground = 1;
 	pf_log_open("preflight-milter", o.foreground, dc->log_facility);
 	if (o.user != NULL && lookup_user(o.user, dc->group, &uid, &gid) != 0)
 		return EX_NOUSER;
-	if (smfi_setconn((char *)o.socket) != MI_SUCCESS ||
-	    smfi_settimeout((int)dc->milter_timeout) != MI_SUCCESS ||
-	    smfi_register(pf_filter) != MI_SUCCESS) {
-		fprintf(stderr, "preflight-milter: cannot set up %s\n",
-		    o.socket);
-		return EX_SOFTWARE;
-	}
-	/* bind now, as root if started so, and fail early */
-	if (smfi_opensocket(1) != MI_SUCCESS) {
-		fprintf(stderr, "preflight-milter: cannot listen on %s\n",
-		    o.socket);
-		return EX_UNAVAILABLE;
-	}
-	if ((path = socket_path(o.socket)) != NULL) {
-		if (chmod(path, dc->socket_mode) != 0 ||
-		    (o.user != NULL && chown(path, uid, gid) != 0))
-			fprintf(stderr, "preflight-milter: %s: %s\n", path,
-			    strerror(errno));
-	}
+	if ((rc = listen_on(&o, dc, uid, gid)) != 0)
+		return rc;
 	if (!o.foreground && background() != 0) {
 		fprintf(stderr, "preflight-milter: cannot detach: %s\n",
 		    strerror(errno));

@@ -34,7 +34,7 @@ pf_session_live(void)
 	return atomic_load(&live);
 }
 
-/* pf_sess_msg_reset - forget the message: after eom, abort, a new MAIL, close */
+/* pf_sess_msg_reset - forget the message: at eom, abort, MAIL, close */
 void
 pf_sess_msg_reset(struct sess *s)
 {
@@ -57,6 +57,17 @@ pf_sess_msg_reset(struct sess *s)
 	s->seen_msgid = s->seen_date = s->seen_from = 0;
 	s->nrcpt = 0;
 	s->nhdr = 0;
+}
+
+/* sess_new - connection state, counted for the drain */
+static struct sess *
+sess_new(void)
+{
+	struct sess *s = calloc(1, sizeof(*s));
+
+	if (s != NULL)
+		atomic_fetch_add(&live, 1);
+	return s;
 }
 
 /* sess_free - the whole connection state */
@@ -106,6 +117,7 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 {
 	unsigned long want = SMFIF_ADDHDRS | SMFIF_CHGHDRS |
 	    SMFIF_QUARANTINE | SMFIF_SETSYMLIST;
+	struct sess *s;
 
 	if ((f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE)) !=
 	    (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE)) {
@@ -117,13 +129,20 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	*pf1 = f1 & SMFIP_HDR_LEADSPC;
 	*pf2 = 0;
 	*pf3 = 0;
+	/* the connection state starts here, to remember the header form */
+	if ((s = sess_new()) != NULL) {
+		s->leadspc = (*pf1 & SMFIP_HDR_LEADSPC) != 0;
+		if (smfi_setpriv(ctx, s) != MI_SUCCESS)
+			sess_free(s);
+	}
 	if (f0 & SMFIF_SETSYMLIST) {
 		smfi_setsymlist(ctx, SMFIM_CONNECT,
 		    "j {daemon_name} {client_addr} {client_port} _");
 		smfi_setsymlist(ctx, SMFIM_ENVFROM,
 		    "i {auth_type} {auth_authen} {daemon_name} {mail_addr}");
 		smfi_setsymlist(ctx, SMFIM_EOH, "i");
-		smfi_setsymlist(ctx, SMFIM_EOM, "i {daemon_name} {auth_authen}");
+		smfi_setsymlist(ctx, SMFIM_EOM,
+		    "i {daemon_name} {auth_authen}");
 	}
 	return SMFIS_CONTINUE;
 }
@@ -132,14 +151,21 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 static sfsistat
 cb_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
 {
-	struct sess *s = calloc(1, sizeof(*s));
+	struct sess *s = smfi_getpriv(ctx);
 	const char *mta;
 
+	/* made at negotiation, unless the MTA's protocol has none */
 	if (s == NULL) {
-		pf_log(LOG_ERR, "connect: out of memory; FailAction applies");
-		return fail_status();
+		if ((s = sess_new()) == NULL) {
+			pf_log(LOG_ERR, "connect: out of memory; FailAction "
+			    "applies");
+			return fail_status();
+		}
+		if (smfi_setpriv(ctx, s) != MI_SUCCESS) {
+			sess_free(s);
+			return fail_status();
+		}
 	}
-	atomic_fetch_add(&live, 1);
 	if (sa == NULL)
 		s->local = 1;
 	else if (sa->sa_family == AF_INET) {
@@ -162,10 +188,6 @@ cb_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
 		snprintf(s->client, sizeof(s->client), "local");
 	if ((mta = smfi_getsymval(ctx, "j")) != NULL)
 		snprintf(s->mtaname, sizeof(s->mtaname), "%s", mta);
-	if (smfi_setpriv(ctx, s) != MI_SUCCESS) {
-		sess_free(s);
-		return fail_status();
-	}
 	return SMFIS_CONTINUE;
 }
 
@@ -248,8 +270,12 @@ remember_ours(struct sess *s, const char *name)
 			s->ours[i].count++;
 			return;
 		}
-	if (s->nours >= PF_MAX_OURS) {
-		pf_sess_fail(s, "too many distinct X-Preflight-* fields to strip");
+	/* past the cap, still make room for the two names we write, so
+	 * that a flood of other X-Preflight-* names cannot shield them */
+	if (s->nours >= PF_MAX_OURS &&
+	    strcasecmp(name, "X-Preflight-Verdict") != 0 &&
+	    strcasecmp(name, "X-Preflight-Prediction") != 0) {
+		pf_sess_fail(s, "too many distinct X-Preflight-* fields");
 		return;
 	}
 	if ((n = realloc(s->ours, (s->nours + 1) * sizeof(*n))) == NULL) {
@@ -265,11 +291,14 @@ remember_ours(struct sess *s, const char *name)
 	s->nours++;
 }
 
-/* crlf - the value with bare LF turned into CRLF, in s->hbuf */
+/* crlf - the value with bare LF turned into CRLF, in s->hbuf; without
+ * SMFIP_HDR_LEADSPC the MTA dropped the blank after the colon, and the
+ * usual single space is put back */
 static int
 crlf(struct sess *s, const char *v, size_t *outlen)
 {
 	size_t n = strlen(v), lf = 0, i, o = 0, need;
+	int sp = !s->leadspc;
 	char *p;
 
 	for (i = 0; i < n; i++)
@@ -277,13 +306,15 @@ crlf(struct sess *s, const char *v, size_t *outlen)
 			lf++;
 	if (n > SIZE_MAX / 2)
 		return PF_ELIMIT;
-	need = n + lf + 1;
+	need = n + lf + 2;
 	if (need > s->hcap) {
 		if ((p = realloc(s->hbuf, need)) == NULL)
 			return PF_ENOMEM;
 		s->hbuf = p;
 		s->hcap = need;
 	}
+	if (sp)
+		s->hbuf[o++] = ' ';
 	for (i = 0; i < n; i++) {
 		if (v[i] == '\n' && (i == 0 || v[i - 1] != '\r'))
 			s->hbuf[o++] = '\r';

@@ -22,9 +22,10 @@ struct ours {
 
 struct sess {
 	/* connection */
+	int		 leadspc;	/* header values as sent (LEADSPC) */
 	int		 local;		/* non-SMTP submission */
 	char		 client[64];	/* peer address or "local" */
-	char		 helo[64];	/* client's HELO, escaped, for the log */
+	char		 helo[64];	/* client's HELO, escaped, for logs */
 	char		 mtaname[256];	/* macro j: the MTA's own name */
 	char		*hbuf;		/* scratch for header values */
 	size_t		 hcap;

@@ -59,7 +59,7 @@ HELO mta.example.com
 Socket local:$sock
 SocketMode 0666
 User nobody
-Background no
+$(case "$1" in *"Background yes"*) ;; *) echo "Background no";; esac)
 PidFile $T/run/milter.pid
 DrainTimeout 10
 UnknownRecipients other
@@ -146,6 +146,13 @@ msg "$T/forged.eml" a@tag.example e2e-forged \
 r=$(pfx_send a@tag.example bob@gmail.com "$T/forged.eml")
 check "forged message accepted ($r)" [ "${r%% *}" = 250 ]
 
+# 5b. a flood of other X-Preflight-* names cannot shield a forged verdict
+flood=$(for i in $(seq 1 300); do printf 'X-Preflight-Junk-%d: x\r\n' "$i"; done)
+msg "$T/flood.eml" a@tag.example e2e-flood \
+    "${flood}X-Preflight-Verdict: accept"$'\r\n'"X-Preflight-Prediction: 250 2.0.0 forged; ok" two-from
+r=$(pfx_send a@tag.example bob@gmail.com "$T/flood.eml")
+check "flooded message accepted ($r)" [ "${r%% *}" = 250 ]
+
 # 6. no Message-ID from a loopback client: Postfix adds one (local
 #    submission), so it is not predicted; reject.example would refuse it
 msg "$T/nomsgid.eml" a@reject.example e2e-nomsgid "" no-msgid
@@ -182,6 +189,11 @@ f=$(pfx_sink_file "Subject: e2e-forged")
 check "forged message delivered" [ -n "$f" ]
 check "forged X-Preflight fields stripped" bash -c "! grep -qi '^X-Preflight-' '$f'"
 
+f=$(pfx_sink_file "Subject: e2e-flood")
+check "flood: delivered" [ -n "$f" ]
+check "flood: the forged verdict and prediction are gone" \
+    bash -c "! grep -qi -e '^X-Preflight-Verdict: accept' -e 'forged; ok' '$f'"
+
 f=$(pfx_sink_file "Subject: e2e-nomsgid")
 check "message without Message-ID delivered, Message-ID added by Postfix" \
     grep -qi '^Message-ID:' "$f"
@@ -217,10 +229,15 @@ postconf -c "$T/etc" -e 'local_header_rewrite_clients =' &&
 msg "$T/nomsgid2.eml" a@reject.example e2e-nomsgid2 "" no-msgid
 r=$(pfx_send a@reject.example bob@gmail.com "$T/nomsgid2.eml")
 check "missing Message-ID nobody adds: 550 5.7.1 ($r)" [ "${r:0:10}" = "550 5.7.1 " ]
-check "SIGHUP reloaded (MTAAddsHeaders always)" reload "MTAAddsHeaders always"
+check "SIGHUP reloaded (MTAAddsHeaders always, TagClean yes)" \
+    reload "$(printf '%s\n' "MTAAddsHeaders always" "TagClean yes")"
 msg "$T/nomsgid3.eml" a@reject.example e2e-nomsgid3 "" no-msgid
 r=$(pfx_send a@reject.example bob@gmail.com "$T/nomsgid3.eml")
 check "MTAAddsHeaders always: not refused ($r)" [ "${r%% *}" = 250 ]
+pfx_queue_settle 20
+f=$(pfx_sink_file "Subject: e2e-nomsgid3")
+check "TagClean: nothing predicted, X-Preflight-Verdict: accept" \
+    [ "$(grep -i '^X-Preflight-' "$f")" = "X-Preflight-Verdict: accept" ]
 postconf -c "$T/etc" -X local_header_rewrite_clients &&
     postfix -c "$T/etc" reload >/dev/null 2>&1 && sleep 1
 
@@ -334,6 +351,27 @@ kill -TERM "$MPID"
 wait "$MPID" 2>/dev/null
 check "second SIGTERM: exit status 0" [ $? -eq 0 ]
 MPID=
+
+# 14. background mode: the launcher returns, the pid file names the daemon
+write_conf "Background yes"
+rm -f "$sock"
+"$milter" -c "$T/preflight.conf" >"$T/bg.out" 2>&1
+check "background: the launcher exits 0" [ $? -eq 0 ]
+for i in $(seq 1 100); do [ -S "$sock" ] && [ -s "$T/run/milter.pid" ] && break; sleep 0.05; done
+bgpid=$(cat "$T/run/milter.pid" 2>/dev/null)
+case $bgpid in ''|*[!0-9]*) bgpid= ;; esac
+check "background: pid file names a live daemon ($bgpid)" \
+    bash -c "[ -n '$bgpid' ] && kill -0 '$bgpid'"
+if [ -n "$bgpid" ]; then
+	MPID=$bgpid	# for the cleanup
+	msg "$T/bg.eml" a@tag.example e2e-bg "" two-from
+	r=$(pfx_send a@tag.example bob@gmail.com "$T/bg.eml")
+	check "background daemon serves ($r)" [ "${r%% *}" = 250 ]
+	kill -TERM "$bgpid"
+	for i in $(seq 1 150); do kill -0 "$bgpid" 2>/dev/null || break; sleep 0.1; done
+	check "background daemon stops on SIGTERM" bash -c "! kill -0 $bgpid 2>/dev/null"
+	MPID=
+fi
 
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]
