@@ -2,7 +2,8 @@
 -- chunks as an MTA sends it: message-too-large (552 5.3.4) is predicted,
 -- and the daemon's peak memory grows by far less than the message (the
 -- body is streamed, never held whole).  The runner passes the daemon's
--- pid in PF_MT_PID; its VmHWM is read from /proc.
+-- pid in PF_MT_PID; its VmHWM is read from /proc.  In a sanitized build
+-- (PF_SANITIZED=1) the growth is printed but not judged.
 dofile(os.getenv("PF_MT_LIB"))
 
 local function hwm_kb()
@@ -41,7 +42,14 @@ pf.run(function()
 	    sent .. "-byte body: 552 5.3.4 message-too-large tagged")
 	mt.disconnect(c)
 
+	-- under AddressSanitizer freed memory sits in its quarantine, so the
+	-- peak grows with all that was ever allocated: measured, not judged
 	local grew = hwm_kb() - before
-	pf.check(grew < 16 * 1024, "peak memory grew by " .. grew ..
-	    " kB for a " .. (sent // 1024) .. " kB body (limit 16384 kB)")
+	local what = "peak memory grew by " .. grew .. " kB for a " ..
+	    (sent // 1024) .. " kB body"
+	if os.getenv("PF_SANITIZED") == "1" then
+		mt.echo("note - " .. what .. " (not checked: sanitized build)")
+	else
+		pf.check(grew < 16 * 1024, what .. " (limit 16384 kB)")
+	end
 end)
