@@ -153,6 +153,13 @@ msg "$T/flood.eml" a@tag.example e2e-flood \
 r=$(pfx_send a@tag.example bob@gmail.com "$T/flood.eml")
 check "flooded message accepted ($r)" [ "${r%% *}" = 250 ]
 
+# 5c. a 100 KB folded header field (Postfix keeps about 60 KB of it; the
+#     milter protocol case over 64 KB is tests/e2e/bigheader.sh)
+long=$(python3 -c 'print("\r\n".join(" " + "x" * 69 for _ in range(1400)), end="")')
+msg "$T/long.eml" a@tag.example e2e-long "X-Long:$long"
+r=$(pfx_send a@tag.example bob@gmail.com "$T/long.eml")
+check "100 KB header field accepted ($r)" [ "${r%% *}" = 250 ]
+
 # 6. no Message-ID from a loopback client: Postfix adds one (local
 #    submission), so it is not predicted; reject.example would refuse it
 msg "$T/nomsgid.eml" a@reject.example e2e-nomsgid "" no-msgid
@@ -193,6 +200,10 @@ f=$(pfx_sink_file "Subject: e2e-flood")
 check "flood: delivered" [ -n "$f" ]
 check "flood: the forged verdict and prediction are gone" \
     bash -c "! grep -qi -e '^X-Preflight-Verdict: accept' -e 'forged; ok' '$f'"
+
+f=$(pfx_sink_file "Subject: e2e-long")
+check "100 KB header field: tagged 552 5.3.4" \
+    grep -Eq '^X-Preflight-Prediction: 552 5\.3\.4 ' "$f"
 
 f=$(pfx_sink_file "Subject: e2e-nomsgid")
 check "message without Message-ID delivered, Message-ID added by Postfix" \
