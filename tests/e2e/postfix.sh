@@ -4,7 +4,7 @@
 # tagged fields arrive at the sink; held mail sits in the hold queue; a
 # rejected message gets the predicted reply at the SMTP client; mail to
 # non-Gmail recipients passes untouched; forged X-Preflight fields are
-# stripped; a Message-ID Postfix adds is not predicted; SIGHUP reloads and
+# stripped; a Message-ID Postfix adds is not predicted; dry run; SIGHUP reloads and
 # a bad reload keeps the old config; with the daemon killed mid-run nothing
 # is lost (delivered + held + refused with 4xx = sent); SIGTERM drains.
 # Skips (77) only when not root or Postfix is missing.
@@ -251,6 +251,17 @@ check "TagClean: nothing predicted, X-Preflight-Verdict: accept" \
     [ "$(grep -i '^X-Preflight-' "$f")" = "X-Preflight-Verdict: accept" ]
 postconf -c "$T/etc" -X local_header_rewrite_clients &&
     postfix -c "$T/etc" reload >/dev/null 2>&1 && sleep 1
+
+# 8b. dry run: logs what would happen and does nothing else
+check "SIGHUP reloaded (DryRun yes)" reload "DryRun yes"
+msg "$T/dry.eml" a@reject.example e2e-dry "" two-from
+r=$(pfx_send a@reject.example bob@gmail.com "$T/dry.eml")
+check "dry run: a would-be reject is accepted ($r)" [ "${r%% *}" = 250 ]
+pfx_queue_settle 20
+f=$(pfx_sink_file "Subject: e2e-dry")
+check "dry run: delivered untouched" bash -c "[ -n '$f' ] && ! grep -qi '^X-Preflight-' '$f'"
+check "dry run: logged as action=accept would=reject" \
+    grep -Eq ': action=accept would=reject rule=[a-z0-9-]+ reply=550 status=5\.7\.1 ' "$T/milter.log"
 
 # 9. SIGHUP reload: tag.example now holds
 check "SIGHUP reloaded" reload "Action tag.example permanent hold"
