@@ -4,9 +4,10 @@
 # tagged fields arrive at the sink; held mail sits in the hold queue; a
 # rejected message gets the predicted reply at the SMTP client; mail to
 # non-Gmail recipients passes untouched; forged X-Preflight fields are
-# stripped; a Message-ID Postfix adds is not predicted; dry run; SIGHUP reloads and
-# a bad reload keeps the old config; with the daemon killed mid-run nothing
-# is lost (delivered + held + refused with 4xx = sent); SIGTERM drains.
+# stripped; a Message-ID Postfix adds is not predicted; dry run; SIGHUP
+# reloads and a bad reload keeps the old config; a spent DNS budget gets
+# FailAction; with the daemon killed mid-run nothing is lost (delivered +
+# held + refused with 4xx = sent); SIGTERM drains; background mode.
 # Skips (77) only when not root or Postfix is missing.
 set -u
 
