@@ -43,6 +43,7 @@ while getopts b:n:c:r:k:o:d:s: opt; do
 	esac
 done
 [ "$(id -u)" -eq 0 ] || { echo "e2e: run as root" >&2; exit 77; }
+export PF_BENCH_REQUIRE_DKIM=1
 
 bench_init
 bench_dns || exit 1

@@ -25,6 +25,7 @@ while getopts b:n:r opt; do
 	esac
 done
 [ "$(id -u)" -eq 0 ] || { echo "stall: run as root" >&2; exit 77; }
+export PF_BENCH_REQUIRE_DKIM=1
 
 bench_init
 top=$BENCH_DIR/../..

@@ -1,8 +1,16 @@
 #!/usr/bin/env python3
-"""bigheader.py SOCKET - a 64 KB Subject sent to the milter as an MTA sends
-it: the whole field in one SMFIC_HEADER packet.  miltertest cannot send
-this (it copies a header field into a 1 KB stack buffer), so this speaks
-the milter protocol (version 6) itself, offering what Postfix 3.7 offers.
+"""bigheader.py SOCKET - the largest header field a real MTA hands to a
+milter, sent as the MTA sends it: the whole field in one SMFIC_HEADER
+packet.  miltertest cannot send this (it copies a header field into a
+1 KB stack buffer), so this speaks the milter protocol (version 6) itself,
+offering what Postfix 3.7 offers.
+
+Postfix passes at most about 60,000 bytes of one header field to its
+milters (a 64 KB Subject arrives as 59,992 bytes); Sendmail refuses a
+header over MaxHeadersLength (32 KB by default) itself, and with that
+raised it answered 451 4.3.2 for a 64 KB field in our runs, whatever the
+milter accepts.  libmilter's own default packet limit is 64 KB.
+So the Subject here is 60,000 bytes, well over Gmail's 32,768-byte limit.
 
 SOCKET is inet:PORT@HOST.  Two messages, each on its own connection:
   tag.example     -> X-Preflight-Prediction "552 5.3.4 header-value-too-large"
@@ -11,11 +19,13 @@ SOCKET is inet:PORT@HOST.  Two messages, each on its own connection:
                      header-value-too-large or subject-too-long.
 Prints ok/FAIL lines; exits 1 on any failure."""
 
+import os
+import re
 import socket
 import struct
 import sys
 
-SUBJECT_BYTES = 65536
+SUBJECT_BYTES = 60000
 TIMEOUT = 30
 
 # milter protocol commands (MTA to filter) and replies
@@ -142,6 +152,21 @@ def message(spec, sender):
     return mods, final, data
 
 
+def rule_fix(rule_id):
+    """the fix line of one rule in $PF_RULES"""
+    inside = False
+    with open(os.environ["PF_RULES"], encoding="utf-8") as f:
+        for line in f:
+            m = re.match(r"rule\s+(\S+)", line)
+            if m:
+                inside = m.group(1) == rule_id
+            elif inside:
+                m = re.match(r'\s+fix\s+"(.*)"\s*$', line)
+                if m:
+                    return re.sub(r'\\(["\\])', r"\1", m.group(1))
+    raise SystemExit("bigheader.py: no fix for %s in $PF_RULES" % rule_id)
+
+
 def main():
     if len(sys.argv) != 2:
         print("usage: bigheader.py inet:PORT@HOST", file=sys.stderr)
@@ -155,29 +180,34 @@ def main():
         if not cond:
             fails += 1
 
+    texts = {}
     try:
         mods, final, _ = message(spec, "a@tag.example")
-        preds = [d.split(b"\0")[1].decode("ascii", "replace").strip()
-                 for c, d in mods if c == b"h" and
-                 d.split(b"\0")[0] == b"X-Preflight-Prediction"]
+        for c, d in mods:
+            name, value = d.split(b"\0")[:2]
+            if c == b"h" and name == b"X-Preflight-Prediction":
+                m = re.match(r"552 5\.3\.4 (\S+); (.*)$",
+                             value.decode("ascii", "replace").strip())
+                if m:
+                    texts[m.group(1)] = m.group(2)
         check(final in (b"c", b"a"),
-              "64 KB Subject, tag.example: message goes on (%r)" % final)
-        check(any(p.startswith("552 5.3.4 header-value-too-large;")
-                  for p in preds),
-              "64 KB Subject, tag.example: header-value-too-large "
-              "predicted: %s" % " | ".join(p[:50] for p in preds))
+              "60 KB Subject, tag.example: message goes on (%r)" % final)
+        check("header-value-too-large" in texts,
+              "60 KB Subject, tag.example: 552 5.3.4 header-value-too-large "
+              "tagged: %s" % texts.get("header-value-too-large"))
     except (Closed, OSError) as e:
-        check(False, "64 KB Subject, tag.example: %s" % e)
+        check(False, "60 KB Subject, tag.example: %s" % e)
     try:
         mods, final, data = message(spec, "a@reject.example")
         reply = data.rstrip(b"\0").decode("ascii", "replace")
-        check(final == b"y" and reply.startswith("552 5.3.4 preflight: "
-              "Gmail would answer 552 5.3.4 (") and
-              ("(header-value-too-large)" in reply or
-               "(subject-too-long)" in reply),
-              "64 KB Subject, reject.example: reply %r" % reply[:90])
+        want = ["552 5.3.4 preflight: Gmail would answer 552 5.3.4 "
+                "(%s): %s Fix: %s" % (rid, text, rule_fix(rid))
+                for rid, text in texts.items()]
+        check(final == b"y" and reply in want,
+              "60 KB Subject, reject.example: the predicted reply, "
+              "with the tagged text and the rule's fix: %r" % reply[:90])
     except (Closed, OSError) as e:
-        check(False, "64 KB Subject, reject.example: %s" % e)
+        check(False, "60 KB Subject, reject.example: %s" % e)
     return 1 if fails else 0
 
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# bigheader.sh - a 64 KB Subject through the milter protocol as Postfix
-# sends it (one header packet over libmilter's default 64 KB limit); see
-# bigheader.py.  Runs the daemon through miltertest.sh.
+# bigheader.sh - a 60 KB Subject through the milter protocol in one header
+# packet, the largest field Postfix hands to a milter (see bigheader.py).
+# Runs the daemon through miltertest.sh.
 exec "$(dirname "$0")/miltertest.sh" bigheader

@@ -9,7 +9,7 @@
 # message (mt.eom_check): added and deleted fields, quarantine, replies.
 # Afterwards the daemon must still be running, must exit on SIGTERM, and
 # its log must hold no sanitizer report.  Prints PASS/FAIL per script.
-# With "bigheader", runs bigheader.py (a 64 KB Subject in one header
+# With "bigheader", runs bigheader.py (a 60 KB Subject in one header
 # packet, which miltertest cannot send) instead of the Lua scripts.
 # Exit 77 (skip) only if miltertest is not installed.
 set -u

@@ -11,6 +11,8 @@
 #             not delivered;
 #   reject  - the SMTP client gets the predicted 5xx reply and status, with
 #             a text that starts with "preflight:";
+#   huge    - a 20 KB Subject gets the predicted 552 5.3.4; a 64 KB one is
+#             refused by Sendmail itself (552 5.6.0, MaxHeadersLength);
 #   other   - the same refusable message to a non-Gmail recipient passes;
 #   forged  - X-Preflight-* fields sent by the client are removed;
 #   msgid   - a missing Message-ID that Sendmail adds is not refused;
@@ -72,7 +74,9 @@ trap 'exit 1' INT TERM HUP
 sm_init && sm_fetch && sm_unpack || { echo "FAIL: sendmail setup"; exit 1; }
 echo "sendmail $SM_VERSION unpacked in $SM_T"
 sock=$SM_T/milter.sock
-sm_configure "local:$sock" || { echo "FAIL: sendmail .cf"; exit 1; }
+# the filter line and macros are contrib/sendmail/preflight.mc as shipped
+sm_configure "local:$sock" "$src/contrib/sendmail/preflight.mc" ||
+    { echo "FAIL: sendmail .cf"; exit 1; }
 
 # the daemon drops to nobody: its pid file lives in a directory it owns
 mkdir -p "$SM_T/run" && chown nobody "$SM_T/run"
@@ -233,6 +237,31 @@ if expect_pred reject a@reject.example bob@gmail.com \
 	fi
 fi
 
+# 4b. huge header fields: a 20 KB Subject gets the predicted reply; a 64 KB
+#     one is refused by Sendmail itself (MaxHeadersLength, 32 KB) before
+#     any milter sees it
+subject=$(head -c 20000 /dev/zero | tr '\0' s)
+msg huge a@reject.example
+sed -i "s/^Subject: sm-huge/Subject: sm-huge $subject/" "$SM_T/msg/huge"
+set -- $(predict huge a@reject.example bob@gmail.com)
+r=$(sm_send a@reject.example bob@gmail.com "$SM_T/msg/huge")
+case $1 in
+5*)	case $r in
+	"$1 $2 preflight: Gmail would answer $1 $2 ($3): "*)
+		pass "huge: 20 KB Subject refused as predicted: $1 $2 $3" ;;
+	*)	fail "huge: 20 KB Subject: client got \"$r\", predicted $1 $2 $3" ;;
+	esac ;;
+*)	fail "huge: preflight check predicts \"$*\" for a 20 KB Subject" ;;
+esac
+subject=$(head -c 65536 /dev/zero | tr '\0' s)
+msg huge64 a@reject.example
+sed -i "s/^Subject: sm-huge64/Subject: sm-huge64 $subject/" "$SM_T/msg/huge64"
+r=$(sm_send a@reject.example bob@gmail.com "$SM_T/msg/huge64")
+case $r in
+"552 5.6.0 "*)	pass "huge64: 64 KB Subject refused by Sendmail: $r" ;;
+*)		fail "huge64: 64 KB Subject: client got \"$r\"" ;;
+esac
+
 # 5. the same refusable message to a non-Gmail recipient passes
 msg other a@reject.example two-from
 r=$(sm_send a@reject.example carol@example.org "$SM_T/msg/other")
@@ -301,6 +330,12 @@ case $r in
 4*)	pass "down: daemon stopped, Sendmail answers \"$r\"" ;;
 *)	fail "down: daemon stopped, Sendmail answers \"$r\", not 4xx" ;;
 esac
+
+# a sanitized build reports into the daemon's log
+if grep -q -e 'ERROR: AddressSanitizer' -e 'ERROR: LeakSanitizer' \
+    -e 'runtime error:' "$SM_T/milter.log"; then
+	fail "sanitizer report in the daemon log"
+fi
 
 echo "sendmail: $passes passed, $fails failed"
 [ "$fails" -eq 0 ]

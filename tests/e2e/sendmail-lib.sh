@@ -110,9 +110,19 @@ sm_unpack() {
 	fi
 }
 
-# sm_configure MILTER_SPEC - write $SM_T/sendmail.cf and the files it names;
-# MILTER_SPEC is Sendmail's S= value (inet:PORT@127.0.0.1, local:/path)
+# sm_configure MILTER_SPEC [SNIPPET] - write $SM_T/sendmail.cf and the
+# files it names; MILTER_SPEC is Sendmail's S= value (inet:PORT@127.0.0.1,
+# local:/path).  SNIPPET is an .mc fragment with the INPUT_MAIL_FILTER line
+# and macro lists (contrib/sendmail/preflight.mc), used as shipped with
+# only its S= value replaced; without it, a generic filter line is used.
 sm_configure() {
+	if [ -n "${2:-}" ]; then
+		grep -q "^INPUT_MAIL_FILTER(.*S=[^,']*" "$2" ||
+		    { sm_log "$2: no INPUT_MAIL_FILTER with S="; return 1; }
+		_filter=$(sed "s|S=[^,']*|S=$1|" "$2")
+	else
+		_filter="INPUT_MAIL_FILTER(\`milter', \`S=$1, F=T, T=C:10s;S:30s;R:30s;E:60s')dnl"
+	fi
 	SM_PORT=$(sm_free_port) && SM_SINK_PORT=$(sm_free_port) || return 1
 	[ "$SM_PORT" != "$SM_SINK_PORT" ] || SM_SINK_PORT=$(sm_free_port)
 	printf '127.0.0.1\tmta.example.com %s localhost\n' "$(hostname)" \
@@ -137,10 +147,7 @@ define(\`confLOG_LEVEL', \`14')dnl
 define(\`SMART_HOST', \`esmtp:[127.0.0.1]')dnl
 define(\`ESMTP_MAILER_ARGS', \`TCP \$h $SM_SINK_PORT')dnl
 DAEMON_OPTIONS(\`Port=$SM_PORT, Addr=127.0.0.1, Name=MTA')dnl
-INPUT_MAIL_FILTER(\`preflight', \`S=$1, F=T, T=C:10s;S:30s;R:30s;E:60s')dnl
-define(\`confMILTER_MACROS_CONNECT', \`j, _, {daemon_name}, {if_name}, {if_addr}, {client_addr}')dnl
-define(\`confMILTER_MACROS_ENVFROM', \`i, {auth_type}, {auth_authen}, {auth_author}, {mail_mailer}, {mail_host}, {mail_addr}')dnl
-define(\`confMILTER_MACROS_EOM', \`i, {msg_id}')dnl
+$_filter
 FEATURE(\`nocanonify')dnl
 FEATURE(\`promiscuous_relay')dnl
 FEATURE(\`accept_unresolvable_domains')dnl

@@ -4,7 +4,7 @@
 -- tag.example (the prediction must be tagged, with the rule's text and
 -- its placeholders filled) and to reject.example (the reply must be that
 -- prediction's code, status and text).  miltertest cannot send one field
--- over 1 KB; the 64 KB Subject is sent by bigheader.py.
+-- over 1 KB; the 60 KB Subject is sent by bigheader.py.
 dofile(os.getenv("PF_MT_LIB"))
 
 -- run - send the header list from dom; return the connection after eom

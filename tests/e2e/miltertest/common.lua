@@ -4,7 +4,7 @@
 -- silently) and exits 1.  Steps the daemon negotiated away (SMFIP_NO*)
 -- are skipped, as an MTA would.  miltertest itself adds the leading space
 -- an MTA keeps when SMFIP_HDR_LEADSPC is negotiated, and copies a header
--- field into a 1 KB stack buffer: longer values crash it, so the 64 KB
+-- field into a 1 KB stack buffer: longer values crash it, so the 60 KB
 -- case is sent by bigheader.py instead.  The configuration the
 -- runner writes maps sender domains to actions: tag.example tags,
 -- hold.example holds, reject.example rejects, tempfail.example tempfails.
@@ -122,8 +122,12 @@ function pf.message(o)
 	return h
 end
 
--- pf.headers(c, list) - the fields, then end of header
+-- pf.headers(c, list) - DATA, the fields, then end of header
 function pf.headers(c, list)
+	if not mt.test_option(c, SMFIP_NODATA) then
+		pf.ok(mt.data(c), "data")
+		pf.continue(c, "data")
+	end
 	if not mt.test_option(c, SMFIP_NOHDRS) then
 		for _, f in ipairs(list) do
 			pf.ok(mt.header(c, f[1], f[2]), "header " .. f[1])
