@@ -29,6 +29,9 @@
 #include "nodelay.h"
 #include "policy.h"
 
+/* libmilter's MILTER_MDS_1M, which mfdef.h hides behind an FFR flag */
+#define PF_MILTER_MAXDATA	((1024 * 1024) - 1)
+
 #ifndef PF_SYSCONFDIR
 #define PF_SYSCONFDIR	"/etc"
 #endif
@@ -323,6 +326,10 @@ listen_on(const struct opts *o, const struct pf_daemon_cfg *dc, uid_t uid,
 {
 	const char *path;
 
+	/* Postfix sends the whole header field in one packet, up to its
+	 * header_size_limit (100 KB by default): libmilter's default of
+	 * 64 KB would drop the connection on a large header */
+	(void)smfi_setmaxdatasize(PF_MILTER_MAXDATA);
 	if (smfi_setconn((char *)o->socket) != MI_SUCCESS ||
 	    smfi_settimeout((int)dc->milter_timeout) != MI_SUCCESS ||
 	    smfi_register(pf_filter) != MI_SUCCESS) {

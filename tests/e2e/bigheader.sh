@@ -1,5 +1,6 @@
 #!/bin/sh
-# bigheader.sh - a 60 KB Subject through the milter protocol in one header
-# packet, the largest field Postfix hands to a milter (see bigheader.py).
+# bigheader.sh - 60 KB (the largest field Postfix hands to a milter) and
+# 64 KB Subjects through the milter protocol, each in one header packet
+# (see bigheader.py).
 # Runs the daemon through miltertest.sh.
 exec "$(dirname "$0")/miltertest.sh" bigheader

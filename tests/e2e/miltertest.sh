@@ -9,8 +9,9 @@
 # message (mt.eom_check): added and deleted fields, quarantine, replies.
 # Afterwards the daemon must still be running, must exit on SIGTERM, and
 # its log must hold no sanitizer report.  Prints PASS/FAIL per script.
-# With "bigheader", runs bigheader.py (a 60 KB Subject in one header
-# packet, which miltertest cannot send) instead of the Lua scripts.
+# With "bigheader", runs bigheader.py (60 KB and 64 KB Subjects, each in
+# one header packet, which miltertest cannot send) instead of the Lua
+# scripts.
 # Exit 77 (skip) only if miltertest is not installed.
 set -u
 
@@ -85,6 +86,7 @@ done
 
 export PF_MT_SOCKET="inet:$port@127.0.0.1"
 export PF_RULES="$rules"
+export PF_MT_PID="$MPID"
 export PF_MT_LIB="$dir/common.lua"
 # run NAME COMMAND... - one case, its output indented under PASS/FAIL
 run() {

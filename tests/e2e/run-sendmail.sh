@@ -284,7 +284,8 @@ elif ! f=$(sm_sink_wait "Subject: sm-forged"); then
 	fail "forged: not delivered to the sink"
 elif grep -i '^X-Preflight-' "$f" | grep -qi -e forged -e 'Verdict: accept'
 then
-	fail "forged: forged fields arrived: $(grep -i '^X-Preflight' "$f" | tr '\n' '|')"
+	fail "forged: forged fields arrived:" \
+	    "$(grep -i '^X-Preflight' "$f" | tr '\n' '|')"
 else
 	pass "forged: client's X-Preflight fields removed"
 fi

@@ -121,7 +121,8 @@ sm_configure() {
 		    { sm_log "$2: no INPUT_MAIL_FILTER with S="; return 1; }
 		_filter=$(sed "s|S=[^,']*|S=$1|" "$2")
 	else
-		_filter="INPUT_MAIL_FILTER(\`milter', \`S=$1, F=T, T=C:10s;S:30s;R:30s;E:60s')dnl"
+		_filter="INPUT_MAIL_FILTER(\`milter', \`S=$1, F=T,"
+		_filter="$_filter T=C:10s;S:30s;R:30s;E:60s')dnl"
 	fi
 	SM_PORT=$(sm_free_port) && SM_SINK_PORT=$(sm_free_port) || return 1
 	[ "$SM_PORT" != "$SM_SINK_PORT" ] || SM_SINK_PORT=$(sm_free_port)
@@ -255,7 +256,8 @@ sm_cleanup() {
 sm_send() {
 	python3 - "$SM_PORT" "$1" "$2" "$3" <<'EOF'
 import smtplib, sys
-port, sender, rcpt, path = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+port, sender, rcpt, path = int(sys.argv[1]), sys.argv[2], sys.argv[3], \
+    sys.argv[4]
 data = open(path, "rb").read().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
 s = smtplib.SMTP("127.0.0.1", port, "client.example.com", timeout=120)
 def show(code, text):

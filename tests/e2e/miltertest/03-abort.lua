@@ -73,7 +73,7 @@ pf.run(function()
 
 	-- many aborted messages in a row, then the connection still works
 	for i = 1, 50 do
-		pf.envelope(c, "a@reject.example", { "bob@gmail.com" })
+		pf.envelope(c, "a@reject.example", { "bob@gmail.com" }, false)
 		pf.headers(c, two)
 		pf.body(c, string.rep("line " .. i .. "\r\n", 20))
 		pf.ok(mt.abort(c), "abort")
