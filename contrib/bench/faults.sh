@@ -147,10 +147,12 @@ for sc in $SCEN; do
 		pf_start || { bad=1; note="restart failed"; }
 		note=${note:-"SIGKILL, restarted after 1 s"} ;;
 	hup-good)
+		n0=$(grep -c "reloaded" "$T/preflight.log")
 		pf_conf good2
 		kill -HUP "$PF_PID"
 		sleep 2
-		if grep -q "reloaded" "$T/preflight.log"; then
+		n1=$(grep -c "reloaded" "$T/preflight.log")
+		if kill -0 "$PF_PID" 2>/dev/null && [ "$n1" -gt "$n0" ]; then
 			note="reloaded"
 		else
 			note="no reload logged"
