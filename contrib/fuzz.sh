@@ -35,12 +35,13 @@ CFL="-g -O1 -fno-omit-frame-pointer $SAN"
 
 mkdir -p "$B" || exit 1
 B=$(cd "$B" && pwd)
-if [ ! -f "$B/libpfcore.a" ]; then
+if [ ! -f "$B/Makefile" ]; then
 	[ -f "$top/configure" ] || (cd "$top" && autoreconf -fi) || exit 1
 	(cd "$B" && "$top/configure" -q CC=clang \
-	    CFLAGS="$CFL -fsanitize=fuzzer-no-link" &&
-	    make -j2 libpfcore.a >/dev/null) || exit 1
+	    CFLAGS="$CFL -fsanitize=fuzzer-no-link") || exit 1
 fi
+# always: the core may have changed since the last run
+(cd "$B" && make -j2 libpfcore.a >/dev/null) || exit 1
 LIBS=$(printf 'print:\n\t@echo $(CORE_LIBS) $(LIBS)\n' |
     make -s --no-print-directory -C "$B" -f Makefile -f - print 2>/dev/null |
     tail -n 1)
