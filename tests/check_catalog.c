@@ -55,7 +55,7 @@ static const char *seed_ph[][2] = {
 	{ "header-name", "{header-name}" },
 	{ "(size bytes)", "({size} bytes)" },
 	{ "exceed limit total header bytes or limit header fields",
-	  "exceed {limit} total header bytes or {limit} header fields" },
+	  "exceed {limit} total header bytes or {limit-fields} header fields" },
 	{ "of limit ", "of {limit} " },
 	{ "(command)", "({command})" },
 };
@@ -374,7 +374,7 @@ static const struct {
 	int		 predicts;
 } newer[] = {
 	{ "bulk-dmarc-missing", 550, "5.7.40", 1 },
-	{ "bulk-dmarc-missing-ratelimit", 421, "4.7.40", 0 },
+	{ "bulk-dmarc-missing-ratelimit", 421, "4.7.40", 1 },
 	{ "message-too-large-old", 552, "5.2.3", 0 },
 };
 
@@ -417,7 +417,8 @@ static const char *fam_from[] = { "from-missing", "from-invalid",
     "duplicate-header", "duplicate-headers", NULL };
 static const char *fam_auth[] = { "spf-hardfail", "dmarc-reject",
     "dmarc-temperror", "unauthenticated", "unauthenticated-ratelimit",
-    "ipv6-guidelines", "ptr-missing", "ptr-mismatch", NULL };
+    "ipv6-guidelines", "ptr-missing", "ptr-mismatch", "ptr-missing-ratelimit",
+    "ptr-missing-ratelimit-ip", NULL };
 static const char *fam_bulk[] = { "bulk-spf-fail", "bulk-spf-ratelimit",
     "bulk-dkim-fail", "bulk-dkim-ratelimit", "bulk-tls", "bulk-tls-ratelimit",
     "bulk-dmarc-missing", "bulk-dmarc-missing-ratelimit",
@@ -460,6 +461,10 @@ static const struct {
 	{ "no SPF, no DKIM, no DMARC", fam_auth,
 	  "spf.result=\"none\" auth.pass=false dmarc.record=\"none\" "
 	  "dmarc.policy=\"none\" dmarc.pass=false", "unauthenticated" },
+	{ "the same, sender rate-limited", fam_auth,
+	  "spf.result=\"none\" auth.pass=false dmarc.record=\"none\" "
+	  "dmarc.policy=\"none\" dmarc.pass=false "
+	  "cfg.enforcement=\"ratelimit\"", "unauthenticated-ratelimit" },
 	{ "the same to Workspace only", fam_auth,
 	  "spf.result=\"none\" auth.pass=false dmarc.record=\"none\" "
 	  "dmarc.policy=\"none\" dmarc.pass=false rcpt.personal_count=0", "" },
@@ -467,6 +472,11 @@ static const struct {
 	  "ptr-missing" },
 	{ "PTR does not resolve back", fam_auth, "ptr.fcrdns=false",
 	  "ptr-mismatch" },
+	{ "no PTR, rate-limited", fam_auth, "ptr.present=false ptr.fcrdns=false "
+	  "cfg.enforcement=\"ratelimit\"", "ptr-missing-ratelimit-ip" },
+	{ "PTR does not resolve back, rate-limited", fam_auth,
+	  "ptr.fcrdns=false cfg.enforcement=\"ratelimit\"",
+	  "ptr-missing-ratelimit" },
 	{ "IPv6 without PTR", fam_auth,
 	  "egress.ipv6=true ptr.present=false ptr.fcrdns=false",
 	  "ipv6-guidelines" },
@@ -476,6 +486,12 @@ static const struct {
 	  "dmarc.record=\"none\" dmarc.pass=false",
 	  "bulk-spf-fail bulk-dkim-fail bulk-tls bulk-dmarc-missing "
 	  "bulk-from-not-aligned" },
+	{ "bulk, everything missing, rate-limited", fam_bulk,
+	  "cfg.bulk=true spf.result=\"none\" dkim.pass=false cfg.tls=false "
+	  "dmarc.record=\"none\" dmarc.pass=false "
+	  "cfg.enforcement=\"ratelimit\"",
+	  "bulk-spf-ratelimit bulk-dkim-ratelimit bulk-tls-ratelimit "
+	  "bulk-dmarc-missing-ratelimit bulk-from-not-aligned" },
 	{ "bulk, DMARC lookup failed", fam_bulk,
 	  "cfg.bulk=true dmarc.record=\"temperror\"", "" },
 	{ "not bulk", fam_bulk,
@@ -490,7 +506,8 @@ static const char *baseline =
     "spf.result=\"pass\" spf.hardfail=true auth.pass=true dkim.pass=true "
     "dkim.temperror=false dmarc.record=\"present\" dmarc.policy=\"reject\" "
     "dmarc.pass=true egress.ipv6=false ptr.present=true ptr.fcrdns=true "
-    "rcpt.personal_count=1 cfg.bulk=false cfg.tls=true";
+    "rcpt.personal_count=1 cfg.bulk=false cfg.tls=true "
+    "cfg.enforcement=\"block\"";
 
 /* set_facts - "name=value ..." into f */
 static void

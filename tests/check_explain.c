@@ -248,6 +248,7 @@ static const char *samples[][2] = {
 	{ "header-name", "X-Sample-Field" },
 	{ "size", "40001" },
 	{ "limit", "32768" },
+	{ "limit-fields", "5000" },
 	{ "num-attachments", "501" },
 	{ "address", "bad..addr@example.net" },
 	{ "argument", "bad_helo..name" },

@@ -5,7 +5,8 @@
  * fed in chunks, so the two can never disagree.  Options given here
  * override the config file.  Exit status: 0 nothing predicted, 1 only
  * temporary (4xx) failures, 2 a permanent (5xx) failure, 64 usage, 66
- * unreadable input, 70 internal error, 78 a bad config file.
+ * unreadable input, 70 internal error, 78 a bad or missing config or
+ * rules file.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -282,7 +283,9 @@ pf_cli_check(int argc, char **argv)
 	if (pf_engine_new(cfg, &eng, &err) != PF_OK) {
 		fprintf(stderr, "preflight: %s\n",
 		    pf_err_format(&err, ebuf, sizeof(ebuf)));
-		rc = err.status == PF_ESYNTAX ? EX_CONFIG : EX_SOFTWARE;
+		/* a rules file that is missing or refused is a setup error */
+		rc = err.status == PF_ESYNTAX || err.status == PF_EIO ?
+		    EX_CONFIG : EX_SOFTWARE;
 		goto out;
 	}
 	if ((chk = pf_check_new(eng)) == NULL) {

@@ -94,6 +94,8 @@ static const struct key keys[] = {
 	    0, 0, 0, NULL },
 	{ "RelayViaGoogle", K_BOOL, OFF(relay_via_google), "no",
 	    0, 0, 0, NULL },
+	{ "Enforcement", K_FN, 0, "block",
+	    0, 0, 0, set_enum },
 	{ "Signer", K_FN, 0, NULL,
 	    0, 0, 1, set_signer },
 	{ "KeyTable", K_STR, OFF(keytable), NULL,
@@ -158,6 +160,8 @@ static const struct {
 	{ "MTAAddsHeaders", "never", PF_M_NEVER },
 	{ "MTAAddsHeaders", "local", PF_M_LOCAL },
 	{ "MTAAddsHeaders", "always", PF_M_ALWAYS },
+	{ "Enforcement", "block", 0 },
+	{ "Enforcement", "ratelimit", 1 },
 };
 
 static const char *facilities[] = {
@@ -492,6 +496,8 @@ set_enum(struct ctx *c, const struct key *k, char **w, size_t nw)
 		p->fail_action = (enum pf_action)val;
 	else if (strcmp(k->name, "MTAAddsHeaders") == 0)
 		p->mta_adds = (enum pf_mta_adds)val;
+	else if (strcmp(k->name, "Enforcement") == 0)
+		c->cfg->ratelimit = val;
 	return PF_OK;
 }
 

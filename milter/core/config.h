@@ -49,6 +49,7 @@ struct pf_config {
 	int		 bulk;
 	enum pf_tristate tls;			/* MTA uses TLS to Gmail */
 	int		 relay_via_google;
+	int		 ratelimit;		/* Enforcement ratelimit */
 	struct pf_signer signer[PF_MAX_SIGNERS];
 	size_t		 nsigner;
 	char		*keytable;		/* OpenDKIM KeyTable */

@@ -135,6 +135,8 @@ config_facts(const struct pf_config *cfg, struct pf_facts *f)
 {
 	pf_fact_bool(f, PF_F_CFG_BULK, cfg->bulk);
 	pf_fact_bool(f, PF_F_CFG_RELAY_GOOGLE, cfg->relay_via_google);
+	pf_fact_strz(f, PF_F_CFG_ENFORCEMENT, cfg->ratelimit ? "ratelimit" :
+	    "block");
 	if (cfg->tls == PF_UNSET)
 		pf_fact_unknown(f, PF_F_CFG_TLS,
 		    "whether the MTA uses TLS to Gmail is not configured "

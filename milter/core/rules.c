@@ -189,7 +189,9 @@ value_str(struct loader *ld, const char *v, size_t len)
 	return s;
 }
 
-/* check_template - every {name} in a detail is a fact or a constant */
+/* check_template - every {name} in a detail is a fact or a constant; in
+ * the text of a rule that predicts, every placeholder is filled, so that a
+ * prediction never shows a bare {placeholder} */
 static int
 check_template(struct loader *ld, const struct pf_rule *r, const char *t,
     int text)
@@ -202,18 +204,17 @@ check_template(struct loader *ld, const struct pf_rule *r, const char *t,
 		if ((q = strchr(p, '}')) == NULL)
 			return fail(ld, "unclosed '{' in template", NULL);
 		snprintf(name, sizeof(name), "%.*s", (int)(q - p - 1), p + 1);
-		if (text) {
-			for (i = 0; i < r->nfill; i++)
-				if (strcmp(r->fill[i].placeholder, name) == 0)
-					break;
-			if (i == r->nfill && strchr(name, '-') != NULL)
-				continue;	/* a documented placeholder */
-		}
-		if (find_const(ld->rs, name, strlen(name)) == NULL &&
-		    pf_fact_lookup(name, strlen(name)) < 0 &&
-		    !(text && strchr(name, '.') == NULL))
-			return fail(ld, "unknown fact or constant '{%s}'",
-			    name);
+		for (i = 0; i < r->nfill; i++)
+			if (strcmp(r->fill[i].placeholder, name) == 0)
+				break;
+		if (i < r->nfill ||
+		    find_const(ld->rs, name, strlen(name)) != NULL ||
+		    pf_fact_lookup(name, strlen(name)) >= 0)
+			continue;
+		if (text && r->when == NULL)
+			continue;	/* documented placeholder: explain only */
+		return fail(ld, text ? "placeholder '{%s}' has no fill" :
+		    "unknown fact or constant '{%s}'", name);
 	}
 	return PF_OK;
 }

@@ -24,7 +24,7 @@ end
 -- pattern - a rule text with {placeholders} as a Lua pattern
 local function pattern(text)
 	local p = text:gsub("[%^%$%(%)%%%.%[%]%*%+%-%?]", "%%%0")
-	p = p:gsub("{[%w-]+}", "[^ ]+")
+	p = p:gsub("{[%w%%%-]+}", "[^ ]+")
 	return "^" .. p .. "$"
 end
 
