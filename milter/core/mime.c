@@ -617,7 +617,14 @@ mime_end(void *st, struct pf_facts *f)
 	end_leaf(m);
 	pf_fact_num(f, PF_F_MIME_ATTACH_COUNT, m->attach);
 	pf_fact_num(f, PF_F_MIME_DEPTH, m->depth);
-	pf_fact_num(f, PF_F_MIME_BLOCKED_COUNT, m->blocked);
+	/* an archive listed only in part may hide a blocked file past the
+	 * cap: nothing found is then not a pass */
+	if (m->blocked == 0 && m->limited)
+		pf_fact_unknown(f, PF_F_MIME_BLOCKED_COUNT, "an archive was "
+		    "too large or too deep to list whole (listing caps: "
+		    "entries, size, nesting, ratio)");
+	else
+		pf_fact_num(f, PF_F_MIME_BLOCKED_COUNT, m->blocked);
 	pf_fact_strz(f, PF_F_MIME_BLOCKED_NAME, m->bname);
 	pf_fact_strz(f, PF_F_MIME_BLOCKED_WHY, m->bwhy);
 	pf_fact_num(f, PF_F_MIME_PARAM_EW_COUNT, m->param_ew);
