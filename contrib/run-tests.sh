@@ -2,7 +2,8 @@
 # run-tests.sh - the full test suite from a fresh Debian 12 machine:
 # install dependencies, build, run `make check` (unit suites, fixtures, the
 # real corpus, DNS against a private NSD, end-to-end through a private
-# Postfix), the same suites under ASan and UBSan, and `make distcheck`.
+# Postfix), the same suites under ASan and UBSan, `make distcheck`, a short
+# libFuzzer run of every fuzz target, and the Sendmail end-to-end run.
 # Ends with "N passed, N failed" and exits non-zero on any failure.
 set -u
 
@@ -63,6 +64,9 @@ step "make check" check_in "$top/build"
 step "build (asan+ubsan)" build "$top/build-asan" --enable-sanitizers
 step "make check (asan+ubsan)" check_sanitized "$top/build-asan"
 step "make distcheck" sh -c "cd '$top/build' && make distcheck >distcheck.log 2>&1 || { tail -40 distcheck.log; exit 1; }"
+# the fuzz targets under libFuzzer, briefly: the replay in make check runs
+# the seeds; this looks for new inputs (contrib/fuzz.sh -s 600 for real runs)
+step "fuzz (10 s per target)" "$top/contrib/fuzz.sh" -s 10 -b "$top/build-fuzz"
 for extra in "$top"/tests/e2e/run-*.sh; do
 	[ -x "$extra" ] || continue
 	step "$(basename "$extra")" "$extra" "$top/build"

@@ -305,7 +305,9 @@ set_from(struct hdr *h, struct pf_facts *f)
 	int rc, dom_ok;
 
 	sym = h->have_from ? display_symbol(a->display) : 0;
-	snprintf(cp, sizeof(cp), sym ? "U+%04X" : "", (unsigned)sym);
+	cp[0] = '\0';
+	if (sym != 0)
+		snprintf(cp, sizeof(cp), "U+%04X", (unsigned)sym);
 	dom_ok = h->have_from && a->valid > 0 && !a->domain_literal &&
 	    !a->domain_cut && pf_addr_domain_ok(a->domain, strlen(a->domain));
 	if ((rc = pf_fact_num(f, PF_F_FROM_ADDR_COUNT,
