@@ -69,6 +69,9 @@ for t in $TARGETS; do
 	[ "$t" = content ] && seeds=$top/tests/fixtures/content
 	par=
 	[ "$JOBS" -gt 1 ] && par="-jobs=$JOBS -workers=$JOBS"
+	# PF_FUZZ_SEED fixes libFuzzer's random seed (CI: the same mutations
+	# every run); unset, each run explores differently
+	[ -n "${PF_FUZZ_SEED:-}" ] && par="$par -seed=$PF_FUZZ_SEED"
 	rm -f "$B/fuzz/$t".log "$B/fuzz"/fuzz-*.log
 	(cd "$B/fuzz" && ASAN_OPTIONS=detect_leaks=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1 \

@@ -66,7 +66,8 @@ step "make check (asan+ubsan)" check_sanitized "$top/build-asan"
 step "make distcheck" sh -c "cd '$top/build' && make distcheck >distcheck.log 2>&1 || { tail -40 distcheck.log; exit 1; }"
 # the fuzz targets under libFuzzer, briefly: the replay in make check runs
 # the seeds; this looks for new inputs (contrib/fuzz.sh -s 600 for real runs)
-step "fuzz (10 s per target)" "$top/contrib/fuzz.sh" -s 10 -b "$top/build-fuzz"
+step "fuzz (10 s per target)" env PF_FUZZ_SEED=1 "$top/contrib/fuzz.sh" \
+    -s 10 -b "$top/build-fuzz"
 for extra in "$top"/tests/e2e/run-*.sh; do
 	[ -x "$extra" ] || continue
 	step "$(basename "$extra")" "$extra" "$top/build"
