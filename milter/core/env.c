@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <arpa/inet.h>
 
 #include "pf.h"
 #include "facts.h"
@@ -44,6 +45,64 @@ distinct(const struct pf_msg *m)
 			cnt++;
 	}
 	return cnt;
+}
+
+/* ldh_name - RFC 5321 Domain: dot-separated LDH labels of 1 to 63
+ * characters, neither starting nor ending with a hyphen; one label is
+ * allowed (Gmail takes "EHLO localhost"; only the syntax is checked) */
+static int
+ldh_name(const char *h, size_t n)
+{
+	size_t i, label = 0;
+
+	if (n == 0 || n > 255)
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)h[i];
+
+		if (c == '.') {
+			if (label == 0 || h[i - 1] == '-')
+				return 0;
+			label = 0;
+		} else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-') {
+			if ((c == '-' && label == 0) || ++label > 63)
+				return 0;
+		} else
+			return 0;
+	}
+	return label > 0 && h[n - 1] != '-';
+}
+
+/* helo_ok - RFC 5321 4.1.1.1: a Domain, or an address literal
+ * ([192.0.2.1] or [IPv6:2001:db8::1]) */
+static int
+helo_ok(const char *h)
+{
+	unsigned char buf[16];
+	char lit[64];
+	size_t n = strlen(h);
+
+	if (n >= 3 && h[0] == '[' && h[n - 1] == ']' && n - 2 < sizeof(lit)) {
+		memcpy(lit, h + 1, n - 2);
+		lit[n - 2] = '\0';
+		if (strncasecmp(lit, "IPv6:", 5) == 0)
+			return inet_pton(AF_INET6, lit + 5, buf) == 1;
+		return inet_pton(AF_INET, lit, buf) == 1;
+	}
+	return ldh_name(h, n);
+}
+
+/* helo_facts - whether the HELO name Gmail will see is acceptable */
+static void
+helo_facts(struct pf_facts *f)
+{
+	if (pf_fact_known(f, PF_F_ENV_HELO))
+		pf_fact_bool(f, PF_F_ENV_HELO_VALID,
+		    helo_ok(pf_fact_gets(f, PF_F_ENV_HELO)));
+	else
+		pf_fact_unknown(f, PF_F_ENV_HELO_VALID,
+		    pf_fact_why(f, PF_F_ENV_HELO));
 }
 
 static void
@@ -89,9 +148,7 @@ env_end(void *st, struct pf_facts *f)
 			pf_fact_unknown(f, PF_F_ENV_HELO,
 			    "no HELO name given (--helo, or HELO in the config)");
 	}
-	else if (!pf_fact_known(f, PF_F_ENV_HELO))
-		pf_fact_unknown(f, PF_F_ENV_HELO, "no HELO name given "
-		    "(--helo, or HELO in the config)");
+	helo_facts(f);
 }
 
 static int
