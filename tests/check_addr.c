@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pf.h"
-#include "addr.h"
+#include "base/pf.h"
+#include "message/addr.h"
 
 static const struct list_row {
 	const char	*label;

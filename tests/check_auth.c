@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "auth.h"
+#include "auth/auth.h"
 #include "dnstest.h"
 
 static struct pf_config cfg;

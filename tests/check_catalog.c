@@ -16,9 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pf.h"
-#include "facts.h"
-#include "rules.h"
+#include "base/pf.h"
+#include "base/facts.h"
+#include "catalog/rules.h"
 
 #define SEED_ROWS	119
 #define ROWS_MAX	256

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pf.h"
-#include "policy.h"	/* and the core's config.h, which -I. would shadow */
+#include "base/pf.h"
+#include "config/policy.h"
 
 /* load - write text to a temp file and load it; path returned in buf */
 static int

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pf.h"
-#include "date.h"
-#include "msgid.h"
+#include "base/pf.h"
+#include "message/date.h"
+#include "message/msgid.h"
 
 static const struct date_row {
 	const char	*label;

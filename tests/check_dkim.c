@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "dkim.h"
+#include "auth/dkim.h"
 #include "dnstest.h"
 
 static struct pf_dns *dns;

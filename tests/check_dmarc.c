@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "dmarc.h"
+#include "auth/dmarc.h"
 #include "dnstest.h"
 
 static struct pf_dns *dns;

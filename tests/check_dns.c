@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "dns.h"
+#include "auth/dns.h"
 #include "dnstest.h"
 
 static struct pf_dns *dns;

@@ -12,11 +12,11 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "pf.h"
+#include "base/pf.h"
 #include "cli.h"
-#include "explain.h"
-#include "reply.h"
-#include "rules.h"
+#include "explain/explain.h"
+#include "explain/reply.h"
+#include "catalog/rules.h"
 
 static struct pf_rules *rules;
 

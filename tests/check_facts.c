@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pf.h"
-#include "facts.h"
+#include "base/pf.h"
+#include "base/facts.h"
 
 static const struct {
 	const char	*label;

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pf.h"
-#include "facts.h"
-#include "msg.h"
+#include "base/pf.h"
+#include "base/facts.h"
+#include "base/msg.h"
 
 /* a recording observer: "name|value\n" per field, "EOH\n", then the body */
 struct rec {

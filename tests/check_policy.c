@@ -9,8 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pf.h"
-#include "policy.h"
+#include "base/pf.h"
+#include "config/policy.h"
 
 /* three rules standing in for the catalog */
 static struct pf_rule r_dmarc = { .id = "dmarc-reject", .reply = 550,

@@ -5,8 +5,8 @@
  */
 #include <string.h>
 
-#include "ptr.h"
-#include "rcpt.h"
+#include "auth/ptr.h"
+#include "auth/rcpt.h"
 #include "dnstest.h"
 
 static struct pf_dns *dns;

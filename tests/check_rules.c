@@ -7,9 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pf.h"
-#include "facts.h"
-#include "rules.h"
+#include "base/pf.h"
+#include "base/facts.h"
+#include "catalog/rules.h"
 
 #define HEAD "rule r1\n reply 552\n status 5.3.4\n text \"Too big {size}.\"\n" \
 	" class content\n stage end-of-data\n whose message\n cause \"c\"\n" \

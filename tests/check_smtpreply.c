@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pf.h"
+#include "base/pf.h"
 #include "smtpreply.h"
 
 static const struct {

@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "spf.h"
+#include "auth/spf.h"
 #include "dnstest.h"
 
 static struct pf_dns *dns;

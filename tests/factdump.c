@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pf.h"
-#include "facts.h"
-#include "msg.h"
-#include "content.h"
+#include "base/pf.h"
+#include "base/facts.h"
+#include "base/msg.h"
+#include "message/content.h"
 
 /* one_file - run one message; 0, or 1 on error */
 static int

@@ -13,10 +13,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "pf.h"
-#include "policy.h"	/* and the core's config.h */
-#include "engine.h"
-#include "rules.h"
+#include "base/pf.h"
+#include "config/policy.h"	/* and the core's config.h */
+#include "engine/engine.h"
+#include "catalog/rules.h"
 
 struct msgbuf {
 	unsigned char	*p;

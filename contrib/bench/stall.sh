@@ -31,7 +31,7 @@ bench_init
 top=$BENCH_DIR/../..
 cc -O2 -Wall -I"$top/milter/core" -I"$top/milter/daemon" \
     -o "$T/stallprobe" "$BENCH_DIR/stallprobe.c" \
-    "$top/milter/daemon/nodelay.c" "$top/milter/core/pf.c" \
+    "$top/milter/daemon/nodelay.c" "$top/milter/core/base/pf.c" \
     $(pkg-config --cflags --libs milter) -lpthread || exit 1
 cc -O2 -Wall -shared -fPIC -o "$T/nodelay.so" \
     "$BENCH_DIR/nodelay-preload.c" -ldl || exit 1

@@ -17,13 +17,13 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 
-#include "pf.h"
+#include "base/pf.h"
 #include "cli.h"
-#include "config.h"
-#include "engine.h"
-#include "msg.h"
-#include "rules.h"
-#include "verdict.h"
+#include "config/config.h"
+#include "engine/engine.h"
+#include "base/msg.h"
+#include "catalog/rules.h"
+#include "catalog/verdict.h"
 
 #define CHECK_MAX_RCPT	10000
 #define CHUNK		65536

@@ -14,11 +14,11 @@
 #include <string.h>
 #include <sysexits.h>
 
-#include "pf.h"
+#include "base/pf.h"
 #include "cli.h"
-#include "explain.h"
-#include "json.h"
-#include "rules.h"
+#include "explain/explain.h"
+#include "base/json.h"
+#include "catalog/rules.h"
 
 /* explain_usage - the synopsis, on stderr */
 static void

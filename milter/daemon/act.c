@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "daemon.h"
-#include "policy.h"
+#include "config/policy.h"
 #include "smtpreply.h"
 #include "session.h"
 

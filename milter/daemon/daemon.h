@@ -9,8 +9,8 @@
 
 #include <libmilter/mfapi.h>
 
-#include "pf.h"
-#include "engine.h"
+#include "base/pf.h"
+#include "engine/engine.h"
 
 /* log.c: syslog, or stderr in the foreground */
 void	pf_log_open(const char *ident, int to_stderr, const char *facility);

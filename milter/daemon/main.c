@@ -27,7 +27,7 @@
 #include "autoconf.h"
 #include "daemon.h"
 #include "nodelay.h"
-#include "policy.h"
+#include "config/policy.h"
 
 /* libmilter's MILTER_MDS_1M, which mfdef.h hides behind an FFR flag */
 #define PF_MILTER_MAXDATA	((1024 * 1024) - 1)

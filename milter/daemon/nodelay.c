@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pf.h"
+#include "base/pf.h"
 #include "nodelay.h"
 
 #define NODELAY_MAXFD	4096	/* fds scanned where /proc is missing */

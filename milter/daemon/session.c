@@ -21,7 +21,7 @@
 #include <time.h>
 
 #include "daemon.h"
-#include "policy.h"
+#include "config/policy.h"
 #include "smtpreply.h"
 #include "session.h"
 

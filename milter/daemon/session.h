@@ -10,7 +10,7 @@
 
 #include <libmilter/mfapi.h>
 
-#include "engine.h"
+#include "engine/engine.h"
 
 /* distinct X-Preflight-* names one message may carry and still be cleaned */
 #define PF_MAX_OURS	256

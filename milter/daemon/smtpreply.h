@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "policy.h"
+#include "config/policy.h"
 
 /* libmilter refuses reply lines over 980 bytes; keep below */
 #define PF_REPLY_MAX	900

@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 #include "daemon.h"
-#include "policy.h"
+#include "config/policy.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct pf_engine *current;

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pf.h"
-#include "addr.h"
+#include "base/pf.h"
+#include "message/addr.h"
 #include "fuzz.h"
 
 int

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pf.h"
-#include "blocked.h"
+#include "base/pf.h"
+#include "message/blocked.h"
 #include "fuzz.h"
 
 int

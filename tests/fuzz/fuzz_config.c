@@ -4,8 +4,8 @@
  */
 #include <stdlib.h>
 
-#include "pf.h"
-#include "policy.h"	/* and the core's config.h, which -I. would shadow */
+#include "base/pf.h"
+#include "config/policy.h"
 #include "fuzz.h"
 
 int

@@ -14,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pf.h"
-#include "facts.h"
-#include "msg.h"
-#include "content.h"
+#include "base/pf.h"
+#include "base/facts.h"
+#include "base/msg.h"
+#include "message/content.h"
 #include "fuzz.h"
 
 /* one_run - the input in chunks whose sizes come from the first byte */

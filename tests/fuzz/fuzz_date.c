@@ -4,8 +4,8 @@
  */
 #include <stdlib.h>
 
-#include "pf.h"
-#include "date.h"
+#include "base/pf.h"
+#include "message/date.h"
 #include "fuzz.h"
 
 int

@@ -7,10 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "pf.h"
-#include "rules.h"
-#include "reply.h"
-#include "explain.h"
+#include "base/pf.h"
+#include "catalog/rules.h"
+#include "explain/reply.h"
+#include "explain/explain.h"
 #include "fuzz.h"
 
 #ifndef PF_FUZZ_RULES

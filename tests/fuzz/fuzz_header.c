@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pf.h"
-#include "facts.h"
-#include "msg.h"
-#include "content.h"
-#include "hdr.h"
+#include "base/pf.h"
+#include "base/facts.h"
+#include "base/msg.h"
+#include "message/content.h"
+#include "message/hdr.h"
 #include "fuzz.h"
 
 /* field - hand one "name:value" span to the builder */

@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pf.h"
-#include "facts.h"
-#include "msg.h"
-#include "content.h"
+#include "base/pf.h"
+#include "base/facts.h"
+#include "base/msg.h"
+#include "message/content.h"
 #include "fuzz.h"
 
 #define HDR(m, n, v)	pf_msg_header(m, n, strlen(n), v, strlen(v))

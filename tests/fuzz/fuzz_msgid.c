@@ -3,7 +3,7 @@
  */
 #include <stdlib.h>
 
-#include "msgid.h"
+#include "message/msgid.h"
 #include "fuzz.h"
 
 int

@@ -6,9 +6,9 @@
  */
 #include <stdlib.h>
 
-#include "pf.h"
-#include "facts.h"
-#include "rules.h"
+#include "base/pf.h"
+#include "base/facts.h"
+#include "catalog/rules.h"
 #include "fuzz.h"
 
 int

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pf.h"
+#include "base/pf.h"
 #include "fuzz.h"
 
 int LLVMFuzzerInitialize(int *, char ***) __attribute__((weak));

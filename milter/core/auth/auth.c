@@ -18,14 +18,14 @@
 
 #include <libpsl.h>
 
-#include "auth.h"
-#include "dkim.h"
-#include "dmarc.h"
-#include "dns.h"
-#include "ptr.h"
-#include "rcpt.h"
-#include "signer.h"
-#include "spf.h"
+#include "auth/auth.h"
+#include "auth/dkim.h"
+#include "auth/dmarc.h"
+#include "auth/dns.h"
+#include "auth/ptr.h"
+#include "auth/rcpt.h"
+#include "auth/signer.h"
+#include "auth/spf.h"
 
 #define MAX_RCPT_DOMAINS	100	/* distinct domains looked up */
 #define FROM_MAX		512

@@ -6,10 +6,10 @@
 #ifndef PF_AUTH_H
 #define PF_AUTH_H
 
-#include "pf.h"
-#include "config.h"
-#include "facts.h"
-#include "msg.h"
+#include "base/pf.h"
+#include "config/config.h"
+#include "base/facts.h"
+#include "base/msg.h"
 
 struct pf_auth;
 

@@ -5,7 +5,7 @@
  */
 #include <stdlib.h>
 
-#include "auth.h"
+#include "auth/auth.h"
 
 #define MAX_RCPT	1000	/* recipients looked at */
 

@@ -16,7 +16,7 @@
 
 #include <opendkim/dkim.h>
 
-#include "dkim.h"
+#include "auth/dkim.h"
 
 struct pf_dkim {
 	DKIM_LIB	*lib;

@@ -8,8 +8,8 @@
 
 #include <stddef.h>
 
-#include "pf.h"
-#include "dns.h"
+#include "base/pf.h"
+#include "auth/dns.h"
 
 #define PF_DKIM_MAX_SIGS	16
 #define PF_DKIM_MIN_BITS	1024	/* Gmail fails shorter keys */

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "dmarc.h"
+#include "auth/dmarc.h"
 
 #define MAX_TXT	4096
 

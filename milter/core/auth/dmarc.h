@@ -8,8 +8,8 @@
 
 #include <libpsl.h>
 
-#include "pf.h"
-#include "dns.h"
+#include "base/pf.h"
+#include "auth/dns.h"
 
 /* a parsed record */
 struct pf_dmarc_rec {

@@ -22,7 +22,7 @@
 
 #include <unbound.h>
 
-#include "dns.h"
+#include "auth/dns.h"
 
 /*
  * libunbound answers these zones itself (RFC 6303, RFC 6761, RFC 5737

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "pf.h"
+#include "base/pf.h"
 
 #define PF_DNS_T_A	1
 #define PF_DNS_T_NS	2

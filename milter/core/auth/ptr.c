@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ptr.h"
+#include "auth/ptr.h"
 
 /* confirms - does name have an address record equal to addr? 1/0/-1 */
 static int

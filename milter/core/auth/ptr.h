@@ -5,8 +5,8 @@
 #ifndef PF_PTR_H
 #define PF_PTR_H
 
-#include "pf.h"
-#include "dns.h"
+#include "base/pf.h"
+#include "auth/dns.h"
 
 #define PF_PTR_MAX_NAMES	10	/* PTR names checked forward */
 

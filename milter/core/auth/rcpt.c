@@ -13,7 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "rcpt.h"
+#include "auth/rcpt.h"
 
 /* ends - does s end in suffix (case-insensitive)? */
 static int

@@ -6,8 +6,8 @@
 #ifndef PF_RCPT_H
 #define PF_RCPT_H
 
-#include "pf.h"
-#include "dns.h"
+#include "base/pf.h"
+#include "auth/dns.h"
 
 struct pf_rcpt_info {
 	int	 exists;	/* 1 accepts mail, 0 bad, -1 unknown */

@@ -21,7 +21,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "signer.h"
+#include "auth/signer.h"
 
 #define MAX_KEYS	256
 #define MAX_LINE	4096

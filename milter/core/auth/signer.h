@@ -10,9 +10,9 @@
 
 #include <stddef.h>
 
-#include "pf.h"
-#include "config.h"
-#include "dns.h"
+#include "base/pf.h"
+#include "config/config.h"
+#include "auth/dns.h"
 
 struct pf_signers;
 

@@ -21,7 +21,7 @@
 
 #include <spf2/spf.h>
 
-#include "spf.h"
+#include "auth/spf.h"
 
 #define MAX_DEPTH	10	/* include/redirect nesting we follow */
 #define MAX_LOOKUPS	40	/* lookups the analysis may spend */

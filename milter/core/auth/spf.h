@@ -7,8 +7,8 @@
 #ifndef PF_SPF_H
 #define PF_SPF_H
 
-#include "pf.h"
-#include "dns.h"
+#include "base/pf.h"
+#include "auth/dns.h"
 
 /* thresholds of the suspicious-record analysis (docs/auth.md) */
 #define PF_SPF_WIDE_V4		8	/* ip4 prefix shorter than /8 */

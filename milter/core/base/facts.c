@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pf.h"
-#include "facts.h"
+#include "base/pf.h"
+#include "base/facts.h"
 
 static const struct {
 	const char	*name;
@@ -14,7 +14,7 @@ static const struct {
 	const char	*doc;
 } registry[PF_F__COUNT] = {
 #define PF_FACT(id, name, type, doc)	{ name, PF_T_##type, doc },
-#include "facts.def"
+#include "base/facts.def"
 #undef PF_FACT
 };
 

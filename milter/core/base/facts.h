@@ -10,7 +10,7 @@
 
 enum pf_fact_id {
 #define PF_FACT(id, name, type, doc)	PF_F_##id,
-#include "facts.def"
+#include "base/facts.def"
 #undef PF_FACT
 	PF_F__COUNT
 };

@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "json.h"
+#include "base/json.h"
 
 /* utf8_len - length of a well-formed UTF-8 sequence at p, or 0 */
 static size_t

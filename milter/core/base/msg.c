@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pf.h"
-#include "facts.h"
-#include "msg.h"
+#include "base/pf.h"
+#include "base/facts.h"
+#include "base/msg.h"
 
 #define MAX_OBSERVERS	16
 #define OUTBUF		8192

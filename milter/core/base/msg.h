@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "facts.h"
+#include "base/facts.h"
 
 struct pf_msg;
 

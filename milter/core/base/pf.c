@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "pf.h"
+#include "base/pf.h"
 
 /* pf_err_set - record status and a message */
 int

@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pf.h"
-#include "facts.h"
-#include "expr.h"
+#include "base/pf.h"
+#include "base/facts.h"
+#include "catalog/expr.h"
 
 #define EXPR_DEPTH_MAX	64	/* nesting of a condition */
 

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "facts.h"
+#include "base/facts.h"
 
 struct pf_expr;
 

@@ -14,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pf.h"
-#include "facts.h"
-#include "rules.h"
-#include "expr.h"
+#include "base/pf.h"
+#include "base/facts.h"
+#include "catalog/rules.h"
+#include "catalog/expr.h"
 
 #define RULES_LINE_MAX	16384	/* longest line of a rules file */
 #define RULES_MAX	4096	/* rules in one file */

@@ -9,8 +9,8 @@
 
 #include <stddef.h>
 
-#include "pf.h"
-#include "facts.h"
+#include "base/pf.h"
+#include "base/facts.h"
 
 enum pf_class {
 	PF_C_CONTENT, PF_C_DNS, PF_C_STATE, PF_C_FEEDBACK, PF_C_TRANSPORT,

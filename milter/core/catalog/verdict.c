@@ -7,10 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "facts.h"
-#include "json.h"
-#include "rules.h"
-#include "verdict.h"
+#include "base/facts.h"
+#include "base/json.h"
+#include "catalog/rules.h"
+#include "catalog/verdict.h"
 
 /* fact_json - a fact's value, or null when unknown */
 static void

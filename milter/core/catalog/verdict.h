@@ -7,8 +7,8 @@
 
 #include <stdio.h>
 
-#include "facts.h"
-#include "rules.h"
+#include "base/facts.h"
+#include "catalog/rules.h"
 
 /* pf_verdict_json - {"verdict", "predictions", "unknown", "auth"} */
 void	pf_verdict_json(FILE *, const struct pf_verdict *,

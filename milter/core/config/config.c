@@ -15,9 +15,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "pf.h"
-#include "config.h"
-#include "policy.h"
+#include "base/pf.h"
+#include "config/config.h"
+#include "config/policy.h"
 
 #ifndef PF_RULESDIR
 #define PF_RULESDIR	"/usr/local/share/preflight"

@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "pf.h"
+#include "base/pf.h"
 
 #define PF_MAX_EGRESS	16
 #define PF_MAX_SIGNERS	64

@@ -13,8 +13,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "pf.h"
-#include "policy.h"
+#include "base/pf.h"
+#include "config/policy.h"
 
 static const char *action_names[] = {
 	"accept", "tag", "hold", "tempfail", "reject"

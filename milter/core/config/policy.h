@@ -8,10 +8,10 @@
 
 #include <stddef.h>
 
-#include "pf.h"
-#include "config.h"	/* the core's, not autoconf's: same directory */
-#include "facts.h"
-#include "rules.h"
+#include "base/pf.h"
+#include "config/config.h"
+#include "base/facts.h"
+#include "catalog/rules.h"
 
 /* in order of severity: a message gets the most severe of its actions */
 enum pf_action {

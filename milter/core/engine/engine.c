@@ -12,14 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pf.h"
-#include "auth.h"
-#include "config.h"
-#include "content.h"
-#include "engine.h"
-#include "facts.h"
-#include "msg.h"
-#include "rules.h"
+#include "base/pf.h"
+#include "auth/auth.h"
+#include "config/config.h"
+#include "message/content.h"
+#include "engine/engine.h"
+#include "base/facts.h"
+#include "base/msg.h"
+#include "catalog/rules.h"
 
 struct pf_engine {
 	atomic_int	 refs;

@@ -7,11 +7,11 @@
 #ifndef PF_ENGINE_H
 #define PF_ENGINE_H
 
-#include "pf.h"
-#include "config.h"
-#include "facts.h"
-#include "msg.h"
-#include "rules.h"
+#include "base/pf.h"
+#include "config/config.h"
+#include "base/facts.h"
+#include "base/msg.h"
+#include "catalog/rules.h"
 
 struct pf_engine;
 struct pf_check;

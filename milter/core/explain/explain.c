@@ -29,10 +29,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pf.h"
-#include "reply.h"
-#include "rules.h"
-#include "explain.h"
+#include "base/pf.h"
+#include "explain/reply.h"
+#include "catalog/rules.h"
+#include "explain/explain.h"
 
 #define ANCHOR_MAX	3	/* words of context that locate a value */
 #define VALUE_MAX	255	/* longest placeholder value kept */

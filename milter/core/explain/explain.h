@@ -10,9 +10,9 @@
 
 #include <stddef.h>
 
-#include "pf.h"
-#include "reply.h"
-#include "rules.h"
+#include "base/pf.h"
+#include "explain/reply.h"
+#include "catalog/rules.h"
 
 enum pf_explain_kind {
 	PF_X_MATCH,		/* an entry of the catalog */

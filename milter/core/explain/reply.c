@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pf.h"
-#include "reply.h"
+#include "base/pf.h"
+#include "explain/reply.h"
 
 #define REGION_MAX	65536	/* bytes of input one reply may span */
 

@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#include "pf.h"
+#include "base/pf.h"
 
 #define PF_REPLY_INPUT_MAX	(4 * 1024 * 1024)	/* bytes looked at */
 #define PF_REPLY_TEXT_MAX	16384	/* bytes of reply text kept */

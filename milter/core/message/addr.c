@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pf.h"
-#include "addr.h"
-#include "hdr.h"
+#include "base/pf.h"
+#include "message/addr.h"
+#include "message/hdr.h"
 
 /* RFC 5322 3.2.3 atext; 8-bit bytes are UTF-8 (RFC 6532) */
 static int

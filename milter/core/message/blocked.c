@@ -17,8 +17,8 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "pf.h"
-#include "blocked.h"
+#include "base/pf.h"
+#include "message/blocked.h"
 
 #define MAGIC_PEEK	4096
 

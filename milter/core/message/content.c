@@ -5,11 +5,11 @@
 #include <pthread.h>
 #include <gmime/gmime.h>
 
-#include "pf.h"
-#include "content.h"
-#include "hdr.h"
-#include "env.h"
-#include "mime.h"
+#include "base/pf.h"
+#include "message/content.h"
+#include "message/hdr.h"
+#include "message/env.h"
+#include "message/mime.h"
 
 static const struct pf_observer *const observers[] = {
 	&pf_hdr_observer,

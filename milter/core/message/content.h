@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "msg.h"
+#include "base/msg.h"
 
 /* pf_content_observers - the content analyzers, in order; borrowed, static */
 const struct pf_observer *const *pf_content_observers(size_t *n);

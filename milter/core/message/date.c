@@ -12,8 +12,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "pf.h"
-#include "date.h"
+#include "base/pf.h"
+#include "message/date.h"
 
 struct tok {
 	const char	*p, *e;

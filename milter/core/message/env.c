@@ -10,11 +10,11 @@
 #include <strings.h>
 #include <arpa/inet.h>
 
-#include "pf.h"
-#include "facts.h"
-#include "msg.h"
-#include "addr.h"
-#include "env.h"
+#include "base/pf.h"
+#include "base/facts.h"
+#include "base/msg.h"
+#include "message/addr.h"
+#include "message/env.h"
 
 struct env {
 	struct pf_msg	*msg;

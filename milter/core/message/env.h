@@ -5,7 +5,7 @@
 #ifndef PF_ENV_H
 #define PF_ENV_H
 
-#include "msg.h"
+#include "base/msg.h"
 
 extern const struct pf_observer pf_env_observer;
 

@@ -14,14 +14,14 @@
 #include <string.h>
 #include <strings.h>
 
-#include "pf.h"
-#include "facts.h"
-#include "msg.h"
-#include "addr.h"
-#include "date.h"
-#include "msgid.h"
-#include "content.h"
-#include "hdr.h"
+#include "base/pf.h"
+#include "base/facts.h"
+#include "base/msg.h"
+#include "message/addr.h"
+#include "message/date.h"
+#include "message/msgid.h"
+#include "message/content.h"
+#include "message/hdr.h"
 
 #define NAME_KEEP	128
 

@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "msg.h"
+#include "base/msg.h"
 
 extern const struct pf_observer pf_hdr_observer;
 

@@ -18,13 +18,13 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "pf.h"
-#include "facts.h"
-#include "msg.h"
-#include "content.h"
-#include "hdr.h"
-#include "blocked.h"
-#include "mime.h"
+#include "base/pf.h"
+#include "base/facts.h"
+#include "base/msg.h"
+#include "message/content.h"
+#include "message/hdr.h"
+#include "message/blocked.h"
+#include "message/mime.h"
 
 #define MIME_DEPTH	64		/* nested multiparts and messages */
 #define BOUNDARY_MAX	200		/* RFC 2046 5.1.1 says 70 */

@@ -4,7 +4,7 @@
 #ifndef PF_MIME_H
 #define PF_MIME_H
 
-#include "msg.h"
+#include "base/msg.h"
 
 extern const struct pf_observer pf_mime_observer;
 

@@ -10,8 +10,8 @@
  */
 #include <string.h>
 
-#include "pf.h"
-#include "msgid.h"
+#include "base/pf.h"
+#include "message/msgid.h"
 
 /* RFC 5322 3.2.3 atext, with UTF-8 (RFC 6532 3.2) */
 static int
