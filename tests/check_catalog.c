@@ -1,7 +1,7 @@
 /*
  * check_catalog.c - rules/gmail.rules against Google's table.
  *
- * The table ($PF_SHARED/seeds/gmail-smtp-errors-and-codes.txt) is a text
+ * The table (tests/data/seeds/gmail-smtp-errors-and-codes.txt) is a text
  * rendering of the help page: a reply code and status in the first columns
  * of one line, the text wrapped in the third column above, on and below
  * that line, rows mostly but not always separated by blank lines.  Every
@@ -191,16 +191,15 @@ parse_block(char **l, size_t n)
 static void
 load_seed(void)
 {
-	const char *shared = getenv("PF_SHARED");
+	const char *src = getenv("PF_SRCDIR");
 	char path[1024], line[1024], *blk[64];
 	size_t nb = 0, i;
 	int in = 0;
 	FILE *fp;
 
-	ck_assert_msg(shared != NULL && *shared != '\0',
-	    "PF_SHARED is not set");
-	snprintf(path, sizeof(path), "%s/seeds/gmail-smtp-errors-and-codes.txt",
-	    shared);
+	ck_assert_msg(src != NULL && *src != '\0', "PF_SRCDIR is not set");
+	snprintf(path, sizeof(path),
+	    "%s/tests/data/seeds/gmail-smtp-errors-and-codes.txt", src);
 	fp = fopen(path, "r");
 	ck_assert_msg(fp != NULL, "cannot open %s", path);
 	nrows = 0;

@@ -1,7 +1,7 @@
 /*
  * check_explain.c - `preflight explain` against every input form, against
  * every catalog entry as Gmail would send it, and against the real Gmail
- * bounces in $PF_SHARED/corpus/gmail-bounces (expectations in
+ * bounces in tests/data/corpus/gmail-bounces (expectations in
  * tests/fixtures/explain/bounces.expect, decided by reading each bounce).
  */
 #include <check.h>
@@ -381,7 +381,7 @@ END_TEST
 
 START_TEST(test_bounces)
 {
-	const char *shared = getenv("PF_SHARED"), *src = getenv("PF_SRCDIR");
+	const char *src = getenv("PF_SRCDIR");
 	char path[1024], line[1024], *file, *rule, *values, *save = NULL;
 	struct pf_explanation x = { 0 };
 	struct pf_err err = { 0 };
@@ -391,7 +391,7 @@ START_TEST(test_bounces)
 	FILE *fp, *ef;
 	DIR *d;
 
-	ck_assert_msg(shared != NULL && src != NULL, "PF_SHARED, PF_SRCDIR");
+	ck_assert_msg(src != NULL, "PF_SRCDIR is not set");
 	snprintf(path, sizeof(path), "%s/tests/fixtures/explain/bounces.expect",
 	    src);
 	ef = fopen(path, "r");
@@ -406,8 +406,8 @@ START_TEST(test_bounces)
 		rule = strtok_r(NULL, "\t", &save);
 		values = strtok_r(NULL, "\t", &save);
 		ck_assert_ptr_nonnull(rule);
-		snprintf(path, sizeof(path), "%s/corpus/gmail-bounces/%s",
-		    shared, file);
+		snprintf(path, sizeof(path),
+		    "%s/tests/data/corpus/gmail-bounces/%s", src, file);
 		fp = fopen(path, "rb");
 		ck_assert_msg(fp != NULL, "%s", path);
 		len = fread(buf, 1, PF_REPLY_INPUT_MAX, fp);
@@ -429,7 +429,8 @@ START_TEST(test_bounces)
 	fclose(ef);
 	free(buf);
 	/* every bounce of the corpus has an expectation */
-	snprintf(path, sizeof(path), "%s/corpus/gmail-bounces", shared);
+	snprintf(path, sizeof(path), "%s/tests/data/corpus/gmail-bounces",
+	    src);
 	d = opendir(path);
 	ck_assert_msg(d != NULL, "%s", path);
 	while ((de = readdir(d)) != NULL)

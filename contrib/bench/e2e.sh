@@ -1,7 +1,7 @@
 #!/bin/bash
 # e2e.sh - end-to-end throughput and added latency of each milter, side by
 # side in one run: smtp-source / smtpbench.py -> a private Postfix ->
-# smtp-sink, with real messages from the shared corpus (signed for a
+# smtp-sink, with real messages from tests/data/corpus/real (signed for a
 # fixture domain), over a unix socket (local:) and loopback TCP (inet:).
 #
 # usage: contrib/bench/e2e.sh [-b BUILDDIR] [-n MSGS] [-c "1 8 32"]

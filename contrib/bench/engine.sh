@@ -4,7 +4,7 @@
 # rules), and instructions per message byte under callgrind, counting only
 # the per-message work.
 # usage: contrib/bench/engine.sh [-b BUILDDIR] [-r ROUNDS] [CORPUSDIR]
-#   defaults: -b build -r 5, ../shared/corpus/real
+#   defaults: -b build -r 5, tests/data/corpus/real
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 B=$top/build
@@ -17,7 +17,7 @@ while getopts b:r: opt; do
 	esac
 done
 shift $((OPTIND - 1))
-DIR=${1:-${PF_SHARED:-$top/../shared}/corpus/real}
+DIR=${1:-$top/tests/data/corpus/real}
 [ -f "$B/libpfcore.a" ] || { echo "engine: build first ($B)" >&2; exit 77; }
 B=$(cd "$B" && pwd)
 T=$(mktemp -d)

@@ -145,7 +145,7 @@ CONF
 # bench_msgs [LIMIT] - the message set in $T/msgs, built from the real
 # corpus and signed for bench.example; $T/one.eml is a median-size one
 bench_msgs() {
-	local src=${PF_SHARED:-$BENCH_DIR/../../../shared}/corpus/real
+	local src=$BENCH_DIR/../../tests/data/corpus/real
 	[ -d "$src" ] || { echo "bench: no corpus at $src" >&2; return 1; }
 	read -r MSG_COUNT MSG_MEDIAN MSG_MEAN < <("$PY" "$BENCH_DIR/mkmsgs.py" \
 	    "$src" "$T/msgs" "$T/dkim.pem" bench.example s1 262144 "${1:-1000}")

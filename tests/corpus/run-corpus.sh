@@ -1,5 +1,5 @@
 #!/bin/sh
-# run-corpus.sh - every real message of $PF_SHARED/corpus/real (*.eml)
+# run-corpus.sh - every real message of tests/data/corpus/real (*.eml)
 # through `preflight check --json --no-dns`: no crash, no sanitizer report,
 # valid JSON, and the predicted rule ids equal to the reviewed golden file
 # tests/corpus/golden.txt ("file: rule rule ...", sorted).  A change in
@@ -9,7 +9,7 @@ set -u
 
 srcdir=${PF_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 builddir=${PF_BUILDDIR:-$srcdir}
-corpus=${PF_SHARED:-$srcdir/../shared}/corpus/real
+corpus=$srcdir/tests/data/corpus/real
 golden=$srcdir/tests/corpus/golden.txt
 pf=${PF_PREFLIGHT:-}
 for c in "$builddir/preflight" "$builddir/milter/cli/preflight"; do
@@ -20,8 +20,8 @@ if [ -z "$pf" ]; then
 	exit 77
 fi
 if [ ! -d "$corpus" ]; then
-	echo "run-corpus: no corpus at $corpus; skipping" >&2
-	exit 77
+	echo "run-corpus: no corpus at $corpus" >&2
+	exit 99
 fi
 command -v jq >/dev/null || { echo "run-corpus: jq missing" >&2; exit 99; }
 

@@ -88,8 +88,7 @@ def main():
         put("msgid", s)
 
     # explain: the reply fixtures, Gmail's own table lines, real forms
-    seeds = os.environ.get("PF_SHARED", "../shared") + \
-        "/seeds/gmail-smtp-errors-and-codes.txt"
+    seeds = "tests/data/seeds/gmail-smtp-errors-and-codes.txt"
     if os.path.exists(seeds):
         with open(seeds, encoding="utf-8", errors="replace") as f:
             lines = [l.strip() for l in f if re.match(r"\s*[45]\d\d", l)]

@@ -22,7 +22,9 @@
 
 #define MAGIC_PEEK	4096
 
-/* gmail-facts.md section 3.1: the union of both spellings, plus .mjs */
+/* Gmail's list (support.google.com/mail/answer/6590): copies of the page
+ * spell one entry .diagpack or .diagpkg and only some list .mjs; the
+ * union of both */
 static const char *const blocked[] = {
 	"ade", "adp", "apk", "appx", "appxbundle", "bat", "cab", "chm", "cmd",
 	"com", "cpl", "diagcab", "diagcfg", "diagpack", "diagpkg", "dll",
