@@ -1,3 +1,3 @@
 #!/bin/sh
 # check_auth.sh - tests/check_auth against the private NSD
-exec "$PF_SRCDIR/tests/dns/with-nsd.sh" "$PF_BUILDDIR/tests/check_auth"
+exec "$PF_SRCDIR/tests/nsd/with-nsd.sh" "$PF_BUILDDIR/tests/check_auth"

@@ -1,3 +1,3 @@
 #!/bin/sh
 # check_dkim.sh - tests/check_dkim against the private NSD
-exec "$PF_SRCDIR/tests/dns/with-nsd.sh" "$PF_BUILDDIR/tests/check_dkim"
+exec "$PF_SRCDIR/tests/nsd/with-nsd.sh" "$PF_BUILDDIR/tests/check_dkim"

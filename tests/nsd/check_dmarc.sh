@@ -1,3 +1,3 @@
 #!/bin/sh
 # check_dmarc.sh - tests/check_dmarc against the private NSD
-exec "$PF_SRCDIR/tests/dns/with-nsd.sh" "$PF_BUILDDIR/tests/check_dmarc"
+exec "$PF_SRCDIR/tests/nsd/with-nsd.sh" "$PF_BUILDDIR/tests/check_dmarc"

@@ -1,3 +1,3 @@
 #!/bin/sh
 # check_dns.sh - tests/check_dns against the private NSD
-exec "$PF_SRCDIR/tests/dns/with-nsd.sh" "$PF_BUILDDIR/tests/check_dns"
+exec "$PF_SRCDIR/tests/nsd/with-nsd.sh" "$PF_BUILDDIR/tests/check_dns"

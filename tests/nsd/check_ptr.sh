@@ -1,3 +1,3 @@
 #!/bin/sh
 # check_ptr.sh - tests/check_ptr against the private NSD
-exec "$PF_SRCDIR/tests/dns/with-nsd.sh" "$PF_BUILDDIR/tests/check_ptr"
+exec "$PF_SRCDIR/tests/nsd/with-nsd.sh" "$PF_BUILDDIR/tests/check_ptr"

@@ -1,3 +1,3 @@
 #!/bin/sh
 # check_spf.sh - tests/check_spf against the private NSD
-exec "$PF_SRCDIR/tests/dns/with-nsd.sh" "$PF_BUILDDIR/tests/check_spf"
+exec "$PF_SRCDIR/tests/nsd/with-nsd.sh" "$PF_BUILDDIR/tests/check_spf"

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """make-fixtures.py BUILDDIR - (re)write tests/fixtures/dns/*.eml and
 *.expect: one positive and one negative case per dns-class rule of
-rules/gmail.rules, against the zones in tests/dns/zones.  Signed messages
+rules/gmail.rules, against the zones in tests/nsd/zones.  Signed messages
 are made with BUILDDIR/tests/tools/dkim-sign and the test keys in
-tests/dns/keys; run it again after changing a key or a fixture below.
+tests/nsd/keys; run it again after changing a key or a fixture below.
 
 An .expect holds `args: ...` (options for `preflight check`; @PORT@ is the
 private NSD's port, @CONF@ the fixture's <name>.conf with @SRCDIR@ filled
@@ -219,9 +219,9 @@ FIXTURES = [
 # config files for fixtures that need one; @SRCDIR@ is the source tree
 CONFS = {
     "bulk-signer-predicted":
-        "Signer example.com sel1 @SRCDIR@/tests/dns/keys/rsa2048.pem\n",
+        "Signer example.com sel1 @SRCDIR@/tests/nsd/keys/rsa2048.pem\n",
     "bulk-signer-key-mismatch":
-        "Signer example.com sel1 @SRCDIR@/tests/dns/keys/other1024.pem\n",
+        "Signer example.com sel1 @SRCDIR@/tests/nsd/keys/other1024.pem\n",
 }
 
 

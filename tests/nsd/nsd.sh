@@ -1,8 +1,8 @@
 #!/bin/sh
-# nsd.sh - a private NSD serving tests/dns/zones on a free loopback port.
+# nsd.sh - a private NSD serving tests/nsd/zones on a free loopback port.
 #
 # Sourced by test scripts:
-#     . "$PF_SRCDIR/tests/dns/nsd.sh"
+#     . "$PF_SRCDIR/tests/nsd/nsd.sh"
 #     pf_nsd_start || exit 99      # sets and exports PF_DNS_PORT, PF_NSD_DIR
 #     trap pf_nsd_stop EXIT
 # or run:  nsd.sh start DIR  (prints the port)  /  nsd.sh stop DIR
@@ -12,7 +12,7 @@
 # server answers.  NSD is authoritative only: names outside the zones get
 # REFUSED, which the resolver reports as a temporary failure.
 
-pf_nsd_zonedir=${PF_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/dns/zones
+pf_nsd_zonedir=${PF_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/nsd/zones
 
 # pf_nsd_freeport - a port free for both UDP and TCP on 127.0.0.1
 pf_nsd_freeport() {

@@ -5,7 +5,7 @@
 # @CONF@ the fixture's <name>.conf with @SRCDIR@ filled in)
 # and whose lines `+rule` / `-rule` / `?rule` say the rule must be
 # predicted / must not be / must be listed as unknown.  The fixtures are
-# written by tests/dns/make-fixtures.py.
+# written by tests/nsd/make-fixtures.py.
 set -u
 
 srcdir=${PF_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -21,7 +21,7 @@ fi
 command -v jq >/dev/null || { echo "run-fixtures: jq missing" >&2; exit 99; }
 
 PF_SRCDIR=$srcdir
-. "$srcdir/tests/dns/nsd.sh"
+. "$srcdir/tests/nsd/nsd.sh"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pf-dnsfix.XXXXXX") || exit 99
 pf_nsd_start || exit 99
 trap 'pf_nsd_stop; rm -rf "$tmp"' EXIT
