@@ -7,6 +7,7 @@
 
 #include "base/pf.h"
 #include "message/addr.h"
+#include "lib/pftest.h"
 
 static const struct list_row {
 	const char	*label;
@@ -201,17 +202,10 @@ int
 main(void)
 {
 	Suite *s = suite_create("addr");
-	TCase *tc = tcase_create("addr");
-	SRunner *sr;
-	int nf;
+	TCase *tc = pf_test_case(s, "addr");
 
 	tcase_add_loop_test(tc, test_list, 0, PF_NELEM(list_rows));
 	tcase_add_loop_test(tc, test_path, 0, PF_NELEM(path_rows));
 	tcase_add_loop_test(tc, test_domain, 0, PF_NELEM(dom_rows));
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return pf_test_run(s);
 }

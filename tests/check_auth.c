@@ -6,11 +6,14 @@
  * recipient domains, and a server that stops answering.
  */
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "auth/auth.h"
-#include "dnstest.h"
+#include "lib/pftest.h"
 
 static struct pf_config cfg;
 static char keydir[1024];
@@ -28,13 +31,13 @@ static void
 cfg_init(void)
 {
 	memset(&cfg, 0, sizeof(cfg));
-	cfg.nameserver = (char *)dnstest_ns();
+	cfg.nameserver = (char *)pf_test_ns();
 	cfg.dns_query_ms = 1000;
 	cfg.dns_message_ms = 4000;
 	cfg.egress[0] = "192.0.2.10";
 	cfg.negress = 1;
 	cfg.helo = "mail.example.com";
-	snprintf(keydir, sizeof(keydir), "%s/tests/dns/keys",
+	snprintf(keydir, sizeof(keydir), "%s/tests/nsd/keys",
 	    getenv("PF_SRCDIR"));
 }
 
@@ -480,9 +483,9 @@ START_TEST(test_server_stops)
 
 	cfg_init();
 	sign(plain, "sel1", "rsa2048", msg, sizeof(msg));
-	dnstest_signal(SIGSTOP);
+	pf_test_nsd_signal(SIGSTOP);
 	f = run(msg, "alice@soft.example.net", "c@ws.example.net", NULL);
-	dnstest_signal(SIGCONT);
+	pf_test_nsd_signal(SIGCONT);
 	want(f, "dkim.pass", "?DNS timeout looking up TXT "
 	    "sel1._domainkey.example.com");
 	want(f, "spf.result", "?DNS timeout looking up TXT soft.example.net");
@@ -518,9 +521,7 @@ int
 main(void)
 {
 	Suite *s = suite_create("auth");
-	TCase *tc = tcase_create("auth");
-	SRunner *sr;
-	int nf;
+	TCase *tc = pf_test_case(s, "auth");
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_good);
@@ -536,10 +537,5 @@ main(void)
 	tcase_add_test(tc, test_servfail);
 	tcase_add_test(tc, test_threads);
 	tcase_add_test(tc, test_server_stops);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? 0 : 1;
+	return pf_test_run(s);
 }

@@ -19,6 +19,7 @@
 #include "base/pf.h"
 #include "base/facts.h"
 #include "catalog/rules.h"
+#include "lib/pftest.h"
 
 #define SEED_ROWS	119
 #define ROWS_MAX	256
@@ -572,9 +573,7 @@ int
 main(void)
 {
 	Suite *s = suite_create("catalog");
-	TCase *tc = tcase_create("seed");
-	SRunner *sr;
-	int failed;
+	TCase *tc = pf_test_case(s, "seed");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_seed_parsed);
@@ -583,10 +582,5 @@ main(void)
 	tcase_add_loop_test(tc, test_newer_replies, 0, PF_NELEM(newer));
 	tcase_add_test(tc, test_text_decides);
 	tcase_add_loop_test(tc, test_exclusive, 0, PF_NELEM(excl));
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return pf_test_run(s);
 }

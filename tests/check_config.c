@@ -10,6 +10,7 @@
 
 #include "base/pf.h"
 #include "config/policy.h"
+#include "lib/pftest.h"
 
 /* load - write text to a temp file and load it; path returned in buf */
 static int
@@ -330,11 +331,5 @@ suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int nf;
-
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return pf_test_run(suite());
 }

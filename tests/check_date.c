@@ -10,6 +10,7 @@
 #include "base/pf.h"
 #include "message/date.h"
 #include "message/msgid.h"
+#include "lib/pftest.h"
 
 static const struct date_row {
 	const char	*label;
@@ -99,16 +100,9 @@ int
 main(void)
 {
 	Suite *s = suite_create("date");
-	TCase *tc = tcase_create("date");
-	SRunner *sr;
-	int nf;
+	TCase *tc = pf_test_case(s, "date");
 
 	tcase_add_loop_test(tc, test_date, 0, PF_NELEM(date_rows));
 	tcase_add_loop_test(tc, test_msgid, 0, PF_NELEM(id_rows));
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return pf_test_run(s);
 }

@@ -1,14 +1,17 @@
 /*
  * check_dkim.c - DKIM verification through libopendkim with key lookups
  * over our resolver, against the private NSD.  Messages are signed at test
- * time by tests/tools/dkim-sign with the keys under tests/dns/keys, then
+ * time by tests/tools/dkim-sign with the keys under tests/nsd/keys, then
  * streamed field by field and in small body chunks, as the builder does.
  */
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "auth/dkim.h"
-#include "dnstest.h"
+#include "lib/pftest.h"
 
 static struct pf_dns *dns;
 static struct pf_dkim *dk;
@@ -33,7 +36,7 @@ setup(void)
 	struct pf_err err;
 
 	memset(&err, 0, sizeof(err));
-	ck_assert_msg(pf_dns_new(dnstest_ns(), 1500, &dns, &err) == PF_OK,
+	ck_assert_msg(pf_dns_new(pf_test_ns(), 1500, &dns, &err) == PF_OK,
 	    "%s", err.msg);
 	ck_assert_msg(pf_dkim_new(dns, &dk, &err) == PF_OK, "%s", err.msg);
 }
@@ -62,7 +65,7 @@ sign(const char *msg, const char *dom, const char *sel, const char *key,
 	/* libopendkim leaks a little when signing: not ours to report */
 	snprintf(cmd, sizeof(cmd), "ASAN_OPTIONS=detect_leaks=0 "
 	    "'%s/tests/tools/dkim-sign' -d %s -s %s "
-	    "-k '%s/tests/dns/keys/%s.pem' -a %s < %s", getenv("PF_BUILDDIR"),
+	    "-k '%s/tests/nsd/keys/%s.pem' -a %s < %s", getenv("PF_BUILDDIR"),
 	    dom, sel, getenv("PF_SRCDIR"), key, alg, in);
 	ck_assert((p = popen(cmd, "r")) != NULL);
 	n = fread(buf, 1, len - 1, p);
@@ -294,9 +297,9 @@ START_TEST(test_server_stops)
 	    sizeof(msg));
 	pf_dns_budget_init(&b, 10000);
 	m = pf_dkim_msg_new(dk, &b);
-	dnstest_signal(SIGSTOP);
+	pf_test_nsd_signal(SIGSTOP);
 	feed(m, msg);
-	dnstest_signal(SIGCONT);
+	pf_test_nsd_signal(SIGCONT);
 	ck_assert_str_eq(pf_dkim_sig(m, 0)->result, "temperror");
 	ck_assert_str_eq(pf_dkim_sig(m, 0)->why,
 	    "DNS timeout looking up TXT ed1._domainkey.example.com");
@@ -308,9 +311,7 @@ int
 main(void)
 {
 	Suite *s = suite_create("dkim");
-	TCase *tc = tcase_create("dkim");
-	SRunner *sr;
-	int nf;
+	TCase *tc = pf_test_case(s, "dkim");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
@@ -321,10 +322,5 @@ main(void)
 	tcase_add_test(tc, test_hlist);
 	tcase_add_test(tc, test_nodns);
 	tcase_add_test(tc, test_server_stops);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? 0 : 1;
+	return pf_test_run(s);
 }

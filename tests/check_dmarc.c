@@ -4,10 +4,14 @@
  * (organizational fallback, sp=, strict alignment, none / invalid /
  * unknown kept apart, a server that stops answering).
  */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "auth/dmarc.h"
-#include "dnstest.h"
+#include "lib/pftest.h"
 
 static struct pf_dns *dns;
 static psl_ctx_t *psl;
@@ -18,7 +22,7 @@ setup(void)
 	struct pf_err err;
 
 	memset(&err, 0, sizeof(err));
-	ck_assert_msg(pf_dns_new(dnstest_ns(), 1500, &dns, &err) == PF_OK,
+	ck_assert_msg(pf_dns_new(pf_test_ns(), 1500, &dns, &err) == PF_OK,
 	    "%s", err.msg);
 	ck_assert((psl = psl_latest(NULL)) != NULL);
 }
@@ -199,10 +203,10 @@ START_TEST(test_server_stops)
 {
 	struct pf_dmarc_result r;
 
-	dnstest_signal(SIGSTOP);
+	pf_test_nsd_signal(SIGSTOP);
 	pf_dmarc_check(dns, psl, "example.org", "bounce.example.org", 1, NULL,
 	    0, 0, NULL, &r);
-	dnstest_signal(SIGCONT);
+	pf_test_nsd_signal(SIGCONT);
 	ck_assert_str_eq(r.record, "");
 	ck_assert_str_eq(r.why, "DNS timeout looking up TXT _dmarc.example.org");
 	ck_assert_int_eq(r.pass, -1);
@@ -213,9 +217,7 @@ int
 main(void)
 {
 	Suite *s = suite_create("dmarc");
-	TCase *tc = tcase_create("dmarc");
-	SRunner *sr;
-	int nf;
+	TCase *tc = pf_test_case(s, "dmarc");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
@@ -224,10 +226,5 @@ main(void)
 	tcase_add_loop_test(tc, test_rows, 0, (int)PF_NELEM(rows));
 	tcase_add_test(tc, test_pct);
 	tcase_add_test(tc, test_server_stops);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? 0 : 1;
+	return pf_test_run(s);
 }

@@ -5,11 +5,15 @@
  */
 #include <arpa/inet.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "auth/dns.h"
-#include "dnstest.h"
+#include "lib/pftest.h"
 
 static struct pf_dns *dns;
 
@@ -19,7 +23,7 @@ setup(void)
 	struct pf_err err;
 
 	memset(&err, 0, sizeof(err));
-	ck_assert_msg(pf_dns_new(dnstest_ns(), 1500, &dns, &err) == PF_OK,
+	ck_assert_msg(pf_dns_new(pf_test_ns(), 1500, &dns, &err) == PF_OK,
 	    "%s", err.msg);
 }
 
@@ -306,7 +310,7 @@ START_TEST(test_server_stops)
 	ck_assert_int_le(r.ttl, 1);
 	pf_dns_result_reset(&r);
 
-	dnstest_signal(SIGSTOP);
+	pf_test_nsd_signal(SIGSTOP);
 	/* the TTL is honoured: a one-second record is gone from the cache
 	 * (libunbound counts whole seconds, so wait for two of them) */
 	usleep(2500 * 1000);
@@ -321,7 +325,7 @@ START_TEST(test_server_stops)
 	pf_dns_result_reset(&r);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	pf_dns_query(dns, "pass.example.net", PF_DNS_T_TXT, NULL, &r);
-	dnstest_signal(SIGCONT);
+	pf_test_nsd_signal(SIGCONT);
 	ck_assert_msg(r.rc == PF_DNS_TEMPFAIL, "got %s", pf_dns_rc_name(r.rc));
 	ck_assert_msg(strstr(r.why, "timeout") != NULL, "%s", r.why);
 	ck_assert_str_eq(r.why, "DNS timeout looking up TXT pass.example.net");
@@ -336,7 +340,7 @@ START_TEST(test_server_killed)
 	struct pf_dns_result r;
 	struct timespec t0;
 
-	dnstest_signal(SIGKILL);
+	pf_test_nsd_signal(SIGKILL);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	pf_dns_query(dns, "soft.example.net", PF_DNS_T_TXT, NULL, &r);
 	ck_assert_int_eq(r.rc, PF_DNS_TEMPFAIL);
@@ -349,9 +353,7 @@ int
 main(void)
 {
 	Suite *s = suite_create("dns");
-	TCase *tc = tcase_create("dns");
-	SRunner *sr;
-	int nf;
+	TCase *tc = pf_test_case(s, "dns");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
@@ -364,10 +366,5 @@ main(void)
 	tcase_add_test(tc, test_threads);
 	tcase_add_test(tc, test_server_stops);
 	tcase_add_test(tc, test_server_killed);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? 0 : 1;
+	return pf_test_run(s);
 }

@@ -17,6 +17,7 @@
 #include "explain/explain.h"
 #include "explain/reply.h"
 #include "catalog/rules.h"
+#include "lib/pftest.h"
 
 static struct pf_rules *rules;
 
@@ -527,9 +528,7 @@ int
 main(void)
 {
 	Suite *s = suite_create("explain");
-	TCase *tc = tcase_create("explain");
-	SRunner *sr;
-	int failed;
+	TCase *tc = pf_test_case(s, "explain");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
@@ -538,10 +537,5 @@ main(void)
 	tcase_add_test(tc, test_every_entry);
 	tcase_add_test(tc, test_bounces);
 	tcase_add_test(tc, test_cli);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return pf_test_run(s);
 }

@@ -7,6 +7,7 @@
 
 #include "base/pf.h"
 #include "base/facts.h"
+#include "lib/pftest.h"
 
 static const struct {
 	const char	*label;
@@ -100,18 +101,11 @@ int
 main(void)
 {
 	Suite *s = suite_create("facts");
-	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int nfail;
+	TCase *tc = pf_test_case(s, "core");
 
 	tcase_add_loop_test(tc, test_lookup, 0, PF_NELEM(lookup_rows));
 	tcase_add_test(tc, test_names_unique);
 	tcase_add_test(tc, test_store);
 	tcase_add_loop_test(tc, test_strtonum, 0, PF_NELEM(num_rows));
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nfail = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nfail == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return pf_test_run(s);
 }

@@ -12,6 +12,7 @@
 #include "base/facts.h"
 #include "base/msg.h"
 #include "message/content.h"
+#include "lib/pftest.h"
 
 static const char ok_hdr[] =
     "From: Alice <alice@example.com>\n"
@@ -279,19 +280,12 @@ int
 main(void)
 {
 	Suite *s = suite_create("hdr");
-	TCase *tc = tcase_create("hdr");
-	SRunner *sr;
-	int nf;
+	TCase *tc = pf_test_case(s, "hdr");
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, test_rows, 0, PF_NELEM(rows));
 	tcase_add_loop_test(tc, test_all_set, 0, PF_NELEM(rows));
 	tcase_add_test(tc, test_big);
 	tcase_add_test(tc, test_hostile);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return pf_test_run(s);
 }

@@ -14,6 +14,7 @@
 #include "base/facts.h"
 #include "base/msg.h"
 #include "message/content.h"
+#include "lib/pftest.h"
 
 struct buf {
 	char	*p;
@@ -490,9 +491,7 @@ int
 main(void)
 {
 	Suite *s = suite_create("mime");
-	TCase *tc = tcase_create("mime");
-	SRunner *sr;
-	int nf;
+	TCase *tc = pf_test_case(s, "mime");
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, test_rows, 0, PF_NELEM(rows));
@@ -500,10 +499,5 @@ main(void)
 	tcase_add_test(tc, test_deep);
 	tcase_add_test(tc, test_many);
 	tcase_add_test(tc, test_plain);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return pf_test_run(s);
 }

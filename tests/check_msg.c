@@ -11,6 +11,7 @@
 #include "base/pf.h"
 #include "base/facts.h"
 #include "base/msg.h"
+#include "lib/pftest.h"
 
 /* a recording observer: "name|value\n" per field, "EOH\n", then the body */
 struct rec {
@@ -306,9 +307,7 @@ int
 main(void)
 {
 	Suite *s = suite_create("msg");
-	TCase *tc = tcase_create("msg");
-	SRunner *sr;
-	int nf;
+	TCase *tc = pf_test_case(s, "msg");
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, test_whole, 0, PF_NELEM(rows));
@@ -317,10 +316,5 @@ main(void)
 	tcase_add_test(tc, test_huge_line);
 	tcase_add_test(tc, test_fields);
 	tcase_add_loop_test(tc, test_envelope, 0, PF_NELEM(env_rows));
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return pf_test_run(s);
 }

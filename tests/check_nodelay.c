@@ -18,6 +18,7 @@
 #include <libmilter/mfapi.h>
 
 #include "nodelay.h"
+#include "lib/pftest.h"
 
 /* free_port - a loopback port nobody listens on right now */
 static int
@@ -213,19 +214,12 @@ int
 main(void)
 {
 	Suite *s = suite_create("nodelay");
-	TCase *tc = tcase_create("nodelay");
-	SRunner *sr;
-	int failed;
+	TCase *tc = pf_test_case(s, "nodelay");
 
 	tcase_add_test(tc, t_specs);
 	tcase_add_test(tc, t_no_listener);
 	tcase_add_test(tc, t_inet);
 	tcase_add_test(tc, t_only_that_port);
 	tcase_add_test(tc, t_inet6);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return pf_test_run(s);
 }

@@ -11,6 +11,7 @@
 
 #include "base/pf.h"
 #include "config/policy.h"
+#include "lib/pftest.h"
 
 /* three rules standing in for the catalog */
 static struct pf_rule r_dmarc = { .id = "dmarc-reject", .reply = 550,
@@ -268,11 +269,5 @@ suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int nf;
-
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return pf_test_run(suite());
 }

@@ -3,11 +3,15 @@
  * (IPv4 and IPv6), and recipient domains (existence, Google-ness), against
  * the private NSD; a server that stops answering gives unknown.
  */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "auth/ptr.h"
 #include "auth/rcpt.h"
-#include "dnstest.h"
+#include "lib/pftest.h"
 
 static struct pf_dns *dns;
 
@@ -17,7 +21,7 @@ setup(void)
 	struct pf_err err;
 
 	memset(&err, 0, sizeof(err));
-	ck_assert_msg(pf_dns_new(dnstest_ns(), 1500, &dns, &err) == PF_OK,
+	ck_assert_msg(pf_dns_new(pf_test_ns(), 1500, &dns, &err) == PF_OK,
 	    "%s", err.msg);
 }
 
@@ -138,10 +142,10 @@ START_TEST(test_server_stops)
 	struct pf_dns_budget b;
 
 	pf_dns_budget_init(&b, 10000);
-	dnstest_signal(SIGSTOP);
+	pf_test_nsd_signal(SIGSTOP);
 	pf_ptr_check(dns, "192.0.2.20", &b, &p);
 	pf_rcpt_domain(dns, "ws.example.net", &b, &r);
-	dnstest_signal(SIGCONT);
+	pf_test_nsd_signal(SIGCONT);
 	ck_assert(p.present == -1 && p.fcrdns == -1);
 	ck_assert_str_eq(p.why,
 	    "DNS timeout looking up PTR 20.2.0.192.in-addr.arpa");
@@ -153,9 +157,7 @@ int
 main(void)
 {
 	Suite *s = suite_create("ptr");
-	TCase *tc = tcase_create("ptr");
-	SRunner *sr;
-	int nf;
+	TCase *tc = pf_test_case(s, "ptr");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
@@ -165,10 +167,5 @@ main(void)
 	tcase_add_test(tc, test_google_mx);
 	tcase_add_test(tc, test_nodns);
 	tcase_add_test(tc, test_server_stops);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? 0 : 1;
+	return pf_test_run(s);
 }

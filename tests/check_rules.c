@@ -10,6 +10,7 @@
 #include "base/pf.h"
 #include "base/facts.h"
 #include "catalog/rules.h"
+#include "lib/pftest.h"
 
 #define HEAD "rule r1\n reply 552\n status 5.3.4\n text \"Too big {size}.\"\n" \
 	" class content\n stage end-of-data\n whose message\n cause \"c\"\n" \
@@ -244,19 +245,12 @@ int
 main(void)
 {
 	Suite *s = suite_create("rules");
-	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int nfail;
+	TCase *tc = pf_test_case(s, "core");
 
 	tcase_add_loop_test(tc, test_load, 0, PF_NELEM(load_rows));
 	tcase_add_loop_test(tc, test_eval, 0, PF_NELEM(eval_rows));
 	tcase_add_test(tc, test_order);
 	tcase_add_test(tc, test_missing_file);
 	tcase_add_test(tc, test_catalog_loads);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nfail = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nfail == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return pf_test_run(s);
 }

@@ -3,10 +3,14 @@
  * private NSD: every result, the null sender, the libspf2 quirks, the
  * record analysis (hardfail, suspicious entries), a server that stops.
  */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "auth/spf.h"
-#include "dnstest.h"
+#include "lib/pftest.h"
 
 static struct pf_dns *dns;
 static struct pf_spf *spf;
@@ -17,7 +21,7 @@ setup(void)
 	struct pf_err err;
 
 	memset(&err, 0, sizeof(err));
-	ck_assert_msg(pf_dns_new(dnstest_ns(), 1500, &dns, &err) == PF_OK,
+	ck_assert_msg(pf_dns_new(pf_test_ns(), 1500, &dns, &err) == PF_OK,
 	    "%s", err.msg);
 	ck_assert_msg(pf_spf_new(dns, "mta.example.com", &spf, &err) == PF_OK,
 	    "%s", err.msg);
@@ -146,9 +150,9 @@ START_TEST(test_server_stops)
 	pf_dns_budget_init(&b, 10000);
 	pf_spf_check(spf, "192.0.2.10", "u@example.com", NULL, &b, &r);
 	ck_assert_str_eq(r.result, "pass");
-	dnstest_signal(SIGSTOP);
+	pf_test_nsd_signal(SIGSTOP);
 	pf_spf_check(spf, "192.0.2.99", "u@soft.example.net", NULL, &b, &r);
-	dnstest_signal(SIGCONT);
+	pf_test_nsd_signal(SIGCONT);
 	ck_assert_str_eq(r.result, "temperror");
 	ck_assert_str_eq(r.why, "DNS timeout looking up TXT soft.example.net");
 	ck_assert_int_eq(r.hardfail, -1);
@@ -159,9 +163,7 @@ int
 main(void)
 {
 	Suite *s = suite_create("spf");
-	TCase *tc = tcase_create("spf");
-	SRunner *sr;
-	int nf;
+	TCase *tc = pf_test_case(s, "spf");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
@@ -169,10 +171,5 @@ main(void)
 	tcase_add_test(tc, test_domain);
 	tcase_add_test(tc, test_nodns);
 	tcase_add_test(tc, test_server_stops);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? 0 : 1;
+	return pf_test_run(s);
 }

@@ -1,0 +1,105 @@
+/*
+ * pftest.c - test-only helpers shared by the Check suites (pftest.h).
+ */
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pftest.h"
+
+#define NSD_KIDS_MAX	64
+
+/* pf_test_case - a new test case named name, added to s */
+TCase *
+pf_test_case(Suite *s, const char *name)
+{
+	TCase *tc = tcase_create(name);
+
+	suite_add_tcase(s, tc);
+	return tc;
+}
+
+/* pf_test_run - run every test of s, free it; the exit status for main */
+int
+pf_test_run(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+/* pf_test_ns - "127.0.0.1:PORT" of the fixture server */
+const char *
+pf_test_ns(void)
+{
+	static char buf[64];
+	const char *port = getenv("PF_DNS_PORT");
+
+	ck_assert_msg(port != NULL && *port != '\0',
+	    "PF_DNS_PORT unset: run through tests/nsd/with-nsd.sh");
+	snprintf(buf, sizeof(buf), "127.0.0.1:%s", port);
+	return buf;
+}
+
+/* parent_of - parent of pid from /proc, or -1 */
+static pid_t
+parent_of(pid_t pid)
+{
+	char path[64], buf[512], *q;
+	int ppid = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	if (fgets(buf, sizeof(buf), f) == NULL ||
+	    (q = strrchr(buf, ')')) == NULL ||
+	    sscanf(q + 2, "%*c %d", &ppid) != 1)
+		ppid = -1;
+	fclose(f);
+	return (pid_t)ppid;
+}
+
+/* descends_from - pid has root among its ancestors (8 levels at most) */
+static int
+descends_from(pid_t pid, pid_t root)
+{
+	int depth;
+
+	for (depth = 0; pid > 1 && depth < 8; depth++)
+		if ((pid = parent_of(pid)) == root)
+			return 1;
+	return 0;
+}
+
+/* pf_test_nsd_signal - sig to the fixture server and its descendants */
+void
+pf_test_nsd_signal(int sig)
+{
+	const char *p = getenv("PF_NSD_PID");
+	pid_t nsd, pid, kids[NSD_KIDS_MAX];
+	struct dirent *e;
+	size_t n = 0, i;
+	DIR *d;
+
+	ck_assert_msg(p != NULL, "PF_NSD_PID unset: run through "
+	    "tests/nsd/with-nsd.sh");
+	nsd = (pid_t)strtol(p, NULL, 10);
+	/* collect first: once a parent dies its children move to init */
+	ck_assert((d = opendir("/proc")) != NULL);
+	while ((e = readdir(d)) != NULL && n < NSD_KIDS_MAX)
+		if ((pid = (pid_t)strtol(e->d_name, NULL, 10)) > 0 &&
+		    descends_from(pid, nsd))
+			kids[n++] = pid;
+	closedir(d);
+	ck_assert_int_eq(kill(nsd, sig), 0);
+	for (i = 0; i < n; i++)
+		(void)kill(kids[i], sig);
+}

@@ -1,0 +1,30 @@
+/*
+ * pftest.h - test-only helpers shared by the Check suites: running a
+ * suite from main(), and reaching the private NSD that tests/nsd/with-nsd.sh
+ * starts for the suites that need DNS.  Linked from tests/lib/libpftest.a;
+ * nothing here is part of preflight.
+ */
+#ifndef PF_TEST_H
+#define PF_TEST_H
+
+#include <sys/types.h>
+
+#include <check.h>
+
+/* pf_test_case - a new test case named name, added to s */
+TCase *pf_test_case(Suite *s, const char *name);
+
+/* pf_test_run - run every test of s (each in its own process, CK_FORK),
+ * free it; EXIT_SUCCESS when none failed, else EXIT_FAILURE */
+int pf_test_run(Suite *s);
+
+/* pf_test_ns - "127.0.0.1:PORT" of the fixture NSD ($PF_DNS_PORT); fails
+ * the test when the suite was not started through tests/nsd/with-nsd.sh */
+const char *pf_test_ns(void);
+
+/* pf_test_nsd_signal - send sig to the fixture NSD ($PF_NSD_PID) and every
+ * process under it (NSD serves from a grandchild): SIGSTOP makes it stop
+ * answering, SIGKILL makes it gone */
+void pf_test_nsd_signal(int sig);
+
+#endif
