@@ -16,8 +16,8 @@ for c in "$builddir/preflight" "$builddir/milter/cli/preflight"; do
 	[ -z "$pf" ] && [ -x "$c" ] && pf=$c
 done
 if [ -z "$pf" ]; then
-	echo "run-corpus: the preflight binary is not built; skipping" >&2
-	exit 77
+	echo "run-corpus: the preflight binary is not built" >&2
+	exit 99
 fi
 if [ ! -d "$corpus" ]; then
 	echo "run-corpus: no corpus at $corpus" >&2

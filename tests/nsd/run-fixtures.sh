@@ -15,8 +15,8 @@ for c in "$builddir/preflight" "$builddir/milter/cli/preflight"; do
 	[ -z "$pf" ] && [ -x "$c" ] && pf=$c
 done
 if [ -z "$pf" ]; then
-	echo "run-fixtures (dns): the preflight binary is not built; skipping" >&2
-	exit 77
+	echo "run-fixtures (dns): the preflight binary is not built" >&2
+	exit 99
 fi
 command -v jq >/dev/null || { echo "run-fixtures: jq missing" >&2; exit 99; }
 

@@ -10,7 +10,7 @@ srcdir=${PF_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 builddir=${PF_BUILDDIR:-$srcdir}
 [ "$(id -u)" -eq 0 ] || { echo "faults-short: needs root; skipped"; exit 77; }
 command -v postfix >/dev/null || { echo "faults-short: no postfix; skipped"; exit 77; }
-[ -x "$builddir/preflight-milter" ] || { echo "faults-short: not built; skipped"; exit 77; }
+[ -x "$builddir/preflight-milter" ] || { echo "faults-short: preflight-milter is not built"; exit 99; }
 rc=0
 "$srcdir/contrib/bench/faults.sh" -b "$builddir" -S load -c 200 -n 600 ||
     rc=1

@@ -18,7 +18,7 @@ pf=
 for c in "$builddir/preflight" "$builddir/milter/cli/preflight"; do
 	[ -z "$pf" ] && [ -x "$c" ] && pf=$c
 done
-[ -n "$pf" ] || { echo "hostile: preflight is not built; skipping" >&2; exit 77; }
+[ -n "$pf" ] || { echo "hostile: preflight is not built" >&2; exit 99; }
 PY=python3
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 command -v jq >/dev/null || { echo "hostile: jq missing" >&2; exit 99; }
