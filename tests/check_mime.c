@@ -13,6 +13,7 @@
 #include "base/pf.h"
 #include "base/facts.h"
 #include "base/msg.h"
+#include "message/blocked.h"
 #include "message/content.h"
 #include "lib/pftest.h"
 
@@ -289,7 +290,7 @@ content(struct buf *c, enum kind k)
 	struct buf inner = { 0 };
 	struct ent e[3];
 	unsigned char *big;
-	size_t i, n = 2 << 20;
+	size_t i, n;
 	unsigned x = 12345;
 
 	memset(c, 0, sizeof(*c));
@@ -357,7 +358,10 @@ content(struct buf *c, enum kind k)
 		mkarc(c, F_7Z, e, 1);
 		break;
 	case K_BIG_ZIP_JS:
-		/* 2 MB that does not compress, then the blocked member */
+		/* just past the 1 MB mime.c holds in memory (SPOOL_MEM), so
+		 * the archive is spooled to a file: noise that does not
+		 * compress, then the blocked member */
+		n = (1 << 20) + (64 << 10);
 		big = malloc(n);
 		for (i = 0; i < n; i++)
 			big[i] = (unsigned char)((x = x * 1103515245 + 12345) >>
@@ -368,7 +372,8 @@ content(struct buf *c, enum kind k)
 		free(big);
 		break;
 	case K_BOMB:
-		n = 40 << 20;
+		/* zeros just past what one nested archive may inflate to */
+		n = PF_BLOCKED_ENTRY_MAX + (1 << 20);
 		big = calloc(1, n);
 		e[0] = (struct ent){ "zeros.zip", big, n };
 		mkarc(c, F_ZIP, e, 1);

@@ -77,7 +77,7 @@ struct mime {
 	int		 judged;
 	int		 spool;
 	unsigned char	*mem;
-	size_t		 mlen;
+	size_t		 mlen, mcap;	/* held in memory, and its room */
 	FILE		*tmp;
 	uint64_t	 slen;
 	int64_t		 parts;
@@ -178,8 +178,9 @@ static void
 spool_add(struct mime *m, const unsigned char *p, size_t len)
 {
 	unsigned char *nm;
+	size_t ncap;
 
-	if (!m->spool)
+	if (!m->spool || len == 0)
 		return;
 	if (m->slen + len > SPOOL_MAX) {
 		m->spool = 0;
@@ -188,11 +189,22 @@ spool_add(struct mime *m, const unsigned char *p, size_t len)
 	}
 	m->slen += len;
 	if (m->tmp == NULL && m->mlen + len <= SPOOL_MEM) {
-		if ((nm = realloc(m->mem, m->mlen + len)) == NULL) {
-			m->spool = 0;
-			return;
+		/* room doubles: the MTA may hand the body over in small
+		 * pieces, and growing by each piece would copy it all again
+		 * every time */
+		if (m->mlen + len > m->mcap) {
+			ncap = m->mcap ? m->mcap : 8192;
+			while (ncap < m->mlen + len)
+				ncap *= 2;
+			if (ncap > SPOOL_MEM)
+				ncap = SPOOL_MEM;
+			if ((nm = realloc(m->mem, ncap)) == NULL) {
+				m->spool = 0;
+				return;
+			}
+			m->mem = nm;
+			m->mcap = ncap;
 		}
-		m->mem = nm;
 		memcpy(m->mem + m->mlen, p, len);
 		m->mlen += len;
 		return;
@@ -206,7 +218,7 @@ spool_add(struct mime *m, const unsigned char *p, size_t len)
 		}
 		free(m->mem);
 		m->mem = NULL;
-		m->mlen = 0;
+		m->mlen = m->mcap = 0;
 	}
 	if (fwrite(p, 1, len, m->tmp) != len) {
 		m->spool = 0;
@@ -309,7 +321,7 @@ end_leaf(struct mime *m)
 	m->tmp = NULL;
 	free(m->mem);
 	m->mem = NULL;
-	m->mlen = 0;
+	m->mlen = m->mcap = 0;
 	m->slen = 0;
 	m->spool = 0;
 }
