@@ -3,27 +3,35 @@
 # UBSan, and run each for a while.  The core library is rebuilt with
 # coverage instrumentation in its own build directory.
 #
-# usage: contrib/fuzz.sh [-s SECONDS] [-j JOBS] [-b BUILDDIR] [TARGET...]
+# usage: contrib/fuzz.sh [-s SECONDS] [-j JOBS] [-b BUILDDIR] [-m] [TARGET...]
 #   -s  seconds per target (default 60)
 #   -j  libFuzzer jobs per target (default 1; the machine has 2 cores)
 #   -b  build directory (default build-fuzz)
+#   -m  afterwards, minimize (libFuzzer -merge=1) what the run found together
+#       with tests/fuzz/corpus/TARGET into tests/fuzz/corpus/TARGET, which
+#       make check replays; inputs with a name of their own (crash-...,
+#       regression seeds) are kept as they are
 #   TARGET  addr msgid date header mime archive rules config explain content
 #           (default: all)
 # Prints a markdown table (target, seconds, runs, coverage, corpus,
 # crashes) and leaves crashing inputs in BUILDDIR/fuzz/artifacts; a crash
 # makes the exit status 1.  Reproduce one with BUILDDIR/fuzz/fuzz_X FILE.
+# The working corpus of each target stays in BUILDDIR/fuzz/corpus-TARGET,
+# so a later run goes on from there.
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 SECS=60
 JOBS=1
 B=$top/build-fuzz
-while getopts s:j:b: opt; do
+MERGE=0
+while getopts s:j:b:m opt; do
 	case $opt in
 	s) SECS=$OPTARG ;;
 	j) JOBS=$OPTARG ;;
 	b) B=$OPTARG ;;
-	*) sed -n '2,15p' "$0" >&2; exit 64 ;;
+	m) MERGE=1 ;;
+	*) sed -n '2,21p' "$0" >&2; exit 64 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -52,6 +60,34 @@ esac
 INC="-I$top/milter/core -I$top/tests/fuzz -I$B"
 mkdir -p "$B/fuzz/artifacts"
 
+# minimize TARGET DIR... - the smallest set of inputs of the DIRs with the
+# coverage of all of them, into tests/fuzz/corpus/TARGET (names: SHA-1 of
+# the content); named inputs there (not 40 hex digits) are kept as well
+minimize() {
+	local t=$1 new=$B/fuzz/min-$1 keep=$top/tests/fuzz/corpus/$1 f
+	shift
+	rm -rf "$new" && mkdir -p "$new" || return 1
+	(cd "$B/fuzz" && "./fuzz_$t" -merge=1 -timeout=10 -rss_limit_mb=2048 \
+	    "$new" "$@" >"$B/fuzz/merge-$t.log" 2>&1) || {
+		echo "fuzz: merging $t failed ($B/fuzz/merge-$t.log)" >&2
+		return 1
+	}
+	for f in "$keep"/*; do
+		case ${f##*/} in
+		*[!0-9a-f]*|?????????????????????????????????????????) ;;
+		????????????????????????????????????????) rm -f "$f" ;;
+		esac
+	done
+	cp "$new"/* "$keep"/ && rm -rf "$new" || return 1
+	# a kept input the merge chose is there twice now: once is enough
+	for f in "$keep"/*; do
+		case ${f##*/} in
+		????????????????????????????????????????) ;;
+		*) rm -f "$keep/$(sha1sum < "$f" | cut -c1-40)" ;;
+		esac
+	done
+}
+
 echo "| target | seconds | runs | coverage (edges) | corpus | crashes |"
 echo "|---|---:|---:|---:|---:|---:|"
 bad=0
@@ -65,8 +101,10 @@ for t in $TARGETS; do
 	    -o "$B/fuzz/fuzz_$t" "$src" $extra $LIBS) || { bad=1; continue; }
 	work=$B/fuzz/corpus-$t
 	mkdir -p "$work"
-	seeds=$top/tests/fuzz/corpus/$t
-	[ "$t" = content ] && seeds=$top/tests/fixtures/content
+	keep=$top/tests/fuzz/corpus/$t
+	mkdir -p "$keep"
+	seeds=$keep
+	[ "$t" = content ] && seeds="$seeds $top/tests/fixtures/content"
 	par=
 	[ "$JOBS" -gt 1 ] && par="-jobs=$JOBS -workers=$JOBS"
 	# PF_FUZZ_SEED fixes libFuzzer's random seed (CI: the same mutations
@@ -78,7 +116,7 @@ for t in $TARGETS; do
 	    "./fuzz_$t" -max_total_time="$SECS" -timeout=10 \
 	    -rss_limit_mb=2048 $par \
 	    -artifact_prefix="$B/fuzz/artifacts/$t-" -print_final_stats=1 \
-	    "$work" "$seeds" >"$B/fuzz/$t.log" 2>&1)
+	    "$work" $seeds >"$B/fuzz/$t.log" 2>&1)
 	cat "$B/fuzz"/fuzz-*.log >> "$B/fuzz/$t.log" 2>/dev/null
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' \
 	    "$B/fuzz/$t.log" | awk '{s += $1} END {print s}')
@@ -87,5 +125,6 @@ for t in $TARGETS; do
 	crashes=$(ls "$B/fuzz/artifacts" | grep -c "^$t-")
 	[ "$crashes" -gt 0 ] && bad=1
 	echo "| $t | $SECS | ${runs:-?} | ${cov:-?} | $n | $crashes |"
+	[ "$MERGE" = 1 ] && { minimize "$t" "$work" $seeds || bad=1; }
 done
 exit $bad
