@@ -4,9 +4,10 @@
  * it is a libFuzzer target:
  *	clang -g -O1 -fsanitize=fuzzer,address,undefined -DPF_LIBFUZZER \
  *	    -Imilter/core tests/fuzz/fuzz_content.c libpfcore.a ... (CORE_LIBS)
- * Without it (make check) the shared replay driver (replay.c) feeds it the
- * content fixtures and the real messages (tests/fuzz/content.sh), each as
- * is and with deterministic mutations, in chunks of varying size.  Under
+ * Without it (make check) the replay driver of every target (replay.c)
+ * feeds it its corpus, the content fixtures and the real messages
+ * (tests/fuzz/content.sh), each as is and with deterministic mutations, in
+ * chunks of varying size.  Under
  * the sanitizer build any memory error or leak fails the run.
  */
 #include <stdint.h>
