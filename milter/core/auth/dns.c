@@ -23,6 +23,7 @@
 #include <unbound.h>
 
 #include "auth/dns.h"
+#include "base/net.h"
 
 /*
  * libunbound answers these zones itself (RFC 6303, RFC 6761, RFC 5737
@@ -65,47 +66,19 @@ now_ms(void)
 static int
 parse_forwarder(const char *ns, char *out, size_t len, struct pf_err *err)
 {
-	char host[INET6_ADDRSTRLEN + 1];
-	const char *h, *he, *port = NULL, *colon;
-	unsigned char bin[sizeof(struct in6_addr)];
-	int64_t pn = 53;
+	char host[PF_HOST_MAX];
+	unsigned port = 53;
+	struct pf_err e;
 	int n;
 
-	if (ns[0] == '[') {
-		h = ns + 1;
-		if ((he = strchr(h, ']')) == NULL)
-			goto bad;
-		if (he[1] == ':')
-			port = he + 2;
-		else if (he[1] != '\0')
-			goto bad;
-	} else {
-		h = ns;
-		colon = strchr(ns, ':');
-		if (colon != NULL && strchr(colon + 1, ':') == NULL) {
-			he = colon;
-			port = colon + 1;
-		} else
-			he = ns + strlen(ns);
-	}
-	if ((size_t)(he - h) >= sizeof(host) || he == h)
-		goto bad;
-	memcpy(host, h, (size_t)(he - h));
-	host[he - h] = '\0';
-	if (inet_pton(AF_INET, host, bin) != 1 &&
-	    inet_pton(AF_INET6, host, bin) != 1)
-		return pf_err_set(err, PF_ESYNTAX,
-		    "nameserver %s: not an IP address", ns);
-	if (port != NULL && pf_strtonum(port, strlen(port), 1, 65535, &pn)
-	    != PF_OK)
-		goto bad;
-	n = snprintf(out, len, "%s@%d", host, (int)pn);
+	if (pf_hostport(ns, host, &port, &e) != PF_OK)
+		return pf_err_set(err, PF_ESYNTAX, "nameserver %s: %s", ns,
+		    e.msg);
+	n = snprintf(out, len, "%s@%u", host, port);
 	if (n < 0 || (size_t)n >= len)
-		goto bad;
+		return pf_err_set(err, PF_ESYNTAX, "nameserver %s: too long",
+		    ns);
 	return PF_OK;
-bad:
-	return pf_err_set(err, PF_ESYNTAX,
-	    "nameserver %s: expected host[:port] or [v6]:port", ns);
 }
 
 /* write_conf - the generated config that switches the local zones off */
@@ -152,7 +125,7 @@ pf_dns_new(const char *nameserver, unsigned query_ms, struct pf_dns **out,
     struct pf_err *err)
 {
 	struct pf_dns *d;
-	char fwd[INET6_ADDRSTRLEN + 16];
+	char fwd[PF_HOST_MAX + 16];
 	int rc;
 
 	*out = NULL;

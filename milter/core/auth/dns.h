@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "base/pf.h"
+#include "config/config.h"	/* PF_DNS_QUERY_MS, PF_DNS_MESSAGE_MS */
 
 #define PF_DNS_T_A	1
 #define PF_DNS_T_NS	2
@@ -20,8 +21,6 @@
 #define PF_DNS_T_TXT	16
 #define PF_DNS_T_AAAA	28
 
-#define PF_DNS_QUERY_MS		5000	/* default per-query timeout */
-#define PF_DNS_MESSAGE_MS	20000	/* default per-message budget */
 #define PF_DNS_MAX_RR		64	/* records kept from one answer */
 
 /* the uniform outcome of one lookup */
