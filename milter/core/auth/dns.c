@@ -220,12 +220,16 @@ is_done(struct pending *p)
 	return done;
 }
 
-/* tempfail - set a TEMPFAIL outcome with the reason */
+/* tempfail - a TEMPFAIL outcome: the reason, and for people what failed
+ * (NULL: the reason's own text) looking up what */
 static void
-tempfail(struct pf_dns_result *res, const char *what, const char *name)
+tempfail(struct pf_dns_result *res, enum pf_undecided why, const char *what,
+    const char *name)
 {
 	res->rc = PF_DNS_TEMPFAIL;
-	snprintf(res->why, sizeof(res->why), "%s looking up %s %s", what,
+	res->undec = why;
+	snprintf(res->why, sizeof(res->why), "%s looking up %s %s",
+	    what != NULL ? what : pf_undecided_text(why),
 	    pf_dns_type_name(res->type), name);
 }
 
@@ -289,6 +293,21 @@ copy_result(struct ub_result *r, struct pf_dns_result *res)
 	return PF_OK;
 }
 
+/* ub_error - the reason for a libunbound error code: its own failures
+ * (memory, sockets, threads) are ours; what a server sent is not */
+static enum pf_undecided
+ub_error(int err)
+{
+	switch (err) {
+	case UB_NOMEM:
+		return PF_U_NO_MEMORY;
+	case UB_SERVFAIL:
+		return PF_U_SERVER_FAILURE;
+	default:
+		return PF_U_INTERNAL;
+	}
+}
+
 /* valid_name - short enough for DNS: 253 octets, labels of 1..63 */
 static int
 valid_name(const char *name)
@@ -317,14 +336,15 @@ pf_dns_query(struct pf_dns *d, const char *name, int type,
 {
 	struct pending *p;
 	uint64_t deadline, now = now_ms();
-	int id, rc, status = PF_OK;
+	int id, rc, status = PF_OK, by_budget = 0;
 
 	memset(res, 0, sizeof(*res));
 	res->type = type;
 	if ((b != NULL && b->nodns) || d == NULL) {
 		res->rc = PF_DNS_TEMPFAIL;
-		snprintf(res->why, sizeof(res->why),
-		    "DNS disabled (--no-dns)");
+		res->undec = PF_U_NO_DNS;
+		snprintf(res->why, sizeof(res->why), "%s",
+		    pf_undecided_text(PF_U_NO_DNS));
 		return PF_OK;
 	}
 	if (!valid_name(name)) {
@@ -332,16 +352,20 @@ pf_dns_query(struct pf_dns *d, const char *name, int type,
 		return PF_OK;
 	}
 	deadline = now + d->query_ms;
-	if (b != NULL && b->deadline != 0 && b->deadline < deadline)
+	if (b != NULL && b->deadline != 0 && b->deadline < deadline) {
 		deadline = b->deadline;
+		by_budget = 1;
+	}
 	if (deadline <= now) {
-		tempfail(res, "DNS time budget for the message spent before",
-		    name);
+		tempfail(res, PF_U_BUDGET,
+		    "DNS time budget for the message spent before", name);
 		return PF_OK;
 	}
 	if ((p = calloc(1, sizeof(*p))) == NULL) {
 		res->rc = PF_DNS_TEMPFAIL;
-		snprintf(res->why, sizeof(res->why), "out of memory");
+		res->undec = PF_U_NO_MEMORY;
+		snprintf(res->why, sizeof(res->why), "%s",
+		    pf_undecided_text(PF_U_NO_MEMORY));
 		return PF_ENOMEM;
 	}
 	p->dns = d;
@@ -351,24 +375,27 @@ pf_dns_query(struct pf_dns *d, const char *name, int type,
 		if (rc == UB_SYNTAX)
 			res->rc = PF_DNS_NXDOMAIN;
 		else
-			tempfail(res, ub_strerror(rc), name);
+			tempfail(res, ub_error(rc), ub_strerror(rc), name);
 		return PF_OK;
 	}
 	if ((rc = wait_for(d, p, id, deadline)) != 0) {
 		if (rc == 1)
 			free(p);
-		tempfail(res, "DNS timeout", name);
+		/* cut short by the message's budget, or its own timeout */
+		tempfail(res, by_budget ? PF_U_BUDGET : PF_U_TIMEOUT,
+		    NULL, name);
 		return PF_OK;
 	}
 	if (p->err != 0 || p->r == NULL)
-		tempfail(res, ub_strerror(p->err), name);
+		tempfail(res, ub_error(p->err), ub_strerror(p->err), name);
 	else if (p->r->bogus)
-		tempfail(res, "DNSSEC validation failure", name);
+		tempfail(res, PF_U_SERVER_FAILURE, "DNSSEC validation failure",
+		    name);
 	else if (p->r->rcode == 3)
 		res->rc = PF_DNS_NXDOMAIN;
 	else if (p->r->rcode != 0)
-		tempfail(res, p->r->rcode == 5 ? "DNS refused" :
-		    "DNS server failure", name);
+		tempfail(res, PF_U_SERVER_FAILURE, p->r->rcode == 5 ?
+		    "DNS refused" : NULL, name);
 	else {
 		res->rc = p->r->havedata ? PF_DNS_ANSWER : PF_DNS_NODATA;
 		status = copy_result(p->r, res);
@@ -382,7 +409,7 @@ pf_dns_query(struct pf_dns *d, const char *name, int type,
 	if (status != PF_OK) {
 		pf_dns_result_reset(res);
 		res->type = type;
-		tempfail(res, "out of memory", name);
+		tempfail(res, PF_U_NO_MEMORY, NULL, name);
 	}
 	return status;
 }
@@ -478,22 +505,6 @@ pf_dns_type_name(int type)
 	case 99:		return "SPF";
 	default:		return "record";
 	}
-}
-
-/* pf_dns_why_undecided - the reasons our own side produces */
-int
-pf_dns_why_undecided(const char *why)
-{
-	static const char *ours[] = { "DNS timeout", "DNS time budget",
-	    "DNS disabled", "out of memory" };
-	size_t i;
-
-	if (why == NULL || *why == '\0')
-		return 1;
-	for (i = 0; i < PF_NELEM(ours); i++)
-		if (strncmp(why, ours[i], strlen(ours[i])) == 0)
-			return 1;
-	return 0;
 }
 
 /* pf_dns_reverse - 10.2.0.192.in-addr.arpa or the nibble ip6.arpa name */
