@@ -26,6 +26,9 @@
 #include "session.h"
 
 static atomic_int live;
+
+/* recipients of one message whose domain is looked up before the end */
+#define PF_PREFETCH_RCPT	16
 static int unix_socket;
 
 /*
@@ -276,6 +279,9 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 			if (strcasecmp(argv[i], "SMTPUTF8") == 0)
 				pf_msg_smtputf8(m, 1);
 	}
+	/* the lookups MAIL FROM decides run while the dialogue goes on */
+	if (!s->failed)
+		pf_check_prefetch_mail(s->chk);
 	return go(s, SMFIP_NR_MAIL);
 }
 
@@ -288,9 +294,12 @@ cb_envrcpt(SMFICTX *ctx, char **argv)
 	if (s == NULL)
 		return fail_status();
 	s->nrcpt++;
-	if (s->chk != NULL && !s->failed && argv[0] != NULL &&
-	    pf_msg_rcpt(pf_check_msg(s->chk), argv[0]) != PF_OK)
-		pf_sess_fail(s, "out of memory (rcpt)");
+	if (s->chk != NULL && !s->failed && argv[0] != NULL) {
+		if (pf_msg_rcpt(pf_check_msg(s->chk), argv[0]) != PF_OK)
+			pf_sess_fail(s, "out of memory (rcpt)");
+		else if (s->nrcpt <= PF_PREFETCH_RCPT)
+			pf_check_prefetch_rcpt(s->chk, argv[0]);
+	}
 	return go(s, SMFIP_NR_RCPT);
 }
 

@@ -22,6 +22,7 @@
 #include "auth/dkim.h"
 #include "auth/dmarc.h"
 #include "auth/dns.h"
+#include "auth/prefetch.h"
 #include "auth/ptr.h"
 #include "auth/rcpt.h"
 #include "auth/signer.h"
@@ -48,7 +49,11 @@ struct obs_st {
 	char	 from[FROM_MAX];	/* first From address */
 	int	 unsub_https;	/* List-Unsubscribe has an https URI */
 	int	 unsub_post;	/* List-Unsubscribe-Post One-Click */
+	int	 nkeys;		/* DKIM keys prefetched */
 };
+
+/* DKIM keys of one message looked up before end of message */
+#define PREFETCH_KEYS	4
 
 /* a reason a fact is unknown, and its text for people */
 struct why {
@@ -152,8 +157,12 @@ obs_header(void *stp, const char *name, size_t nlen, const char *value,
 	struct obs_st *st = stp;
 
 	pf_dkim_header(st->dm, name, nlen, value, vlen);
-	if (hname(name, nlen, "From") && st->from[0] == '\0')
+	if (hname(name, nlen, "From") && st->from[0] == '\0') {
 		from_addr(value, vlen, st->from, sizeof(st->from));
+		pf_prefetch_from(st->a->dns, st->a->psl, st->from);
+	} else if (hname(name, nlen, "DKIM-Signature") &&
+	    st->nkeys < PREFETCH_KEYS)
+		st->nkeys += pf_prefetch_dkim(st->a->dns, value, vlen);
 	else if (hname(name, nlen, "List-Unsubscribe"))
 		st->unsub_https = contains(value, vlen, "<https:");
 	else if (hname(name, nlen, "List-Unsubscribe-Post"))
@@ -379,6 +388,24 @@ pf_auth_free(struct pf_auth *a)
 	if (a->psl != NULL)
 		psl_free(a->psl);
 	free(a);
+}
+
+/* pf_auth_prefetch_mail - start the lookups MAIL FROM decides */
+void
+pf_auth_prefetch_mail(struct pf_auth *a, const char *mail_from,
+    const char *helo)
+{
+	if (a != NULL)
+		pf_prefetch_mail(a->dns, mail_from, a->cfg->helo ?
+		    a->cfg->helo : helo, a->cfg->egress, a->cfg->negress);
+}
+
+/* pf_auth_prefetch_rcpt - start the lookup of a recipient's domain */
+void
+pf_auth_prefetch_rcpt(struct pf_auth *a, const char *rcpt)
+{
+	if (a != NULL)
+		pf_prefetch_rcpt(a->dns, rcpt);
 }
 
 /* pf_auth_observer - the DKIM observer */

@@ -117,6 +117,19 @@ fail:
 	return NULL;
 }
 
+void
+pf_check_prefetch_mail(struct pf_check *c)
+{
+	pf_auth_prefetch_mail(c->eng->auth, pf_msg_mail_get(c->msg),
+	    pf_msg_helo_get(c->msg));
+}
+
+void
+pf_check_prefetch_rcpt(struct pf_check *c, const char *rcpt)
+{
+	pf_auth_prefetch_rcpt(c->eng->auth, rcpt);
+}
+
 struct pf_msg *
 pf_check_msg(struct pf_check *c)
 {

@@ -27,6 +27,12 @@ const struct pf_config	*pf_engine_config(const struct pf_engine *);
 
 /* pf_check_new - a check of one message; pins the engine.  Owned. */
 struct pf_check	*pf_check_new(struct pf_engine *);
+/* pf_check_prefetch_mail - after pf_msg_mail (and pf_msg_helo): start
+ * the DNS lookups the envelope decides, without waiting for them;
+ * pf_check_prefetch_rcpt - the same for one recipient, after
+ * pf_msg_rcpt.  The header fields do it for themselves. */
+void	pf_check_prefetch_mail(struct pf_check *);
+void	pf_check_prefetch_rcpt(struct pf_check *, const char *rcpt);
 /* pf_check_msg - the builder to feed; borrowed until pf_check_free */
 struct pf_msg	*pf_check_msg(struct pf_check *);
 /* pf_check_run - end of message: content facts, authentication facts,
