@@ -13,21 +13,24 @@
 # message) and its ratio to no milter, milter CPU per message (utime +
 # stime of the milter process over the smtp-source run, /proc/PID/stat),
 # and added p50/p99 latency from smtpbench.py over the message set.
-# DNS off in preflight (PF_BENCH_NODNS=1 is set here).
-# usage: contrib/bench/floor.sh [-b BUILDDIR] [-n MSGS] [-c "1 8"]
-#                               [-r ROUNDS] [-o OUT.md]
+# DNS off in preflight (PF_BENCH_NODNS=1 is set here).  -B adds another
+# preflight-milter binary (an older build, say) as "before", both sockets.
+# usage: contrib/bench/floor.sh [-b BUILDDIR] [-B BINARY] [-n MSGS]
+#                               [-c "1 8"] [-r ROUNDS] [-o OUT.md]
 # Needs root (Postfix, smtp-sink -u postfix).
 set -u
 . "$(dirname "$0")/lib.sh"
 
 BUILD=
+BEFORE=
 NMSG=300
 CONC="1 8"
 ROUNDS=3
 OUT=
-while getopts b:n:c:r:o: opt; do
+while getopts b:B:n:c:r:o: opt; do
 	case $opt in
 	b) BUILD=$OPTARG ;;
+	B) BEFORE=$(cd "$(dirname "$OPTARG")" && pwd)/$(basename "$OPTARG") ;;
 	n) NMSG=$OPTARG ;;
 	c) CONC=$OPTARG ;;
 	r) ROUNDS=$OPTARG ;;
@@ -83,6 +86,19 @@ PID[preflight_inet]=${BENCH_PIDS[-1]}
 bench_wait_unix "$T/sock/preflight.sock" && bench_wait_tcp "$p" || exit 1
 L+=("preflight_local=unix:$T/sock/preflight.sock"
     "preflight_inet=inet:127.0.0.1:$p")
+if [ -n "$BEFORE" ]; then
+	now=$PF_MILTER_BIN
+	PF_MILTER_BIN=$BEFORE
+	p=$(bench_port)
+	bench_preflight blocal "unix:$T/sock/before.sock"
+	PID[before_local]=${BENCH_PIDS[-1]}
+	bench_preflight binet "inet:$p@127.0.0.1"
+	PID[before_inet]=${BENCH_PIDS[-1]}
+	bench_wait_unix "$T/sock/before.sock" && bench_wait_tcp "$p" || exit 1
+	L+=("before_local=unix:$T/sock/before.sock"
+	    "before_inet=inet:127.0.0.1:$p")
+	PF_MILTER_BIN=$now
+fi
 bench_postfix "${L[@]}" || exit 1
 names=()
 for l in "${L[@]}"; do
@@ -137,7 +153,7 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 
 {
-	echo "Run: \`contrib/bench/floor.sh -n $NMSG -c \"$CONC\" -r $ROUNDS\`," \
+	echo "Run: \`contrib/bench/floor.sh${BEFORE:+ -B BEFORE} -n $NMSG -c \"$CONC\" -r $ROUNDS\`," \
 	    "$(date -u +%Y-%m-%d), $(nproc) cores, $(uname -r)," \
 	    "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
 	echo "smtp-source sends a median-size message ($MSG_MEDIAN bytes);" \

@@ -380,7 +380,7 @@ bench_versions() {
 	esac
 	case $1 in *" preflight "*)
 		echo "- preflight $(git -C "$BENCH_DIR" describe --always --dirty 2>/dev/null):" \
-		    "the bundled rules, DNS ${PF_BENCH_NODNS:+off}${PF_BENCH_NODNS:-through the fixture NSD (warm after the warm-up pass)}." ;;
+		    "the bundled rules, DNS $([ -n "${PF_BENCH_NODNS:-}" ] && echo off || echo "through the fixture NSD (warm after the warm-up pass)")." ;;
 	esac
 	echo "- Postfix: one private instance, one smtpd listener per" \
 	    "configuration, milter_protocol 6, relaying to smtp-sink."
