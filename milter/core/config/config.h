@@ -11,6 +11,9 @@
 #include "base/pf.h"
 
 #define PF_MAX_EGRESS	16
+/* the default socket: inside Postfix's chroot (queue_directory), so that a
+ * chrooted smtpd and cleanup reach it as unix:preflight/milter.sock */
+#define PF_SOCKET_DEFAULT	"/var/spool/postfix/preflight/milter.sock"
 #define PF_MAX_SIGNERS	64
 
 enum pf_tristate { PF_NO = 0, PF_YES = 1, PF_UNSET = -1 };
@@ -27,6 +30,8 @@ struct pf_signer {
 struct pf_daemon_cfg {
 	char		*socket;		/* inet:PORT@HOST, inet6:, local: */
 	unsigned	 socket_mode;		/* of a local socket */
+	char		*socket_group;		/* of a local socket; NULL =
+						 * the daemon's group */
 	char		*user;			/* run as; NULL = as started */
 	char		*group;			/* NULL = the user's group */
 	char		*pidfile;		/* NULL = none */
