@@ -145,6 +145,7 @@ dkim(struct pf_doctor *d, const struct pf_signers *sg, const char *dom)
 
 	snprintf(check, sizeof(check), "dkim[%s]", dom);
 	pf_dns_budget_init(&b, DOCTOR_DNS_MS);
+	memset(&p, 0, sizeof(p));
 	if (sg == NULL || !pf_signers_predict(sg, d->dns, NULL, dom, &b, &p)) {
 		pf_report_add(d->rep, d->cfg->bulk ? PF_MTA_FAIL : PF_MTA_WARN,
 		    check, rule, "a DKIM signer (Signer or KeyTable in "
@@ -152,6 +153,9 @@ dkim(struct pf_doctor *d, const struct pf_signers *sg, const char *dom)
 		    dom);
 		return;
 	}
+	if (strcasecmp(p.domain, dom) != 0)
+		snprintf(p.selector + strlen(p.selector), sizeof(p.selector) -
+		    strlen(p.selector), " d=%s", p.domain);
 	if (p.bits == 0)
 		pf_report_add(d->rep, PF_MTA_FAIL, check, rule,
 		    "a readable PEM private key", "%s", p.why);

@@ -83,11 +83,20 @@ child(char *const argv[], int out, int err)
 	_exit(127);
 }
 
-/* first_line - the first line of s into buf */
+/* first_line - the line of s that says "fatal:", else the first one,
+ * into buf (warnings about main.cf come before the fatal error) */
 static void
 first_line(const char *s, char *buf, size_t len)
 {
-	size_t n = strcspn(s, "\n");
+	const char *f = strstr(s, "fatal:");
+	size_t n;
+
+	if (f != NULL) {
+		while (f > s && f[-1] != '\n')
+			f--;
+		s = f;
+	}
+	n = strcspn(s, "\n");
 
 	if (len == 0)
 		return;

@@ -48,8 +48,8 @@ const char *pf_postconf_dir(const struct pf_postconf *);
 
 /*
  * pf_run - run argv (argv[0] a path or a name in PATH) and capture its
- * standard output (at most max bytes, NUL-ended, owned) and the first
- * line of its standard error.  Returns the exit status, or -1 when it
+ * standard output (at most max bytes, NUL-ended, owned) and the line of
+ * its standard error that says "fatal:", else the first.  Returns the exit status, or -1 when it
  * could not run (why in err).
  */
 int	pf_run(char *const argv[], size_t max, char **out, char *errline,
