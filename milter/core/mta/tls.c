@@ -222,7 +222,7 @@ sendmail_tls(struct pf_doctor *d)
 
 	pf_report_add(d->rep, PF_MTA_WARN, "tls.gmail",
 	    d->cfg->bulk ? "bulk-tls" : "tls-required-for-domain",
-	    "TLS_Clt:gmail.com ENCR:128 in the access map",
+	    "TLS_Srv:gmail.com ENCR:128 in the access map",
 	    "Sendmail uses STARTTLS when Gmail offers it (opportunistic, "
 	    "CACertFile %s)", ca ? ca : "unset");
 }
