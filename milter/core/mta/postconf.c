@@ -305,10 +305,15 @@ pf_postconf_load(const char *dir, struct pf_postconf **out,
 	char mc[4096];
 
 	*out = NULL;
-	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
-	    access(dir, R_OK | X_OK) != 0)
+	if (stat(dir, &st) != 0)
 		return pf_err_set(err, PF_EIO, "%s: %s", dir,
-		    errno ? strerror(errno) : "not a directory");
+		    strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return pf_err_set(err, PF_EIO, "%s: %s", dir,
+		    strerror(ENOTDIR));
+	if (access(dir, R_OK | X_OK) != 0)
+		return pf_err_set(err, PF_EIO, "%s: %s", dir,
+		    strerror(errno));
 	snprintf(mc, sizeof(mc), "%s/main.cf", dir);
 	if (access(mc, R_OK) != 0)
 		return pf_err_set(err, PF_EIO, "%s: %s", mc, strerror(errno));
