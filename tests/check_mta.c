@@ -11,8 +11,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/facts.h"
+#include "base/msg.h"
 #include "base/pf.h"
 #include "catalog/rules.h"
+#include "catalog/verdict.h"
+#include "config/config.h"
+#include "engine/engine.h"
 #include "mta/postconf.h"
 #include "mta/report.h"
 #include "mta/sendmailcf.h"
@@ -255,6 +260,105 @@ START_TEST(test_run)
 }
 END_TEST
 
+/* predicted - whether the verdict predicts rule id */
+static int
+predicted(const struct pf_verdict *v, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < v->npred; i++)
+		if (strcmp(v->pred[i].rule->id, id) == 0)
+			return 1;
+	return 0;
+}
+
+/* run_engine - a config of text (DIR replaced by dir) through the engine
+ * on a clean message to Gmail; the facts' TLS level and whether
+ * starttls-required is predicted */
+static void
+run_engine(const char *dir, const char *extra, char *level, size_t len,
+    int *tls, int *starttls)
+{
+	static const char msg[] = "From: a@example.com\r\nTo: b@gmail.com\r\n"
+	    "Subject: s\r\nDate: Sun, 29 Nov 2026 05:00:00 +0000\r\n"
+	    "Message-ID: <m@example.com>\r\n\r\nbody\r\n";
+	const char *src = getenv("PF_SRCDIR");
+	char conf[4096], text[8192], buf[800];
+	struct pf_config *cfg = NULL;
+	struct pf_engine *e = NULL;
+	struct pf_check *c;
+	struct pf_verdict v;
+	struct pf_err err = { 0 };
+	const struct pf_facts *f;
+
+	snprintf(text, sizeof(text), "Rules %s/rules/gmail.rules\nDNS no\n"
+	    "PostfixDir %s\n%s", src ? src : ".", dir, extra);
+	write_file(dir, "preflight.conf", text);
+	snprintf(conf, sizeof(conf), "%s/preflight.conf", dir);
+	ck_assert_msg(pf_config_load(conf, &cfg, &err) == PF_OK, "%s",
+	    pf_err_format(&err, buf, sizeof(buf)));
+	ck_assert_int_eq(pf_engine_new(cfg, &e, &err), PF_OK);
+	ck_assert_ptr_nonnull(c = pf_check_new(e));
+	pf_msg_rcpt(pf_check_msg(c), "b@gmail.com");
+	pf_msg_raw(pf_check_msg(c), msg, sizeof(msg) - 1);
+	ck_assert_int_eq(pf_check_run(c, &v, &err), PF_OK);
+	f = pf_check_facts(c);
+	snprintf(level, len, "%s", pf_fact_known(f, pf_fact_lookup(
+	    "mta.tls_level", 13)) ? pf_fact_gets(f, pf_fact_lookup(
+	    "mta.tls_level", 13)) : "?");
+	*tls = pf_fact_known(f, pf_fact_lookup("cfg.tls", 7)) ?
+	    (int)pf_fact_getn(f, pf_fact_lookup("cfg.tls", 7)) : -1;
+	*starttls = predicted(&v, "starttls-required");
+	pf_verdict_reset(&v);
+	pf_check_free(c);
+	pf_engine_unref(e);
+}
+
+START_TEST(test_mta_facts)
+{
+	char dir[] = "/tmp/check_mta.XXXXXX", lv[32], path[4096];
+	int tls, st;
+
+	ck_assert_msg(have_postconf(), "postconf is not installed");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	write_file(dir, "master.cf",
+	    "smtp      unix  -       -       y       -       -       smtp\n");
+	/* RelayViaGoogle and no TLS: 530 5.7.0, and cfg.tls follows */
+	write_file(dir, "main.cf", "compatibility_level = 3.6\n"
+	    "relayhost = [smtp-relay.gmail.com]:587\n"
+	    "smtp_tls_security_level = none\n");
+	run_engine(dir, "RelayViaGoogle yes\n", lv, sizeof(lv), &tls, &st);
+	ck_assert_str_eq(lv, "none");
+	ck_assert_int_eq(tls, 0);
+	ck_assert_int_eq(st, 1);
+	/* a master.cf -o on the smtp transport is what counts */
+	write_file(dir, "master.cf",
+	    "smtp      unix  -       -       y       -       -       smtp\n"
+	    "  -o smtp_tls_security_level=encrypt\n");
+	run_engine(dir, "RelayViaGoogle yes\n", lv, sizeof(lv), &tls, &st);
+	ck_assert_str_eq(lv, "encrypt");
+	ck_assert_int_eq(tls, 1);
+	ck_assert_int_eq(st, 0);
+	/* TLS in preflight.conf wins over the MTA's level */
+	run_engine(dir, "RelayViaGoogle yes\nTLS no\n", lv, sizeof(lv), &tls,
+	    &st);
+	ck_assert_int_eq(tls, 0);
+	/* no main.cf: unknown, nothing predicted */
+	snprintf(path, sizeof(path), "%s/main.cf", dir);
+	unlink(path);
+	run_engine(dir, "RelayViaGoogle yes\n", lv, sizeof(lv), &tls, &st);
+	ck_assert_str_eq(lv, "?");
+	ck_assert_int_eq(tls, -1);
+	ck_assert_int_eq(st, 0);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/master.cf", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/preflight.conf", dir);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -267,6 +371,7 @@ suite(void)
 	tcase_add_test(tc, test_sendmailcf);
 	tcase_add_test(tc, test_postconf);
 	tcase_add_test(tc, test_run);
+	tcase_add_test(tc, test_mta_facts);
 	suite_add_tcase(s, tc);
 	return s;
 }

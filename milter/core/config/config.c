@@ -105,6 +105,8 @@ static const struct key keys[] = {
 	    0, 0, 0, NULL },
 	{ "SigningTable", K_STR, OFF(signingtable), NULL,
 	    0, 0, 0, NULL },
+	{ "PostfixDir", K_STR, OFF(postfix_dir), NULL,
+	    0, 0, 0, NULL },
 	/* policy */
 	{ "Action", K_FN, 0, NULL,
 	    0, 0, 1, set_action },
@@ -267,6 +269,7 @@ pf_config_free(struct pf_config *c)
 	}
 	free(c->keytable);
 	free(c->signingtable);
+	free(c->postfix_dir);
 	pf_policy_free(c->policy);
 	free(c->daemon.socket);
 	free(c->daemon.user);

@@ -59,6 +59,7 @@ struct pf_config {
 	size_t		 nsigner;
 	char		*keytable;		/* OpenDKIM KeyTable */
 	char		*signingtable;		/* OpenDKIM SigningTable */
+	char		*postfix_dir;		/* PostfixDir: the mta.* facts */
 	void		*policy;		/* daemon actions: see policy.h */
 	struct pf_daemon_cfg daemon;
 };

@@ -30,6 +30,21 @@ struct pf_doctor {
 	char			   helo[256];	/* what the MTA presents */
 };
 
+/* what the engine takes from the MTA's configuration (PostfixDir), for
+ * the mta.* facts of every message */
+struct pf_mta_state {
+	char	 tls_level[32];	/* none may encrypt ...; "" unknown */
+	char	 nexthop[256];	/* where mail to gmail.com goes */
+	char	 why[640];	/* unknown: why */
+};
+
+/* pf_mta_state_load - run postconf on postfix_dir (NULL: unknown) */
+void	pf_mta_state_load(const char *postfix_dir, struct pf_mta_state *);
+/* pf_mta_tls_level - the smtp client's TLS level for gmail.com, following
+ * transport_maps, relayhost, the transport's -o and smtp_tls_policy_maps */
+void	pf_mta_tls_level(const struct pf_postconf *, char *level, size_t,
+	    char *nexthop, size_t);
+
 /* pf_doctor_run - every check in order: wiring, TLS, the probe,
  * identity, the sending domains, 8-bit settings */
 void	pf_doctor_run(struct pf_doctor *);

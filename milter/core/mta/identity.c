@@ -307,9 +307,11 @@ pf_doctor_identity(struct pf_doctor *d)
 		const char *ip = d->cfg->egress[i];
 
 		if (strchr(ip, ':') != NULL && !v6_used(d)) {
-			pf_report_add(d->rep, PF_MTA_OK, "ptr[" "v6" "]", NULL,
-			    NULL, "%s: inet_protocols has no IPv6, not used",
-			    ip);
+			char check[80];
+
+			snprintf(check, sizeof(check), "ptr[%s]", ip);
+			pf_report_add(d->rep, PF_MTA_OK, check, NULL, NULL,
+			    "inet_protocols has no IPv6: not used");
 			continue;
 		}
 		if (egress_ptr(d, ip, &pr) == 1 && d->helo[0] != '\0' &&

@@ -27,7 +27,7 @@ struct route {
 
 /* map_query - key in the first map of list that has it; 1 found */
 static int
-map_query(const struct pf_doctor *d, const char *list, const char *key,
+map_query(const struct pf_postconf *pc, const char *list, const char *key,
     char *out, size_t len)
 {
 	char map[512], errline[256], *res, *argv[7];
@@ -44,7 +44,7 @@ map_query(const struct pf_doctor *d, const char *list, const char *key,
 		argv[0] = access("/usr/sbin/postmap", X_OK) == 0 ?
 		    "/usr/sbin/postmap" : "postmap";
 		argv[1] = "-c";
-		argv[2] = (char *)pf_postconf_dir(d->pc);
+		argv[2] = (char *)pf_postconf_dir(pc);
 		argv[3] = "-q";
 		argv[4] = (char *)key;
 		argv[5] = map;
@@ -63,16 +63,16 @@ map_query(const struct pf_doctor *d, const char *list, const char *key,
 
 /* route - how Postfix would send to gmail.com */
 static void
-route(const struct pf_doctor *d, struct route *r)
+route(const struct pf_postconf *pc, struct route *r)
 {
-	const char *tm = pf_postconf_get(d->pc, "transport_maps");
-	const char *rh = pf_postconf_get(d->pc, "relayhost");
-	const char *dt = pf_postconf_get(d->pc, "default_transport");
+	const char *tm = pf_postconf_get(pc, "transport_maps");
+	const char *rh = pf_postconf_get(pc, "relayhost");
+	const char *dt = pf_postconf_get(pc, "default_transport");
 	char hit[512], *colon;
 
 	memset(r, 0, sizeof(*r));
 	if (tm != NULL && *tm != '\0' &&
-	    map_query(d, tm, GMAIL_DOMAIN, hit, sizeof(hit))) {
+	    map_query(pc, tm, GMAIL_DOMAIN, hit, sizeof(hit))) {
 		colon = strchr(hit, ':');
 		snprintf(r->transport, sizeof(r->transport), "%.*s",
 		    colon ? (int)(colon - hit) : (int)strlen(hit), hit);
@@ -94,13 +94,13 @@ route(const struct pf_doctor *d, struct route *r)
 
 /* transport_service - the master.cf unix service of a transport */
 static const struct pf_pc_service *
-transport_service(const struct pf_doctor *d, const char *name)
+transport_service(const struct pf_postconf *pc, const char *name)
 {
 	const struct pf_pc_service *s;
 	size_t i;
 
-	for (i = 0; i < pf_postconf_nservices(d->pc); i++) {
-		s = pf_postconf_service(d->pc, i);
+	for (i = 0; i < pf_postconf_nservices(pc); i++) {
+		s = pf_postconf_service(pc, i);
 		if (strcmp(s->name, name) == 0 && strcmp(s->type, "unix") == 0)
 			return s;
 	}
@@ -109,38 +109,38 @@ transport_service(const struct pf_doctor *d, const char *name)
 
 /* svc_value - a parameter as the transport's service sees it */
 static const char *
-svc_value(const struct pf_doctor *d, const struct pf_pc_service *s,
+svc_value(const struct pf_postconf *pc, const struct pf_pc_service *s,
     const char *name)
 {
-	const char *v = s ? pf_postconf_svc_get(d->pc, s, name) :
-	    pf_postconf_get(d->pc, name);
+	const char *v = s ? pf_postconf_svc_get(pc, s, name) :
+	    pf_postconf_get(pc, name);
 
 	return v ? v : "";
 }
 
 /* level - the effective smtp_tls_security_level, and where it is set */
 static void
-level(const struct pf_doctor *d, const struct pf_pc_service *s,
+level(const struct pf_postconf *pc, const struct pf_pc_service *s,
     const struct route *r, char *lv, size_t len, char *from, size_t flen)
 {
-	const char *pm = svc_value(d, s, "smtp_tls_policy_maps");
+	const char *pm = svc_value(pc, s, "smtp_tls_policy_maps");
 	char hit[512], key[300];
 
 	snprintf(key, sizeof(key), "%s", r->nexthop);
-	if (*pm != '\0' && map_query(d, pm, key, hit, sizeof(hit))) {
+	if (*pm != '\0' && map_query(pc, pm, key, hit, sizeof(hit))) {
 		snprintf(lv, len, "%.*s", (int)strcspn(hit, " \t"), hit);
 		snprintf(from, flen, "smtp_tls_policy_maps %.200s", key);
 		return;
 	}
-	snprintf(lv, len, "%s", svc_value(d, s, "smtp_tls_security_level"));
+	snprintf(lv, len, "%s", svc_value(pc, s, "smtp_tls_security_level"));
 	snprintf(from, flen, "smtp_tls_security_level%s",
-	    s && pf_postconf_svc_has(d->pc, s, "smtp_tls_security_level") ?
+	    s && pf_postconf_svc_has(pc, s, "smtp_tls_security_level") ?
 	    " (-o in master.cf)" : "");
 	if (*lv == '\0') {
 		/* the obsolete switches, when the level is not set */
-		if (strcasecmp(svc_value(d, s, "smtp_enforce_tls"), "yes") == 0)
+		if (strcasecmp(svc_value(pc, s, "smtp_enforce_tls"), "yes") == 0)
 			snprintf(lv, len, "encrypt");
-		else if (strcasecmp(svc_value(d, s, "smtp_use_tls"), "yes") == 0)
+		else if (strcasecmp(svc_value(pc, s, "smtp_use_tls"), "yes") == 0)
 			snprintf(lv, len, "may");
 		else
 			snprintf(lv, len, "none");
@@ -152,7 +152,7 @@ static void
 relay_google(struct pf_doctor *d, const struct route *r,
     const struct pf_pc_service *s)
 {
-	const char *sasl = svc_value(d, s, "smtp_sasl_auth_enable");
+	const char *sasl = svc_value(d->pc, s, "smtp_sasl_auth_enable");
 	const char *port = strrchr(r->nexthop, ':');
 
 	if (strcasestr(r->nexthop, "smtp-relay.gmail.com") == NULL) {
@@ -191,9 +191,9 @@ postfix_tls(struct pf_doctor *d)
 	struct route r;
 	char lv[64], from[300];
 
-	route(d, &r);
-	s = transport_service(d, r.transport);
-	level(d, s, &r, lv, sizeof(lv), from, sizeof(from));
+	route(d->pc, &r);
+	s = transport_service(d->pc, r.transport);
+	level(d->pc, s, &r, lv, sizeof(lv), from, sizeof(from));
 	if (strcasecmp(lv, "none") == 0)
 		pf_report_add(d->rep, PF_MTA_FAIL, "tls.gmail", rule,
 		    "smtp_tls_security_level = may (or encrypt)",
@@ -225,6 +225,47 @@ sendmail_tls(struct pf_doctor *d)
 	    "TLS_Srv:gmail.com ENCR:128 in the access map",
 	    "Sendmail uses STARTTLS when Gmail offers it (opportunistic, "
 	    "CACertFile %s)", ca ? ca : "unset");
+}
+
+/* pf_mta_tls_level - the level Postfix uses for gmail.com, and the next
+ * hop it goes to */
+void
+pf_mta_tls_level(const struct pf_postconf *pc, char *lv, size_t len,
+    char *nexthop, size_t nlen)
+{
+	const struct pf_pc_service *s;
+	struct route r;
+	char from[300];
+
+	route(pc, &r);
+	s = transport_service(pc, r.transport);
+	level(pc, s, &r, lv, len, from, sizeof(from));
+	snprintf(nexthop, nlen, "%s", r.nexthop);
+}
+
+/* pf_mta_state_load - what the engine needs from the MTA, at start and
+ * on each reload: the TLS level towards Gmail; why it is unknown */
+void
+pf_mta_state_load(const char *postfix_dir, struct pf_mta_state *st)
+{
+	struct pf_postconf *pc = NULL;
+	struct pf_err err = { 0 };
+	char buf[600];
+
+	memset(st, 0, sizeof(*st));
+	if (postfix_dir == NULL) {
+		snprintf(st->why, sizeof(st->why), "no PostfixDir in "
+		    "preflight.conf");
+		return;
+	}
+	if (pf_postconf_load(postfix_dir, &pc, &err) != PF_OK) {
+		snprintf(st->why, sizeof(st->why), "PostfixDir: %s",
+		    pf_err_format(&err, buf, sizeof(buf)));
+		return;
+	}
+	pf_mta_tls_level(pc, st->tls_level, sizeof(st->tls_level),
+	    st->nexthop, sizeof(st->nexthop));
+	pf_postconf_free(pc);
 }
 
 /* pf_doctor_tls - TLS towards Gmail */

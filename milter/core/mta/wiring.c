@@ -341,6 +341,14 @@ check_unix(struct pf_doctor *d, const struct pf_pc_service *s,
 	}
 	e = geteuid() == 0 ? connect_as(qdir, s->chroot, p, uid, gid) :
 	    connect_path(where);
+	if (e == EACCES && geteuid() != 0) {
+		/* not root: we may not connect where postfix may */
+		pf_report_add(d->rep, PF_MTA_OK, check, NULL, NULL,
+		    "unix:%s -> %s%s, %s may connect (connection not tried: "
+		    "not root)", p, where, s->chroot ? " (chrooted)" : "",
+		    owner);
+		return;
+	}
 	if (e != 0) {
 		pf_report_add(d->rep, PF_MTA_FAIL, check, NULL,
 		    "start preflight-milter (systemctl start preflight-milter)",
