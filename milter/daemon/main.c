@@ -350,9 +350,8 @@ socket_dir_missing(const char *path)
 	char *slash;
 	struct stat st;
 
-	if (strlen(path) >= sizeof(dir))
+	if ((size_t)snprintf(dir, sizeof(dir), "%s", path) >= sizeof(dir))
 		return;
-	strcpy(dir, path);
 	if ((slash = strrchr(dir, '/')) == NULL || slash == dir)
 		return;
 	*slash = '\0';

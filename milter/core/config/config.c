@@ -558,10 +558,9 @@ set_socket_mode(struct ctx *c, const struct key *k, char **w, size_t nw)
 
 	if (nw != 1)
 		return failf(c, PF_ESYNTAX, "SocketMode takes one value");
-	for (i = 0; w[0][i] >= '0' && w[0][i] <= '7'; i++)
-		;
-	if (i == 0 || w[0][i] != '\0' || i > 4 ||
-	    (v = strtol(w[0], NULL, 8)) > k->max)
+	for (i = 0, v = 0; w[0][i] >= '0' && w[0][i] <= '7' && i < 5; i++)
+		v = v * 8 + (w[0][i] - '0');
+	if (i == 0 || w[0][i] != '\0' || i > 4 || v > k->max)
 		return failf(c, PF_ESYNTAX, "SocketMode: \"%s\" is not an "
 		    "octal mode", w[0]);
 	if ((v & 0222) == 0)

@@ -121,8 +121,9 @@ generic_ptr(const char *name, const char *ip, char *why, size_t len)
 	    "customer", "client", "broadband", "residential", "static",
 	    "ip" };
 	unsigned a[4];
-	char dashed[64], rev[64], low[256], *tok, *save = NULL;
-	size_t i;
+	char dashed[64], rev[64], low[256], tok[256];
+	const char *p = low;
+	size_t i, w;
 
 	if (sscanf(ip, "%u.%u.%u.%u", &a[0], &a[1], &a[2], &a[3]) == 4) {
 		snprintf(dashed, sizeof(dashed), "%u-%u-%u-%u", a[0], a[1],
@@ -140,15 +141,12 @@ generic_ptr(const char *name, const char *ip, char *why, size_t len)
 		low[i] = (char)tolower((unsigned char)low[i]);
 	/* only the host label and the one after it: "dsl" in a domain name
 	 * further up says nothing about this host */
-	for (tok = strtok_r(low, ".-0123456789", &save), i = 0;
-	    tok != NULL && i < 4; tok = strtok_r(NULL, ".-0123456789", &save),
-	    i++) {
-		size_t w;
-
+	for (i = 0; i < 4 && pf_field_next(&p, ".-0123456789", tok,
+	    sizeof(tok)); i++) {
 		for (w = 0; w < PF_NELEM(words); w++)
 			if (strcmp(tok, words[w]) == 0 && strpbrk(name,
 			    "0123456789") != NULL) {
-				snprintf(why, len, "\"%s\" and digits", tok);
+				snprintf(why, len, "\"%.100s\" and digits", tok);
 				return 1;
 			}
 	}

@@ -173,15 +173,17 @@ add(struct table *t, const char *k, size_t klen, const char *v)
 	return 0;
 }
 
-/* parse - "name = value" lines into t */
+/* parse - "name = value" lines into t (text is changed in place) */
 static int
 parse(char *text, struct table *t)
 {
-	char *line, *eq, *save = NULL;
+	char *line = text, *end, *eq;
 	size_t kl;
 
-	for (line = strtok_r(text, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save)) {
+	for (; *line != '\0'; line = end) {
+		end = line + strcspn(line, "\n");
+		if (*end == '\n')
+			*end++ = '\0';
 		if ((eq = strstr(line, " =")) == NULL)
 			continue;
 		kl = (size_t)(eq - line);
@@ -192,6 +194,21 @@ parse(char *text, struct table *t)
 			return -1;
 	}
 	return 0;
+}
+
+/* pf_field_next - the next field of *p between separators */
+int
+pf_field_next(const char **p, const char *seps, char *buf, size_t len)
+{
+	size_t n;
+
+	*p += strspn(*p, seps);
+	if (**p == '\0')
+		return 0;
+	n = strcspn(*p, seps);
+	snprintf(buf, len, "%.*s", (int)n, *p);
+	*p += n;
+	return 1;
 }
 
 /* lookup - the value of k in t, or NULL */
@@ -212,15 +229,16 @@ fatal_to_err(const char *line, struct pf_err *err)
 {
 	const char *p = strstr(line, "fatal: "), *comma, *colon;
 	char file[256];
-	long n;
+	int64_t n;
 
 	if (p == NULL)
 		return pf_err_set(err, PF_EIO, "%s", line);
 	p += 7;
 	if ((comma = strstr(p, ", line ")) != NULL &&
 	    (size_t)(comma - p) < sizeof(file) &&
-	    (n = strtol(comma + 7, (char **)&colon, 10)) > 0 &&
-	    colon[0] == ':') {
+	    (colon = strchr(comma + 7, ':')) != NULL &&
+	    pf_strtonum(comma + 7, (size_t)(colon - comma - 7), 1,
+	    UINT32_MAX, &n) == PF_OK) {
 		memcpy(file, p, (size_t)(comma - p));
 		file[comma - p] = '\0';
 		return pf_err_setl(err, PF_ESYNTAX, file, (unsigned)n, "%s",

@@ -46,6 +46,11 @@ const struct pf_pc_service *pf_postconf_service(const struct pf_postconf *,
 /* pf_postconf_dir - the configuration directory given to load */
 const char *pf_postconf_dir(const struct pf_postconf *);
 
+/* pf_field_next - copy the next field of *p (fields separated by any of
+ * seps) into buf and advance *p past it; 0 when there is none */
+int	pf_field_next(const char **p, const char *seps, char *buf,
+	    size_t len);
+
 /*
  * pf_run - run argv (argv[0] a path or a name in PATH) and capture its
  * standard output (at most max bytes, NUL-ended, owned) and the line of

@@ -81,6 +81,7 @@ static int
 reply(int fd, char *buf, size_t len)
 {
 	size_t n = 0, start = 0;
+	int64_t code;
 	ssize_t r;
 
 	buf[0] = '\0';
@@ -92,7 +93,8 @@ reply(int fd, char *buf, size_t len)
 			continue;
 		/* the last line is "NNN text", the others "NNN-text" */
 		if (n - start >= 4 && buf[start + 3] == ' ')
-			return atoi(buf + start);
+			return pf_strtonum(buf + start, 3, 100, 599, &code) ==
+			    PF_OK ? (int)code : -1;
 		start = n;
 	}
 	return -1;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "mta/postconf.h"
 #include "mta/sendmailcf.h"
 
 #define SM_MAX_LINE	8192
@@ -63,25 +64,25 @@ option(struct pf_sendmailcf *sm, char *line)
 
 /* filter - "Xname, S=..., F=..., T=..." */
 static void
-filter(struct pf_sendmailcf *sm, char *line)
+filter(struct pf_sendmailcf *sm, const char *line)
 {
 	struct pf_sm_filter *f;
-	char *tok, *save = NULL;
+	char tok[600], *t;
+	const char *p = line;
 
 	if (sm->nfilter >= PF_SM_MAX_FILTERS)
 		return;
 	f = &sm->filter[sm->nfilter];
 	memset(f, 0, sizeof(*f));
-	tok = strtok_r(line, ",", &save);
-	if (tok == NULL)
+	if (!pf_field_next(&p, ",", tok, sizeof(tok)))
 		return;
 	snprintf(f->name, sizeof(f->name), "%s", trim(tok));
-	while ((tok = strtok_r(NULL, ",", &save)) != NULL) {
-		tok = trim(tok);
-		if (strncasecmp(tok, "S=", 2) == 0)
-			snprintf(f->socket, sizeof(f->socket), "%s", tok + 2);
-		else if (strncasecmp(tok, "F=", 2) == 0)
-			snprintf(f->flags, sizeof(f->flags), "%s", tok + 2);
+	while (pf_field_next(&p, ",", tok, sizeof(tok))) {
+		t = trim(tok);
+		if (strncasecmp(t, "S=", 2) == 0)
+			snprintf(f->socket, sizeof(f->socket), "%s", t + 2);
+		else if (strncasecmp(t, "F=", 2) == 0)
+			snprintf(f->flags, sizeof(f->flags), "%s", t + 2);
 	}
 	if (f->name[0] != '\0')
 		sm->nfilter++;

@@ -81,16 +81,16 @@ token(const char *p, char *buf, size_t len)
 static void
 group(char *g, struct mentry *e)
 {
-	char *t, *save = NULL;
+	const char *p = g + 1;
+	char t[512];
 	int first = 1;
 
 	g[strcspn(g, "}")] = '\0';
-	for (t = strtok_r(g + 1, " ,\t\n", &save); t != NULL;
-	    t = strtok_r(NULL, " ,\t\n", &save)) {
+	while (pf_field_next(&p, " ,\t\n", t, sizeof(t))) {
 		if (first)
 			snprintf(e->addr, sizeof(e->addr), "%s", t);
 		else if (strncmp(t, "default_action=", 15) == 0)
-			snprintf(e->action, sizeof(e->action), "%s", t + 15);
+			snprintf(e->action, sizeof(e->action), "%.15s", t + 15);
 		first = 0;
 	}
 }
@@ -246,12 +246,13 @@ connect_path(const char *path)
 {
 	struct sockaddr_un sa;
 	int fd, rc = 0;
+	size_t n = strlen(path);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sa.sun_path))
+	if (n >= sizeof(sa.sun_path))
 		return ENAMETOOLONG;
-	strcpy(sa.sun_path, path);
+	memcpy(sa.sun_path, path, n);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0)
 		return errno;
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0)
