@@ -18,6 +18,7 @@
 #include "base/pf.h"
 #include "cli.h"
 #include "config/config.h"
+#include "config/policy.h"
 #include "auth/dns.h"
 #include "catalog/rules.h"
 #include "mta/doctor.h"
@@ -221,6 +222,14 @@ pf_cli_doctor(int argc, char **argv)
 		add_domain(&d, o.domains[i]);
 	for (i = 0; i < cfg->nsigner; i++)
 		add_domain(&d, cfg->signer[i].domain);
+	for (i = 0; cfg->policy != NULL &&
+	    i < ((const struct pf_policy *)cfg->policy)->nrule; i++) {
+		const char *sc = ((const struct pf_policy *)
+		    cfg->policy)->rule[i].scope;
+
+		if (strcmp(sc, "*") != 0)
+			add_domain(&d, sc);
+	}
 	pf_doctor_run(&d);
 	if (o.json)
 		pf_report_json(stdout, rep, rules);

@@ -270,6 +270,14 @@ t = [f for f in j["findings"] if f["check"] == "tls.gmail"][0]
 assert t["rule"] == "tls-required-for-domain" and t["reply"] == 421, t
 ' "$T/out"
 
+# the sending domains also come from Action scopes (and Signer lines)
+conf "$T/action.conf" "Action weak.stock.example permanent tag"
+rc=$(doc --config "$T/action.conf" --postfix-dir "$T/etc")
+check "an Action scope is a sending domain to check (exit $rc)" \
+    grep -q "^ok       mx\[weak.stock.example\]  " "$T/out"
+check "... and so is a Signer domain" \
+    grep -q "^ok       dkim\[stock.example\]  " "$T/out"
+
 # --- one thing broken at a time
 # pfdir NAME - a copy of the instance's config directory to break
 pfdir() {

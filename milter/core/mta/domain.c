@@ -250,6 +250,19 @@ dmarc(struct pf_doctor *d, const psl_ctx_t *psl, const char *dom)
 		    rec.adkim, rec.aspf, rec.pct);
 }
 
+/* add_domain - once each */
+static void
+add_domain(struct pf_doctor *d, const char *dom)
+{
+	size_t i;
+
+	for (i = 0; i < d->ndomains; i++)
+		if (strcasecmp(d->domains[i], dom) == 0)
+			return;
+	if (d->ndomains < PF_DOCTOR_MAX_DOMAINS)
+		d->domains[d->ndomains++] = dom;
+}
+
 /* pf_doctor_domains - every sending domain */
 void
 pf_doctor_domains(struct pf_doctor *d)
@@ -257,7 +270,8 @@ pf_doctor_domains(struct pf_doctor *d)
 	struct pf_signers *sg = NULL;
 	psl_ctx_t *psl = psl_latest(NULL);
 	struct pf_err err;
-	size_t i;
+	const char *dom;
+	size_t i, given = d->ndomains;
 
 	memset(&err, 0, sizeof(err));
 	if (pf_signers_load(d->cfg, &sg, &err) != PF_OK) {
@@ -268,6 +282,10 @@ pf_doctor_domains(struct pf_doctor *d)
 		    pf_err_format(&err, buf, sizeof(buf)));
 		sg = NULL;
 	}
+	/* the KeyTable's domains too ("%" signs for any From domain) */
+	for (i = 0; (dom = pf_signers_domain(sg, i)) != NULL; i++)
+		if (strcmp(dom, "%") != 0)
+			add_domain(d, dom);
 	if (d->ndomains == 0)
 		pf_report_add(d->rep, PF_MTA_UNKNOWN, "domains", NULL,
 		    "--domain, or Signer / KeyTable in preflight.conf",
@@ -279,6 +297,8 @@ pf_doctor_domains(struct pf_doctor *d)
 		dkim(d, sg, d->domains[i]);
 		dmarc(d, psl, d->domains[i]);
 	}
+	/* the KeyTable's names go with it */
+	d->ndomains = given;
 	pf_signers_free(sg);
 	psl_free(psl);
 }
