@@ -341,6 +341,12 @@ doctor_case "the filter of the shipped .mc is wired" "$SM_T/sendmail.cf" \
     "$(doctor_line ok milter "filter preflight, S=local:$sock, in InputMailFilters")"
 doctor_case "F=T of the shipped .mc" "$SM_T/sendmail.cf" \
     "$(doctor_line ok default_action "F=T: tempfail while preflight is down")"
+doctor_case "the macros of the shipped .mc" "$SM_T/sendmail.cf" \
+    "$(doctor_line ok milter.macros "the macros preflight uses are sent")"
+sed 's/^O Milter.macros.eom=.*/O Milter.macros.eom={msg_id}/' \
+    "$SM_T/sendmail.cf" >"$SM_T/nomacro.cf"
+doctor_case "a macro left out is named" "$SM_T/nomacro.cf" \
+    "$(doctor_line ok milter.macros "not listed: Milter.macros.eom i; preflight asks for them at connect (smfi_setsymlist)")"
 doctor_case "Sendmail's TLS is opportunistic" "$SM_T/sendmail.cf" \
     "$(doctor_line warn tls.gmail "Sendmail uses STARTTLS when Gmail offers it (opportunistic, CACertFile unset) -- fix: TLS_Srv:gmail.com ENCR:128 in the access map -- would cause 421 4.7.0 tls-required-for-domain")"
 sed 's/^\(Xpreflight, .*\), F=T,/\1,/' "$SM_T/sendmail.cf" >"$SM_T/noT.cf"

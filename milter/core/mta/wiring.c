@@ -472,29 +472,39 @@ has_macro(const char *list, const char *m)
 	return 0;
 }
 
-/* macros - the macros preflight uses are sent, or asked for */
+/* one macro preflight uses, and the setting of each MTA that sends it */
+struct need {
+	const char	*postfix;	/* main.cf parameter */
+	const char	*sendmail;	/* sendmail.cf option */
+	const char	*macro;
+};
+
+static const struct need needs[] = {
+	{ "milter_connect_macros", "Milter.macros.connect", "j" },
+	{ "milter_connect_macros", "Milter.macros.connect", "{daemon_name}" },
+	{ "milter_connect_macros", "Milter.macros.connect", "{client_addr}" },
+	{ "milter_mail_macros", "Milter.macros.envfrom", "{auth_authen}" },
+	{ "milter_end_of_data_macros", "Milter.macros.eom", "i" },
+};
+
+/* macros - the macros preflight uses are sent, or asked for: it asks
+ * for them itself at connect (smfi_setsymlist), which Postfix and
+ * Sendmail 8.14 and later honour, so a missing one is only noted */
 static void
 macros(struct pf_doctor *d)
 {
-	static const struct { const char *param, *macro; } need[] = {
-		{ "milter_connect_macros", "j" },
-		{ "milter_connect_macros", "{daemon_name}" },
-		{ "milter_connect_macros", "{client_addr}" },
-		{ "milter_mail_macros", "{auth_authen}" },
-		{ "milter_end_of_data_macros", "i" },
-	};
-	char missing[256] = "";
-	const char *v;
+	char missing[300] = "";
+	const char *v, *name;
 	size_t i, o = 0;
 
-	for (i = 0; i < PF_NELEM(need); i++) {
-		v = pf_postconf_get(d->pc, need[i].param);
-		if (v != NULL && has_macro(v, need[i].macro))
+	for (i = 0; i < PF_NELEM(needs) && o < sizeof(missing); i++) {
+		name = d->pc ? needs[i].postfix : needs[i].sendmail;
+		v = d->pc ? pf_postconf_get(d->pc, name) :
+		    pf_sendmailcf_opt(d->sm, name);
+		if (v != NULL && has_macro(v, needs[i].macro))
 			continue;
 		o += (size_t)snprintf(missing + o, sizeof(missing) - o,
-		    "%s%s %s", o ? ", " : "", need[i].param, need[i].macro);
-		if (o >= sizeof(missing))
-			break;
+		    "%s%s %s", o ? ", " : "", name, needs[i].macro);
 	}
 	if (missing[0] == '\0')
 		pf_report_add(d->rep, PF_MTA_OK, "milter.macros", NULL, NULL,
@@ -502,7 +512,7 @@ macros(struct pf_doctor *d)
 	else
 		pf_report_add(d->rep, PF_MTA_OK, "milter.macros", NULL, NULL,
 		    "not listed: %s; preflight asks for them at connect "
-		    "(smfi_setsymlist, honoured by Postfix)", missing);
+		    "(smfi_setsymlist)", missing);
 }
 
 /* postfix - every service that applies milters */
@@ -587,6 +597,7 @@ sendmail(struct pf_doctor *d, const struct sock *ps)
 		    "F=%s: mail is %s while preflight is down", f->flags,
 		    strchr(f->flags, 'R') ? "refused for good" :
 		    "sent unchecked");
+	macros(d);
 }
 
 /* pf_doctor_wiring - the milter wiring of whichever MTA was given */
