@@ -6,7 +6,9 @@
 # started the way contrib/systemd/preflight-milter.service starts it (its
 # User, Group, UMask, NoNewPrivileges and ExecStart line, through setpriv,
 # since systemd is not PID 1 here) with contrib/preflight.conf, and a
-# message through the chrooted smtpd gets tagged.  Then doctor on that
+# message through the chrooted smtpd gets tagged; with PostfixDir the
+# daemon reads Postfix's TLS level on reload (the mta.* facts) and predicts
+# 530 5.7.0 for RelayViaGoogle without TLS, and not with it.  Then doctor on that
 # instance must find nothing wrong, and each thing broken in turn (socket
 # outside the chroot, socket mode, milter_default_action, TLS level, HELO
 # without FCrDNS, SPF, DKIM selector, a 1024-bit key, DMARC, a domain that
@@ -242,6 +244,41 @@ until grep -q "reloaded" "$T/milter.log" || [ "$i" -gt 60 ]; do
 	sleep 0.05; i=$((i + 1))
 done
 check "ExecReload reloads the daemon" grep -q "reloaded" "$T/milter.log"
+
+# the mta.* facts, computed by the daemon at start and on reload: with
+# PostfixDir, RelayViaGoogle and no TLS, every message is predicted 530
+# 5.7.0 (starttls-required); back to TLS may, it is not
+reload_wait() {	# N - until the log has N "reloaded" lines
+	local i=0
+	setpriv --reuid="$u_user" --regid="$u_group" --init-groups \
+	    kill -HUP "$MPID"
+	until [ "$(grep -c reloaded "$T/milter.log")" -ge "$1" ] ||
+	    [ "$i" -gt 100 ]; do
+		sleep 0.05; i=$((i + 1))
+	done
+}
+cp "$T/preflight.conf" "$T/preflight.conf.stock"
+sed -i 's/^RelayViaGoogle no/RelayViaGoogle yes/' "$T/preflight.conf"
+echo "PostfixDir $T/etc" >> "$T/preflight.conf"
+postconf -c "$T/etc" -e "smtp_tls_security_level = none"
+reload_wait 2
+printf 'From: A <a@stock.example>\r\nTo: <bob@gmail.com>\r\nSubject: notls\r\nDate: Sun, 29 Nov 2026 05:00:00 +0000\r\nMessage-ID: <notls@stock.example>\r\n\r\nbody\r\n' > "$T/notls.eml"
+r=$(pfx_send a@stock.example bob@gmail.com "$T/notls.eml")
+pfx_queue_settle 30
+f=$(pfx_sink_file "Message-ID: <notls@stock.example>")
+check "PostfixDir at reload: no TLS to the relay predicts 530 5.7.0 ($r)" \
+    grep -q "^X-Preflight-Prediction: 530 5.7.0 starttls-required" "${f:-/dev/null}"
+postconf -c "$T/etc" -e "smtp_tls_security_level = may"
+reload_wait 3
+sed -i 's/notls/maytls/g' "$T/notls.eml"
+r=$(pfx_send a@stock.example bob@gmail.com "$T/notls.eml")
+pfx_queue_settle 30
+f=$(pfx_sink_file "Message-ID: <maytls@stock.example>")
+check "... and with TLS may it is not ($r)" \
+    nogrep "^X-Preflight-Prediction: 530" "${f:-/dev/null}"
+check "... (the message did arrive)" [ -n "$f" ]
+cp "$T/preflight.conf.stock" "$T/preflight.conf"
+reload_wait 4
 
 # --- doctor on the stock instance
 doc() { "$pf" doctor "$@" >"$T/out" 2>"$T/err"; echo $?; }
