@@ -103,6 +103,8 @@ nospf	IN TXT	"v=spf1 ip4:198.51.100.20 -all"
 ; a signer whose selector is not published
 unpub	IN MX	10 mta
 unpub	IN TXT	"v=spf1 ip4:198.51.100.10 -all"
+; an access provider's generic name for 198.51.100.11
+198-51-100-11.pool IN A	198.51.100.11
 ; a 1024-bit key
 weak	IN MX	10 mta
 weak	IN TXT	"v=spf1 ip4:198.51.100.10 -all"
@@ -124,6 +126,14 @@ cat > "$T/zones/100.51.198.in-addr.arpa.zone" <<EOF
 @	IN SOA ns1.stock.example. hostmaster.stock.example. ( 1 3600 600 86400 300 )
 @	IN NS	ns1.stock.example.
 10	IN PTR	mta.stock.example.
+11	IN PTR	198-51-100-11.pool.stock.example.
+EOF
+# IPv6: the reverse zone exists, the egress address has no PTR in it
+cat > "$T/zones/8.b.d.0.1.0.0.2.ip6.arpa.zone" <<EOF
+\$ORIGIN 8.b.d.0.1.0.0.2.ip6.arpa.
+\$TTL 300
+@	IN SOA ns1.stock.example. hostmaster.stock.example. ( 1 3600 600 86400 300 )
+@	IN NS	ns1.stock.example.
 EOF
 pf_nsd_zonedir=$T/zones
 # nsd.sh waits for an answer from its own zones; these are not those
@@ -379,6 +389,26 @@ sed -i "s|^HELO .*|HELO nofcrdns.stock.example|" "$T/helo.conf"
 expect "HELO without FCrDNS" 1 \
     "$(line FAIL "helo.fcrdns[198.51.100.10]" "HELO nofcrdns.stock.example does not resolve to 198.51.100.10 (PTR mta.stock.example) -- fix: HELO name = the PTR name of the address, with an A/AAAA record pointing back to it -- would cause 550 5.7.25 ptr-mismatch")" \
     --config "$T/helo.conf" --postfix-dir "$d" --domain stock.example
+
+# an IPv6 egress without PTR, when Postfix sends over IPv6
+d=$(pfdir etc-v6)
+postconf -c "$d" -e "inet_protocols = all"
+conf "$T/v6.conf" "EgressIP 2001:db8::99"
+expect "IPv6 egress without PTR" 1 \
+    "$(line FAIL "ptr[2001:db8::99]" "2001:db8::99 has no PTR record -- fix: ask the owner of the address for a PTR naming the HELO name -- would cause 550 5.7.1 ipv6-guidelines")" \
+    --config "$T/v6.conf" --postfix-dir "$d" --domain stock.example
+check "... and SPF does not cover it" grep -qF \
+    "$(line FAIL "spf[stock.example]" "2001:db8::99: fail; the record does not cover this address")" "$T/out"
+rc=$(doc --config "$T/v6.conf" --postfix-dir "$T/etc" --domain stock.example)
+check "... not used when inet_protocols has no IPv6" grep -qxF \
+    "$(line ok "ptr[2001:db8::99]" "inet_protocols has no IPv6: not used")" "$T/out"
+
+# an egress address whose PTR looks like a provider's pool
+conf "$T/generic.conf"
+sed -i 's/^EgressIP 198.51.100.10$/EgressIP 198.51.100.11/' "$T/generic.conf"
+rc=$(doc --config "$T/generic.conf" --postfix-dir "$T/etc")
+check "a generic PTR warns (exit $rc)" grep -qxF \
+    "$(line warn "ptr.generic[198.51.100.11]" "PTR 198-51-100-11.pool.stock.example looks generic: holds the address (198-51-100-11) -- fix: a PTR naming your mail host, not the provider's pool -- would cause 550 5.7.1 ip-not-authorized-direct")" "$T/out"
 
 # SPF without the egress address
 expect "SPF missing the egress address" 1 \
