@@ -368,6 +368,13 @@ expect "milter_default_action = accept" 1 \
     "$(line FAIL "default_action[$svc]" "milter_default_action = accept: mail leaves unchecked while preflight is down -- fix: milter_default_action = tempfail")" \
     --config "$T/preflight.conf" --postfix-dir "$d" --domain stock.example
 
+# ... or per milter, in a { } group (Postfix 3.0)
+d=$(pfdir etc-group)
+postconf -c "$d" -e "smtpd_milters = { unix:preflight/milter.sock, default_action=accept }"
+expect "a milter's own default_action = accept" 1 \
+    "$(line FAIL "default_action[$svc]" "default_action = accept: mail leaves unchecked while preflight is down -- fix: default_action=tempfail in the milter's { } group")" \
+    --config "$T/preflight.conf" --postfix-dir "$d" --domain stock.example
+
 # smtp_tls_security_level = none
 d=$(pfdir etc-notls)
 postconf -c "$d" -e "smtp_tls_security_level = none"

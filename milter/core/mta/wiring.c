@@ -362,13 +362,18 @@ check_unix(struct pf_doctor *d, const struct pf_pc_service *s,
 	    s->chroot ? " (chrooted)" : "", owner);
 }
 
-/* check_action - what the service does while preflight is unreachable */
+/* check_action - what the service does while preflight is unreachable:
+ * the milter's own default_action in a { } group, else the service's */
 static void
 check_action(struct pf_doctor *d, const struct pf_pc_service *s,
     const struct mentry *e)
 {
 	const char *a = e->action[0] ? e->action :
 	    pf_postconf_svc_get(d->pc, s, "milter_default_action");
+	const char *what = e->action[0] ? "default_action" :
+	    "milter_default_action";
+	const char *fix = e->action[0] ? "default_action=tempfail in the "
+	    "milter's { } group" : "milter_default_action = tempfail";
 	char check[200];
 
 	snprintf(check, sizeof(check), "default_action[%s]", s->name);
@@ -376,18 +381,16 @@ check_action(struct pf_doctor *d, const struct pf_pc_service *s,
 		a = "tempfail";
 	if (strcasecmp(a, "tempfail") == 0)
 		pf_report_add(d->rep, PF_MTA_OK, check, NULL, NULL,
-		    "milter_default_action = tempfail");
+		    "%s = tempfail", what);
 	else if (strcasecmp(a, "accept") == 0)
-		pf_report_add(d->rep, PF_MTA_FAIL, check, NULL,
-		    "milter_default_action = tempfail",
-		    "milter_default_action = accept: mail leaves unchecked "
-		    "while preflight is down");
+		pf_report_add(d->rep, PF_MTA_FAIL, check, NULL, fix,
+		    "%s = accept: mail leaves unchecked while preflight is "
+		    "down", what);
 	else
-		pf_report_add(d->rep, PF_MTA_WARN, check, NULL,
-		    "milter_default_action = tempfail",
-		    "milter_default_action = %s: mail is %s while preflight "
-		    "is down", a, strcasecmp(a, "reject") == 0 ?
-		    "refused for good" : "held unchecked");
+		pf_report_add(d->rep, PF_MTA_WARN, check, NULL, fix,
+		    "%s = %s: mail is %s while preflight is down", what, a,
+		    strcasecmp(a, "reject") == 0 ? "refused for good" :
+		    "held unchecked");
 }
 
 /* list_param - the milter list a service applies, NULL if none */
