@@ -144,12 +144,15 @@ config_facts(const struct pf_config *cfg, const struct pf_mta_state *mta,
 	pf_fact_bool(f, PF_F_CFG_RELAY_GOOGLE, cfg->relay_via_google);
 	pf_fact_strz(f, PF_F_CFG_ENFORCEMENT, cfg->ratelimit ? "ratelimit" :
 	    "block");
+	/* no PostfixDir, or one postconf cannot read: a setting missing */
 	if (mta->tls_level[0] != '\0') {
 		pf_fact_strz(f, PF_F_MTA_TLS_LEVEL, mta->tls_level);
 		pf_fact_strz(f, PF_F_MTA_NEXTHOP, mta->nexthop);
 	} else {
-		pf_fact_unknown(f, PF_F_MTA_TLS_LEVEL, mta->why);
-		pf_fact_unknown(f, PF_F_MTA_NEXTHOP, mta->why);
+		pf_fact_unknown(f, PF_F_MTA_TLS_LEVEL, PF_U_NOT_CONFIGURED,
+		    mta->why);
+		pf_fact_unknown(f, PF_F_MTA_NEXTHOP, PF_U_NOT_CONFIGURED,
+		    mta->why);
 	}
 	if (cfg->tls != PF_UNSET)
 		pf_fact_bool(f, PF_F_CFG_TLS, cfg->tls == PF_YES);
@@ -157,7 +160,7 @@ config_facts(const struct pf_config *cfg, const struct pf_mta_state *mta,
 		pf_fact_bool(f, PF_F_CFG_TLS,
 		    strcmp(mta->tls_level, "none") != 0);
 	else
-		pf_fact_unknown(f, PF_F_CFG_TLS,
+		pf_fact_unknown(f, PF_F_CFG_TLS, PF_U_NOT_CONFIGURED,
 		    "whether the MTA uses TLS to Gmail is not configured "
 		    "(TLS yes|no, or PostfixDir)");
 }
