@@ -11,8 +11,10 @@
 # Interleaved: every message is sent to each configuration in turn.
 # "end of DATA" is smtpbench.py's eod time: from the final dot to the
 # reply; Postfix without a milter is the baseline row.
-# usage: contrib/bench/dnslat.sh [-n MSGS] [-d RTT_MS] NAME=BINARY...
-#   e.g. dnslat.sh before=/tmp/old/preflight-milter after=build/preflight-milter
+# usage: contrib/bench/dnslat.sh [-n MSGS] [-d RTT_MS] NAME=BINARY[,RULES]...
+#   e.g. dnslat.sh before=/tmp/old/preflight-milter,/tmp/old/gmail.rules \
+#            after=build/preflight-milter
+#   (RULES: the rules file an older build can read; default the tree's)
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -22,11 +24,11 @@ while getopts n:d: opt; do
 	case $opt in
 	n) N=$OPTARG ;;
 	d) RTT=$OPTARG ;;
-	*) sed -n '2,16p' "$0" >&2; exit 64 ;;
+	*) sed -n '2,19p' "$0" >&2; exit 64 ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -gt 0 ] || { sed -n '2,16p' "$0" >&2; exit 64; }
+[ $# -gt 0 ] || { sed -n '2,19p' "$0" >&2; exit 64; }
 [ "$(id -u)" -eq 0 ] || { echo "dnslat: run as root" >&2; exit 77; }
 export PF_BENCH_REQUIRE_DKIM=1
 
@@ -47,8 +49,11 @@ names=(none)
 declare -A PID
 for spec in "$@"; do
 	n=${spec%%=*}
-	PF_MILTER_BIN=$(cd "$(dirname "${spec#*=}")" && pwd)/$(basename "${spec#*=}")
-	bench_preflight "$n" "unix:$T/sock/$n.sock"
+	bin=${spec#*=}
+	rules=
+	case $bin in *,*) rules=${bin#*,}; bin=${bin%%,*} ;; esac
+	PF_MILTER_BIN=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
+	PF_BENCH_RULES=$rules bench_preflight "$n" "unix:$T/sock/$n.sock"
 	PID[$n]=${BENCH_PIDS[-1]}
 	bench_wait_unix "$T/sock/$n.sock" || exit 1
 	L+=("$n=unix:$T/sock/$n.sock")

@@ -14,7 +14,8 @@
 # stime of the milter process over the smtp-source run, /proc/PID/stat),
 # and added p50/p99 latency from smtpbench.py over the message set.
 # DNS off in preflight (PF_BENCH_NODNS=1 is set here).  -B adds another
-# preflight-milter binary (an older build, say) as "before", both sockets.
+# preflight-milter binary (an older build, say) as "before", both sockets;
+# -B BINARY,RULES gives it a rules file it can read.
 # usage: contrib/bench/floor.sh [-b BUILDDIR] [-B BINARY] [-n MSGS]
 #                               [-c "1 8"] [-r ROUNDS] [-o OUT.md]
 # Needs root (Postfix, smtp-sink -u postfix).
@@ -23,6 +24,7 @@ set -u
 
 BUILD=
 BEFORE=
+BRULES=
 NMSG=300
 CONC="1 8"
 ROUNDS=3
@@ -30,7 +32,9 @@ OUT=
 while getopts b:B:n:c:r:o: opt; do
 	case $opt in
 	b) BUILD=$OPTARG ;;
-	B) BEFORE=$(cd "$(dirname "$OPTARG")" && pwd)/$(basename "$OPTARG") ;;
+	B) BEFORE=${OPTARG%%,*}
+	   BEFORE=$(cd "$(dirname "$BEFORE")" && pwd)/$(basename "$BEFORE")
+	   case $OPTARG in *,*) BRULES=${OPTARG#*,} ;; esac ;;
 	n) NMSG=$OPTARG ;;
 	c) CONC=$OPTARG ;;
 	r) ROUNDS=$OPTARG ;;
@@ -90,9 +94,10 @@ if [ -n "$BEFORE" ]; then
 	now=$PF_MILTER_BIN
 	PF_MILTER_BIN=$BEFORE
 	p=$(bench_port)
-	bench_preflight blocal "unix:$T/sock/before.sock"
+	PF_BENCH_RULES=$BRULES bench_preflight blocal \
+	    "unix:$T/sock/before.sock"
 	PID[before_local]=${BENCH_PIDS[-1]}
-	bench_preflight binet "inet:$p@127.0.0.1"
+	PF_BENCH_RULES=$BRULES bench_preflight binet "inet:$p@127.0.0.1"
 	PID[before_inet]=${BENCH_PIDS[-1]}
 	bench_wait_unix "$T/sock/before.sock" && bench_wait_tcp "$p" || exit 1
 	L+=("before_local=unix:$T/sock/before.sock"

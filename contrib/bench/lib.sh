@@ -336,11 +336,12 @@ bench_find_preflight() {
 
 # bench_preflight NAME CONNSPEC - preflight-milter on CONNSPEC with the
 # fixture DNS server as its name server (set PF_BENCH_NODNS=1 to run it
-# with DNS off)
+# with DNS off; PF_BENCH_RULES names another rules file, for an older
+# build)
 bench_preflight() {
 	local conf=$T/preflight-$1.conf
 	{
-		echo "Rules $(cd "$BENCH_DIR/../../rules" && pwd)/gmail.rules"
+		echo "Rules ${PF_BENCH_RULES:-$(cd "$BENCH_DIR/../../rules" && pwd)/gmail.rules}"
 		echo "EgressIP 192.0.2.10"
 		echo "HELO mta.bench.example"
 		if [ -n "${PF_BENCH_NODNS:-}" ]; then
