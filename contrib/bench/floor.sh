@@ -7,7 +7,9 @@
 #   floor           floor.c: every callback answered, one field added
 #   floornr         floornr.c: SMFIP_NR_* for every stage a content
 #                   milter reads, SMFIP_NO* for the rest, one field added
-#   floornr_inet    the same over 127.0.0.1 TCP (TCP_NODELAY listener)
+#   floornr_inet    with -T: the same over 127.0.0.1 TCP (TCP_NODELAY
+#                   listener), to show the stall unanswered packets cause
+#                   there (~50 ms a message: slow to measure)
 #   preflight       preflight-milter on a unix socket, and over TCP
 # For each: msgs/s of smtp-source (one session per message, median-size
 # message) and its ratio to no milter, milter CPU per message (utime +
@@ -16,7 +18,7 @@
 # DNS off in preflight (PF_BENCH_NODNS=1 is set here).  -B adds another
 # preflight-milter binary (an older build, say) as "before", both sockets;
 # -B BINARY,RULES gives it a rules file it can read.
-# usage: contrib/bench/floor.sh [-b BUILDDIR] [-B BINARY] [-n MSGS]
+# usage: contrib/bench/floor.sh [-b BUILDDIR] [-B BINARY] [-T] [-n MSGS]
 #                               [-c "1 8"] [-r ROUNDS] [-o OUT.md]
 # Needs root (Postfix, smtp-sink -u postfix).
 set -u
@@ -25,21 +27,23 @@ set -u
 BUILD=
 BEFORE=
 BRULES=
+TCPNR=
 NMSG=300
 CONC="1 8"
 ROUNDS=3
 OUT=
-while getopts b:B:n:c:r:o: opt; do
+while getopts b:B:Tn:c:r:o: opt; do
 	case $opt in
 	b) BUILD=$OPTARG ;;
 	B) BEFORE=${OPTARG%%,*}
 	   BEFORE=$(cd "$(dirname "$BEFORE")" && pwd)/$(basename "$BEFORE")
 	   case $OPTARG in *,*) BRULES=${OPTARG#*,} ;; esac ;;
+	T) TCPNR=1 ;;
 	n) NMSG=$OPTARG ;;
 	c) CONC=$OPTARG ;;
 	r) ROUNDS=$OPTARG ;;
 	o) OUT=$OPTARG ;;
-	*) sed -n '2,20p' "$0" >&2; exit 64 ;;
+	*) sed -n '2,23p' "$0" >&2; exit 64 ;;
 	esac
 done
 [ "$(id -u)" -eq 0 ] || { echo "floor: run as root" >&2; exit 77; }
@@ -81,7 +85,7 @@ start() {
 }
 start floor_local floor local
 start floornr_local floornr local
-start floornr_inet floornr inet
+[ -n "$TCPNR" ] && start floornr_inet floornr inet
 p=$(bench_port)
 bench_preflight local "unix:$T/sock/preflight.sock"
 PID[preflight_local]=${BENCH_PIDS[-1]}
@@ -158,7 +162,7 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 
 {
-	echo "Run: \`contrib/bench/floor.sh${BEFORE:+ -B BEFORE} -n $NMSG -c \"$CONC\" -r $ROUNDS\`," \
+	echo "Run: \`contrib/bench/floor.sh${BEFORE:+ -B BEFORE}${TCPNR:+ -T} -n $NMSG -c \"$CONC\" -r $ROUNDS\`," \
 	    "$(date -u +%Y-%m-%d), $(nproc) cores, $(uname -r)," \
 	    "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
 	echo "smtp-source sends a median-size message ($MSG_MEDIAN bytes);" \
