@@ -36,7 +36,7 @@ struct sess {
 	char		*mail;		/* MAIL FROM argument */
 	unsigned	 nrcpt;
 	unsigned long	 nhdr;
-	int		 seen_msgid, seen_date, seen_from;
+	int		 seen;		/* PF_MTAHDR_* fields in the message */
 	struct ours	*ours;
 	size_t		 nours;
 	int		 failed;
