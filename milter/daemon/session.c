@@ -23,7 +23,7 @@
 #include "daemon.h"
 #include "config/policy.h"
 #include "message/mtahdr.h"
-#include "smtpreply.h"
+#include "config/smtpreply.h"
 #include "session.h"
 
 static atomic_int live;
@@ -200,7 +200,7 @@ cb_helo(SMFICTX *ctx, char *name)
 	struct sess *s = smfi_getpriv(ctx);
 
 	if (s != NULL && name != NULL)
-		pf_reply_logesc(s->helo, sizeof(s->helo), name, strlen(name));
+		pf_smtp_logesc(s->helo, sizeof(s->helo), name, strlen(name));
 	return SMFIS_CONTINUE;
 }
 
@@ -336,7 +336,7 @@ cb_header(SMFICTX *ctx, char *name, char *value)
 	if (s == NULL)
 		return fail_status();
 	s->nhdr++;
-	if (pf_reply_is_ours(name)) {
+	if (pf_smtp_is_ours(name)) {
 		remember_ours(s, name);
 		return SMFIS_CONTINUE;	/* it will not reach Gmail */
 	}
