@@ -297,11 +297,27 @@ type_name(enum pf_type t)
 	    "string";
 }
 
+/* pair - a boolean node over l and r; both are freed when it fails */
+static struct pf_expr *
+pair(struct lexer *lx, enum expr_op op, struct pf_expr *l, struct pf_expr *r)
+{
+	struct pf_expr *e;
+
+	if ((e = node(op, PF_T_BOOL)) == NULL) {
+		pf_expr_free(l);
+		pf_expr_free(r);
+		return lexfail(lx, "out of memory", NULL);
+	}
+	e->l = l;
+	e->r = r;
+	return e;
+}
+
 /* parse_cmp - term [op term], with the operand types checked */
 static struct pf_expr *
 parse_cmp(struct lexer *lx)
 {
-	struct pf_expr *l, *r, *e;
+	struct pf_expr *l, *r;
 	enum expr_op op;
 	char msg[128];
 
@@ -334,14 +350,7 @@ parse_cmp(struct lexer *lx)
 		pf_expr_free(r);
 		return lexfail(lx, "%s", msg);
 	}
-	if ((e = node(op, PF_T_BOOL)) == NULL) {
-		pf_expr_free(l);
-		pf_expr_free(r);
-		return lexfail(lx, "out of memory", NULL);
-	}
-	e->l = l;
-	e->r = r;
-	return e;
+	return pair(lx, op, l, r);
 }
 
 /* want_bool - a logical operand must be boolean */
@@ -385,7 +394,7 @@ static struct pf_expr *
 parse_binary(struct lexer *lx, enum tok tok, enum expr_op op,
     struct pf_expr *(*sub)(struct lexer *), const char *what)
 {
-	struct pf_expr *l, *r, *n;
+	struct pf_expr *l, *r;
 
 	if ((l = sub(lx)) == NULL)
 		return NULL;
@@ -397,14 +406,8 @@ parse_binary(struct lexer *lx, enum tok tok, enum expr_op op,
 			pf_expr_free(l);
 			return NULL;
 		}
-		if ((n = node(op, PF_T_BOOL)) == NULL) {
-			pf_expr_free(l);
-			pf_expr_free(r);
-			return lexfail(lx, "out of memory", NULL);
-		}
-		n->l = l;
-		n->r = r;
-		l = n;
+		if ((l = pair(lx, op, l, r)) == NULL)
+			return NULL;
 	}
 	return l;
 }
