@@ -83,8 +83,9 @@ sess_free(struct sess *s)
 	atomic_fetch_sub(&live, 1);
 }
 
-/* pf_sess_fail - remember the first internal error of this message */
-void
+/* pf_sess_fail - remember the first internal error of this message; the
+ * message goes to FailAction at its end */
+static void
 pf_sess_fail(struct sess *s, const char *why)
 {
 	if (!s->failed) {
