@@ -38,6 +38,7 @@ struct pf_auth {
 	struct pf_dkim		*dkim;
 	psl_ctx_t		*psl;
 	struct pf_signers	*signers;
+	struct pf_keymem	*keys;	/* DKIM key each sender used last */
 	struct pf_observer	 obs;
 };
 
@@ -46,6 +47,7 @@ struct obs_st {
 	struct pf_auth		*a;
 	struct pf_dns_budget	 budget;
 	struct pf_dkim_msg	*dm;
+	struct pf_msg		*msg;	/* for the envelope sender */
 	char	 from[FROM_MAX];	/* first From address */
 	int	 unsub_https;	/* List-Unsubscribe has an https URI */
 	int	 unsub_post;	/* List-Unsubscribe-Post One-Click */
@@ -89,6 +91,7 @@ obs_begin(void *arg, struct pf_msg *msg, void **stp)
 	if ((st = calloc(1, sizeof(*st))) == NULL)
 		return PF_ENOMEM;
 	st->a = a;
+	st->msg = msg;
 	budget_init(a, &st->budget);
 	if ((st->dm = pf_dkim_msg_new(a->dkim, &st->budget)) == NULL) {
 		free(st);
@@ -162,7 +165,8 @@ obs_header(void *stp, const char *name, size_t nlen, const char *value,
 		pf_prefetch_from(st->a->dns, st->a->psl, st->from);
 	} else if (hname(name, nlen, "DKIM-Signature") &&
 	    st->nkeys < PREFETCH_KEYS)
-		st->nkeys += pf_prefetch_dkim(st->a->dns, value, vlen);
+		st->nkeys += pf_prefetch_dkim(st->a->dns, st->nkeys == 0 ?
+		    st->a->keys : NULL, pf_msg_mail_get(st->msg), value, vlen);
 	else if (hname(name, nlen, "List-Unsubscribe"))
 		st->unsub_https = contains(value, vlen, "<https:");
 	else if (hname(name, nlen, "List-Unsubscribe-Post"))
@@ -358,6 +362,10 @@ pf_auth_new(const struct pf_config *cfg, struct pf_auth **out,
 		pf_auth_free(a);
 		return rc;
 	}
+	if (a->dns != NULL && (a->keys = pf_keymem_new()) == NULL) {
+		pf_auth_free(a);
+		return pf_err_set(err, PF_ENOMEM, "out of memory");
+	}
 	if ((a->psl = psl_latest(NULL)) == NULL) {
 		pf_auth_free(a);
 		return pf_err_set(err, PF_EIO, "cannot load the Public Suffix "
@@ -382,6 +390,7 @@ pf_auth_free(struct pf_auth *a)
 	if (a == NULL)
 		return;
 	pf_signers_free(a->signers);
+	pf_keymem_free(a->keys);
 	pf_dkim_free(a->dkim);
 	pf_spf_free(a->spf);
 	pf_dns_free(a->dns);
@@ -396,8 +405,9 @@ pf_auth_prefetch_mail(struct pf_auth *a, const char *mail_from,
     const char *helo)
 {
 	if (a != NULL)
-		pf_prefetch_mail(a->dns, mail_from, a->cfg->helo ?
-		    a->cfg->helo : helo, a->cfg->egress, a->cfg->negress);
+		pf_prefetch_mail(a->dns, a->psl, a->keys, mail_from,
+		    a->cfg->helo ? a->cfg->helo : helo, a->cfg->egress,
+		    a->cfg->negress);
 }
 
 /* pf_auth_prefetch_rcpt - start the lookup of a recipient's domain */
