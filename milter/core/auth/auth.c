@@ -47,7 +47,7 @@ struct obs_st {
 	struct pf_auth		*a;
 	struct pf_dns_budget	 budget;
 	struct pf_dkim_msg	*dm;
-	struct pf_msg		*msg;	/* for the envelope sender */
+	struct pf_msg		*msg;	/* for the envelope sender; may be NULL */
 	char	 from[FROM_MAX];	/* first From address */
 	int	 unsub_https;	/* List-Unsubscribe has an https URI */
 	int	 unsub_post;	/* List-Unsubscribe-Post One-Click */
@@ -166,7 +166,8 @@ obs_header(void *stp, const char *name, size_t nlen, const char *value,
 	} else if (hname(name, nlen, "DKIM-Signature") &&
 	    st->nkeys < PREFETCH_KEYS)
 		st->nkeys += pf_prefetch_dkim(st->a->dns, st->nkeys == 0 ?
-		    st->a->keys : NULL, pf_msg_mail_get(st->msg), value, vlen);
+		    st->a->keys : NULL, st->msg != NULL ?
+		    pf_msg_mail_get(st->msg) : NULL, value, vlen);
 	else if (hname(name, nlen, "List-Unsubscribe"))
 		st->unsub_https = contains(value, vlen, "<https:");
 	else if (hname(name, nlen, "List-Unsubscribe-Post"))
