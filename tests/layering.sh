@@ -14,7 +14,8 @@ allowed() {
 	config)	 echo "config catalog base" ;;
 	auth)	 echo "auth config catalog base" ;;
 	explain) echo "explain catalog base" ;;
-	engine)	 echo "engine auth catalog config explain message base" ;;
+	state)	 echo "state base" ;;
+	engine)	 echo "engine auth catalog config explain message state base" ;;
 	*)	 echo "" ;;
 	esac
 }
