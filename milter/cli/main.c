@@ -15,7 +15,8 @@ usage(FILE *fp)
 	    "[--mail-from ADDR] [--rcpt ADDR]...\n"
 	    "                       [--egress-ip IP] [--helo NAME] "
 	    "[--nameserver HOST[:PORT]]\n"
-	    "                       [--no-dns] [--bulk] [FILE | -]\n"
+	    "                       [--no-dns] [--bulk] [--state SPEC] "
+	    "[--record] [FILE | -]\n"
 	    "       preflight explain [--json] [--rules FILE] "
 	    "[REPLY... | -f FILE | -]\n"
 	    "       preflight --version\n", fp);
