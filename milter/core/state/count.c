@@ -387,7 +387,8 @@ count_ops(struct pf_state *st, const struct pf_state_msg *m,
 {
 	char h[PF_STATE_HASH_LEN + 1], s[PF_STATE_HASH_LEN + 1];
 	struct pf_state_op *o;
-	int64_t pers = personal(m), n = (int64_t)nrcpt(m);
+	int64_t x = m->times > 0 ? m->times : 1;
+	int64_t pers = personal(m) * x, n = (int64_t)nrcpt(m) * x;
 	size_t i, w;
 	int rc;
 
@@ -395,7 +396,7 @@ count_ops(struct pf_state *st, const struct pf_state_msg *m,
 		if ((rc = hash_addr(st, m->rcpt[i], h, err)) != PF_OK)
 			return rc;
 		for (w = 0; w < 3; w++) {
-			if ((o = push(b, PF_SOP_ADD, rcpt_windows[w], 1)) ==
+			if ((o = push(b, PF_SOP_ADD, rcpt_windows[w], x)) ==
 			    NULL)
 				return PF_ENOMEM;
 			pf_state_key(o, "r|%s", h);
@@ -405,7 +406,7 @@ count_ops(struct pf_state *st, const struct pf_state_msg *m,
 		if ((rc = pf_state_hash(st, m->msgid, strlen(m->msgid), h,
 		    err)) != PF_OK)
 			return rc;
-		if ((o = push(b, PF_SOP_ADD, PF_W_DAY, 1)) == NULL)
+		if ((o = push(b, PF_SOP_ADD, PF_W_DAY, x)) == NULL)
 			return PF_ENOMEM;
 		pf_state_key(o, "m|%s", h);
 	}
@@ -414,12 +415,13 @@ count_ops(struct pf_state *st, const struct pf_state_msg *m,
 			return PF_ENOMEM;
 		pf_state_key(o, "o|%s", m->org);
 		if (memo->read) {
-			if ((o = push(b, PF_SOP_MAX, 0, memo->org_day)) == NULL)
+			if ((o = push(b, PF_SOP_MAX, 0, memo->org_day + pers -
+			    personal(m))) == NULL)
 				return PF_ENOMEM;
 			pf_state_key(o, "p|%s", m->org);
 		}
 		if (memo->read && m->bulk_line > 0 &&
-		    memo->org_day >= m->bulk_line) {
+		    memo->org_day + pers - personal(m) >= m->bulk_line) {
 			if ((o = push(b, PF_SOP_MARK, 0, pf_state_now(st))) ==
 			    NULL)
 				return PF_ENOMEM;
@@ -430,7 +432,7 @@ count_ops(struct pf_state *st, const struct pf_state_msg *m,
 		return PF_OK;
 	if ((rc = hash_addr(st, m->sender, s, err)) != PF_OK)
 		return rc;
-	if ((o = push(b, PF_SOP_ADD, PF_W_DAY, 1)) == NULL)
+	if ((o = push(b, PF_SOP_ADD, PF_W_DAY, x)) == NULL)
 		return PF_ENOMEM;
 	pf_state_key(o, "s|%s", s);
 	if ((o = push(b, PF_SOP_ADD, PF_W_DAY, n)) == NULL)

@@ -31,6 +31,8 @@ struct pf_state_msg {
 	const char	*sender_org;	/* its organizational domain, or NULL */
 	int		 relay;		/* through smtp-relay.gmail.com */
 	int64_t		 bulk_line;	/* personal-Gmail messages in 24 h */
+	int64_t		 times;		/* count it this many times (0: once);
+					 * for importing history */
 };
 
 /* what the read learned, for the record that follows */
