@@ -151,6 +151,13 @@ pf_engine_state(const struct pf_engine *e)
 	return e->state;
 }
 
+int
+pf_engine_orgdomain(const struct pf_engine *e, const char *d, char *buf,
+    size_t len)
+{
+	return pf_auth_orgdomain(e->auth, d, buf, len);
+}
+
 /* config_facts - what the operator declared about the MTA */
 static void
 config_facts(const struct pf_config *cfg, struct pf_facts *f)

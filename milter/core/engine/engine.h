@@ -28,6 +28,9 @@ const struct pf_rules	*pf_engine_rules(const struct pf_engine *);
 const struct pf_config	*pf_engine_config(const struct pf_engine *);
 /* pf_engine_state - the state store, NULL with State none; borrowed */
 struct pf_state		*pf_engine_state(const struct pf_engine *);
+/* pf_engine_orgdomain - organizational domain of d, lower case */
+int	pf_engine_orgdomain(const struct pf_engine *, const char *d,
+	    char *buf, size_t len);
 
 /* pf_check_new - a check of one message; pins the engine.  Owned. */
 struct pf_check	*pf_check_new(struct pf_engine *);
