@@ -528,6 +528,13 @@ START_TEST(test_count_relay)
 	m.relay = 0;
 	recs(st, &m, 0, f);
 	ck_assert(!pf_fact_known(f, PF_F_STATE_RELAY_SENDER_MSGS));
+	ck_assert(!pf_fact_known(f, PF_F_STATE_ACCOUNT_MSGS));
+	/* through smtp.gmail.com as an account: its messages, recipients */
+	m.account = s;
+	m.times = 3;
+	recs(st, &m, 1, f);
+	ck_assert_int_eq(pf_fact_getn(f, PF_F_STATE_ACCOUNT_MSGS), 4);
+	ck_assert_int_eq(pf_fact_getn(f, PF_F_STATE_ACCOUNT_RCPTS), 8);
 	pf_facts_free(f);
 	pf_state_free(st);
 }
@@ -539,7 +546,7 @@ assert_unknown(const struct pf_facts *f, const char *why)
 {
 	int id;
 
-	for (id = PF_F_STATE_RCPT_MINUTE; id <= PF_F_STATE_RELAY_ORG_PEAK;
+	for (id = PF_F_STATE_RCPT_MINUTE; id <= PF_F_STATE_ACCOUNT_RCPTS;
 	    id++) {
 		ck_assert_msg(!pf_fact_known(f, id), "%s is known",
 		    pf_fact_name(id));
@@ -564,6 +571,7 @@ read_all(struct pf_state *st, struct pf_facts *f)
 	m.msgid = "<a@b>";
 	m.sender = "s@example.com";
 	m.relay = 1;
+	m.account = "sender@example.com";
 	pf_facts_reset(f);
 	pf_state_read(st, &m, f, &memo);
 	ck_assert_int_eq(memo.read, 0);

@@ -56,6 +56,7 @@ struct pf_config {
 	int		 state_readonly;	/* not a key: set by a door */
 	enum pf_tristate tls;			/* MTA uses TLS to Gmail */
 	int		 relay_via_google;
+	char		*gmail_account;		/* submits via smtp.gmail.com */
 	int		 ratelimit;		/* Enforcement ratelimit */
 	struct pf_signer signer[PF_MAX_SIGNERS];
 	size_t		 nsigner;
