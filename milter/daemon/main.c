@@ -152,8 +152,9 @@ state_prepare(const struct pf_config *cfg, int owned, uid_t uid, gid_t gid)
 		    dir, strerror(errno));
 }
 
-/* state_probe - say at start whether the state store can be used; the
- * daemon runs either way (the state facts are then unknown) */
+/* state_probe - make the store (an LMDB file is created by its first
+ * write) and say at start whether it can be used; the daemon runs either
+ * way (the state facts are then unknown) */
 static void
 state_probe(struct pf_engine *e)
 {
@@ -164,7 +165,8 @@ state_probe(struct pf_engine *e)
 	if (st == NULL)
 		return;
 	memset(&err, 0, sizeof(err));
-	if (pf_state_get(st, "probe", 60, &n, &err) != PF_OK)
+	if (pf_state_writable(st, &err) != PF_OK ||
+	    pf_state_get(st, "probe", 60, &n, &err) != PF_OK)
 		pf_log(LOG_WARNING, "%s; the state.* facts are unknown until "
 		    "it can be reached", err.msg);
 	else

@@ -525,6 +525,8 @@ pf_state_count(struct pf_state *st, const struct pf_state_msg *m,
 
 	if (st == NULL)
 		return PF_OK;
+	if ((rc = pf_state_writable(st, err)) != PF_OK)
+		return rc;
 	if ((rc = count_ops(st, m, memo, &b, err)) == PF_ENOMEM)
 		rc = pf_err_set(err, rc, "out of memory");
 	else if (rc == PF_OK && b.n > 0)
