@@ -738,6 +738,38 @@ START_TEST(test_redis_stopped)
 }
 END_TEST
 
+/* Redis restarts between two messages: the pooled connection is dead,
+ * and the next read goes through on a new one */
+START_TEST(test_redis_restart)
+{
+	struct redistest r;
+	struct pf_state *st;
+	struct pf_state_spec s;
+	struct pf_err err;
+	char text[100], why[200];
+	unsigned port;
+	int64_t n = -1;
+
+	ck_assert_msg(redistest_start(&r, NULL) == 0, "redis-server");
+	port = r.port;
+	snprintf(text, sizeof(text), "redis://127.0.0.1:%u", port);
+	ck_assert_int_eq(pf_state_spec_parse(text, &s, why, sizeof(why)), 0);
+	memset(&err, 0, sizeof(err));
+	ck_assert_int_eq(pf_state_new(&s, 0, 500, &st, &err), PF_OK);
+	ck_assert_int_eq(pf_state_add(st, "t|x", 60, 2, &err), PF_OK);
+	redistest_stop(&r);
+	ck_assert_msg(redistest_start_on(&r, NULL, port) == 0, "restart");
+	ck_assert_msg(pf_state_get(st, "t|x", 60, &n, &err) == PF_OK, "%s",
+	    err.msg);
+	ck_assert_int_eq(n, 0);		/* nothing saved: a new Redis */
+	ck_assert_int_eq(pf_state_add(st, "t|x", 60, 1, &err), PF_OK);
+	ck_assert_int_eq(pf_state_get(st, "t|x", 60, &n, &err), PF_OK);
+	ck_assert_int_eq(n, 1);
+	pf_state_free(st);
+	redistest_stop(&r);
+}
+END_TEST
+
 START_TEST(test_redis_auth)
 {
 	struct redistest r;
@@ -956,6 +988,7 @@ state_suite(void)
 	tcase_add_test(tc, test_lmdb_created_by_write);
 	tcase_add_test(tc, test_redis_stopped);
 	tcase_add_test(tc, test_redis_auth);
+	tcase_add_test(tc, test_redis_restart);
 	tcase_add_test(tc, test_redis_deferred);
 	tcase_add_test(tc, test_redis_errors);
 	tcase_add_test(tc, test_redis_slow);
