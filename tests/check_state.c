@@ -16,6 +16,9 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <hiredis/hiredis.h>
+#include <lmdb.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <unistd.h>
 
 #include "base/pf.h"
@@ -250,6 +253,36 @@ START_TEST(test_scan)
 }
 END_TEST
 
+/* hmac_matches - the hash is HMAC-SHA-256 (RFC 2104) with the salt the
+ * LMDB file NAME holds, its first 128 bits in hex */
+static void
+hmac_matches(const char *name, const char *data, const char *got)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0, i;
+	char path[300], hex[PF_STATE_HASH_LEN + 1];
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val k = { 4, "salt" }, v;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	ck_assert_int_eq(mdb_env_create(&env), 0);
+	ck_assert_int_eq(mdb_env_open(env, path, MDB_NOSUBDIR | MDB_RDONLY,
+	    0), 0);
+	ck_assert_int_eq(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
+	ck_assert_int_eq(mdb_dbi_open(txn, NULL, 0, &dbi), 0);
+	ck_assert_int_eq(mdb_get(txn, dbi, &k, &v), 0);
+	ck_assert_uint_eq(v.mv_size, 32);
+	ck_assert_ptr_nonnull(HMAC(EVP_sha256(), v.mv_data, 32,
+	    (const unsigned char *)data, strlen(data), md, &mdlen));
+	mdb_txn_abort(txn);
+	mdb_env_close(env);
+	for (i = 0; i < PF_STATE_HASH_LEN / 2; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	ck_assert_str_eq(got, hex);
+}
+
 START_TEST(test_hash)
 {
 	struct pf_state *st = open_store(_i, "hash"), *st2;
@@ -268,6 +301,8 @@ START_TEST(test_hash)
 	ck_assert_str_ne(h1, h2);
 	ck_assert_ptr_null(strstr(h1, "gmail"));
 	pf_state_free(st);
+	if (_i == 0)
+		hmac_matches("hash", "b@gmail.com", h1);
 	/* the salt is kept in the store: the same store, the same hash */
 	st = open_store(_i, "hash");
 	ck_assert_int_eq(pf_state_hash(st, "b@gmail.com", 11, h3, &err),

@@ -206,7 +206,9 @@ orgs(struct pf_check *c)
 	    pf_auth_orgdomain(c->eng->auth, pf_fact_gets(c->facts,
 	    PF_F_FROM_DOMAIN), c->org, sizeof(c->org)) != PF_OK)
 		c->org[0] = '\0';
-	if (from != NULL && (at = strrchr(from, '@')) != NULL &&
+	/* the envelope sender's organization counts only for the relay */
+	if (c->eng->cfg->relay_via_google && from != NULL &&
+	    (at = strrchr(from, '@')) != NULL &&
 	    pf_auth_orgdomain(c->eng->auth, at + 1, c->sender_org,
 	    sizeof(c->sender_org)) != PF_OK)
 		c->sender_org[0] = '\0';
@@ -238,9 +240,10 @@ state_facts(struct pf_check *c)
 	struct pf_state_msg m;
 	const char **r;
 
-	orgs(c);
+	if (c->eng->state != NULL)
+		orgs(c);
 	state_msg(c, &m);
-	r = rcpts(c->msg, &m.nrcpt);
+	r = c->eng->state != NULL ? rcpts(c->msg, &m.nrcpt) : NULL;
 	m.rcpt = r;
 	pf_state_read(c->eng->state, &m, c->facts, &c->memo);
 	free(r);
