@@ -15,7 +15,8 @@ allowed() {
 	auth)	 echo "auth config catalog base" ;;
 	explain) echo "explain catalog base" ;;
 	state)	 echo "state base" ;;
-	engine)	 echo "engine auth catalog config explain message state base" ;;
+	mta)	 echo "mta auth config catalog base" ;;
+	engine)	 echo "engine mta auth catalog config explain message state base" ;;
 	*)	 echo "" ;;
 	esac
 }
