@@ -112,7 +112,7 @@ int	pf_state_scan(struct pf_state *, const char *prefix, uint32_t window,
 int	pf_state_hash(struct pf_state *, const void *p, size_t len,
 	    char *out, struct pf_err *);
 
-/* pf_state_opstr - a key from printf-style parts, into op->key;
+/* pf_state_key - a key from printf-style parts, into op->key;
  * PF_ELIMIT if it does not fit */
 int	pf_state_key(struct pf_state_op *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
