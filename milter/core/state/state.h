@@ -29,7 +29,8 @@
 #include "base/statespec.h"
 
 #define PF_STATE_NB		12	/* buckets a window */
-#define PF_STATE_KEY_MAX	160	/* bytes of a key */
+#define PF_STATE_KEY_MAX	300	/* bytes of a key: a kind, "|" and a
+					 * domain name or a hash */
 #define PF_STATE_HASH_LEN	32	/* hex characters of a keyed hash */
 #define PF_STATE_RETRY		5	/* seconds between open attempts */
 
