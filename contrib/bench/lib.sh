@@ -342,6 +342,9 @@ bench_preflight() {
 	local conf=$T/preflight-$1.conf
 	{
 		echo "Rules ${PF_BENCH_RULES:-$(cd "$BENCH_DIR/../../rules" && pwd)/gmail.rules}"
+		# stateless (contrib/bench/state.sh); an older build with its
+		# own rules file may not know the setting
+		[ -n "${PF_BENCH_RULES:-}" ] || echo "State none"
 		echo "EgressIP 192.0.2.10"
 		echo "HELO mta.bench.example"
 		if [ -n "${PF_BENCH_NODNS:-}" ]; then

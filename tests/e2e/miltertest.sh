@@ -58,6 +58,7 @@ chmod 755 "$T"
 	echo "# miltertest: content rules only, no DNS"
 	echo "Rules $rules"
 	echo "DNS no"
+	echo "State none"	# the state store has its own tests
 	echo "HELO mta.example.com"
 	if [ -n "${PF_MT_UNIX:-}" ]; then
 		echo "Socket unix:$T/milter.sock"
