@@ -28,6 +28,7 @@
 #include "daemon.h"
 #include "nodelay.h"
 #include "config/policy.h"
+#include "state/state.h"
 
 /* libmilter's MILTER_MDS_1M, which mfdef.h hides behind an FFR flag */
 #define PF_MILTER_MAXDATA	((1024 * 1024) - 1)
@@ -133,10 +134,52 @@ lookup_user(const char *user, const char *group, uid_t *uid, gid_t *gid)
 	return 0;
 }
 
-/* drop - become the unprivileged user for good */
+/* state_prepare - before dropping privileges: the directory of the LMDB
+ * state file exists and belongs to the user the daemon runs as */
+static void
+state_prepare(const struct pf_config *cfg, int owned, uid_t uid, gid_t gid)
+{
+	char dir[256], *slash;
+
+	if (cfg->state.kind != PF_STATE_LMDB)
+		return;
+	snprintf(dir, sizeof(dir), "%s", cfg->state.path);
+	if ((slash = strrchr(dir, '/')) == NULL || slash == dir)
+		return;
+	*slash = '\0';
+	if (mkdir(dir, 0750) == 0 && owned && chown(dir, uid, gid) != 0)
+		pf_log(LOG_WARNING, "cannot give %s to the daemon's user: %s",
+		    dir, strerror(errno));
+}
+
+/* state_probe - make the store (an LMDB file is created by its first
+ * write) and say at start whether it can be used; the daemon runs either
+ * way (the state facts are then unknown) */
+static void
+state_probe(struct pf_engine *e)
+{
+	struct pf_state *st = pf_engine_state(e);
+	struct pf_err err;
+	int64_t n;
+
+	if (st == NULL)
+		return;
+	memset(&err, 0, sizeof(err));
+	if (pf_state_writable(st, &err) != PF_OK ||
+	    pf_state_get(st, "probe", 60, &n, &err) != PF_OK)
+		pf_log(LOG_WARNING, "%s; the state.* facts are unknown until "
+		    "it can be reached", err.msg);
+	else
+		pf_log(LOG_INFO, "state store %s ready", pf_state_name(st));
+}
+
+/* drop - become the unprivileged user for good; nothing to do when the
+ * service manager started us as that user already (systemd User=) */
 static int
 drop(const char *user, uid_t uid, gid_t gid)
 {
+	if (getuid() == uid && geteuid() == uid && uid != 0)
+		return 0;
 	if (setgroups(0, NULL) != 0 && errno != EPERM)
 		return -1;
 	if (initgroups(user, gid) != 0 || setgid(gid) != 0 ||
@@ -346,6 +389,62 @@ settings(struct opts *o, const struct pf_daemon_cfg *dc, char *own[3])
 	return 0;
 }
 
+/* socket_gid - the group a local socket gets: SocketGroup, else the
+ * group of User; (gid_t)-1 leaves it as created */
+static int
+socket_gid(const struct opts *o, const struct pf_daemon_cfg *dc, gid_t gid,
+    gid_t *out)
+{
+	struct group *gr;
+
+	*out = o->user != NULL ? gid : (gid_t)-1;
+	if (dc->socket_group == NULL)
+		return 0;
+	if ((gr = getgrnam(dc->socket_group)) == NULL) {
+		fprintf(stderr, "preflight-milter: SocketGroup: no group "
+		    "\"%s\"\n", dc->socket_group);
+		return -1;
+	}
+	*out = gr->gr_gid;
+	return 0;
+}
+
+/* socket_dir_missing - say so when the directory of a local socket does
+ * not exist: libmilter's own error does not name it */
+static void
+socket_dir_missing(const char *path)
+{
+	char dir[4096];
+	char *slash;
+	struct stat st;
+
+	if ((size_t)snprintf(dir, sizeof(dir), "%s", path) >= sizeof(dir))
+		return;
+	if ((slash = strrchr(dir, '/')) == NULL || slash == dir)
+		return;
+	*slash = '\0';
+	if (stat(dir, &st) != 0)
+		fprintf(stderr, "preflight-milter: %s: %s (create it owned by "
+		    "the daemon's user, group of the MTA, mode 0750)\n", dir,
+		    strerror(errno));
+}
+
+/* own_socket - mode, then owner and group of a local socket; failing is
+ * fatal, since the MTA could not connect and would defer every message */
+static int
+own_socket(const char *path, const struct pf_daemon_cfg *dc, uid_t uid,
+    gid_t sgid)
+{
+	if (chmod(path, dc->socket_mode) != 0 ||
+	    ((uid != (uid_t)-1 || sgid != (gid_t)-1) &&
+	    chown(path, uid, sgid) != 0)) {
+		fprintf(stderr, "preflight-milter: %s: %s\n", path,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* listen_on - register with libmilter and bind now (as root if started
  * so) to fail early; a local socket gets its mode and owner */
 static int
@@ -353,6 +452,7 @@ listen_on(const struct opts *o, const struct pf_daemon_cfg *dc, uid_t uid,
     gid_t gid)
 {
 	const char *path;
+	gid_t sgid;
 
 	/* Postfix sends the whole header field in one packet, up to its
 	 * header_size_limit (100 KB by default): libmilter's default of
@@ -365,21 +465,46 @@ listen_on(const struct opts *o, const struct pf_daemon_cfg *dc, uid_t uid,
 		    o->socket);
 		return EX_SOFTWARE;
 	}
+	if (socket_gid(o, dc, gid, &sgid) != 0)
+		return EX_NOUSER;
 	if (smfi_opensocket(1) != MI_SUCCESS) {
 		fprintf(stderr, "preflight-milter: cannot listen on %s\n",
 		    o->socket);
+		if ((path = socket_path(o->socket)) != NULL)
+			socket_dir_missing(path);
 		return EX_UNAVAILABLE;
 	}
+	/* a unix socket can leave packets unanswered (SMFIP_NR_*); TCP
+	 * cannot without stalling on the MTA's side (docs/benchmarks.md) */
+	pf_session_unix(socket_path(o->socket) != NULL);
 	/* TCP: answers of several packets must not wait for delayed ACKs */
 	if (socket_path(o->socket) == NULL &&
 	    pf_nodelay_listener(o->socket) < 0)
 		fprintf(stderr, "preflight-milter: TCP_NODELAY on %s: %s\n",
 		    o->socket, strerror(errno));
 	if ((path = socket_path(o->socket)) != NULL &&
-	    (chmod(path, dc->socket_mode) != 0 ||
-	    (o->user != NULL && chown(path, uid, gid) != 0)))
-		fprintf(stderr, "preflight-milter: %s: %s\n", path,
-		    strerror(errno));
+	    own_socket(path, dc, o->user != NULL ? uid : (uid_t)-1,
+	    sgid) != 0)
+		return EX_NOPERM;
+	return 0;
+}
+
+/* check_names - for -n: the users and groups the settings name exist */
+static int
+check_names(const struct pf_config *cfg)
+{
+	const struct pf_daemon_cfg *dc = &cfg->daemon;
+	uid_t uid;
+	gid_t gid;
+
+	if (dc->user != NULL && lookup_user(dc->user, dc->group, &uid,
+	    &gid) != 0)
+		return -1;
+	if (dc->socket_group != NULL && getgrnam(dc->socket_group) == NULL) {
+		fprintf(stderr, "preflight-milter: SocketGroup: no group "
+		    "\"%s\"\n", dc->socket_group);
+		return -1;
+	}
 	return 0;
 }
 
@@ -406,6 +531,13 @@ main(int argc, char **argv)
 		return EX_CONFIG;
 	}
 	if (o.check) {
+		e = pf_snap_get();
+		rc = check_names(pf_engine_config(e));
+		pf_engine_unref(e);
+		if (rc != 0) {
+			pf_snap_clear();
+			return EX_NOUSER;
+		}
 		printf("configuration OK\n");
 		pf_snap_clear();
 		return 0;
@@ -429,6 +561,7 @@ main(int argc, char **argv)
 	if (o.pidfile != NULL && write_pid(o.pidfile) != 0)
 		pf_log(LOG_WARNING, "cannot write pid file %s: %s", o.pidfile,
 		    strerror(errno));
+	state_prepare(pf_engine_config(e), o.user != NULL, uid, gid);
 	if (o.user != NULL && drop(o.user, uid, gid) != 0) {
 		pf_log(LOG_ERR, "cannot become user %s: %s", o.user,
 		    strerror(errno));
@@ -441,6 +574,7 @@ main(int argc, char **argv)
 	    o.conf, pf_engine_config(e)->policy != NULL &&
 	    pf_engine_config(e)->policy->dry_run ?
 	    "dry run" : "enforcing");
+	state_probe(e);
 	drain_secs = dc->drain_seconds;
 	/* the settings above were copied; later reloads own the engine */
 	pf_engine_unref(e);

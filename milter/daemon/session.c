@@ -22,10 +22,42 @@
 
 #include "daemon.h"
 #include "config/policy.h"
-#include "smtpreply.h"
+#include "message/mtahdr.h"
+#include "config/smtpreply.h"
 #include "session.h"
 
 static atomic_int live;
+
+/* recipients of one message whose domain is looked up before the end */
+#define PF_PREFETCH_RCPT	16
+static int unix_socket;
+
+/*
+ * Stages whose answer is always "continue" (an internal error is kept for
+ * end of message, where FailAction applies): over a unix socket the MTA
+ * is told not to wait for their answers, and not to send DATA or unknown
+ * commands at all.  Over TCP every packet stays answered: an unanswered
+ * packet followed by the MTA's next one stalls ~40 ms on Nagle and the
+ * delayed ACK (docs/benchmarks.md).
+ */
+#define PF_NR_UNIX	(SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_MAIL | \
+    SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY)
+#define PF_NO_UNIX	(SMFIP_NODATA | SMFIP_NOUNKNOWN)
+
+/* pf_session_unix - whether the listener is a unix socket */
+void
+pf_session_unix(int yes)
+{
+	unix_socket = yes;
+}
+
+/* go - "continue", or no answer at all for a stage under SMFIP_NR_* */
+static sfsistat
+go(const struct sess *s, unsigned long nr)
+{
+	return s != NULL && (s->nr & nr) != 0 ? SMFIS_NOREPLY :
+	    SMFIS_CONTINUE;
+}
 
 /* pf_session_live - sessions not yet freed (for the drain on SIGTERM) */
 int
@@ -54,7 +86,7 @@ pf_sess_msg_reset(struct sess *s)
 	s->mail = NULL;
 	s->failed = 0;
 	s->why[0] = '\0';
-	s->seen_msgid = s->seen_date = s->seen_from = 0;
+	s->seen = 0;
 	s->nrcpt = 0;
 	s->nhdr = 0;
 }
@@ -82,8 +114,9 @@ sess_free(struct sess *s)
 	atomic_fetch_sub(&live, 1);
 }
 
-/* pf_sess_fail - remember the first internal error of this message */
-void
+/* pf_sess_fail - remember the first internal error of this message; the
+ * message goes to FailAction at its end */
+static void
 pf_sess_fail(struct sess *s, const char *why)
 {
 	if (!s->failed) {
@@ -109,7 +142,8 @@ fail_status(void)
 	return st;
 }
 
-/* cb_negotiate - exact header bytes; our own macro lists */
+/* cb_negotiate - exact header bytes; our own macro lists; no answers
+ * asked for where none is needed (unix socket, see PF_NR_UNIX) */
 static sfsistat
 cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     unsigned long f2, unsigned long f3, unsigned long *pf0,
@@ -129,11 +163,18 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	*pf1 = f1 & SMFIP_HDR_LEADSPC;
 	*pf2 = 0;
 	*pf3 = 0;
-	/* the connection state starts here, to remember the header form */
+	/* the connection state starts here, to remember the header form;
+	 * without it a stage may have to refuse, so all stay answered */
 	if ((s = sess_new()) != NULL) {
 		s->leadspc = (*pf1 & SMFIP_HDR_LEADSPC) != 0;
-		if (smfi_setpriv(ctx, s) != MI_SUCCESS)
+		if (smfi_setpriv(ctx, s) != MI_SUCCESS) {
 			sess_free(s);
+			s = NULL;
+		}
+	}
+	if (s != NULL && unix_socket) {
+		s->nr = f1 & PF_NR_UNIX;
+		*pf1 |= s->nr | (f1 & PF_NO_UNIX);
 	}
 	if (f0 & SMFIF_SETSYMLIST) {
 		smfi_setsymlist(ctx, SMFIM_CONNECT,
@@ -188,7 +229,7 @@ cb_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
 		snprintf(s->client, sizeof(s->client), "local");
 	if ((mta = smfi_getsymval(ctx, "j")) != NULL)
 		snprintf(s->mtaname, sizeof(s->mtaname), "%s", mta);
-	return SMFIS_CONTINUE;
+	return go(s, SMFIP_NR_CONN);
 }
 
 /* cb_helo - the client's greeting, for the log only: Gmail sees the
@@ -199,8 +240,8 @@ cb_helo(SMFICTX *ctx, char *name)
 	struct sess *s = smfi_getpriv(ctx);
 
 	if (s != NULL && name != NULL)
-		pf_reply_logesc(s->helo, sizeof(s->helo), name, strlen(name));
-	return SMFIS_CONTINUE;
+		pf_smtp_logesc(s->helo, sizeof(s->helo), name, strlen(name));
+	return go(s, SMFIP_NR_HELO);
 }
 
 /* cb_envfrom - a new message: pin the engine, start the check */
@@ -217,12 +258,12 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 	pf_sess_msg_reset(s);
 	if ((s->eng = pf_snap_get()) == NULL) {
 		pf_sess_fail(s, "no engine in service");
-		return SMFIS_CONTINUE;
+		return go(s, SMFIP_NR_MAIL);
 	}
 	cfg = pf_engine_config(s->eng);
 	if ((s->chk = pf_check_new(s->eng)) == NULL) {
 		pf_sess_fail(s, "out of memory starting the check");
-		return SMFIS_CONTINUE;
+		return go(s, SMFIP_NR_MAIL);
 	}
 	m = pf_check_msg(s->chk);
 	if (cfg->helo != NULL) {
@@ -240,7 +281,10 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 			if (strcasecmp(argv[i], "SMTPUTF8") == 0)
 				pf_msg_smtputf8(m, 1);
 	}
-	return SMFIS_CONTINUE;
+	/* the lookups MAIL FROM decides run while the dialogue goes on */
+	if (!s->failed)
+		pf_check_prefetch_mail(s->chk);
+	return go(s, SMFIP_NR_MAIL);
 }
 
 /* cb_envrcpt - one recipient */
@@ -252,10 +296,13 @@ cb_envrcpt(SMFICTX *ctx, char **argv)
 	if (s == NULL)
 		return fail_status();
 	s->nrcpt++;
-	if (s->chk != NULL && !s->failed && argv[0] != NULL &&
-	    pf_msg_rcpt(pf_check_msg(s->chk), argv[0]) != PF_OK)
-		pf_sess_fail(s, "out of memory (rcpt)");
-	return SMFIS_CONTINUE;
+	if (s->chk != NULL && !s->failed && argv[0] != NULL) {
+		if (pf_msg_rcpt(pf_check_msg(s->chk), argv[0]) != PF_OK)
+			pf_sess_fail(s, "out of memory (rcpt)");
+		else if (s->nrcpt <= PF_PREFETCH_RCPT)
+			pf_check_prefetch_rcpt(s->chk, argv[0]);
+	}
+	return go(s, SMFIP_NR_RCPT);
 }
 
 /* remember_ours - an X-Preflight-* field to delete at eom, by name */
@@ -335,70 +382,18 @@ cb_header(SMFICTX *ctx, char *name, char *value)
 	if (s == NULL)
 		return fail_status();
 	s->nhdr++;
-	if (pf_reply_is_ours(name)) {
+	if (pf_smtp_is_ours(name)) {
 		remember_ours(s, name);
-		return SMFIS_CONTINUE;	/* it will not reach Gmail */
+		return go(s, SMFIP_NR_HDR);	/* it will not reach Gmail */
 	}
-	if (strcasecmp(name, "Message-ID") == 0)
-		s->seen_msgid = 1;
-	else if (strcasecmp(name, "Date") == 0)
-		s->seen_date = 1;
-	else if (strcasecmp(name, "From") == 0)
-		s->seen_from = 1;
+	s->seen |= pf_mtahdr_seen(name);
 	if (s->chk == NULL || s->failed)
-		return SMFIS_CONTINUE;
+		return go(s, SMFIP_NR_HDR);
 	if (crlf(s, value, &vlen) != PF_OK ||
 	    pf_msg_header(pf_check_msg(s->chk), name, strlen(name), s->hbuf,
 	    vlen) != PF_OK)
 		pf_sess_fail(s, "out of memory (header)");
-	return SMFIS_CONTINUE;
-}
-
-/* mta_adds - whether the MTA will add missing Message-ID, Date, From */
-static int
-mta_adds(const struct sess *s)
-{
-	const struct pf_policy *p = pf_engine_config(s->eng)->policy;
-
-	return p->mta_adds == PF_M_ALWAYS ||
-	    (p->mta_adds == PF_M_LOCAL && s->local);
-}
-
-/* add_missing - feed what the MTA will add after the milter, so that a
- * missing Message-ID it supplies is not predicted as a Gmail rejection */
-static void
-add_missing(SMFICTX *ctx, struct sess *s)
-{
-	struct pf_msg *m = pf_check_msg(s->chk);
-	const char *host = s->mtaname;
-	char v[512];
-	time_t now = time(NULL);
-	struct tm tm;
-
-	if (host == NULL || *host == '\0')
-		host = "localhost.localdomain";
-	if (!s->seen_msgid) {
-		snprintf(v, sizeof(v), " <%lld.preflight@%.200s>",
-		    (long long)now, host);
-		if (pf_msg_header(m, "Message-ID", 10, v, strlen(v)) != PF_OK)
-			pf_sess_fail(s, "out of memory (Message-ID)");
-	}
-	if (!s->seen_date) {
-		gmtime_r(&now, &tm);
-		strftime(v, sizeof(v), " %a, %d %b %Y %H:%M:%S +0000", &tm);
-		if (pf_msg_header(m, "Date", 4, v, strlen(v)) != PF_OK)
-			pf_sess_fail(s, "out of memory (Date)");
-	}
-	if (!s->seen_from) {
-		const char *a = s->mail != NULL ? s->mail : "<>";
-
-		if (strcmp(a, "<>") == 0 || *a == '\0')
-			snprintf(v, sizeof(v), " MAILER-DAEMON@%.200s", host);
-		else
-			snprintf(v, sizeof(v), " %.400s", a);
-		if (pf_msg_header(m, "From", 4, v, strlen(v)) != PF_OK)
-			pf_sess_fail(s, "out of memory (From)");
-	}
+	return go(s, SMFIP_NR_HDR);
 }
 
 /* cb_eoh - end of the header block */
@@ -410,12 +405,20 @@ cb_eoh(SMFICTX *ctx)
 	if (s == NULL)
 		return fail_status();
 	if (s->chk == NULL || s->failed)
-		return SMFIS_CONTINUE;
-	if (mta_adds(s))
-		add_missing(ctx, s);
+		return go(s, SMFIP_NR_EOH);
+	if (pf_policy_mta_adds(pf_engine_config(s->eng)->policy, s->local)) {
+		struct pf_mtahdr_env env = { s->mtaname, s->mail, time(NULL) };
+		const char *why;
+
+		/* what the MTA will add after the milter: a missing
+		 * Message-ID it supplies is no Gmail rejection */
+		if (pf_mtahdr_add(pf_check_msg(s->chk), s->seen, &env,
+		    &why) != PF_OK)
+			pf_sess_fail(s, why);
+	}
 	if (pf_msg_eoh(pf_check_msg(s->chk)) != PF_OK)
 		pf_sess_fail(s, "end of header failed");
-	return SMFIS_CONTINUE;
+	return go(s, SMFIP_NR_EOH);
 }
 
 /* cb_body - a chunk of the body; the builder keeps none of it */
@@ -429,7 +432,7 @@ cb_body(SMFICTX *ctx, unsigned char *p, size_t len)
 	if (s->chk != NULL && !s->failed &&
 	    pf_msg_body(pf_check_msg(s->chk), p, len) != PF_OK)
 		pf_sess_fail(s, "body failed");
-	return SMFIS_CONTINUE;
+	return go(s, SMFIP_NR_BODY);
 }
 
 /* cb_eom - run the check, apply the action, forget the message */

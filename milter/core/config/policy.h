@@ -78,8 +78,10 @@ int	pf_policy_check(const struct pf_policy *, const char *file,
 /*
  * pf_policy_incomplete - must the message go to FailAction instead of the
  * policy?  When the message's DNS time budget ran out, the checks that
- * remained never ran: a verdict from the rest would be a guess.  Returns
- * the reason (PF_U_BUDGET), or PF_U_NONE when the verdict may be used.  A
+ * remained never ran: a verdict from the rest would be a guess.  The same
+ * when nothing was predicted and a state rule was left open because the
+ * state store could not be reached.  Returns the reason (PF_U_BUDGET,
+ * PF_U_STORE_UNREACHABLE), or PF_U_NONE when the verdict may be used.  A
  * timeout or a server failure of one lookup leaves only its own rules
  * open, which the verdict lists as unknown.
  */
@@ -97,6 +99,9 @@ void	pf_policy_decide_rcpt(const struct pf_policy *,
 /* pf_policy_action_for - the action one prediction asks for */
 enum pf_action pf_policy_action_for(const struct pf_policy *,
 	    const struct pf_rule *, const char *from_dom, const char *env_dom);
+/* pf_policy_mta_adds - will the MTA add a missing Message-ID, Date and
+ * From after the milter (local: a non-SMTP submission)?  1 or 0 */
+int	pf_policy_mta_adds(const struct pf_policy *, int local);
 
 const char	*pf_action_name(enum pf_action);
 /* pf_action_parse - name to action; -1 if unknown */
