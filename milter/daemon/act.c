@@ -10,6 +10,7 @@
 
 #include "daemon.h"
 #include "config/policy.h"
+#include "catalog/verdict.h"
 #include "smtpreply.h"
 #include "session.h"
 
@@ -162,37 +163,6 @@ failsafe(SMFICTX *ctx, struct sess *s, const char *qid, const char *why,
 	return SMFIS_CONTINUE;
 }
 
-/* budget_spent - a check was left undecided because the message's DNS
- * time budget ran out: rules.c writes "fact: reason", and the resolver's
- * reason (dns.c) starts with "DNS time budget" */
-static int
-budget_spent(const struct pf_verdict *v)
-{
-	size_t i;
-
-	for (i = 0; i < v->nunk; i++)
-		if (v->unk[i].why != NULL &&
-		    strstr(v->unk[i].why, ": DNS time budget") != NULL)
-			return 1;
-	return 0;
-}
-
-/* decide - the policy, with the envelope recipients at hand */
-static void
-decide(struct sess *s, const struct pf_policy *p, const struct pf_verdict *v,
-    struct pf_decision *d)
-{
-	const struct pf_msg *m = pf_check_msg(s->chk);
-	size_t n = pf_msg_rcpt_count(m), i;
-	const char **r = n > 0 ? calloc(n, sizeof(*r)) : NULL;
-
-	for (i = 0; r != NULL && i < n; i++)
-		r[i] = pf_msg_rcpt_get(m, i);
-	pf_policy_decide_rcpt(p, v, pf_check_facts(s->chk), r,
-	    r != NULL ? n : 0, d);
-	free(r);
-}
-
 /* pf_act_eom - check, decide, apply, log */
 sfsistat
 pf_act_eom(SMFICTX *ctx, struct sess *s)
@@ -220,7 +190,7 @@ pf_act_eom(SMFICTX *ctx, struct sess *s)
 		return failsafe(ctx, s, qid, pf_err_format(&err, ebuf,
 		    sizeof(ebuf)), NULL);
 	}
-	if (budget_spent(&v)) {
+	if (pf_verdict_budget_spent(&v)) {
 		/* the checks are incomplete: FailAction, not a guess */
 		st = failsafe(ctx, s, qid, "DNS time budget for the message "
 		    "spent", &v);
@@ -228,7 +198,7 @@ pf_act_eom(SMFICTX *ctx, struct sess *s)
 		return st;
 	}
 	p = pf_engine_config(s->eng)->policy;
-	decide(s, p, &v, &d);
+	pf_check_decide(s->chk, &v, &d);
 	pf_reply_logesc(esc, sizeof(esc), d.reason, strlen(d.reason));
 	snprintf(extra, sizeof(extra), " verdict=%s gmail=%s reason=\"%s\"",
 	    pf_verdict_name(v.kind), d.gmail ? "yes" : "no", esc);

@@ -22,6 +22,7 @@
 
 #include "daemon.h"
 #include "config/policy.h"
+#include "message/mtaadds.h"
 #include "smtpreply.h"
 #include "session.h"
 
@@ -54,7 +55,6 @@ pf_sess_msg_reset(struct sess *s)
 	s->mail = NULL;
 	s->failed = 0;
 	s->why[0] = '\0';
-	s->seen_msgid = s->seen_date = s->seen_from = 0;
 	s->nrcpt = 0;
 	s->nhdr = 0;
 }
@@ -339,12 +339,6 @@ cb_header(SMFICTX *ctx, char *name, char *value)
 		remember_ours(s, name);
 		return SMFIS_CONTINUE;	/* it will not reach Gmail */
 	}
-	if (strcasecmp(name, "Message-ID") == 0)
-		s->seen_msgid = 1;
-	else if (strcasecmp(name, "Date") == 0)
-		s->seen_date = 1;
-	else if (strcasecmp(name, "From") == 0)
-		s->seen_from = 1;
 	if (s->chk == NULL || s->failed)
 		return SMFIS_CONTINUE;
 	if (crlf(s, value, &vlen) != PF_OK ||
@@ -352,53 +346,6 @@ cb_header(SMFICTX *ctx, char *name, char *value)
 	    vlen) != PF_OK)
 		pf_sess_fail(s, "out of memory (header)");
 	return SMFIS_CONTINUE;
-}
-
-/* mta_adds - whether the MTA will add missing Message-ID, Date, From */
-static int
-mta_adds(const struct sess *s)
-{
-	const struct pf_policy *p = pf_engine_config(s->eng)->policy;
-
-	return p->mta_adds == PF_M_ALWAYS ||
-	    (p->mta_adds == PF_M_LOCAL && s->local);
-}
-
-/* add_missing - feed what the MTA will add after the milter, so that a
- * missing Message-ID it supplies is not predicted as a Gmail rejection */
-static void
-add_missing(SMFICTX *ctx, struct sess *s)
-{
-	struct pf_msg *m = pf_check_msg(s->chk);
-	const char *host = s->mtaname;
-	char v[512];
-	time_t now = time(NULL);
-	struct tm tm;
-
-	if (host == NULL || *host == '\0')
-		host = "localhost.localdomain";
-	if (!s->seen_msgid) {
-		snprintf(v, sizeof(v), " <%lld.preflight@%.200s>",
-		    (long long)now, host);
-		if (pf_msg_header(m, "Message-ID", 10, v, strlen(v)) != PF_OK)
-			pf_sess_fail(s, "out of memory (Message-ID)");
-	}
-	if (!s->seen_date) {
-		gmtime_r(&now, &tm);
-		strftime(v, sizeof(v), " %a, %d %b %Y %H:%M:%S +0000", &tm);
-		if (pf_msg_header(m, "Date", 4, v, strlen(v)) != PF_OK)
-			pf_sess_fail(s, "out of memory (Date)");
-	}
-	if (!s->seen_from) {
-		const char *a = s->mail != NULL ? s->mail : "<>";
-
-		if (strcmp(a, "<>") == 0 || *a == '\0')
-			snprintf(v, sizeof(v), " MAILER-DAEMON@%.200s", host);
-		else
-			snprintf(v, sizeof(v), " %.400s", a);
-		if (pf_msg_header(m, "From", 4, v, strlen(v)) != PF_OK)
-			pf_sess_fail(s, "out of memory (From)");
-	}
 }
 
 /* cb_eoh - end of the header block */
@@ -411,8 +358,12 @@ cb_eoh(SMFICTX *ctx)
 		return fail_status();
 	if (s->chk == NULL || s->failed)
 		return SMFIS_CONTINUE;
-	if (mta_adds(s))
-		add_missing(ctx, s);
+	/* what the MTA adds after the milter must not be predicted as
+	 * missing (MTAAddsHeaders) */
+	if (pf_policy_mta_adds(pf_engine_config(s->eng)->policy, s->local) &&
+	    pf_mta_add_missing(pf_check_msg(s->chk), s->mtaname,
+	    time(NULL)) != PF_OK)
+		pf_sess_fail(s, "out of memory (MTA-added fields)");
 	if (pf_msg_eoh(pf_check_msg(s->chk)) != PF_OK)
 		pf_sess_fail(s, "end of header failed");
 	return SMFIS_CONTINUE;

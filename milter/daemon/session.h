@@ -36,7 +36,6 @@ struct sess {
 	char		*mail;		/* MAIL FROM argument */
 	unsigned	 nrcpt;
 	unsigned long	 nhdr;
-	int		 seen_msgid, seen_date, seen_from;
 	struct ours	*ours;
 	size_t		 nours;
 	int		 failed;

@@ -5,6 +5,7 @@
  * text; nothing here interprets it.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/facts.h"
@@ -181,4 +182,44 @@ pf_verdict_report(FILE *fp, const struct pf_verdict *v,
 		}
 	}
 	(void)f;
+}
+
+/* pf_verdict_budget_spent - rules.c writes "fact: reason", and the
+ * resolver's reason (dns.c) starts with "DNS time budget" */
+int
+pf_verdict_budget_spent(const struct pf_verdict *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->nunk; i++)
+		if (v->unk[i].why != NULL &&
+		    strstr(v->unk[i].why, ": DNS time budget") != NULL)
+			return 1;
+	return 0;
+}
+
+/* pf_verdict_min_confidence - keep the predictions sure enough */
+void
+pf_verdict_min_confidence(struct pf_verdict *v, int low_ok)
+{
+	size_t i, k = 0;
+
+	if (low_ok)
+		return;
+	v->kind = PF_V_ACCEPT;
+	for (i = 0; i < v->npred; i++) {
+		const struct pf_rule *r = v->pred[i].rule;
+
+		if (r->low_confidence) {
+			free(v->pred[i].text);
+			free(v->pred[i].detail);
+			continue;
+		}
+		v->pred[k++] = v->pred[i];
+		if (r->reply >= 500)
+			v->kind = PF_V_REJECT;
+		else if (r->reply >= 400 && v->kind != PF_V_REJECT)
+			v->kind = PF_V_TEMPFAIL;
+	}
+	v->npred = k;
 }

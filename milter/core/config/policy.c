@@ -44,6 +44,14 @@ pf_action_parse(const char *s)
 	return -1;
 }
 
+/* pf_policy_mta_adds - MTAAddsHeaders for one submission */
+int
+pf_policy_mta_adds(const struct pf_policy *p, int local)
+{
+	return p->mta_adds == PF_M_ALWAYS ||
+	    (p->mta_adds == PF_M_LOCAL && local);
+}
+
 /* pf_policy_new - an empty policy (no Action line: tag every
  * prediction); the other defaults come from the key table in config.c */
 struct pf_policy *

@@ -88,6 +88,11 @@ void	pf_policy_decide_rcpt(const struct pf_policy *,
 enum pf_action pf_policy_action_for(const struct pf_policy *,
 	    const struct pf_rule *, const char *from_dom, const char *env_dom);
 
+/* pf_policy_mta_adds - whether the MTA adds the missing Message-ID, Date
+ * and From to this message (MTAAddsHeaders); local: a submission on this
+ * host rather than over SMTP from another one */
+int	pf_policy_mta_adds(const struct pf_policy *, int local);
+
 const char	*pf_action_name(enum pf_action);
 /* pf_action_parse - name to action; -1 if unknown */
 int		 pf_action_parse(const char *);
