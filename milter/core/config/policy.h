@@ -58,6 +58,7 @@ struct pf_decision {
 	enum pf_action		 wanted;	/* what the policy asked for */
 	enum pf_action		 would;		/* after the all-Gmail limit */
 	const struct pf_pred	*pred;		/* headline, or NULL */
+	const struct pf_action_rule *line;	/* its Action line, or NULL */
 	int			 gmail;		/* predictions counted */
 	int			 downgraded;	/* not all Gmail: tag */
 	char			 reason[256];	/* for the log */
@@ -88,6 +89,10 @@ void	pf_policy_decide_rcpt(const struct pf_policy *,
 enum pf_action pf_policy_action_for(const struct pf_policy *,
 	    const struct pf_rule *, const char *from_dom, const char *env_dom);
 
+/* pf_policy_line_text - an Action line as written ("Action example.com
+ * permanent hold"); NULL says no line applied.  Returns buf. */
+const char *pf_policy_line_text(const struct pf_action_rule *, char *buf,
+	    size_t len);
 /* pf_policy_mta_adds - whether the MTA adds the missing Message-ID, Date
  * and From to this message (MTAAddsHeaders); local: a submission on this
  * host rather than over SMTP from another one */
