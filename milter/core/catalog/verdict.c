@@ -91,9 +91,19 @@ void
 pf_verdict_json(FILE *fp, const struct pf_verdict *v,
     const struct pf_facts *f)
 {
+	fputc('{', fp);
+	pf_verdict_json_members(fp, v, f);
+	fputs("}\n", fp);
+}
+
+/* pf_verdict_json_members - the members of that object, no braces */
+void
+pf_verdict_json_members(FILE *fp, const struct pf_verdict *v,
+    const struct pf_facts *f)
+{
 	size_t i;
 
-	fprintf(fp, "{\"verdict\":\"%s\",\"predictions\":[",
+	fprintf(fp, "\"verdict\":\"%s\",\"predictions\":[",
 	    pf_verdict_name(v->kind));
 	for (i = 0; i < v->npred; i++) {
 		const struct pf_pred *p = &v->pred[i];
@@ -125,7 +135,6 @@ pf_verdict_json(FILE *fp, const struct pf_verdict *v,
 	}
 	fputs("],", fp);
 	auth_json(fp, f);
-	fputs("}\n", fp);
 }
 
 /* clean - print untrusted text with control characters made visible */

@@ -13,6 +13,10 @@
 /* pf_verdict_json - {"verdict", "predictions", "unknown", "auth"} */
 void	pf_verdict_json(FILE *, const struct pf_verdict *,
 	    const struct pf_facts *);
+/* pf_verdict_json_members - the same members without the braces, for a
+ * larger object */
+void	pf_verdict_json_members(FILE *, const struct pf_verdict *,
+	    const struct pf_facts *);
 /* pf_verdict_report - the human layout */
 void	pf_verdict_report(FILE *, const struct pf_verdict *,
 	    const struct pf_facts *);
