@@ -11,11 +11,17 @@
 static void
 usage(FILE *fp)
 {
-	fputs("usage: preflight check [--json] [--config FILE] "
+	fputs("usage: preflight check [--json] [--config FILE | --no-config] "
+	    "[-j N] [-r]\n"
+	    "                       [--format eml|mbox|maildir] "
 	    "[--mail-from ADDR] [--rcpt ADDR]...\n"
-	    "                       [--egress-ip IP] [--helo NAME] "
-	    "[--nameserver HOST[:PORT]]\n"
-	    "                       [--no-dns] [--bulk] [FILE | -]\n"
+	    "                       [--mta-adds never|local|always] [--local] "
+	    "[--strict]\n"
+	    "                       [--min-confidence high|medium|low] "
+	    "[--egress-ip IP]\n"
+	    "                       [--helo NAME] [--nameserver HOST[:PORT]] "
+	    "[--no-dns] [--bulk]\n"
+	    "                       [PATH... | -]\n"
 	    "       preflight explain [--json] [--rules FILE] "
 	    "[REPLY... | -f FILE | -]\n"
 	    "       preflight --version\n", fp);
