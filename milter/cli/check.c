@@ -509,7 +509,9 @@ list(const struct check_opts *o, struct pf_mlist *l, char **in, int *many)
 			return EX_SOFTWARE;
 		}
 	}
-	if (l->n != 1 || l->item[0].index != 0)
+	/* a file with an mbox "From " line that holds one message is
+	 * reported as one message */
+	if (l->n != 1)
 		*many = 1;
 	return EX_OK;
 }

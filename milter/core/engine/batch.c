@@ -68,33 +68,17 @@ fail(struct pf_result *r, int internal, const char *fmt, const char *arg)
 	r->internal = internal;
 }
 
-/* message_like - the input starts like a message: after an optional
- * mbox "From " line, a header field name and a colon */
-static const char *
-message_like(const char *p, size_t len)
+/* blank - nothing but blanks and line ends */
+static int
+blank(const char *p, size_t len)
 {
-	size_t i = 0, n;
+	size_t i;
 
-	while (i < len && (p[i] == '\r' || p[i] == '\n' || p[i] == ' ' ||
-	    p[i] == '\t'))
-		i++;
-	if (i == len)
-		return "empty input, not a message";
-	i = 0;
-	if (len >= 5 && memcmp(p, "From ", 5) == 0) {
-		const char *lf = memchr(p, '\n', len);
-
-		if (lf == NULL)
-			return "only an mbox separator line, not a message";
-		i = (size_t)(lf - p) + 1;
-	}
-	for (n = i; n < len && p[n] > ' ' && p[n] < 0x7f && p[n] != ':'; n++)
-		;
-	while (n < len && (p[n] == ' ' || p[n] == '\t'))
-		n++;	/* obsolete: blanks before the colon */
-	if (n == i || n >= len || p[n] != ':')
-		return "not a message: the first line is not a header field";
-	return NULL;
+	for (i = 0; i < len; i++)
+		if (p[i] != '\r' && p[i] != '\n' && p[i] != ' ' &&
+		    p[i] != '\t')
+			return 0;
+	return 1;
 }
 
 /* envelope - options, else the header's, else a personal Gmail address */
@@ -259,7 +243,6 @@ pf_batch_one(struct pf_engine *eng, const struct pf_mitem *it,
 	struct adds adds = { o->mta_host, 0, 0 };
 	struct pf_err err = { 0 };
 	struct pf_msg *m;
-	const char *bad;
 	char *head = NULL, ebuf[600];
 	size_t hlen = 0;
 	int fd = -1, madds;
@@ -279,8 +262,8 @@ pf_batch_one(struct pf_engine *eng, const struct pf_mitem *it,
 		r->noinput = err.status == PF_EIO;
 		goto out;
 	}
-	if ((bad = message_like(head, hlen)) != NULL) {
-		fail(r, 0, "%s", bad);
+	if (fd < 0 ? blank(head, hlen) : hlen == 0) {
+		fail(r, 0, "%s", "empty input, not a message");
 		goto out;
 	}
 	if ((r->chk = pf_check_new(eng)) == NULL) {
@@ -306,6 +289,13 @@ pf_batch_one(struct pf_engine *eng, const struct pf_mitem *it,
 	}
 	if (pf_check_run(r->chk, &r->v, &err) != PF_OK) {
 		fail(r, 1, "%s", pf_err_format(&err, ebuf, sizeof(ebuf)));
+		goto out;
+	}
+	/* the builder found no header field at all: not a message (the
+	 * same test that makes msg.malformed say so) */
+	if (pf_msg_defects(m) & PF_MSG_D_EMPTY) {
+		fail(r, 0, "%s", "not a message: no header field before the "
+		    "first line that is not one");
 		goto out;
 	}
 	added_names(r, adds.added);

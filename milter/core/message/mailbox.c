@@ -209,12 +209,21 @@ pf_mailbox_split(const char *path, const char *buf, size_t len,
 	return PF_OK;
 }
 
-/* list_file_as - one file: an mbox is split, anything else is one */
+/* mbox_start - the file starts with "From " and a sender, as an mbox
+ * does ("From  : x", a field with blanks before its colon, does not) */
+static int
+mbox_start(const char *p, size_t n)
+{
+	return n >= 6 && memcmp(p, "From ", 5) == 0 && p[5] != ' ' &&
+	    p[5] != '\t' && p[5] != ':' && p[5] != '\r' && p[5] != '\n';
+}
+
+/* list_file - one file: an mbox is split, anything else is one */
 static int
 list_file(const char *path, enum pf_mbox_format fmt, struct pf_mlist *l)
 {
 	struct stat st;
-	char head[5];
+	char head[6];
 	void *map;
 	int fd, rc, mbox;
 	ssize_t n;
@@ -227,8 +236,8 @@ list_file(const char *path, enum pf_mbox_format fmt, struct pf_mlist *l)
 		return rc;
 	}
 	n = read(fd, head, sizeof(head));
-	mbox = fmt == PF_MB_MBOX || (fmt == PF_MB_AUTO && n == 5 &&
-	    memcmp(head, "From ", 5) == 0);
+	mbox = fmt == PF_MB_MBOX || (fmt == PF_MB_AUTO && n == (ssize_t)
+	    sizeof(head) && mbox_start(head, sizeof(head)));
 	if (!mbox || st.st_size == 0) {
 		close(fd);
 		return add(l, path, 0, 0, (uint64_t)st.st_size, 0, NULL);
@@ -456,8 +465,7 @@ pf_mailbox_list_mem(const char *label, const char *buf, size_t len,
 	size_t first = l->n, i;
 	int rc;
 
-	if (fmt == PF_MB_MBOX || (fmt == PF_MB_AUTO && len >= 5 &&
-	    memcmp(buf, "From ", 5) == 0))
+	if (fmt == PF_MB_MBOX || (fmt == PF_MB_AUTO && mbox_start(buf, len)))
 		rc = pf_mailbox_split(label, buf, len, l);
 	else
 		rc = add(l, label, 0, 0, len, 0, NULL);
