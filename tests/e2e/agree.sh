@@ -29,12 +29,15 @@ rules=${PF_E2E_RULES:-${PF_RULES:-$src/rules/gmail.rules}}
 [ -x "$milter" ] && [ -x "$cli" ] || { echo "FAIL: not built"; exit 1; }
 . "$src/tests/e2e/postfix-lib.sh"
 
+PF_SRCDIR=$src
+. "$src/tests/dns/nsd.sh"
 T=$(mktemp -d /tmp/pf-e2e-agree.XXXXXX) || exit 99
 MPID=
 fails=0 same=0 skipped=0
 cleanup() {
 	[ -n "$MPID" ] && kill "$MPID" 2>/dev/null && wait "$MPID" 2>/dev/null
 	pfx_stop
+	pf_nsd_stop
 	if [ "${KEEP:-0}" = 1 ] || [ "$fails" -gt 0 ]; then
 		echo "kept $T for inspection"
 	else
@@ -44,13 +47,16 @@ cleanup() {
 trap cleanup EXIT
 trap "exit 1" INT TERM HUP PIPE
 
+pf_nsd_start || { echo "FAIL: NSD did not start"; exit 99; }
 chmod 755 "$T"
 mkdir -p "$T/run" "$T/msg" && chown nobody "$T/run"
 sock=$T/milter.sock
 cat > "$T/preflight.conf" <<CONF
 Rules $rules
-DNS no
+Nameserver 127.0.0.1:$PF_DNS_PORT
+EgressIP 192.0.2.11
 HELO mta.example.com
+BlockOnlyAllGmail yes
 Socket local:$sock
 SocketMode 0666
 User nobody
@@ -89,12 +95,16 @@ as_seen() {
 }
 
 n=0
-# one FILE SENDER - send, read back, compare
+# one FILE SENDER [RCPT,...] - send, read back, compare
 one() {
-	local f=$1 from=$2 name r qid line act cact drules crules i
+	local f=$1 from=$2 rcpts=${3:-bob@gmail.com} name r qid line act cact
+	local drules crules i rargs=()
 	name=${f#"$src"/tests/fixtures/}
+	[ -n "${3:-}" ] && name="$name to $rcpts"
 	n=$((n + 1))
-	r=$(pfx_send "$from" bob@gmail.com "$f")
+	IFS=, read -r -a rs <<<"$rcpts"
+	for i in "${rs[@]}"; do rargs+=(--rcpt "$i"); done
+	r=$(pfx_send "$from" "$rcpts" "$f")
 	qid=$(sed -n 's/^250 .*queued as \([0-9A-Za-z]*\).*/\1/p' <<<"$r")
 	if [ -z "$qid" ]; then
 		# refused by Postfix itself (size, syntax): nothing to compare
@@ -112,7 +122,7 @@ one() {
 	drules=$(daemon_rules "$qid")
 	as_seen "$qid" "$T/msg/$n.eml"
 	"$cli" check --json --no-progress --config "$T/preflight.conf" \
-	    --mail-from "$from" --rcpt bob@gmail.com "$T/msg/$n.eml" \
+	    --mail-from "$from" "${rargs[@]}" "$T/msg/$n.eml" \
 	    >"$T/msg/$n.json" 2>"$T/msg/$n.err"
 	cact=$(jq -r '.action' "$T/msg/$n.json" 2>/dev/null)
 	crules=$(jq -r '.predictions[].rule' "$T/msg/$n.json" 2>/dev/null |
@@ -137,6 +147,15 @@ done
 # a sender domain with its own Action line: hold rather than tag
 one "$src/tests/fixtures/batch/nomsgid.eml" a@hold.example
 one "$src/tests/fixtures/batch/lowconf.eml" a@hold.example
+# not bound for Gmail (example.net's MX is not Google's): no prediction
+# counts; a mixed list with Workspace (ws.example.net): hold becomes tag
+for f in lowconf.eml return-path.eml; do
+	one "$src/tests/fixtures/batch/$f" a@example.com bob@example.net
+	one "$src/tests/fixtures/batch/$f" a@hold.example bob@example.net
+	one "$src/tests/fixtures/batch/$f" a@hold.example \
+	    bob@example.net,x@ws.example.net
+	one "$src/tests/fixtures/batch/$f" a@hold.example x@ws.example.net
+done
 
 echo "agree: $n messages: $same the same, $fails different," \
     "$skipped refused by Postfix"
