@@ -371,6 +371,7 @@ struct run {
 	size_t		 done, total;
 	struct timespec	 t0, last;
 	int		 bar;		/* a progress bar is showing */
+	int		 out_tty;	/* results go to the same terminal */
 };
 
 /* rank - the order in which statuses win over many messages */
@@ -455,7 +456,8 @@ one(void *arg, struct pf_result *r)
 	struct run *run = arg;
 	int st = status(run->o, r);
 
-	if (run->bar && !run->o->json)
+	/* the bar gives way to what is printed on the terminal */
+	if (run->bar && (run->out_tty || r->out.error != NULL))
 		clear_bar(run);
 	if (run->many) {
 		if (run->o->json)
@@ -540,6 +542,7 @@ run_all(struct check_opts *o, struct pf_engine *eng)
 
 	memset(&run, 0, sizeof(run));
 	run.o = o;
+	run.out_tty = isatty(STDOUT_FILENO);
 	if ((rc = list(o, &l, &in, &run.many)) != EX_OK)
 		goto out;
 	memset(&bo, 0, sizeof(bo));
