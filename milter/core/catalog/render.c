@@ -57,8 +57,10 @@ pf_render_report(FILE *fp, const struct pf_outcome *o,
 	}
 	envelope(fp, o);
 	if (!o->gmail)
-		fputs("gmail:     not bound for Gmail: no recipient's mail is "
-		    "handled by Google, so no Gmail reply is predicted\n", fp);
+		fputs("gmail:     not bound for Gmail: no recipient is known to "
+		    "be handled by Google\n           (UnknownRecipients "
+		    "decides when that is unknown), so no Gmail reply is "
+		    "predicted\n", fp);
 	fputc('\n', fp);
 	pf_verdict_report(fp, v, f);
 	if (o->action != NULL) {

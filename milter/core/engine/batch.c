@@ -22,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "base/pf.h"
 #include "base/msg.h"
@@ -130,6 +131,8 @@ static int
 head_of(const struct pf_mitem *it, char **buf, size_t *len, int *fd,
     struct pf_err *err)
 {
+	struct stat st;
+	size_t cap;
 	ssize_t n;
 
 	*fd = -1;
@@ -137,11 +140,15 @@ head_of(const struct pf_mitem *it, char **buf, size_t *len, int *fd,
 		return pf_mailbox_read(it, buf, len, err);
 	if ((*fd = open(it->path, O_RDONLY | O_CLOEXEC)) < 0)
 		return pf_err_set(err, PF_EIO, "%s", strerror(errno));
-	if ((*buf = malloc(HEAD_MAX + 1)) == NULL)
+	/* no more than the file holds: most messages are small */
+	cap = fstat(*fd, &st) == 0 && st.st_size >= 0 &&
+	    (uint64_t)st.st_size < HEAD_MAX ? (size_t)st.st_size + 1 :
+	    HEAD_MAX;
+	if ((*buf = malloc(cap + 1)) == NULL)
 		return pf_err_set(err, PF_ENOMEM, "out of memory");
 	*len = 0;
-	while (*len < HEAD_MAX) {
-		n = read(*fd, *buf + *len, HEAD_MAX - *len);
+	while (*len < cap) {
+		n = read(*fd, *buf + *len, cap - *len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
