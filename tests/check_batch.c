@@ -248,14 +248,14 @@ collect(void *arg, struct pf_result *r)
 {
 	struct got *g = arg;
 	char *s = g->line[g->n++];
-	size_t i;
+	size_t i, o;
 
-	snprintf(s, 256, "%s %s", r->out.label, r->out.error != NULL ?
-	    "error" : r->out.gmail ? pf_verdict_name(r->v.kind) : "no-gmail");
-	for (i = 0; r->out.error == NULL && i < r->v.npred; i++) {
-		strncat(s, " ", 255 - strlen(s));
-		strncat(s, r->v.pred[i].rule->id, 255 - strlen(s));
-	}
+	o = (size_t)snprintf(s, 256, "%s %s", r->out.label,
+	    r->out.error != NULL ? "error" : r->out.gmail ?
+	    pf_verdict_name(r->v.kind) : "no-gmail");
+	for (i = 0; r->out.error == NULL && i < r->v.npred && o < 256; i++)
+		o += (size_t)snprintf(s + o, 256 - o, " %s",
+		    r->v.pred[i].rule->id);
 	return 0;
 }
 

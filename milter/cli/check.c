@@ -464,10 +464,12 @@ one(void *arg, struct pf_result *r)
 			pf_render_json(stdout, &r->out, &r->v, r->facts);
 		else
 			pf_render_line(stdout, &r->out, &r->v);
-	} else if (r->out.error != NULL)
+	} else if (r->out.error != NULL) {
 		fprintf(stderr, "preflight: %s: %s\n", r->out.label,
 		    r->out.error);
-	else if (run->o->json)
+		if (run->o->json)
+			pf_render_json(stdout, &r->out, &r->v, r->facts);
+	} else if (run->o->json)
 		pf_render_json(stdout, &r->out, &r->v, r->facts);
 	else
 		pf_render_report(stdout, &r->out, &r->v, r->facts);
