@@ -115,13 +115,11 @@ next_sep(const char *buf, size_t len, size_t p, size_t *mend)
 	}
 	/* the last message: a final blank line is the format's */
 	*mend = len;
-	if (len > p && buf[len - 1] == '\n') {
-		if (len - 1 > p && buf[len - 2] == '\n')
-			*mend = len - 1;
-		else if (len - 2 > p && buf[len - 2] == '\r' &&
-		    len - 3 > p && buf[len - 3] == '\n')
-			*mend = len - 2;
-	}
+	if (len - p >= 2 && buf[len - 1] == '\n' && buf[len - 2] == '\n')
+		*mend = len - 1;
+	else if (len - p >= 3 && buf[len - 1] == '\n' &&
+	    buf[len - 2] == '\r' && buf[len - 3] == '\n')
+		*mend = len - 2;
 	return len;
 }
 
