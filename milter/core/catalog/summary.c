@@ -96,6 +96,15 @@ by_count(const void *a, const void *b)
 	    x->rule->line > y->rule->line;
 }
 
+/* sort_rules - the rule table in print order (qsort wants a non-null
+ * array even for no element) */
+static void
+sort_rules(const struct pf_summary *s)
+{
+	if (s->nrule > 1)
+		qsort(s->rule, s->nrule, sizeof(*s->rule), by_count);
+}
+
 /* share - percent of all messages */
 static double
 share(const struct pf_summary *s, size_t n)
@@ -118,7 +127,7 @@ pf_summary_text(FILE *fp, const struct pf_summary *s)
 	char name[96];
 	size_t i;
 
-	qsort(s->rule, s->nrule, sizeof(*s->rule), by_count);
+	sort_rules(s);
 	fprintf(fp, "\nsummary: %zu message%s", s->messages,
 	    s->messages == 1 ? "" : "s");
 	if (s->seconds > 0)
@@ -158,7 +167,7 @@ pf_summary_json(FILE *fp, const struct pf_summary *s)
 {
 	size_t i;
 
-	qsort(s->rule, s->nrule, sizeof(*s->rule), by_count);
+	sort_rules(s);
 	fprintf(fp, "{\"schema\":\"%s\",\"messages\":%zu,\"errors\":%zu,"
 	    "\"verdicts\":{\"accept\":%zu,\"tempfail\":%zu,\"reject\":%zu},"
 	    "\"not_gmail\":%zu,\"undecided\":%zu,\"failsafe\":%zu,"
