@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -330,9 +331,13 @@ struct pool {
 	const struct pf_mlist	*l;
 	const struct pf_batch_opts *o;
 	pthread_mutex_t		 mu;
-	pthread_cond_t		 cv;
+	pthread_cond_t		 cv;		/* workers: the window moved */
+	pthread_cond_t		 ready;		/* caller: its result is in */
 	size_t			 next;		/* next item to take */
 	size_t			 handed;	/* items given to the caller */
+	size_t			 want;		/* the item the caller waits
+						 * for, or SIZE_MAX */
+	unsigned		 blocked;	/* workers waiting on the window */
 	struct pf_result	**res;
 	int			 stop;
 };
@@ -348,8 +353,11 @@ worker(void *arg)
 	for (;;) {
 		pthread_mutex_lock(&p->mu);
 		while (!p->stop && p->next < p->l->n &&
-		    p->next >= p->handed + WINDOW(p->o->jobs))
+		    p->next >= p->handed + WINDOW(p->o->jobs)) {
+			p->blocked++;
 			pthread_cond_wait(&p->cv, &p->mu);
+			p->blocked--;
+		}
 		if (p->stop || p->next >= p->l->n) {
 			pthread_mutex_unlock(&p->mu);
 			return NULL;
@@ -361,7 +369,9 @@ worker(void *arg)
 		pthread_mutex_lock(&p->mu);
 		/* a result that could not be made is reported by the caller */
 		p->res[i] = r != NULL ? r : (struct pf_result *)p;
-		pthread_cond_broadcast(&p->cv);
+		/* wake the caller only for the one it waits for */
+		if (i == p->want)
+			pthread_cond_signal(&p->ready);
 		pthread_mutex_unlock(&p->mu);
 	}
 }
@@ -435,6 +445,8 @@ pf_batch_run(struct pf_engine *eng, const struct pf_mlist *l,
 	}
 	pthread_mutex_init(&p.mu, NULL);
 	pthread_cond_init(&p.cv, NULL);
+	pthread_cond_init(&p.ready, NULL);
+	p.want = SIZE_MAX;
 	for (i = 0; i < nt; i++)
 		if (pthread_create(&t[i], NULL, worker, &p) == 0)
 			started++;
@@ -445,18 +457,22 @@ pf_batch_run(struct pf_engine *eng, const struct pf_mlist *l,
 		free(p.res);
 		pthread_mutex_destroy(&p.mu);
 		pthread_cond_destroy(&p.cv);
+		pthread_cond_destroy(&p.ready);
 		return run_serial(eng, l, o, fn, arg);
 	}
 	for (i = 0; i < l->n && !stop; i++) {
 		struct pf_result *r;
 
 		pthread_mutex_lock(&p.mu);
+		p.want = i;
 		while (p.res[i] == NULL)
-			pthread_cond_wait(&p.cv, &p.mu);
+			pthread_cond_wait(&p.ready, &p.mu);
+		p.want = SIZE_MAX;
 		r = p.res[i];
 		p.res[i] = NULL;
 		p.handed = i + 1;
-		pthread_cond_broadcast(&p.cv);
+		if (p.blocked > 0)
+			pthread_cond_broadcast(&p.cv);
 		pthread_mutex_unlock(&p.mu);
 		stop = deliver(&p, r, i, fn, arg);
 	}
@@ -476,5 +492,6 @@ pf_batch_run(struct pf_engine *eng, const struct pf_mlist *l,
 	free(p.res);
 	pthread_mutex_destroy(&p.mu);
 	pthread_cond_destroy(&p.cv);
+	pthread_cond_destroy(&p.ready);
 	return stop ? PF_EINVAL : PF_OK;
 }
