@@ -38,7 +38,7 @@ fi
 [ -x "$B/preflight" ] || { echo "check: build first ($B)" >&2; exit 77; }
 B=$(cd "$B" && pwd)
 pf=$B/preflight
-export PF_RULES=$top/rules/gmail.rules
+rules=$top/rules/gmail.rules
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT INT TERM
 n=$(find "$DIR" -maxdepth 1 -name '*.eml' -type f | wc -l)
@@ -61,12 +61,13 @@ best() {
 }
 singles() {
 	for f in "$DIR"/*.eml; do
-		"$pf" check --no-config --no-dns --json "$f"
+		"$pf" check --no-config --rules "$rules" --no-dns --json "$f"
 	done
 }
 batch() {
 	# shellcheck disable=SC2046 # the directory, REPEAT times
-	"$pf" check --no-config --no-dns --json --no-progress -j "$1" \
+	"$pf" check --no-config --rules "$rules" --no-dns --json \
+	    --no-progress -j "$1" \
 	    $(i=0; while [ $i -lt "$REPEAT" ]; do echo "$DIR"; i=$((i + 1)); done)
 }
 
@@ -83,7 +84,7 @@ LIBS=$(printf 'print:\n\t@echo $(CORE_LIBS) $(LIBS)\n' |
 eng=
 if (cd "$B" && cc -O2 -g -I"$top/milter/core" -I"$B" -o "$T/enginebench" \
     "$top/contrib/bench/enginebench.c" $LIBS) 2>"$T/cc.err"; then
-	printf 'Rules %s\nDNS no\n' "$PF_RULES" > "$T/pf.conf"
+	printf 'Rules %s\nDNS no\n' "$rules" > "$T/pf.conf"
 	r=0
 	while [ $r -lt "$ROUNDS" ]; do
 		e=$("$T/enginebench" "$T/pf.conf" "$DIR" "$REPEAT" |

@@ -4,7 +4,8 @@
  * answer and what the daemon's policy would do.
  *
  * The configuration the daemon reads is read here too unless --no-config;
- * options given here override it.  Each message goes through the same
+ * options given here override it, checked by the same key table
+ * (pf_config_set): --helo as HELO, --nameserver as Nameserver, ...  Each message goes through the same
  * builder, analyzers and policy decision as in the milter (engine/batch.c),
  * so the two cannot disagree.  One message gets the full report; many get
  * one line each and a summary table (or NDJSON with --json).
@@ -23,7 +24,6 @@
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
-#include <arpa/inet.h>
 #include <sys/stat.h>
 
 #include "base/pf.h"
@@ -47,9 +47,9 @@ static void
 check_usage(FILE *fp)
 {
 	fputs("usage: preflight check [--json] [--config FILE | --no-config] "
-	    "[-j N] [-r]\n"
-	    "           [--format eml|mbox|maildir] [--mail-from ADDR] "
-	    "[--rcpt ADDR]...\n"
+	    "[--rules FILE]\n"
+	    "           [-j N] [-r] [--format eml|mbox|maildir] "
+	    "[--mail-from ADDR] [--rcpt ADDR]...\n"
 	    "           [--mta-adds never|local|always] [--local] "
 	    "[--strict]\n"
 	    "           [--min-confidence high|medium|low] [--egress-ip IP] "
@@ -59,6 +59,15 @@ check_usage(FILE *fp)
 	    "           [PATH... | -]\n", fp);
 }
 
+/* an option that stands for a preflight.conf key */
+struct setting {
+	const char	*opt;		/* "--helo" */
+	const char	*key;		/* "HELO" */
+	const char	*value;
+};
+
+#define CHECK_MAX_SET	(PF_MAX_EGRESS + 8)
+
 struct check_opts {
 	int		 json;
 	const char	*config;
@@ -66,12 +75,9 @@ struct check_opts {
 	const char	*mail_from;
 	const char	**rcpt;
 	size_t		 nrcpt;
-	const char	*egress[PF_MAX_EGRESS];
+	struct setting	 set[CHECK_MAX_SET];	/* in command-line order */
+	size_t		 nset;
 	size_t		 negress;
-	const char	*helo;
-	const char	*nameserver;
-	int		 no_dns;
-	int		 bulk;
 	unsigned	 jobs;
 	int		 recursive;
 	enum pf_mbox_format format;
@@ -84,58 +90,46 @@ struct check_opts {
 	int		 npaths;
 };
 
-/* replace - swap a config string for a copy of an option */
+/* add_setting - remember an option for pf_config_set; EX_* */
 static int
-replace(char **slot, const char *v)
+add_setting(struct check_opts *o, const char *opt, const char *key,
+    const char *value)
 {
-	char *s = strdup(v);
-
-	if (s == NULL)
-		return PF_ENOMEM;
-	free(*slot);
-	*slot = s;
-	return PF_OK;
+	if (o->nset >= CHECK_MAX_SET) {
+		fprintf(stderr, "preflight: too many %s\n", opt);
+		return EX_USAGE;
+	}
+	o->set[o->nset].opt = opt;
+	o->set[o->nset].key = key;
+	o->set[o->nset].value = value;
+	o->nset++;
+	return EX_OK;
 }
 
-/* apply - command-line options over the config */
+/* apply - command-line options over the config, through its key table;
+ * EX_USAGE with the key's own message for a bad value */
 static int
 apply(const struct check_opts *o, struct pf_config *cfg)
 {
-	const char *rules = getenv("PF_RULES");
+	struct pf_err err = { 0 };
 	size_t i;
+	int rc;
 
-	if (rules != NULL && *rules != '\0' &&
-	    replace(&cfg->rules, rules) != PF_OK)
-		return PF_ENOMEM;
-	if (o->negress > 0) {
-		for (i = 0; i < cfg->negress; i++)
-			free(cfg->egress[i]);
-		cfg->negress = 0;
-		for (i = 0; i < o->negress; i++)
-			if ((cfg->egress[cfg->negress++] =
-			    strdup(o->egress[i])) == NULL)
-				return PF_ENOMEM;
+	/* --egress-ip replaces the file's list rather than adding to it */
+	if (o->negress > 0 && pf_config_unset(cfg, "EgressIP", &err) != PF_OK)
+		return EX_SOFTWARE;
+	for (i = 0; i < o->nset; i++) {
+		rc = pf_config_set(cfg, o->set[i].key, o->set[i].value, &err);
+		if (rc == PF_ENOMEM)
+			return EX_SOFTWARE;
+		if (rc != PF_OK) {
+			fprintf(stderr, "preflight: %s (%s)\n", err.msg,
+			    o->set[i].opt);
+			check_usage(stderr);
+			return EX_USAGE;
+		}
 	}
-	if (o->helo != NULL && replace(&cfg->helo, o->helo) != PF_OK)
-		return PF_ENOMEM;
-	if (o->nameserver != NULL &&
-	    replace(&cfg->nameserver, o->nameserver) != PF_OK)
-		return PF_ENOMEM;
-	if (o->no_dns)
-		cfg->no_dns = 1;
-	if (o->bulk)
-		cfg->bulk = 1;
-	return PF_OK;
-}
-
-/* valid_ip - an IPv4 or IPv6 address */
-static int
-valid_ip(const char *s)
-{
-	unsigned char buf[16];
-
-	return inet_pton(AF_INET, s, buf) == 1 ||
-	    inet_pton(AF_INET6, s, buf) == 1;
+	return EX_OK;
 }
 
 /* word - index of s in a NULL-terminated list, or -1 */
@@ -162,7 +156,7 @@ bad_value(const char *opt, const char *v, const char *want)
 enum {
 	O_JSON = 256, O_CONFIG, O_NOCONFIG, O_MAIL, O_RCPT, O_EGRESS, O_HELO,
 	O_NS, O_NODNS, O_BULK, O_FORMAT, O_MTA, O_LOCAL, O_STRICT, O_CONF,
-	O_NOPROG
+	O_NOPROG, O_RULES
 };
 
 /* option - one parsed option into o; EX_OK or EX_USAGE */
@@ -182,10 +176,11 @@ option(int ch, const char *arg, struct check_opts *o)
 	case O_CONFIG: o->config = arg; break;
 	case O_NOCONFIG: o->no_config = 1; break;
 	case O_MAIL: o->mail_from = arg; break;
-	case O_HELO: o->helo = arg; break;
-	case O_NS: o->nameserver = arg; break;
-	case O_NODNS: o->no_dns = 1; break;
-	case O_BULK: o->bulk = 1; break;
+	case O_RULES: return add_setting(o, "--rules", "Rules", arg);
+	case O_HELO: return add_setting(o, "--helo", "HELO", arg);
+	case O_NS: return add_setting(o, "--nameserver", "Nameserver", arg);
+	case O_NODNS: return add_setting(o, "--no-dns", "DNS", "no");
+	case O_BULK: return add_setting(o, "--bulk", "Bulk", "yes");
 	case O_LOCAL: o->local = 1; break;
 	case O_STRICT: o->strict = 1; break;
 	case O_NOPROG: o->progress = 0; break;
@@ -199,15 +194,13 @@ option(int ch, const char *arg, struct check_opts *o)
 		o->rcpt[o->nrcpt++] = arg;
 		break;
 	case O_EGRESS:
-		if (!valid_ip(arg))
-			return bad_value("egress-ip", arg, "an IP address");
 		if (o->negress >= PF_MAX_EGRESS) {
 			fprintf(stderr, "preflight: too many --egress-ip (at "
 			    "most %d)\n", PF_MAX_EGRESS);
 			return EX_USAGE;
 		}
-		o->egress[o->negress++] = arg;
-		break;
+		o->negress++;
+		return add_setting(o, "--egress-ip", "EgressIP", arg);
 	case 'j':
 		if (pf_strtonum(arg, strlen(arg), 1, CHECK_MAX_JOBS, &n) !=
 		    PF_OK)
@@ -248,6 +241,7 @@ parse_opts(int argc, char **argv, struct check_opts *o)
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, O_JSON },
 		{ "config", required_argument, NULL, O_CONFIG },
+		{ "rules", required_argument, NULL, O_RULES },
 		{ "no-config", no_argument, NULL, O_NOCONFIG },
 		{ "mail-from", required_argument, NULL, O_MAIL },
 		{ "rcpt", required_argument, NULL, O_RCPT },
@@ -605,9 +599,8 @@ pf_cli_check(int argc, char **argv)
 		goto out;
 	if ((rc = load_config(&o, &cfg)) != EX_OK)
 		goto out;
-	if (apply(&o, cfg) != PF_OK) {
+	if ((rc = apply(&o, cfg)) != EX_OK) {
 		pf_config_free(cfg);
-		rc = EX_SOFTWARE;
 		goto out;
 	}
 	if (pf_engine_new(cfg, &eng, &err) != PF_OK) {

@@ -12,9 +12,10 @@ static void
 usage(FILE *fp)
 {
 	fputs("usage: preflight check [--json] [--config FILE | --no-config] "
-	    "[-j N] [-r]\n"
-	    "                       [--format eml|mbox|maildir] "
-	    "[--mail-from ADDR] [--rcpt ADDR]...\n"
+	    "[--rules FILE]\n"
+	    "                       [-j N] [-r] [--format eml|mbox|maildir] "
+	    "[--mail-from ADDR]\n"
+	    "                       [--rcpt ADDR]...\n"
 	    "                       [--mta-adds never|local|always] [--local] "
 	    "[--strict]\n"
 	    "                       [--min-confidence high|medium|low] "
@@ -24,6 +25,10 @@ usage(FILE *fp)
 	    "                       [PATH... | -]\n"
 	    "       preflight explain [--json] [--rules FILE] "
 	    "[REPLY... | -f FILE | -]\n"
+	    "       preflight doctor [--config FILE] [--postfix-dir DIR | "
+	    "--sendmail-cf FILE]\n"
+	    "                        [--domain DOMAIN]... [--json] "
+	    "[--probe HOST[:PORT]]\n"
 	    "       preflight --version\n", fp);
 }
 
@@ -38,6 +43,8 @@ main(int argc, char **argv)
 		return pf_cli_check(argc - 1, argv + 1);
 	if (strcmp(argv[1], "explain") == 0)
 		return pf_cli_explain(argc - 1, argv + 1);
+	if (strcmp(argv[1], "doctor") == 0)
+		return pf_cli_doctor(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
 		printf("preflight %s\n", PACKAGE_VERSION);
 		return EX_OK;

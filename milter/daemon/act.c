@@ -10,7 +10,6 @@
 
 #include "daemon.h"
 #include "config/policy.h"
-#include "catalog/verdict.h"
 #include "smtpreply.h"
 #include "session.h"
 
@@ -172,6 +171,7 @@ pf_act_eom(SMFICTX *ctx, struct sess *s)
 	struct pf_verdict v;
 	struct pf_decision d;
 	struct pf_err err;
+	enum pf_undecided why;
 	char extra[400], esc[300], ebuf[600];
 	sfsistat st = SMFIS_CONTINUE;
 
@@ -190,10 +190,9 @@ pf_act_eom(SMFICTX *ctx, struct sess *s)
 		return failsafe(ctx, s, qid, pf_err_format(&err, ebuf,
 		    sizeof(ebuf)), NULL);
 	}
-	if (pf_verdict_budget_spent(&v)) {
+	if ((why = pf_policy_incomplete(&v)) != PF_U_NONE) {
 		/* the checks are incomplete: FailAction, not a guess */
-		st = failsafe(ctx, s, qid, "DNS time budget for the message "
-		    "spent", &v);
+		st = failsafe(ctx, s, qid, pf_undecided_text(why), &v);
 		pf_verdict_reset(&v);
 		return st;
 	}

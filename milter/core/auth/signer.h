@@ -23,6 +23,7 @@ struct pf_sign_pred {
 	char	 alg[24];
 	unsigned bits;
 	int	 match;		/* key in DNS matches the file: 1, 0, -1 */
+	enum pf_undecided undec;	/* unknown: why, as a value */
 	char	 why[640];	/* mismatch or unknown: why */
 };
 
@@ -40,6 +41,10 @@ void	pf_signers_free(struct pf_signers *);
 int	pf_signers_predict(const struct pf_signers *, struct pf_dns *,
 	    const char *addr, const char *domain, struct pf_dns_budget *,
 	    struct pf_sign_pred *);
+
+/* pf_signers_domain - d= of declared key i ("%": the From domain), or
+ * NULL past the last; borrowed until pf_signers_free */
+const char *pf_signers_domain(const struct pf_signers *, size_t i);
 
 /* pf_signer_pubkey - the DKIM p= value for a PEM private key file */
 int	pf_signer_pubkey(const char *keyfile, char *b64, size_t len,

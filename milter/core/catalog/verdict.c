@@ -193,20 +193,6 @@ pf_verdict_report(FILE *fp, const struct pf_verdict *v,
 	(void)f;
 }
 
-/* pf_verdict_budget_spent - rules.c writes "fact: reason", and the
- * resolver's reason (dns.c) starts with "DNS time budget" */
-int
-pf_verdict_budget_spent(const struct pf_verdict *v)
-{
-	size_t i;
-
-	for (i = 0; i < v->nunk; i++)
-		if (v->unk[i].why != NULL &&
-		    strstr(v->unk[i].why, ": DNS time budget") != NULL)
-			return 1;
-	return 0;
-}
-
 /* pf_verdict_min_confidence - keep the predictions sure enough */
 void
 pf_verdict_min_confidence(struct pf_verdict *v, int low_ok)

@@ -21,11 +21,6 @@ void	pf_verdict_json_members(FILE *, const struct pf_verdict *,
 void	pf_verdict_report(FILE *, const struct pf_verdict *,
 	    const struct pf_facts *);
 
-/* pf_verdict_budget_spent - a check was left undecided because the
- * message's DNS time budget ran out: the checks are incomplete, and the
- * daemon applies FailAction rather than a guess */
-int	pf_verdict_budget_spent(const struct pf_verdict *);
-
 /* pf_verdict_min_confidence - drop the predictions of catalog entries
  * marked low confidence (when low_ok is 0) and recompute the kind */
 void	pf_verdict_min_confidence(struct pf_verdict *, int low_ok);

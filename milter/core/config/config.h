@@ -11,7 +11,20 @@
 #include "base/pf.h"
 
 #define PF_MAX_EGRESS	16
+/* the default socket: inside Postfix's chroot (queue_directory), so that a
+ * chrooted smtpd and cleanup reach it as unix:preflight/milter.sock */
+#define PF_SOCKET_DEFAULT	"/var/spool/postfix/preflight/milter.sock"
 #define PF_MAX_SIGNERS	64
+
+/* the documented defaults of DNSQueryTimeout and DNSMessageBudget (ms);
+ * the resolver's own defaults are these too */
+#define PF_DNS_QUERY_MS		2000
+#define PF_DNS_MESSAGE_MS	8000
+
+#define PF_STR(x)	#x
+#define PF_XSTR(x)	PF_STR(x)
+
+struct pf_policy;
 
 enum pf_tristate { PF_NO = 0, PF_YES = 1, PF_UNSET = -1 };
 
@@ -28,6 +41,8 @@ struct pf_signer {
 struct pf_daemon_cfg {
 	char		*socket;		/* inet:PORT@HOST, inet6:, local: */
 	unsigned	 socket_mode;		/* of a local socket */
+	char		*socket_group;		/* of a local socket; NULL =
+						 * the daemon's group */
 	char		*user;			/* run as; NULL = as started */
 	char		*group;			/* NULL = the user's group */
 	char		*pidfile;		/* NULL = none */
@@ -55,7 +70,8 @@ struct pf_config {
 	size_t		 nsigner;
 	char		*keytable;		/* OpenDKIM KeyTable */
 	char		*signingtable;		/* OpenDKIM SigningTable */
-	void		*policy;		/* daemon actions: see policy.h */
+	char		*postfix_dir;		/* PostfixDir: the mta.* facts */
+	struct pf_policy *policy;		/* daemon actions: policy.h */
 	struct pf_daemon_cfg daemon;
 };
 
@@ -64,6 +80,19 @@ struct pf_config *pf_config_default(void);
 /* pf_config_load - defaults, then the file; file:line: message on error */
 int	pf_config_load(const char *path, struct pf_config **, struct pf_err *);
 void	pf_config_free(struct pf_config *);
+/*
+ * pf_config_set - set key (any case) from value, the rest of a file line
+ * after the key: checked exactly as in the file.  The command-line options
+ * and the tests set values this way.  A repeatable key (EgressIP, Signer,
+ * Action) adds to what is there.  On error err reads "Key: message"
+ * without a file position.
+ */
+int	pf_config_set(struct pf_config *, const char *key, const char *value,
+	    struct pf_err *);
+/* pf_config_unset - key back to its built-in default; a repeatable key
+ * that can be emptied (EgressIP) is emptied, so that a command line can
+ * replace the file's list */
+int	pf_config_unset(struct pf_config *, const char *key, struct pf_err *);
 /* pf_config_key_known - whether name is a key of preflight.conf */
 int	pf_config_key_known(const char *name);
 

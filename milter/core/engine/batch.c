@@ -6,7 +6,7 @@
  * whole, since its ">From " quoting must be undone.  The envelope is the
  * options', else what the header implies, else a personal Gmail
  * recipient.  The verdict then goes through the daemon's own decision
- * (pf_check_decide, pf_verdict_budget_spent): the same Gmail-bound test,
+ * (pf_check_decide, pf_policy_incomplete): the same Gmail-bound test,
  * the same Action lines, the same FailAction when the DNS budget ran out.
  *
  * Threads take items in list order and park their results; the calling
@@ -211,16 +211,18 @@ decide(struct pf_engine *eng, struct pf_result *r)
 {
 	const struct pf_policy *p = pf_engine_config(eng)->policy;
 	struct pf_decision d;
+	enum pf_undecided why;
 	char line[300];
 
-	if (pf_verdict_budget_spent(&r->v)) {
+	if ((why = pf_policy_incomplete(&r->v)) != PF_U_NONE) {
 		/* incomplete checks: FailAction, as the daemon does */
 		r->out.gmail = 1;
 		r->out.failsafe = 1;
 		r->out.action = pf_action_name(p->dry_run ? PF_A_ACCEPT :
 		    p->fail_action);
-		r->out.action_why = "FailAction: the DNS time budget for the "
-		    "message was spent";
+		snprintf(r->why, sizeof(r->why), "FailAction: %s",
+		    pf_undecided_text(why));
+		r->out.action_why = r->why;
 		return;
 	}
 	pf_check_decide(r->chk, &r->v, &d);
