@@ -5,10 +5,11 @@
  *
  * The configuration the daemon reads is read here too unless --no-config;
  * options given here override it, checked by the same key table
- * (pf_config_set): --helo as HELO, --nameserver as Nameserver, ...  Each message goes through the same
- * builder, analyzers and policy decision as in the milter (engine/batch.c),
- * so the two cannot disagree.  One message gets the full report; many get
- * one line each and a summary table (or NDJSON with --json).
+ * (pf_config_set): --helo as HELO, --nameserver as Nameserver, ...  Each
+ * message goes through the same builder, analyzers and policy decision as
+ * in the milter (engine/batch.c), so the two cannot disagree.  One
+ * message gets the full report; many get one line each and a summary
+ * table (or NDJSON with --json).
  *
  * Exit status: 0 nothing predicted, 1 only temporary (4xx) failures, 2 a
  * permanent (5xx) failure, 3 (--strict) checks left undecided, 64 usage,
