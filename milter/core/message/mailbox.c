@@ -486,11 +486,13 @@ pf_mailbox_free(struct pf_mlist *l)
 	memset(l, 0, sizeof(*l));
 }
 
-/* pf_mailbox_unquote - ">From " loses one '>' at each line start */
+/* pf_mailbox_unquote - ">From " loses one '>' at each line start; lines
+ * are found with memchr and moved only once something was dropped */
 size_t
 pf_mailbox_unquote(char *buf, size_t len)
 {
-	size_t r = 0, w = 0, q;
+	size_t r = 0, w = 0, q, n;
+	const char *lf;
 
 	while (r < len) {
 		/* at a line start */
@@ -498,13 +500,12 @@ pf_mailbox_unquote(char *buf, size_t len)
 			;
 		if (q > r && len - q >= 5 && memcmp(buf + q, "From ", 5) == 0)
 			r++;	/* drop one '>' */
-		while (r < len) {
-			char c = buf[r++];
-
-			buf[w++] = c;
-			if (c == '\n')
-				break;
-		}
+		lf = memchr(buf + r, '\n', len - r);
+		n = lf != NULL ? (size_t)(lf - (buf + r)) + 1 : len - r;
+		if (w != r)
+			memmove(buf + w, buf + r, n);
+		w += n;
+		r += n;
 	}
 	return w;
 }
