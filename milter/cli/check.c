@@ -444,6 +444,34 @@ clear_bar(struct run *run)
 	run->bar = 0;
 }
 
+/* render - the printed form of one message, made in the worker that
+ * checked it (open_memstream); the caller writes it out in order */
+static void
+render(void *arg, struct pf_result *r)
+{
+	const struct run *run = arg;
+	FILE *fp;
+
+	if ((fp = open_memstream(&r->text, &r->textlen)) == NULL)
+		return;		/* one() prints it itself */
+	if (run->many && run->o->json)
+		pf_render_json(fp, &r->out, &r->v, r->facts);
+	else if (run->many)
+		pf_render_line(fp, &r->out, &r->v);
+	else if (r->out.error != NULL) {
+		if (run->o->json)
+			pf_render_json(fp, &r->out, &r->v, r->facts);
+	} else if (run->o->json)
+		pf_render_json(fp, &r->out, &r->v, r->facts);
+	else
+		pf_render_report(fp, &r->out, &r->v, r->facts);
+	if (fclose(fp) != 0) {
+		free(r->text);
+		r->text = NULL;
+		r->textlen = 0;
+	}
+}
+
 /* one - print and count one message */
 static int
 one(void *arg, struct pf_result *r)
@@ -454,21 +482,13 @@ one(void *arg, struct pf_result *r)
 	/* the bar gives way to what is printed on the terminal */
 	if (run->bar && (run->out_tty || r->out.error != NULL))
 		clear_bar(run);
-	if (run->many) {
-		if (run->o->json)
-			pf_render_json(stdout, &r->out, &r->v, r->facts);
-		else
-			pf_render_line(stdout, &r->out, &r->v);
-	} else if (r->out.error != NULL) {
-		fprintf(stderr, "preflight: %s: %s\n", r->out.label,
-		    r->out.error);
-		if (run->o->json)
-			pf_render_json(stdout, &r->out, &r->v, r->facts);
-	} else if (run->o->json)
-		pf_render_json(stdout, &r->out, &r->v, r->facts);
+	if (r->text == NULL)
+		render(run, r);
+	if (r->text != NULL)
+		fwrite(r->text, 1, r->textlen, stdout);
 	else
-		pf_render_report(stdout, &r->out, &r->v, r->facts);
-	if (run->many && r->out.error != NULL && !run->o->json)
+		st = EX_SOFTWARE;
+	if (r->out.error != NULL && (!run->many || !run->o->json))
 		fprintf(stderr, "preflight: %s: %s\n", r->out.label,
 		    r->out.error);
 	if (pf_summary_add(&run->sum, &r->out, &r->v) != PF_OK)
@@ -553,6 +573,8 @@ run_all(struct check_opts *o, struct pf_engine *eng)
 		host[0] = '\0';
 	bo.mta_host = cfg->helo != NULL ? cfg->helo : host;
 	bo.low_ok = o->low_ok;
+	bo.render = render;
+	bo.render_arg = &run;
 	run.total = l.n;
 	clock_gettime(CLOCK_MONOTONIC, &run.t0);
 	if (pf_batch_run(eng, &l, &bo, one, &run, &err) != PF_OK) {

@@ -325,6 +325,7 @@ pf_result_reset(struct pf_result *r)
 	pf_verdict_reset(&r->v);
 	pf_check_free(r->chk);
 	pf_env_guess_reset(&r->guess);
+	free(r->text);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -366,8 +367,11 @@ worker(void *arg)
 		}
 		i = p->next++;
 		pthread_mutex_unlock(&p->mu);
-		if ((r = malloc(sizeof(*r))) != NULL)
+		if ((r = malloc(sizeof(*r))) != NULL) {
 			pf_batch_one(p->eng, &p->l->item[i], p->o, r);
+			if (p->o->render != NULL)
+				p->o->render(p->o->render_arg, r);
+		}
 		pthread_mutex_lock(&p->mu);
 		/* a result that could not be made is reported by the caller */
 		p->res[i] = r != NULL ? r : (struct pf_result *)p;
@@ -393,7 +397,11 @@ deliver(struct pool *p, struct pf_result *r, size_t i, pf_batch_fn fn,
 		oom.out.path = p->l->item[i].path;
 		oom.out.index = p->l->item[i].index;
 		fail(&oom, 1, "%s", "out of memory");
-		return fn(arg, &oom);
+		if (p->o->render != NULL)
+			p->o->render(p->o->render_arg, &oom);
+		stop = fn(arg, &oom);
+		free(oom.text);
+		return stop;
 	}
 	stop = fn(arg, r);
 	pf_result_reset(r);
@@ -414,6 +422,8 @@ run_serial(struct pf_engine *eng, const struct pf_mlist *l,
 		return PF_ENOMEM;
 	for (i = 0; i < l->n && !stop; i++) {
 		pf_batch_one(eng, &l->item[i], o, r);
+		if (o->render != NULL)
+			o->render(o->render_arg, r);
 		stop = fn(arg, r);
 		pf_result_reset(r);
 	}

@@ -21,6 +21,8 @@
 /* the recipient when neither the options nor the message name one */
 #define PF_BATCH_DEFAULT_RCPT	"recipient@gmail.com"
 
+struct pf_result;
+
 struct pf_batch_opts {
 	unsigned	 jobs;		/* threads; 0 or 1: this one only */
 	const char	*mail_from;	/* --mail-from, or NULL */
@@ -30,6 +32,11 @@ struct pf_batch_opts {
 	int		 local;		/* model a local submission */
 	const char	*mta_host;	/* the MTA's own name for what it adds */
 	int		 low_ok;	/* keep low-confidence predictions */
+	/* render, if set, runs in the worker that checked the message, so
+	 * that printing is spread over the threads too: it may set the
+	 * result's text, which the caller then only writes out */
+	void		(*render)(void *arg, struct pf_result *);
+	void		*render_arg;
 };
 
 /* one checked message, ready to print */
@@ -49,6 +56,9 @@ struct pf_result {
 	char			 why[320];
 	char			 error[320];
 	char			 added[40];
+
+	char			*text;		/* from opts->render; owned */
+	size_t			 textlen;
 };
 
 /* pf_batch_one - check one message into r (reset it after).  Never
