@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/pf.h"
+#include "base/json.h"
 #include "base/msg.h"
 #include "catalog/render.h"
 #include "config/config.h"
@@ -237,6 +238,23 @@ START_TEST(test_mta_adds)
 }
 END_TEST
 
+START_TEST(test_json_escape)
+{
+	static const char in[] = "plain a\"b\\c\n\x01\x7f\xc3\xa9\xff\xed\xa0\x80 end";
+	static const char want[] = "\"plain a\\\"b\\\\c\\n\\u0001\\u007f\xc3\xa9"
+	    "\\ufffd\\ufffd\\ufffd\\ufffd end\"";
+	char *out = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&out, &len);
+
+	ck_assert_ptr_nonnull(fp);
+	pf_json_strn(fp, in, sizeof(in) - 1);
+	fclose(fp);
+	ck_assert_str_eq(out, want);
+	free(out);
+}
+END_TEST
+
 /* the rule ids of each result, one string per message */
 struct got {
 	char	 line[64][256];
@@ -317,6 +335,7 @@ suite(void)
 	tcase_add_test(tc, test_envguess);
 	tcase_add_test(tc, test_mta_adds);
 	tcase_add_test(tc, test_pool_equals_serial);
+	tcase_add_test(tc, test_json_escape);
 	suite_add_tcase(s, tc);
 	return s;
 }
