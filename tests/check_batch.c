@@ -19,7 +19,7 @@
 #include "engine/engine.h"
 #include "message/envguess.h"
 #include "message/mailbox.h"
-#include "message/mtaadds.h"
+#include "message/mtahdr.h"
 
 /* fixture - a file under tests/fixtures/batch */
 static const char *
@@ -204,6 +204,19 @@ START_TEST(test_envguess)
 }
 END_TEST
 
+/* hook - what the MTA adds, from the header block's end */
+static void
+hook(void *arg, struct pf_msg *m)
+{
+	struct pf_mtahdr_env env = { arg, pf_msg_mail_get(m), 0 };
+	unsigned s = pf_msg_seen(m);
+	const char *why;
+
+	ck_assert_int_eq(pf_mtahdr_add(m, (s & PF_MSG_SEEN_MSGID ?
+	    PF_MTAHDR_MSGID : 0) | (s & PF_MSG_SEEN_DATE ? PF_MTAHDR_DATE : 0) |
+	    (s & PF_MSG_SEEN_FROM ? PF_MTAHDR_FROM : 0), &env, &why), PF_OK);
+}
+
 /* seen_after - the PF_MSG_SEEN_* bits once the hook ran on raw bytes */
 static unsigned
 seen_after(const char *raw, int hook)
@@ -215,7 +228,7 @@ seen_after(const char *raw, int hook)
 	ck_assert_ptr_nonnull(m);
 	pf_msg_mail(m, "<s@example.com>");
 	if (hook)
-		pf_msg_before_eoh(m, pf_mta_hook, "mx.example.com");
+		pf_msg_before_eoh(m, hook, "mx.example.com");
 	ck_assert_int_eq(pf_msg_raw(m, raw, strlen(raw)), PF_OK);
 	ck_assert_int_eq(pf_msg_end(m, f), PF_OK);
 	s = pf_msg_seen(m);

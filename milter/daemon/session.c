@@ -22,8 +22,8 @@
 
 #include "daemon.h"
 #include "config/policy.h"
-#include "message/mtaadds.h"
-#include "smtpreply.h"
+#include "message/mtahdr.h"
+#include "config/smtpreply.h"
 #include "session.h"
 
 static atomic_int live;
@@ -55,6 +55,7 @@ pf_sess_msg_reset(struct sess *s)
 	s->mail = NULL;
 	s->failed = 0;
 	s->why[0] = '\0';
+	s->seen = 0;
 	s->nrcpt = 0;
 	s->nhdr = 0;
 }
@@ -82,8 +83,9 @@ sess_free(struct sess *s)
 	atomic_fetch_sub(&live, 1);
 }
 
-/* pf_sess_fail - remember the first internal error of this message */
-void
+/* pf_sess_fail - remember the first internal error of this message; the
+ * message goes to FailAction at its end */
+static void
 pf_sess_fail(struct sess *s, const char *why)
 {
 	if (!s->failed) {
@@ -199,7 +201,7 @@ cb_helo(SMFICTX *ctx, char *name)
 	struct sess *s = smfi_getpriv(ctx);
 
 	if (s != NULL && name != NULL)
-		pf_reply_logesc(s->helo, sizeof(s->helo), name, strlen(name));
+		pf_smtp_logesc(s->helo, sizeof(s->helo), name, strlen(name));
 	return SMFIS_CONTINUE;
 }
 
@@ -335,10 +337,11 @@ cb_header(SMFICTX *ctx, char *name, char *value)
 	if (s == NULL)
 		return fail_status();
 	s->nhdr++;
-	if (pf_reply_is_ours(name)) {
+	if (pf_smtp_is_ours(name)) {
 		remember_ours(s, name);
 		return SMFIS_CONTINUE;	/* it will not reach Gmail */
 	}
+	s->seen |= pf_mtahdr_seen(name);
 	if (s->chk == NULL || s->failed)
 		return SMFIS_CONTINUE;
 	if (crlf(s, value, &vlen) != PF_OK ||
@@ -358,12 +361,16 @@ cb_eoh(SMFICTX *ctx)
 		return fail_status();
 	if (s->chk == NULL || s->failed)
 		return SMFIS_CONTINUE;
-	/* what the MTA adds after the milter must not be predicted as
-	 * missing (MTAAddsHeaders) */
-	if (pf_policy_mta_adds(pf_engine_config(s->eng)->policy, s->local) &&
-	    pf_mta_add_missing(pf_check_msg(s->chk), s->mtaname,
-	    time(NULL)) != PF_OK)
-		pf_sess_fail(s, "out of memory (MTA-added fields)");
+	if (pf_policy_mta_adds(pf_engine_config(s->eng)->policy, s->local)) {
+		struct pf_mtahdr_env env = { s->mtaname, s->mail, time(NULL) };
+		const char *why;
+
+		/* what the MTA will add after the milter: a missing
+		 * Message-ID it supplies is no Gmail rejection */
+		if (pf_mtahdr_add(pf_check_msg(s->chk), s->seen, &env,
+		    &why) != PF_OK)
+			pf_sess_fail(s, why);
+	}
 	if (pf_msg_eoh(pf_check_msg(s->chk)) != PF_OK)
 		pf_sess_fail(s, "end of header failed");
 	return SMFIS_CONTINUE;

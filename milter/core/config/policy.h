@@ -98,15 +98,14 @@ void	pf_policy_decide_rcpt(const struct pf_policy *,
 /* pf_policy_action_for - the action one prediction asks for */
 enum pf_action pf_policy_action_for(const struct pf_policy *,
 	    const struct pf_rule *, const char *from_dom, const char *env_dom);
+/* pf_policy_mta_adds - will the MTA add a missing Message-ID, Date and
+ * From after the milter (local: a non-SMTP submission)?  1 or 0 */
+int	pf_policy_mta_adds(const struct pf_policy *, int local);
 
 /* pf_policy_line_text - an Action line as written ("Action example.com
  * permanent hold"); NULL says no line applied.  Returns buf. */
 const char *pf_policy_line_text(const struct pf_action_rule *, char *buf,
 	    size_t len);
-/* pf_policy_mta_adds - whether the MTA adds the missing Message-ID, Date
- * and From to this message (MTAAddsHeaders); local: a submission on this
- * host rather than over SMTP from another one */
-int	pf_policy_mta_adds(const struct pf_policy *, int local);
 
 const char	*pf_action_name(enum pf_action);
 /* pf_action_parse - name to action; -1 if unknown */

@@ -36,7 +36,7 @@
 #include "engine/engine.h"
 #include "message/envguess.h"
 #include "message/mailbox.h"
-#include "message/mtaadds.h"
+#include "message/mtahdr.h"
 
 #define HEAD_MAX	(1024 * 1024)	/* bytes read before streaming */
 #define CHUNK		65536
@@ -49,15 +49,31 @@ struct adds {
 	int		 failed;
 };
 
-/* mta_hook - add the missing fields just before the end of the header */
+/* mtahdr_bits - the builder's PF_MSG_SEEN_* as PF_MTAHDR_* */
+static int
+mtahdr_bits(unsigned seen)
+{
+	return (seen & PF_MSG_SEEN_MSGID ? PF_MTAHDR_MSGID : 0) |
+	    (seen & PF_MSG_SEEN_DATE ? PF_MTAHDR_DATE : 0) |
+	    (seen & PF_MSG_SEEN_FROM ? PF_MTAHDR_FROM : 0);
+}
+
+/* mta_hook - add the missing fields just before the end of the header,
+ * as the daemon does at its end of header (message/mtahdr.c) */
 static void
 mta_hook(void *arg, struct pf_msg *m)
 {
 	struct adds *a = arg;
+	struct pf_mtahdr_env env;
+	const char *why;
+	unsigned seen = pf_msg_seen(m);
 
-	a->added = ~pf_msg_seen(m) & (PF_MSG_SEEN_MSGID | PF_MSG_SEEN_DATE |
+	env.host = a->host;
+	env.mail = pf_msg_mail_get(m);
+	env.now = time(NULL);
+	a->added = ~seen & (PF_MSG_SEEN_MSGID | PF_MSG_SEEN_DATE |
 	    PF_MSG_SEEN_FROM);
-	if (pf_mta_add_missing(m, a->host, time(NULL)) != PF_OK)
+	if (pf_mtahdr_add(m, mtahdr_bits(seen), &env, &why) != PF_OK)
 		a->failed = 1;
 }
 
