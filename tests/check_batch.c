@@ -204,9 +204,9 @@ START_TEST(test_envguess)
 }
 END_TEST
 
-/* hook - what the MTA adds, from the header block's end */
+/* add_fields - what the MTA adds, from the header block's end */
 static void
-hook(void *arg, struct pf_msg *m)
+add_fields(void *arg, struct pf_msg *m)
 {
 	struct pf_mtahdr_env env = { arg, pf_msg_mail_get(m), 0 };
 	unsigned s = pf_msg_seen(m);
@@ -228,7 +228,7 @@ seen_after(const char *raw, int hook)
 	ck_assert_ptr_nonnull(m);
 	pf_msg_mail(m, "<s@example.com>");
 	if (hook)
-		pf_msg_before_eoh(m, hook, "mx.example.com");
+		pf_msg_before_eoh(m, add_fields, "mx.example.com");
 	ck_assert_int_eq(pf_msg_raw(m, raw, strlen(raw)), PF_OK);
 	ck_assert_int_eq(pf_msg_end(m, f), PF_OK);
 	s = pf_msg_seen(m);
