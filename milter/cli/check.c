@@ -56,8 +56,8 @@ check_usage(FILE *fp)
 	    "           [--min-confidence high|medium|low] [--egress-ip IP] "
 	    "[--helo NAME]\n"
 	    "           [--nameserver HOST[:PORT]] [--no-dns] [--bulk] "
-	    "[--no-progress]\n"
-	    "           [PATH... | -]\n", fp);
+	    "[--state SPEC] [--record]\n"
+	    "           [--no-progress] [PATH... | -]\n", fp);
 }
 
 /* an option that stands for a preflight.conf key */
@@ -87,6 +87,7 @@ struct check_opts {
 	int		 strict;
 	int		 low_ok;
 	int		 progress;
+	int		 record;	/* --record: count in the state store */
 	char		**paths;
 	int		 npaths;
 };
@@ -130,6 +131,8 @@ apply(const struct check_opts *o, struct pf_config *cfg)
 			return EX_USAGE;
 		}
 	}
+	/* the store is read; written only when asked */
+	cfg->state_readonly = !o->record;
 	return EX_OK;
 }
 
@@ -157,7 +160,7 @@ bad_value(const char *opt, const char *v, const char *want)
 enum {
 	O_JSON = 256, O_CONFIG, O_NOCONFIG, O_MAIL, O_RCPT, O_EGRESS, O_HELO,
 	O_NS, O_NODNS, O_BULK, O_FORMAT, O_MTA, O_LOCAL, O_STRICT, O_CONF,
-	O_NOPROG, O_RULES
+	O_NOPROG, O_RULES, O_STATE, O_RECORD
 };
 
 /* option - one parsed option into o; EX_OK or EX_USAGE */
@@ -182,6 +185,8 @@ option(int ch, const char *arg, struct check_opts *o)
 	case O_NS: return add_setting(o, "--nameserver", "Nameserver", arg);
 	case O_NODNS: return add_setting(o, "--no-dns", "DNS", "no");
 	case O_BULK: return add_setting(o, "--bulk", "Bulk", "yes");
+	case O_STATE: return add_setting(o, "--state", "State", arg);
+	case O_RECORD: o->record = 1; break;
 	case O_LOCAL: o->local = 1; break;
 	case O_STRICT: o->strict = 1; break;
 	case O_NOPROG: o->progress = 0; break;
@@ -259,6 +264,8 @@ parse_opts(int argc, char **argv, struct check_opts *o)
 		{ "strict", no_argument, NULL, O_STRICT },
 		{ "min-confidence", required_argument, NULL, O_CONF },
 		{ "no-progress", no_argument, NULL, O_NOPROG },
+		{ "state", required_argument, NULL, O_STATE },
+		{ "record", no_argument, NULL, O_RECORD },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -491,6 +498,9 @@ one(void *arg, struct pf_result *r)
 	if (r->out.error != NULL && (!run->many || !run->o->json))
 		fprintf(stderr, "preflight: %s: %s\n", r->out.label,
 		    r->out.error);
+	if (r->record_err[0] != '\0')
+		fprintf(stderr, "preflight: %s: not recorded: %s\n",
+		    r->out.label, r->record_err);
 	if (pf_summary_add(&run->sum, &r->out, &r->v) != PF_OK)
 		st = EX_SOFTWARE;
 	if (rank(st) > rank(run->worst))
@@ -573,6 +583,7 @@ run_all(struct check_opts *o, struct pf_engine *eng)
 		host[0] = '\0';
 	bo.mta_host = cfg->helo != NULL ? cfg->helo : host;
 	bo.low_ok = o->low_ok;
+	bo.record = o->record;
 	bo.render = render;
 	bo.render_arg = &run;
 	run.total = l.n;

@@ -22,9 +22,11 @@ usage(FILE *fp)
 	    "[--egress-ip IP]\n"
 	    "                       [--helo NAME] [--nameserver HOST[:PORT]] "
 	    "[--no-dns] [--bulk]\n"
-	    "                       [PATH... | -]\n"
+	    "                       [--state SPEC] [--record] [PATH... | -]\n"
 	    "       preflight explain [--json] [--rules FILE] "
 	    "[REPLY... | -f FILE | -]\n"
+	    "       preflight state [--json] [--config FILE] "
+	    "show DOMAIN|ADDRESS | top [-n N] | forget DOMAIN|ADDRESS\n"
 	    "       preflight doctor [--config FILE] [--postfix-dir DIR | "
 	    "--sendmail-cf FILE]\n"
 	    "                        [--domain DOMAIN]... [--json] "
@@ -43,6 +45,8 @@ main(int argc, char **argv)
 		return pf_cli_check(argc - 1, argv + 1);
 	if (strcmp(argv[1], "explain") == 0)
 		return pf_cli_explain(argc - 1, argv + 1);
+	if (strcmp(argv[1], "state") == 0)
+		return pf_cli_state(argc - 1, argv + 1);
 	if (strcmp(argv[1], "doctor") == 0)
 		return pf_cli_doctor(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {

@@ -28,6 +28,7 @@
 #include "daemon.h"
 #include "nodelay.h"
 #include "config/policy.h"
+#include "state/state.h"
 
 /* libmilter's MILTER_MDS_1M, which mfdef.h hides behind an FFR flag */
 #define PF_MILTER_MAXDATA	((1024 * 1024) - 1)
@@ -131,6 +132,45 @@ lookup_user(const char *user, const char *group, uid_t *uid, gid_t *gid)
 		*gid = gr->gr_gid;
 	}
 	return 0;
+}
+
+/* state_prepare - before dropping privileges: the directory of the LMDB
+ * state file exists and belongs to the user the daemon runs as */
+static void
+state_prepare(const struct pf_config *cfg, int owned, uid_t uid, gid_t gid)
+{
+	char dir[256], *slash;
+
+	if (cfg->state.kind != PF_STATE_LMDB)
+		return;
+	snprintf(dir, sizeof(dir), "%s", cfg->state.path);
+	if ((slash = strrchr(dir, '/')) == NULL || slash == dir)
+		return;
+	*slash = '\0';
+	if (mkdir(dir, 0750) == 0 && owned && chown(dir, uid, gid) != 0)
+		pf_log(LOG_WARNING, "cannot give %s to the daemon's user: %s",
+		    dir, strerror(errno));
+}
+
+/* state_probe - make the store (an LMDB file is created by its first
+ * write) and say at start whether it can be used; the daemon runs either
+ * way (the state facts are then unknown) */
+static void
+state_probe(struct pf_engine *e)
+{
+	struct pf_state *st = pf_engine_state(e);
+	struct pf_err err;
+	int64_t n;
+
+	if (st == NULL)
+		return;
+	memset(&err, 0, sizeof(err));
+	if (pf_state_writable(st, &err) != PF_OK ||
+	    pf_state_get(st, "probe", 60, &n, &err) != PF_OK)
+		pf_log(LOG_WARNING, "%s; the state.* facts are unknown until "
+		    "it can be reached", err.msg);
+	else
+		pf_log(LOG_INFO, "state store %s ready", pf_state_name(st));
 }
 
 /* drop - become the unprivileged user for good; nothing to do when the
@@ -434,6 +474,9 @@ listen_on(const struct opts *o, const struct pf_daemon_cfg *dc, uid_t uid,
 			socket_dir_missing(path);
 		return EX_UNAVAILABLE;
 	}
+	/* a unix socket can leave packets unanswered (SMFIP_NR_*); TCP
+	 * cannot without stalling on the MTA's side (docs/benchmarks.md) */
+	pf_session_unix(socket_path(o->socket) != NULL);
 	/* TCP: answers of several packets must not wait for delayed ACKs */
 	if (socket_path(o->socket) == NULL &&
 	    pf_nodelay_listener(o->socket) < 0)
@@ -518,6 +561,7 @@ main(int argc, char **argv)
 	if (o.pidfile != NULL && write_pid(o.pidfile) != 0)
 		pf_log(LOG_WARNING, "cannot write pid file %s: %s", o.pidfile,
 		    strerror(errno));
+	state_prepare(pf_engine_config(e), o.user != NULL, uid, gid);
 	if (o.user != NULL && drop(o.user, uid, gid) != 0) {
 		pf_log(LOG_ERR, "cannot become user %s: %s", o.user,
 		    strerror(errno));
@@ -530,6 +574,7 @@ main(int argc, char **argv)
 	    o.conf, pf_engine_config(e)->policy != NULL &&
 	    pf_engine_config(e)->policy->dry_run ?
 	    "dry run" : "enforcing");
+	state_probe(e);
 	drain_secs = dc->drain_seconds;
 	/* the settings above were copied; later reloads own the engine */
 	pf_engine_unref(e);

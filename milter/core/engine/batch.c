@@ -325,6 +325,9 @@ pf_batch_one(struct pf_engine *eng, const struct pf_mitem *it,
 		goto out;
 	}
 	added_names(r, adds.added);
+	if (o->record && pf_check_record(r->chk, &err) != PF_OK)
+		snprintf(r->record_err, sizeof(r->record_err), "%s",
+		    pf_err_format(&err, ebuf, sizeof(ebuf)));
 	pf_verdict_min_confidence(&r->v, o->low_ok);
 	r->facts = pf_check_facts(r->chk);
 	decide(eng, r);

@@ -32,6 +32,8 @@ struct pf_batch_opts {
 	int		 local;		/* model a local submission */
 	const char	*mta_host;	/* the MTA's own name for what it adds */
 	int		 low_ok;	/* keep low-confidence predictions */
+	int		 record;	/* count each message in the state
+					 * store (pf_check_record) */
 	/* render, if set, runs in the worker that checked the message, so
 	 * that printing is spread over the threads too: it may set the
 	 * result's text, which the caller then only writes out */
@@ -56,6 +58,7 @@ struct pf_result {
 	char			 why[320];
 	char			 error[320];
 	char			 added[40];
+	char			 record_err[200];	/* --record failed */
 
 	char			*text;		/* from opts->render; owned */
 	size_t			 textlen;
