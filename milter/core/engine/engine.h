@@ -9,6 +9,7 @@
 
 #include "base/pf.h"
 #include "config/config.h"
+#include "config/policy.h"
 #include "base/facts.h"
 #include "base/msg.h"
 #include "catalog/rules.h"
@@ -46,6 +47,11 @@ struct pf_msg	*pf_check_msg(struct pf_check *);
  * then the rules.  The verdict is the caller's to reset. */
 int	pf_check_run(struct pf_check *, struct pf_verdict *, struct pf_err *);
 const struct pf_facts *pf_check_facts(const struct pf_check *);
+/* pf_check_decide - what the configured policy does with the verdict of
+ * this check (the daemon's action): Gmail-bound or not by the recipient
+ * facts, else by the envelope recipients, else UnknownRecipients */
+void	pf_check_decide(const struct pf_check *, const struct pf_verdict *,
+	    struct pf_decision *);
 /* pf_check_record - after pf_check_run, once the message is let go: count
  * it in the state store (no-op with State none).  PF_ETEMP if the store
  * is unreachable; the message is not affected. */
