@@ -17,6 +17,7 @@
 #include "base/pf.h"
 #include "base/facts.h"
 #include "catalog/rules.h"
+#include "catalog/wordidx.h"
 #include "catalog/expr.h"
 
 #define RULES_LINE_MAX	16384	/* longest line of a rules file */
@@ -596,6 +597,8 @@ pf_rules_load(const char *path, struct pf_rules **out, struct pf_err *err)
 	}
 	rc = load_lines(&ld, fp);
 	fclose(fp);
+	if (rc == PF_OK && pf_wordidx_new(ld.rs, &ld.rs->words) != PF_OK)
+		rc = pf_err_set(err, PF_ENOMEM, "out of memory");
 	if (rc != PF_OK) {
 		pf_rules_free(ld.rs);
 		return rc;
@@ -618,6 +621,7 @@ pf_rules_free(struct pf_rules *rs)
 	free(rs->cst);
 	free(rs->rule);
 	free(rs->path);
+	pf_wordidx_free(rs->words);
 	free(rs);
 }
 
