@@ -377,6 +377,78 @@ START_TEST(test_every_entry)
 }
 END_TEST
 
+/* --- wordings of real replies that are not the current table's --- */
+
+static const struct {
+	const char	*in;
+	const char	*rule;
+	const char	*values;
+} wordings[] = {
+	/* mailbox full, the 2023 page's wording, as Gmail wraps it */
+	{ "452-4.2.2 The email account that you tried to reach is over quota. "
+	  "Please direct\r\n452-4.2.2 the recipient to\r\n452 4.2.2  "
+	  "https://support.google.com/mail/?p=OverQuotaTemp "
+	  "a1si1234567qkb.12 - gsmtp\r\n", "recipient-inbox-full", NULL },
+	{ "552-5.2.2 The email account that you tried to reach is over quota. "
+	  "Please direct\r\n552-5.2.2 the recipient to\r\n552 5.2.2  "
+	  "https://support.google.com/mail/?p=OverQuotaPerm "
+	  "c17si1130468pgv.34 - gsmtp\r\n", "recipient-over-quota", NULL },
+	/* misfiled before: 5.2.2 over quota and inactive is not 5.2.1 */
+	{ "552-5.2.2 The email account that you tried to reach is over quota "
+	  "and inactive. 552-5.2.2 Please direct the recipient to 552 5.2.2  "
+	  "https://support.google.com/mail/?p=OverQuotaPerm "
+	  "c17si1130468pgv.34 - gsmtp", "recipient-inbox-full-inactive", NULL },
+	{ "552 5.2.2 The email account that you tried to reach is over quota "
+	  "and inactive.", "recipient-inbox-full-inactive", NULL },
+	/* misfiled before: the recipient's quota, not the daily limit */
+	{ "550 5.7.1 Email quota exceeded. a1si1234567qkb.12 - gsmtp",
+	  "recipient-quota-exceeded", NULL },
+	{ "550 5.4.5 Daily sending quota exceeded. a1si1234567qkb.12 - gsmtp",
+	  "daily-user-sending-limit", NULL },
+	{ "454 5.5.1 STARTTLS may not be repeated. a1si1234567qkb.12 - gsmtp",
+	  "starttls-repeated", NULL },
+	{ "535 5.5.4 Optional Argument not permitted for that AUTH mode. "
+	  "a1si1234567qkb.12 - gsmtp", "auth-argument-not-permitted", NULL },
+	/* a Workspace administrator's custom rule (the page's own example) */
+	{ "550 5.7.1 This message violates example.com email policy. - gcdp "
+	  "<x7YzAbCdEf> - gsmtp", "policy-prohibits",
+	  "domain-name=example.com" },
+	{ "550-5.7.1 The user or domain that you are sending to (or from) has "
+	  "a policy that\r\n550-5.7.1 prohibited the mail that you sent. Please "
+	  "contact your domain\r\n550 5.7.1 administrator for further details. "
+	  "a1si1234567qkb.12 - gsmtp", "policy-prohibits", NULL },
+	/* status typos of the 2026 page map by text */
+	{ "504 5.7.40 Unrecognized authentication type. For more information, "
+	  "go to About SMTP error messages.", "auth-type-unrecognized", NULL },
+	{ "535 5.7.80 Username and Password not accepted. For more "
+	  "information, go to Can't sign in to your Google Account.",
+	  "bad-credentials", NULL },
+	{ "534 5.7.90 Application-specific password required. For more "
+	  "information, go to Sign in with app passwords.",
+	  "app-password-required", NULL },
+	/* the 2023 page's 535 5.7.1 forms of the AUTH replies */
+	{ "535 5.7.1 Username and Password not accepted. a1si1234567qkb.12 - "
+	  "gsmtp", "bad-credentials", NULL },
+	{ "535 5.7.1 Application-specific password required. "
+	  "a1si1234567qkb.12 - gsmtp", "app-password-required", NULL },
+};
+
+START_TEST(test_wordings)
+{
+	struct pf_explanation x = { 0 };
+	struct pf_err err = { 0 };
+	const char *in = wordings[_i].in;
+
+	ck_assert_int_eq(pf_explain(rules, in, strlen(in), &x, &err), PF_OK);
+	ck_assert_msg(x.kind == PF_X_MATCH &&
+	    strcmp(x.rule->id, wordings[_i].rule) == 0,
+	    "%s: got %s, want %s", in, x.rule ? x.rule->id : "nothing",
+	    wordings[_i].rule);
+	check_values(&x, wordings[_i].values, in);
+	pf_explanation_reset(&x);
+}
+END_TEST
+
 /* --- the real bounces --- */
 
 START_TEST(test_bounces)
@@ -536,6 +608,7 @@ main(void)
 	tcase_add_test(tc, test_clean_text);
 	tcase_add_test(tc, test_every_entry);
 	tcase_add_test(tc, test_bounces);
+	tcase_add_loop_test(tc, test_wordings, 0, PF_NELEM(wordings));
 	tcase_add_test(tc, test_cli);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
