@@ -27,6 +27,7 @@ apt-get update -qq
 #   libpsl-dev       Public Suffix List       libidn2-dev     IDNA 2008
 #   libgmime-3.0-dev MIME parameters, RFC 2047/2231 decoding
 #   libarchive-dev   archive listing          libssl-dev      key checks
+#   zlib1g-dev       rotated .gz MTA logs (preflight learn)
 #   check            unit tests
 # test: nsd (fixture DNS), postfix (private MTA), miltertest, opendkim-tools,
 #   zip/p7zip (archive fixtures), jq (JSON checks), clang (fuzz targets)
@@ -35,7 +36,7 @@ apt-get install -y -qq --no-install-recommends \
 	build-essential autoconf automake pkg-config ca-certificates \
 	check libmilter-dev libspf2-dev libopendkim-dev libunbound-dev \
 	libevent-dev nettle-dev libpsl-dev publicsuffix libidn2-dev \
-	libgmime-3.0-dev libarchive-dev libssl-dev \
+	libgmime-3.0-dev libarchive-dev libssl-dev zlib1g-dev \
 	nsd postfix miltertest opendkim-tools dnsutils zip p7zip-full jq \
 	clang libclang-rt-14-dev python3 iproute2 procps psmisc \
 	valgrind time >/dev/null

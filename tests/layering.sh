@@ -14,7 +14,8 @@ allowed() {
 	config)	 echo "config catalog base" ;;
 	auth)	 echo "auth config catalog base" ;;
 	explain) echo "explain catalog base" ;;
-	engine)	 echo "engine auth catalog config explain message base" ;;
+	learn)	 echo "learn base" ;;
+	engine)	 echo "engine auth catalog config explain learn message base" ;;
 	*)	 echo "" ;;
 	esac
 }
