@@ -8,4 +8,10 @@
 int	pf_cli_check(int argc, char **argv);
 int	pf_cli_explain(int argc, char **argv);
 
+struct pf_rules;
+/* pf_cli_explain_many - explain every reply of a log or a bounce for
+ * several recipients (explain_many.c); 0 when the input holds one reply */
+int	pf_cli_explain_many(const struct pf_rules *, const char *in,
+	    size_t len, int json, int *status);
+
 #endif

@@ -122,6 +122,13 @@ print_human(const struct pf_explanation *x)
 	print_field("rule:", r->id);
 	snprintf(code, sizeof(code), "%d %s", r->reply, r->status);
 	print_field("reply:", code);
+	if ((x->reply.code != 0 && x->reply.code != r->reply) ||
+	    (x->reply.status[0] != '\0' &&
+	    strcmp(x->reply.status, r->status) != 0)) {
+		snprintf(code, sizeof(code), "%d %s", x->reply.code,
+		    x->reply.status[0] != '\0' ? x->reply.status : "-");
+		print_field("seen:", code);
+	}
 	print_field("class:", pf_class_name(r->cls));
 	print_field("stage:", pf_stage_name(r->stage));
 	print_field("whose:", r->whose);
@@ -163,6 +170,11 @@ print_json(const struct pf_explanation *x)
 	json_field("cause", r->cause, 1);
 	json_field("fix", r->fix, 1);
 	json_field("url", r->url, 1);
+	if (x->reply.code != 0)
+		printf(", \"seen_reply\": %d", x->reply.code);
+	else
+		fputs(", \"seen_reply\": null", stdout);
+	json_field("seen_status", x->reply.status, 1);
 	fputs(", \"placeholders\": {", stdout);
 	for (i = 0; i < x->nph; i++)
 		json_field(x->ph[i].name, x->ph[i].value, i > 0);
@@ -272,6 +284,11 @@ pf_cli_explain(int argc, char **argv)
 		    pf_err_format(&err, ebuf, sizeof(ebuf)));
 		free(in);
 		return EX_CONFIG;
+	}
+	if (pf_cli_explain_many(rs, in, len, json, &rc)) {
+		free(in);
+		pf_rules_free(rs);
+		return rc;
 	}
 	rc = pf_explain(rs, in, len, &x, &err);
 	free(in);

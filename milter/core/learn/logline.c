@@ -574,12 +574,32 @@ under(const char *name, const char *domain)
 	return n == m || name[n - m - 1] == '.';
 }
 
-/* pf_delivery_gmail - the relay is one of Google's */
+/* google - is the name one of Google's mail servers */
+static int
+google(const char *name)
+{
+	return under(name, "google.com") || under(name, "gmail.com") ||
+	    under(name, "googlemail.com");
+}
+
+/* pf_delivery_gmail - the relay is one of Google's; with no relay
+ * (relay=none: the connection failed) the server named in the status
+ * text ("connect to NAME[IP]:25: ...") */
 int
 pf_delivery_gmail(const struct pf_delivery *d)
 {
-	return under(d->relay, "google.com") || under(d->relay, "gmail.com") ||
-	    under(d->relay, "googlemail.com");
+	const char *b, *a;
+	char name[256];
+
+	if (d->relay[0] != '\0' && strcmp(d->relay, "none") != 0)
+		return google(d->relay);
+	if (d->detail == NULL ||
+	    (b = memchr(d->detail, '[', d->detail_len)) == NULL)
+		return 0;
+	for (a = b; a > d->detail && a[-1] != ' '; a--)
+		;
+	copy(name, sizeof(name), a, (size_t)(b - a));
+	return google(name);
 }
 
 /* pf_dstatus_name - "sent", "deferred", "bounced", "other" */

@@ -63,7 +63,8 @@ int	pf_delivery_rcpt(const struct pf_delivery *d, size_t i, char *buf,
 	    size_t bsz);
 
 /* pf_delivery_gmail - the attempt went to one of Google's mail servers
- * (the relay's name is under google.com, gmail.com or googlemail.com) */
+ * (the relay's name, or for relay=none the server the status text names,
+ * is under google.com, gmail.com or googlemail.com) */
 int	pf_delivery_gmail(const struct pf_delivery *d);
 
 const char *pf_dstatus_name(enum pf_dstatus);
