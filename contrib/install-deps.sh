@@ -29,14 +29,17 @@ apt-get update -qq
 #   libarchive-dev   archive listing          libssl-dev      key checks
 #   zlib1g-dev       rotated .gz MTA logs (preflight learn)
 #   check            unit tests
-# test: nsd (fixture DNS), postfix (private MTA), miltertest, opendkim-tools,
+#   liblmdb-dev      state store, one host    libhiredis-dev  state in Redis
+# test: redis-server (state store), nsd (fixture DNS), postfix (private MTA),
+#   miltertest, opendkim-tools,
 #   zip/p7zip (archive fixtures), jq (JSON checks), clang (fuzz targets)
 # bench: valgrind (callgrind), time (/usr/bin/time -v)
 apt-get install -y -qq --no-install-recommends \
 	build-essential autoconf automake pkg-config ca-certificates \
 	check libmilter-dev libspf2-dev libopendkim-dev libunbound-dev \
 	libevent-dev nettle-dev libpsl-dev publicsuffix libidn2-dev \
-	libgmime-3.0-dev libarchive-dev libssl-dev zlib1g-dev \
+	libgmime-3.0-dev libarchive-dev libssl-dev liblmdb-dev libhiredis-dev \
+	zlib1g-dev redis-server \
 	nsd postfix miltertest opendkim-tools dnsutils zip p7zip-full jq \
 	clang libclang-rt-14-dev python3 iproute2 procps psmisc \
 	valgrind time >/dev/null

@@ -15,7 +15,8 @@ allowed() {
 	auth)	 echo "auth config catalog base" ;;
 	explain) echo "explain catalog base" ;;
 	learn)	 echo "learn base" ;;
-	engine)	 echo "engine auth catalog config explain learn message base" ;;
+	state)	 echo "state base" ;;
+	engine)	 echo "engine auth catalog config explain learn message state base" ;;
 	*)	 echo "" ;;
 	esac
 }

@@ -19,6 +19,7 @@
 
 #include "base/pf.h"
 #include "cli.h"
+#include "base/statespec.h"
 #include "config/config.h"
 #include "engine/engine.h"
 #include "base/msg.h"
@@ -37,7 +38,8 @@ check_usage(void)
 	    "[--mail-from ADDR] [--rcpt ADDR]...\n"
 	    "                       [--egress-ip IP] [--helo NAME] "
 	    "[--nameserver HOST[:PORT]]\n"
-	    "                       [--no-dns] [--bulk] [FILE | -]\n", stderr);
+	    "                       [--no-dns] [--bulk] [--state SPEC] "
+	    "[--record] [FILE | -]\n", stderr);
 }
 
 struct check_opts {
@@ -52,6 +54,8 @@ struct check_opts {
 	const char	*nameserver;
 	int		 no_dns;
 	int		 bulk;
+	const char	*state;
+	int		 record;
 	const char	*file;
 };
 
@@ -95,7 +99,9 @@ apply(const struct check_opts *o, struct pf_config *cfg)
 	if (o->no_dns)
 		cfg->no_dns = 1;
 	if (o->bulk)
-		cfg->bulk = 1;
+		cfg->bulk = PF_BULK_YES;
+	/* the store is read; written only when asked */
+	cfg->state_readonly = !o->record;
 	return PF_OK;
 }
 
@@ -123,6 +129,8 @@ parse_opts(int argc, char **argv, struct check_opts *o)
 		{ "nameserver", required_argument, NULL, 'n' },
 		{ "no-dns", no_argument, NULL, 'N' },
 		{ "bulk", no_argument, NULL, 'b' },
+		{ "state", required_argument, NULL, 's' },
+		{ "record", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -174,6 +182,12 @@ parse_opts(int argc, char **argv, struct check_opts *o)
 			break;
 		case 'b':
 			o->bulk = 1;
+			break;
+		case 's':
+			o->state = optarg;
+			break;
+		case 'R':
+			o->record = 1;
 			break;
 		case 'h':
 			check_usage();
@@ -275,6 +289,18 @@ pf_cli_check(int argc, char **argv)
 		rc = EX_SOFTWARE;
 		goto out;
 	}
+	if (o.state != NULL) {
+		char why[400];
+
+		if (pf_state_spec_parse(o.state, &cfg->state, why,
+		    sizeof(why)) != 0) {
+			fprintf(stderr, "preflight: --state: %s\n", why);
+			pf_config_free(cfg);
+			check_usage();
+			rc = EX_USAGE;
+			goto out;
+		}
+	}
 	if (apply(&o, cfg) != PF_OK) {
 		pf_config_free(cfg);
 		rc = EX_SOFTWARE;
@@ -300,6 +326,9 @@ pf_cli_check(int argc, char **argv)
 		rc = EX_SOFTWARE;
 		goto out;
 	}
+	if (o.record && pf_check_record(chk, &err) != PF_OK)
+		fprintf(stderr, "preflight: not recorded: %s\n",
+		    pf_err_format(&err, ebuf, sizeof(ebuf)));
 	if (o.json)
 		pf_verdict_json(stdout, &v, pf_check_facts(chk));
 	else

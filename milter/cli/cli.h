@@ -7,6 +7,7 @@
 
 int	pf_cli_check(int argc, char **argv);
 int	pf_cli_explain(int argc, char **argv);
+int	pf_cli_state(int argc, char **argv);
 
 struct pf_rules;
 /* pf_cli_explain_many - explain every reply of a log or a bounce for

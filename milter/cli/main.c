@@ -15,9 +15,12 @@ usage(FILE *fp)
 	    "[--mail-from ADDR] [--rcpt ADDR]...\n"
 	    "                       [--egress-ip IP] [--helo NAME] "
 	    "[--nameserver HOST[:PORT]]\n"
-	    "                       [--no-dns] [--bulk] [FILE | -]\n"
+	    "                       [--no-dns] [--bulk] [--state SPEC] "
+	    "[--record] [FILE | -]\n"
 	    "       preflight explain [--json] [--rules FILE] "
 	    "[REPLY... | -f FILE | -]\n"
+	    "       preflight state [--json] [--config FILE] "
+	    "show DOMAIN|ADDRESS | top [-n N] | forget DOMAIN|ADDRESS\n"
 	    "       preflight --version\n", fp);
 }
 
@@ -32,6 +35,8 @@ main(int argc, char **argv)
 		return pf_cli_check(argc - 1, argv + 1);
 	if (strcmp(argv[1], "explain") == 0)
 		return pf_cli_explain(argc - 1, argv + 1);
+	if (strcmp(argv[1], "state") == 0)
+		return pf_cli_state(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
 		printf("preflight %s\n", PACKAGE_VERSION);
 		return EX_OK;

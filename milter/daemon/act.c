@@ -177,6 +177,39 @@ budget_spent(const struct pf_verdict *v)
 	return 0;
 }
 
+/* store_down - a rule was left undecided because the state store could
+ * not be read: like a spent DNS budget, the checks are incomplete.  With
+ * a prediction already made, the policy acts on it instead. */
+static int
+store_down(const struct pf_verdict *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->nunk; i++)
+		if (v->unk[i].why != NULL &&
+		    strstr(v->unk[i].why, ": state store ") != NULL &&
+		    strstr(v->unk[i].why, " unreachable") != NULL)
+			return 1;
+	return 0;
+}
+
+/* record - count a message that goes on (accepted, tagged, or any
+ * message in dry run) in the state store */
+static void
+record(struct sess *s, const char *qid, const struct pf_decision *d)
+{
+	struct pf_err err;
+	char esc[300];
+
+	if (d->action != PF_A_ACCEPT && d->action != PF_A_TAG)
+		return;
+	memset(&err, 0, sizeof(err));
+	if (pf_check_record(s->chk, &err) != PF_OK) {
+		pf_reply_logesc(esc, sizeof(esc), err.msg, strlen(err.msg));
+		pf_log(LOG_WARNING, "%s: not counted: %s", qid, esc);
+	}
+}
+
 /* decide - the policy, with the envelope recipients at hand */
 static void
 decide(struct sess *s, const struct pf_policy *p, const struct pf_verdict *v,
@@ -227,6 +260,11 @@ pf_act_eom(SMFICTX *ctx, struct sess *s)
 		pf_verdict_reset(&v);
 		return st;
 	}
+	if (v.npred == 0 && store_down(&v)) {
+		st = failsafe(ctx, s, qid, "state store unreachable", &v);
+		pf_verdict_reset(&v);
+		return st;
+	}
 	p = pf_engine_config(s->eng)->policy;
 	decide(s, p, &v, &d);
 	pf_reply_logesc(esc, sizeof(esc), d.reason, strlen(d.reason));
@@ -256,6 +294,7 @@ pf_act_eom(SMFICTX *ctx, struct sess *s)
 		st = refuse(ctx, d.pred, d.pred->rule->reply >= 500 ? 5 : 4);
 		break;
 	}
+	record(s, qid, &d);
 	summary(qid, s, st == SMFIS_TEMPFAIL && d.action == PF_A_REJECT ?
 	    "tempfail" : pf_action_name(d.action),
 	    p->dry_run ? pf_action_name(d.would) : NULL, extra, &v);

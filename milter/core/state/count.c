@@ -1,0 +1,596 @@
+/*
+ * count.c - the history preflight keeps (docs/state.md) and the state.*
+ * facts read from it.  Keys, one letter a kind:
+ *
+ *   r|H  recipient H: messages, windows 1 min, 1 h, 24 h
+ *   m|H  Message-ID H: transactions, 24 h
+ *   o|D  org. domain D of From: messages to personal Gmail, 24 h
+ *   p|D  the peak of o|D (no expiry);  b|D  bulk since (sticky)
+ *   s|H  envelope sender H via the relay: messages, 24 h
+ *   n|H  its recipients each time, 24 h;  u|H  distinct ones, 24 h
+ *   q|H  a sender-recipient pair already counted in u|, 24 h lifetime
+ *   c|D  relay recipients of the sender's organization, 24 h and 10 min
+ *
+ * H is pf_state_hash() of the lower-cased address or of the Message-ID:
+ * the store holds domains, numbers and hashes, never an address.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "base/pf.h"
+#include "base/facts.h"
+#include "state/count.h"
+#include "state/state.h"
+
+#define ADDR_MAX	512
+
+static const uint32_t rcpt_windows[3] = { PF_W_MINUTE, PF_W_HOUR, PF_W_DAY };
+
+/* ops - a growable batch */
+struct ops {
+	struct pf_state_op *op;
+	size_t		 n, cap;
+};
+
+/* push - one more op; NULL on ENOMEM */
+static struct pf_state_op *
+push(struct ops *b, enum pf_state_opcode code, uint32_t window, int64_t n)
+{
+	struct pf_state_op *o;
+
+	if (b->n == b->cap) {
+		size_t nc = b->cap ? b->cap * 2 : 32;
+
+		if ((o = realloc(b->op, nc * sizeof(*o))) == NULL)
+			return NULL;
+		b->op = o;
+		b->cap = nc;
+	}
+	o = &b->op[b->n++];
+	memset(o, 0, sizeof(*o));
+	o->op = code;
+	o->window = window;
+	o->n = n;
+	return o;
+}
+
+/* norm - an address without angle brackets, lower case; its length */
+static size_t
+norm(const char *a, char *buf, size_t cap)
+{
+	size_t n = 0;
+
+	if (*a == '<')
+		a++;
+	for (; *a != '\0' && *a != '>' && n + 1 < cap; a++)
+		buf[n++] = (char)tolower((unsigned char)*a);
+	buf[n] = '\0';
+	return n;
+}
+
+/* hash_addr - the keyed hash of an address */
+static int
+hash_addr(struct pf_state *st, const char *a, char *h, struct pf_err *err)
+{
+	char buf[ADDR_MAX];
+	size_t n = norm(a, buf, sizeof(buf));
+
+	return pf_state_hash(st, buf, n, h, err);
+}
+
+/* hash_pair - the keyed hash of a sender and a recipient together */
+static int
+hash_pair(struct pf_state *st, const char *s, const char *r, char *h,
+    struct pf_err *err)
+{
+	char buf[2 * ADDR_MAX + 1];
+	size_t n = norm(s, buf, ADDR_MAX);
+
+	buf[n++] = '\n';
+	n += norm(r, buf + n, ADDR_MAX);
+	return pf_state_hash(st, buf, n, h, err);
+}
+
+/* pf_state_personal - gmail.com or googlemail.com */
+int
+pf_state_personal(const char *addr)
+{
+	const char *at = strrchr(addr, '@');
+	char d[64];
+	size_t n;
+
+	if (at == NULL)
+		return 0;
+	n = norm(at + 1, d, sizeof(d));
+	return (n == 9 && strcmp(d, "gmail.com") == 0) ||
+	    (n == 14 && strcmp(d, "googlemail.com") == 0);
+}
+
+/* personal - how many of the message's recipients are personal Gmail */
+static int64_t
+personal(const struct pf_state_msg *m)
+{
+	size_t i;
+	int64_t n = 0;
+
+	for (i = 0; i < m->nrcpt && i < PF_STATE_MAX_RCPT; i++)
+		n += pf_state_personal(m->rcpt[i]);
+	return n;
+}
+
+static int
+has_sender(const struct pf_state_msg *m)
+{
+	return m->sender != NULL && m->sender[0] != '\0' &&
+	    strcmp(m->sender, "<>") != 0;
+}
+
+/* nrcpt - the recipients counted */
+static size_t
+nrcpt(const struct pf_state_msg *m)
+{
+	return m->nrcpt < PF_STATE_MAX_RCPT ? m->nrcpt : PF_STATE_MAX_RCPT;
+}
+
+/* all_unknown - every state.* fact unknown for the same reason */
+static void
+all_unknown(struct pf_facts *f, const char *why)
+{
+	int id;
+
+	for (id = PF_F_STATE_RCPT_MINUTE; id <= PF_F_STATE_RELAY_ORG_PEAK; id++)
+		pf_fact_unknown(f, id, why);
+}
+
+/* date - a time as YYYY-MM-DD, UTC */
+static void
+date(int64_t t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(buf, len, "%Y-%m-%d", &tm);
+}
+
+/* read_ops - the batch that reads every fact of the message; the index
+ * of the first op of each part is in idx[] */
+enum { I_RCPT, I_MSGID, I_ORG, I_SENDER, I_PAIRS, I_CUST, I__N };
+
+static int
+read_ops(struct pf_state *st, const struct pf_state_msg *m, struct ops *b,
+    size_t idx[I__N], struct pf_err *err)
+{
+	char h[PF_STATE_HASH_LEN + 1];
+	struct pf_state_op *o;
+	size_t i, w;
+	int rc;
+
+	idx[I_RCPT] = b->n;
+	for (i = 0; i < nrcpt(m); i++) {
+		if ((rc = hash_addr(st, m->rcpt[i], h, err)) != PF_OK)
+			return rc;
+		for (w = 0; w < 3; w++) {
+			if ((o = push(b, PF_SOP_COUNT, rcpt_windows[w], 0)) ==
+			    NULL)
+				return PF_ENOMEM;
+			pf_state_key(o, "r|%s", h);
+		}
+	}
+	idx[I_MSGID] = b->n;
+	if (m->msgid != NULL) {
+		if ((rc = pf_state_hash(st, m->msgid, strlen(m->msgid), h,
+		    err)) != PF_OK)
+			return rc;
+		if ((o = push(b, PF_SOP_COUNT, PF_W_DAY, 0)) == NULL)
+			return PF_ENOMEM;
+		pf_state_key(o, "m|%s", h);
+	}
+	idx[I_ORG] = b->n;
+	if (m->org != NULL) {
+		if ((o = push(b, PF_SOP_COUNT, PF_W_DAY, 0)) == NULL)
+			return PF_ENOMEM;
+		if (pf_state_key(o, "o|%s", m->org) != PF_OK)
+			b->n--;
+		else {
+			if ((o = push(b, PF_SOP_GET, 0, 0)) == NULL)
+				return PF_ENOMEM;
+			pf_state_key(o, "p|%s", m->org);
+			if ((o = push(b, PF_SOP_GET, 0, 0)) == NULL)
+				return PF_ENOMEM;
+			pf_state_key(o, "b|%s", m->org);
+		}
+	}
+	idx[I_SENDER] = idx[I_PAIRS] = idx[I_CUST] = b->n;
+	if (!m->relay || !has_sender(m))
+		return PF_OK;
+	if ((rc = hash_addr(st, m->sender, h, err)) != PF_OK)
+		return rc;
+	if ((o = push(b, PF_SOP_COUNT, PF_W_DAY, 0)) == NULL)
+		return PF_ENOMEM;
+	pf_state_key(o, "s|%s", h);
+	if ((o = push(b, PF_SOP_COUNT, PF_W_DAY, 0)) == NULL)
+		return PF_ENOMEM;
+	pf_state_key(o, "n|%s", h);
+	if ((o = push(b, PF_SOP_COUNT, PF_W_DAY, 0)) == NULL)
+		return PF_ENOMEM;
+	pf_state_key(o, "u|%s", h);
+	idx[I_PAIRS] = b->n;
+	for (i = 0; i < nrcpt(m); i++) {
+		if ((rc = hash_pair(st, m->sender, m->rcpt[i], h, err)) !=
+		    PF_OK)
+			return rc;
+		if ((o = push(b, PF_SOP_GET, 0, 0)) == NULL)
+			return PF_ENOMEM;
+		pf_state_key(o, "q|%s", h);
+	}
+	idx[I_CUST] = b->n;
+	if (m->sender_org != NULL) {
+		if ((o = push(b, PF_SOP_COUNT, PF_W_DAY, 0)) == NULL)
+			return PF_ENOMEM;
+		if (pf_state_key(o, "c|%s", m->sender_org) != PF_OK) {
+			b->n--;
+			return PF_OK;
+		}
+		if ((o = push(b, PF_SOP_COUNT, PF_W_10MIN, 0)) == NULL)
+			return PF_ENOMEM;
+		pf_state_key(o, "c|%s", m->sender_org);
+	}
+	return PF_OK;
+}
+
+/* set_rcpt - the busiest recipient's counts, this message included */
+static void
+set_rcpt(const struct pf_state_msg *m, const struct ops *b, size_t at,
+    struct pf_facts *f)
+{
+	int64_t max[3] = { 0, 0, 0 };
+	size_t i, w;
+
+	for (i = 0; i < nrcpt(m); i++)
+		for (w = 0; w < 3; w++)
+			if (b->op[at + 3 * i + w].result > max[w])
+				max[w] = b->op[at + 3 * i + w].result;
+	if (nrcpt(m) == 0) {
+		pf_fact_unknown(f, PF_F_STATE_RCPT_MINUTE, "no recipients");
+		pf_fact_unknown(f, PF_F_STATE_RCPT_HOUR, "no recipients");
+		pf_fact_unknown(f, PF_F_STATE_RCPT_DAY, "no recipients");
+		return;
+	}
+	pf_fact_num(f, PF_F_STATE_RCPT_MINUTE, max[0] + 1);
+	pf_fact_num(f, PF_F_STATE_RCPT_HOUR, max[1] + 1);
+	pf_fact_num(f, PF_F_STATE_RCPT_DAY, max[2] + 1);
+}
+
+/* set_org - volume to personal Gmail, peak and bulk status */
+static void
+set_org(struct pf_state *st, const struct pf_state_msg *m,
+    const struct ops *b, size_t at, int have, struct pf_facts *f,
+    struct pf_state_memo *memo)
+{
+	int64_t day, peak, since = 0;
+	char d[16] = "";
+
+	if (m->org == NULL || !have) {
+		const char *why = "the From address has no domain";
+
+		pf_fact_unknown(f, PF_F_STATE_ORG_DOMAIN, why);
+		pf_fact_unknown(f, PF_F_STATE_ORG_PERSONAL_DAY, why);
+		pf_fact_unknown(f, PF_F_STATE_ORG_PEAK, why);
+		pf_fact_unknown(f, PF_F_STATE_BULK, why);
+		pf_fact_unknown(f, PF_F_STATE_BULK_SINCE, why);
+		return;
+	}
+	day = b->op[at].result + personal(m);
+	peak = b->op[at + 1].result > day ? b->op[at + 1].result : day;
+	if (b->op[at + 2].found)
+		since = b->op[at + 2].result;
+	else if (m->bulk_line > 0 && day >= m->bulk_line)
+		since = pf_state_now(st);
+	if (since != 0)
+		date(since, d, sizeof(d));
+	memo->org_day = day;
+	pf_fact_strz(f, PF_F_STATE_ORG_DOMAIN, m->org);
+	pf_fact_num(f, PF_F_STATE_ORG_PERSONAL_DAY, day);
+	pf_fact_num(f, PF_F_STATE_ORG_PEAK, peak);
+	pf_fact_bool(f, PF_F_STATE_BULK, since != 0);
+	pf_fact_strz(f, PF_F_STATE_BULK_SINCE, d);
+}
+
+/* set_relay - the relay counters, or unknown when not relaying */
+static void
+set_relay(const struct pf_state_msg *m, const struct ops *b,
+    const size_t idx[I__N], struct pf_facts *f, struct pf_state_memo *memo)
+{
+	const char *why = !m->relay ? "mail is not relayed through "
+	    "smtp-relay.gmail.com (RelayViaGoogle no)" :
+	    "the envelope sender is empty";
+	int64_t fresh = 0, n = (int64_t)nrcpt(m);
+	size_t i;
+
+	if (!m->relay || !has_sender(m)) {
+		for (i = PF_F_STATE_RELAY_SENDER_MSGS;
+		    i <= PF_F_STATE_RELAY_ORG_PEAK; i++)
+			pf_fact_unknown(f, (int)i, why);
+		return;
+	}
+	for (i = idx[I_PAIRS]; i < idx[I_CUST]; i++)
+		fresh += !b->op[i].found;
+	memo->new_pairs = fresh;
+	pf_fact_num(f, PF_F_STATE_RELAY_SENDER_MSGS,
+	    b->op[idx[I_SENDER]].result + 1);
+	pf_fact_num(f, PF_F_STATE_RELAY_SENDER_RCPTS,
+	    b->op[idx[I_SENDER] + 1].result + n);
+	pf_fact_num(f, PF_F_STATE_RELAY_SENDER_UNIQUE,
+	    b->op[idx[I_SENDER] + 2].result + fresh);
+	if (idx[I_CUST] + 2 > b->n) {
+		pf_fact_unknown(f, PF_F_STATE_RELAY_ORG_DAY,
+		    "the envelope sender has no organizational domain");
+		pf_fact_unknown(f, PF_F_STATE_RELAY_ORG_PEAK,
+		    "the envelope sender has no organizational domain");
+		return;
+	}
+	pf_fact_num(f, PF_F_STATE_RELAY_ORG_DAY, b->op[idx[I_CUST]].result + n);
+	pf_fact_num(f, PF_F_STATE_RELAY_ORG_PEAK,
+	    b->op[idx[I_CUST] + 1].result + n);
+}
+
+/* pf_state_read - every state.* fact for this message */
+void
+pf_state_read(struct pf_state *st, const struct pf_state_msg *m,
+    struct pf_facts *f, struct pf_state_memo *memo)
+{
+	struct ops b = { NULL, 0, 0 };
+	struct pf_err err;
+	size_t idx[I__N];
+	char why[600];
+	int rc;
+
+	memset(memo, 0, sizeof(*memo));
+	memset(&err, 0, sizeof(err));
+	if (st == NULL) {
+		all_unknown(f, "no state store (State none)");
+		return;
+	}
+	if ((rc = read_ops(st, m, &b, idx, &err)) == PF_OK)
+		rc = pf_state_run(st, b.op, b.n, &err);
+	else if (rc == PF_ENOMEM)
+		pf_err_set(&err, rc, "out of memory");
+	if (rc != PF_OK) {
+		snprintf(why, sizeof(why), "%s", err.msg);
+		all_unknown(f, why);
+		free(b.op);
+		return;
+	}
+	memo->read = 1;
+	set_rcpt(m, &b, idx[I_RCPT], f);
+	if (idx[I_ORG] > idx[I_MSGID])
+		pf_fact_num(f, PF_F_STATE_MSGID_TRANSACTIONS,
+		    b.op[idx[I_MSGID]].result + 1);
+	else
+		pf_fact_unknown(f, PF_F_STATE_MSGID_TRANSACTIONS,
+		    "the message has no Message-ID");
+	set_org(st, m, &b, idx[I_ORG], idx[I_SENDER] - idx[I_ORG] == 3, f,
+	    memo);
+	set_relay(m, &b, idx, f, memo);
+	free(b.op);
+}
+
+/* count_ops - the writes for one message sent */
+static int
+count_ops(struct pf_state *st, const struct pf_state_msg *m,
+    const struct pf_state_memo *memo, struct ops *b, struct pf_err *err)
+{
+	char h[PF_STATE_HASH_LEN + 1], s[PF_STATE_HASH_LEN + 1];
+	struct pf_state_op *o;
+	int64_t x = m->times > 0 ? m->times : 1;
+	int64_t pers = personal(m) * x, n = (int64_t)nrcpt(m) * x;
+	size_t i, w;
+	int rc;
+
+	for (i = 0; i < nrcpt(m); i++) {
+		if ((rc = hash_addr(st, m->rcpt[i], h, err)) != PF_OK)
+			return rc;
+		for (w = 0; w < 3; w++) {
+			if ((o = push(b, PF_SOP_ADD, rcpt_windows[w], x)) ==
+			    NULL)
+				return PF_ENOMEM;
+			pf_state_key(o, "r|%s", h);
+		}
+	}
+	if (m->msgid != NULL) {
+		if ((rc = pf_state_hash(st, m->msgid, strlen(m->msgid), h,
+		    err)) != PF_OK)
+			return rc;
+		if ((o = push(b, PF_SOP_ADD, PF_W_DAY, x)) == NULL)
+			return PF_ENOMEM;
+		pf_state_key(o, "m|%s", h);
+	}
+	if (m->org != NULL && pers > 0 && strlen(m->org) < 128) {
+		if ((o = push(b, PF_SOP_ADD, PF_W_DAY, pers)) == NULL)
+			return PF_ENOMEM;
+		pf_state_key(o, "o|%s", m->org);
+		if (memo->read) {
+			if ((o = push(b, PF_SOP_MAX, 0, memo->org_day + pers -
+			    personal(m))) == NULL)
+				return PF_ENOMEM;
+			pf_state_key(o, "p|%s", m->org);
+		}
+		if (memo->read && m->bulk_line > 0 &&
+		    memo->org_day + pers - personal(m) >= m->bulk_line) {
+			if ((o = push(b, PF_SOP_MARK, 0, pf_state_now(st))) ==
+			    NULL)
+				return PF_ENOMEM;
+			pf_state_key(o, "b|%s", m->org);
+		}
+	}
+	if (!m->relay || !has_sender(m))
+		return PF_OK;
+	if ((rc = hash_addr(st, m->sender, s, err)) != PF_OK)
+		return rc;
+	if ((o = push(b, PF_SOP_ADD, PF_W_DAY, x)) == NULL)
+		return PF_ENOMEM;
+	pf_state_key(o, "s|%s", s);
+	if ((o = push(b, PF_SOP_ADD, PF_W_DAY, n)) == NULL)
+		return PF_ENOMEM;
+	pf_state_key(o, "n|%s", s);
+	if (memo->read && memo->new_pairs > 0) {
+		if ((o = push(b, PF_SOP_ADD, PF_W_DAY, memo->new_pairs)) ==
+		    NULL)
+			return PF_ENOMEM;
+		pf_state_key(o, "u|%s", s);
+	}
+	for (i = 0; i < nrcpt(m); i++) {
+		if ((rc = hash_pair(st, m->sender, m->rcpt[i], h, err)) !=
+		    PF_OK)
+			return rc;
+		if ((o = push(b, PF_SOP_FIRST, PF_W_DAY, 0)) == NULL)
+			return PF_ENOMEM;
+		pf_state_key(o, "q|%s", h);
+	}
+	if (m->sender_org != NULL && strlen(m->sender_org) < 128) {
+		if ((o = push(b, PF_SOP_ADD, PF_W_DAY, n)) == NULL)
+			return PF_ENOMEM;
+		pf_state_key(o, "c|%s", m->sender_org);
+		if ((o = push(b, PF_SOP_ADD, PF_W_10MIN, n)) == NULL)
+			return PF_ENOMEM;
+		pf_state_key(o, "c|%s", m->sender_org);
+	}
+	return PF_OK;
+}
+
+/* pf_state_count - the message was sent: count it */
+int
+pf_state_count(struct pf_state *st, const struct pf_state_msg *m,
+    const struct pf_state_memo *memo, struct pf_err *err)
+{
+	struct ops b = { NULL, 0, 0 };
+	int rc;
+
+	if (st == NULL)
+		return PF_OK;
+	if ((rc = count_ops(st, m, memo, &b, err)) == PF_ENOMEM)
+		rc = pf_err_set(err, rc, "out of memory");
+	else if (rc == PF_OK && b.n > 0)
+		rc = pf_state_record(st, b.op, b.n, err);
+	free(b.op);
+	return rc;
+}
+
+/* addr_ops - the reads (or deletes) of everything kept for an address */
+static int
+addr_ops(struct pf_state *st, const char *addr, enum pf_state_opcode code,
+    struct pf_state_op o[7], char *h, struct pf_err *err)
+{
+	static const uint32_t w[7] = { PF_W_MINUTE, PF_W_HOUR, PF_W_DAY,
+	    PF_W_DAY, PF_W_DAY, PF_W_DAY, 0 };
+	static const char *const k[7] = { "r", "r", "r", "s", "n", "u", "m" };
+	size_t i;
+	int rc;
+
+	if ((rc = hash_addr(st, addr, h, err)) != PF_OK)
+		return rc;
+	memset(o, 0, 7 * sizeof(*o));
+	for (i = 0; i < 6; i++) {
+		o[i].op = code;
+		o[i].window = w[i];
+		pf_state_key(&o[i], "%s|%s", k[i], h);
+	}
+	return PF_OK;
+}
+
+/* pf_state_show_addr - what is kept for one address (recipient, sender) */
+int
+pf_state_show_addr(struct pf_state *st, const char *addr,
+    struct pf_state_view *v, char h[PF_STATE_HASH_LEN + 1],
+    struct pf_err *err)
+{
+	struct pf_state_op o[7];
+	int rc;
+
+	memset(v, 0, sizeof(*v));
+	if ((rc = addr_ops(st, addr, PF_SOP_COUNT, o, h, err)) != PF_OK ||
+	    (rc = pf_state_run(st, o, 6, err)) != PF_OK)
+		return rc;
+	v->rcpt_minute = o[0].result;
+	v->rcpt_hour = o[1].result;
+	v->rcpt_day = o[2].result;
+	v->relay_msgs = o[3].result;
+	v->relay_rcpts = o[4].result;
+	v->relay_unique = o[5].result;
+	return PF_OK;
+}
+
+/* dom_ops - the reads (or deletes) of everything kept for a domain */
+static size_t
+dom_ops(const char *org, int del, struct pf_state_op o[5])
+{
+	memset(o, 0, 5 * sizeof(*o));
+	o[0].op = del ? PF_SOP_DEL : PF_SOP_COUNT;
+	o[0].window = PF_W_DAY;
+	o[1].op = del ? PF_SOP_DEL : PF_SOP_GET;
+	o[2].op = del ? PF_SOP_DEL : PF_SOP_GET;
+	o[3].op = del ? PF_SOP_DEL : PF_SOP_COUNT;
+	o[3].window = PF_W_DAY;
+	o[4].op = del ? PF_SOP_DEL : PF_SOP_COUNT;
+	o[4].window = PF_W_10MIN;
+	if (pf_state_key(&o[0], "o|%s", org) != PF_OK)
+		return 0;
+	pf_state_key(&o[1], "p|%s", org);
+	pf_state_key(&o[2], "b|%s", org);
+	pf_state_key(&o[3], "c|%s", org);
+	pf_state_key(&o[4], "c|%s", org);
+	return 5;
+}
+
+/* pf_state_show_domain - volume, peak and bulk status of a domain */
+int
+pf_state_show_domain(struct pf_state *st, const char *org,
+    struct pf_state_view *v, struct pf_err *err)
+{
+	struct pf_state_op o[5];
+	int rc;
+
+	memset(v, 0, sizeof(*v));
+	if (dom_ops(org, 0, o) == 0)
+		return pf_err_set(err, PF_ELIMIT, "domain name too long");
+	if ((rc = pf_state_run(st, o, 5, err)) != PF_OK)
+		return rc;
+	v->org_day = o[0].result;
+	v->org_peak = o[1].result;
+	v->bulk_since = o[2].found ? o[2].result : 0;
+	v->relay_org_day = o[3].result;
+	v->relay_org_10min = o[4].result;
+	return PF_OK;
+}
+
+/* pf_state_forget_addr - drop what is kept for an address */
+int
+pf_state_forget_addr(struct pf_state *st, const char *addr,
+    struct pf_err *err)
+{
+	struct pf_state_op o[7];
+	char h[PF_STATE_HASH_LEN + 1];
+	int rc;
+
+	if ((rc = addr_ops(st, addr, PF_SOP_DEL, o, h, err)) != PF_OK)
+		return rc;
+	return pf_state_run(st, o, 6, err);
+}
+
+/* pf_state_forget_domain - drop what is kept for a domain, bulk mark
+ * included */
+int
+pf_state_forget_domain(struct pf_state *st, const char *org,
+    struct pf_err *err)
+{
+	struct pf_state_op o[5];
+
+	if (dom_ops(org, 1, o) == 0)
+		return pf_err_set(err, PF_ELIMIT, "domain name too long");
+	return pf_state_run(st, o, 5, err);
+}
