@@ -21,6 +21,7 @@
 #include "base/msg.h"
 #include "catalog/rules.h"
 #include "state/count.h"
+#include "state/hist.h"
 #include "state/state.h"
 
 /* the bulk-sender line when the rules file names none (const bulk_line) */
@@ -241,6 +242,7 @@ state_facts(struct pf_check *c)
 	r = rcpts(c->msg, &m.nrcpt);
 	m.rcpt = r;
 	pf_state_read(c->eng->state, &m, c->facts, &c->memo);
+	pf_hist_read(c->eng->state, r, m.nrcpt, c->facts);
 	free(r);
 	c->ran = 1;
 	if (c->eng->cfg->bulk != PF_BULK_AUTO)
