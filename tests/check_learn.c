@@ -283,8 +283,6 @@ END_TEST
 
 /* lines of other kinds are not deliveries */
 static const char *others[] = {
-	"Nov 30 04:12:00 mx1 postfix/qmgr[812]: 4Z1k2L3m4nPz: "
-	    "from=<news@example.org>, size=2311, nrcpt=1 (queue active)",
 	"Nov 30 04:12:00 mx1 postfix/smtpd[800]: connect from "
 	    "client.example.org[192.0.2.9]",
 	"Nov 30 04:12:00 mx1 postfix/smtpd[800]: NOQUEUE: reject: RCPT from "
@@ -295,8 +293,6 @@ static const char *others[] = {
 	    "delays=0/0/0/0.1, dsn=2.0.0, status=sent (delivered to mailbox)",
 	"Nov 30 04:12:00 mx1 postfix/qmgr[812]: 4Z1k2L3m4nPz: from=<>, "
 	    "status=expired, returned to sender",
-	"Nov 30 04:12:00 mx1 sm-mta[12345]: 4AU4C1xX012345: "
-	    "from=<news@example.org>, size=1000, class=0, nrcpts=1",
 	"-- Boot 0f6b2a... --",
 	"",
 	"\x01\x02 binary \xff\xfe",
@@ -309,6 +305,37 @@ START_TEST(test_others)
 	struct pf_delivery d;
 
 	ck_assert_int_eq(parse(others[_i], &d), PF_L_OTHER);
+}
+END_TEST
+
+/* the lines that name the sender of a queue id, and the daemon's
+ * predictions for it */
+START_TEST(test_queued_and_predicted)
+{
+	struct pf_delivery d;
+	char rule[64];
+
+	ck_assert_int_eq(parse("Nov 30 04:12:00 mx1 postfix/qmgr[812]: "
+	    "4Z1k2L3m4nPz: from=<news@Example.org>, size=2311, nrcpt=1 "
+	    "(queue active)", &d), PF_L_QUEUED);
+	ck_assert_str_eq(d.queue_id, "4Z1k2L3m4nPz");
+	ck_assert_int_eq((int)d.from_len, 16);
+	ck_assert(strncmp(d.from, "news@Example.org", 16) == 0);
+	ck_assert_int_eq(parse("Nov 30 04:12:00 mx1 sm-mta[12345]: "
+	    "4AU4C1xX012345: from=<news@example.org>, size=1000, class=0, "
+	    "nrcpts=1, msgid=<1@example.org>, proto=ESMTP, daemon=MTA, "
+	    "relay=localhost [127.0.0.1]", &d), PF_L_QUEUED);
+	ck_assert_str_eq(d.queue_id, "4AU4C1xX012345");
+	ck_assert_int_eq(parse("Nov 30 04:11:59 mx1 preflight-milter[700]: "
+	    "4Z1k2L3m4nPz: action=tag rule=mailbox-does-not-exist reply=550 "
+	    "status=5.1.1 rule=dmarc-reject reply=550 status=5.7.26 rcpt=2 "
+	    "client=[192.0.2.9]", &d), PF_L_PREDICTION);
+	ck_assert_str_eq(d.queue_id, "4Z1k2L3m4nPz");
+	ck_assert(pf_prediction_rule(&d, 0, rule, sizeof(rule)));
+	ck_assert_str_eq(rule, "mailbox-does-not-exist");
+	ck_assert(pf_prediction_rule(&d, 1, rule, sizeof(rule)));
+	ck_assert_str_eq(rule, "dmarc-reject");
+	ck_assert(!pf_prediction_rule(&d, 2, rule, sizeof(rule)));
 }
 END_TEST
 
@@ -552,6 +579,7 @@ learn_suite(void)
 	tcase_add_test(tc, test_truncated);
 	tcase_add_test(tc, test_sendmail);
 	tcase_add_loop_test(tc, test_others, 0, PF_NELEM(others));
+	tcase_add_test(tc, test_queued_and_predicted);
 	tcase_add_test(tc, test_year);
 	tcase_add_test(tc, test_real_bounces);
 	tcase_add_test(tc, test_reader_plain_gz);

@@ -202,13 +202,13 @@ each_log_line(const struct pf_rules *rs, const char *in, size_t len,
 			nl = end;
 		switch (pf_logline_parse(p, (size_t)(nl - p), PF_LOG_AUTO,
 		    now, &d)) {
-		case PF_L_OTHER:
-			continue;
+		case PF_L_DELIVERY:
+			break;
 		case PF_L_BAD:
 			t->bad++;
 			continue;
-		case PF_L_DELIVERY:
-			break;
+		default:
+			continue;
 		}
 		deliveries++;
 		if (!print)

@@ -483,6 +483,62 @@ message(struct cur *c, struct pf_delivery *d)
 	return PF_L_DELIVERY;
 }
 
+/* queued - "QID: from=<sender>, size=..." (the queue id may have been
+ * read already) */
+static enum pf_lineclass
+queued(struct cur *c, struct pf_delivery *d)
+{
+	const char *v, *e;
+
+	if (d->queue_id[0] == '\0' && !queue_id(c, d))
+		return PF_L_OTHER;
+	if (c->end - c->p < 5 || memcmp(c->p, "from=", 5) != 0 ||
+	    find(c->p, c->end, ", nrcpt") == NULL)
+		return PF_L_OTHER;	/* not the line that queues it */
+	v = c->p + 5;
+	e = field_end(v, c->end);
+	if (e > v && *v == '<')
+		v++;
+	if (e > v && e[-1] == '>')
+		e--;
+	d->from = v;
+	d->from_len = (size_t)(e - v);
+	return PF_L_QUEUED;
+}
+
+/* prediction - preflight-milter's "QID: action=A rule=ID ..." line */
+static enum pf_lineclass
+prediction(struct cur *c, struct pf_delivery *d)
+{
+	if (!queue_id(c, d) || c->end - c->p < 7 ||
+	    memcmp(c->p, "action=", 7) != 0)
+		return PF_L_OTHER;
+	d->detail = c->p;
+	d->detail_len = (size_t)(c->end - c->p);
+	return PF_L_PREDICTION;
+}
+
+/* pf_prediction_rule - the i-th rule= of a prediction line */
+int
+pf_prediction_rule(const struct pf_delivery *d, size_t i, char *buf,
+    size_t bsz)
+{
+	const char *p = d->detail, *end = d->detail + d->detail_len, *e;
+	size_t k = 0;
+
+	while (p != NULL && (p = find(p, end, " rule=")) != NULL) {
+		p += 6;
+		for (e = p; e < end && *e != ' '; e++)
+			;
+		if (k++ == i) {
+			copy(buf, bsz, p, (size_t)(e - p));
+			return buf[0] != '\0';
+		}
+		p = e;
+	}
+	return 0;
+}
+
 /* which_mta - the MTA by its program name, else by the fields */
 static enum pf_logfmt
 which_mta(const char *prog, const struct cur *c, enum pf_logfmt fmt)
@@ -518,6 +574,10 @@ pf_logline_parse(const char *line, size_t len, enum pf_logfmt fmt,
 	c.p = line;
 	c.end = line + len;
 	prefix(&c, now, d, prog, sizeof(prog));
+	if (strstr(prog, "preflight-milter") != NULL)
+		return prediction(&c, d);
+	if (strstr(prog, "postfix") != NULL && strstr(prog, "/qmgr") != NULL)
+		return queued(&c, d);
 	/* only the delivery agents' lines: smtp, lmtp, sendmail's mailer */
 	if (prog[0] != '\0' && strstr(prog, "postfix") != NULL &&
 	    strstr(prog, "/smtp") == NULL && strstr(prog, "/lmtp") == NULL)
@@ -525,6 +585,8 @@ pf_logline_parse(const char *line, size_t len, enum pf_logfmt fmt,
 	d->mta = which_mta(prog, &c, fmt);
 	if (!queue_id(&c, d))
 		return PF_L_OTHER;
+	if (c.end - c.p > 5 && memcmp(c.p, "from=", 5) == 0)
+		return queued(&c, d) == PF_L_QUEUED ? PF_L_QUEUED : PF_L_OTHER;
 	return message(&c, d);
 }
 

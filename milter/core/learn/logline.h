@@ -29,7 +29,11 @@ enum pf_dstatus {
 enum pf_lineclass {
 	PF_L_DELIVERY,		/* a delivery attempt; d is filled */
 	PF_L_OTHER,		/* a log line of another kind: ignored */
-	PF_L_BAD		/* a delivery line that does not parse */
+	PF_L_BAD,		/* a delivery line that does not parse */
+	PF_L_QUEUED,		/* the queue manager's "from=<...>" line:
+				 * queue_id, from */
+	PF_L_PREDICTION		/* preflight-milter's line for a queue id:
+				 * queue_id, detail = "action=... rule=..." */
 };
 
 struct pf_delivery {
@@ -48,7 +52,14 @@ struct pf_delivery {
 	const char	*detail;	/* the whole status text, borrowed */
 	size_t		 detail_len;
 	int		 truncated;	/* the line was cut before its end */
+	const char	*from;		/* PF_L_QUEUED: the envelope sender, */
+	size_t		 from_len;	/* borrowed, without <> */
 };
+
+/* pf_prediction_rule - the i-th "rule=ID" of a PF_L_PREDICTION line's
+ * detail into buf; 0 when there is no i-th */
+int	pf_prediction_rule(const struct pf_delivery *d, size_t i, char *buf,
+	    size_t bsz);
 
 /* pf_logline_parse - read one line (without its newline) as format fmt
  * (AUTO: by the program name, else by the fields).  now is the time the
