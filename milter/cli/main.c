@@ -21,6 +21,10 @@ usage(FILE *fp)
 	    "[REPLY... | -f FILE | -]\n"
 	    "       preflight state [--json] [--config FILE] "
 	    "show DOMAIN|ADDRESS | top [-n N] | forget DOMAIN|ADDRESS\n"
+	    "       preflight learn [--config FILE] [--follow] "
+	    "[--format postfix|sendmail|auto] [FILE...|-]\n"
+	    "       preflight report [--config FILE] [--since DAY] "
+	    "[--until DAY] [--json] [--html FILE]\n"
 	    "       preflight --version\n", fp);
 }
 
@@ -37,6 +41,10 @@ main(int argc, char **argv)
 		return pf_cli_explain(argc - 1, argv + 1);
 	if (strcmp(argv[1], "state") == 0)
 		return pf_cli_state(argc - 1, argv + 1);
+	if (strcmp(argv[1], "learn") == 0)
+		return pf_cli_learn(argc - 1, argv + 1);
+	if (strcmp(argv[1], "report") == 0)
+		return pf_cli_report(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
 		printf("preflight %s\n", PACKAGE_VERSION);
 		return EX_OK;

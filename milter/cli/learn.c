@@ -1,0 +1,541 @@
+/*
+ * learn.c - `preflight learn`: read the MTA's log and remember what Gmail
+ * answered, in the state store of the configuration (docs/learn.md).
+ *
+ *   preflight learn [--config FILE] [--follow] [--format postfix|sendmail|
+ *       auto] [FILE...|-]
+ *
+ * Each delivery attempt to one of Google's servers is classified with the
+ * explain matcher and recorded per recipient, egress IP, sender domain and
+ * recipient domain (state/hist.c), with the daemon's predictions for the
+ * same queue id when its log line was read first.  Reading is idempotent:
+ * the position in each file (by device and inode) is kept in the store,
+ * and each counted outcome is marked.  --follow keeps reading one growing
+ * file across its rotation (a new file under the name, or the old one
+ * truncated), as tail -F does.  Unparseable lines are counted, never
+ * fatal.  Exit status: 0, 64 usage, 66 a file cannot be read, 69 store
+ * unreachable, 78 bad configuration or no store configured.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/pf.h"
+#include "catalog/rules.h"
+#include "cli.h"
+#include "config/config.h"
+#include "engine/engine.h"
+#include "explain/explain.h"
+#include "explain/reply.h"
+#include "learn/logline.h"
+#include "learn/reader.h"
+#include "state/hist.h"
+#include "state/state.h"
+
+#ifndef PF_SYSCONFDIR
+#define PF_SYSCONFDIR	"/etc"
+#endif
+#define QMAP_SIZE	65536	/* queue ids remembered (sender, prediction) */
+#define SAVE_EVERY	1000	/* lines between saved positions (follow) */
+
+/* what a queue id brought before its deliveries: direct-mapped, a newer
+ * queue id takes the slot of an older one */
+struct qinfo {
+	char	 qid[64];
+	char	 sender_domain[256];
+	char	 pred[PF_HIST_PRED_MAX][64];
+	size_t	 npred;
+	int	 have_pred;
+};
+
+struct learner {
+	struct pf_engine	*eng;
+	struct pf_state		*st;
+	const struct pf_rules	*rules;
+	enum pf_logfmt		 fmt;
+	struct qinfo		*q;
+	/* counts */
+	size_t	 lines, deliveries, gmail, recorded, repeated, noreply,
+		 unknown, bad, cut;
+	int	 unreachable;
+	struct pf_err err;
+};
+
+static volatile sig_atomic_t stop;
+
+/* on_signal - finish the current line, save the position, exit */
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static void
+learn_usage(FILE *fp)
+{
+	fputs("usage: preflight learn [--config FILE] [--follow] "
+	    "[--format postfix|sendmail|auto] [FILE...|-]\n", fp);
+}
+
+/* pf_cli_learn_engine - the configuration's engine (--config, else the
+ * daemon's file, else the defaults) with its store, writable or not */
+int
+pf_cli_learn_engine(const char *path, int write, struct pf_engine **e)
+{
+	const char *def = PF_SYSCONFDIR "/preflight.conf";
+	const char *rules = getenv("PF_RULES");
+	struct pf_config *cfg = NULL;
+	struct pf_err err = { 0 };
+	char buf[800];
+
+	if (path == NULL && access(def, F_OK) == 0)
+		path = def;
+	if (path != NULL && pf_config_load(path, &cfg, &err) != PF_OK) {
+		fprintf(stderr, "preflight: %s\n",
+		    pf_err_format(&err, buf, sizeof(buf)));
+		return err.status == PF_EIO ? EX_NOINPUT : EX_CONFIG;
+	}
+	if (cfg == NULL && (cfg = pf_config_default()) == NULL)
+		return EX_SOFTWARE;
+	if (rules != NULL && *rules != '\0') {
+		free(cfg->rules);
+		if ((cfg->rules = strdup(rules)) == NULL) {
+			pf_config_free(cfg);
+			return EX_SOFTWARE;
+		}
+	}
+	cfg->no_dns = 1;
+	cfg->state_readonly = !write;
+	if (pf_engine_new(cfg, e, &err) != PF_OK) {
+		fprintf(stderr, "preflight: %s\n",
+		    pf_err_format(&err, buf, sizeof(buf)));
+		return EX_CONFIG;
+	}
+	if (pf_engine_state(*e) == NULL) {
+		fputs("preflight: no state store is configured (State none)\n",
+		    stderr);
+		pf_engine_unref(*e);
+		return EX_CONFIG;
+	}
+	return EX_OK;
+}
+
+/* slot - the queue map's slot of a queue id */
+static struct qinfo *
+slot(struct learner *l, const char *qid, int create)
+{
+	uint32_t h = 2166136261u;
+	const char *p;
+	struct qinfo *s;
+
+	for (p = qid; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	s = &l->q[h % QMAP_SIZE];
+	if (strcmp(s->qid, qid) == 0)
+		return s;
+	if (!create)
+		return NULL;
+	memset(s, 0, sizeof(*s));
+	snprintf(s->qid, sizeof(s->qid), "%s", qid);
+	return s;
+}
+
+/* note_queued - the envelope sender's domain of a queue id */
+static void
+note_queued(struct learner *l, const struct pf_delivery *d)
+{
+	struct qinfo *s = slot(l, d->queue_id, 1);
+	const char *at = memchr(d->from, '@', d->from_len);
+	size_t n;
+
+	s->sender_domain[0] = '\0';
+	if (at == NULL)
+		return;
+	n = d->from_len - (size_t)(at + 1 - d->from);
+	if (n < sizeof(s->sender_domain)) {
+		memcpy(s->sender_domain, at + 1, n);
+		s->sender_domain[n] = '\0';
+	}
+}
+
+/* note_prediction - the daemon's rules for a queue id */
+static void
+note_prediction(struct learner *l, const struct pf_delivery *d)
+{
+	struct qinfo *s = slot(l, d->queue_id, 0);
+
+	if (s == NULL)
+		s = slot(l, d->queue_id, 1);
+	s->have_pred = 1;
+	for (s->npred = 0; s->npred < PF_HIST_PRED_MAX &&
+	    pf_prediction_rule(d, s->npred, s->pred[s->npred],
+	    sizeof(s->pred[0])); s->npred++)
+		;
+}
+
+/* classify - the explanation of a delivery's reply; 0 when the attempt
+ * got no reply worth remembering (no reply: the connection failed) */
+static int
+classify(struct learner *l, const struct pf_delivery *d,
+    struct pf_explanation *x, int *delivered)
+{
+	struct pf_reply r = { 0 };
+	struct pf_err err = { 0 };
+	char buf[64];
+	int n;
+
+	*delivered = 0;
+	if (d->status == PF_D_SENT) {
+		*delivered = 1;
+		return 1;
+	}
+	if (d->reply != NULL &&
+	    pf_reply_parse(d->reply, d->reply_len, &r, &err) == PF_OK &&
+	    (r.code >= 400 || r.status[0] == '4' || r.status[0] == '5'))
+		return pf_explain_reply(l->rules, &r, x) == PF_OK;
+	pf_reply_reset(&r);
+	if (d->reply == NULL && d->mta == PF_LOG_SENDMAIL &&
+	    (d->dsn[0] == '4' || d->dsn[0] == '5')) {
+		n = snprintf(buf, sizeof(buf), "dsn=%s, stat=x", d->dsn);
+		if (pf_reply_parse(buf, (size_t)n, &r, &err) == PF_OK)
+			return pf_explain_reply(l->rules, &r, x) == PF_OK;
+		pf_reply_reset(&r);
+	}
+	return 0;
+}
+
+/* record - every recipient of one Gmail delivery line */
+static void
+record(struct learner *l, const struct pf_delivery *d)
+{
+	struct pf_explanation x = { 0 };
+	struct pf_hist_event e;
+	struct qinfo *q = slot(l, d->queue_id, 0);
+	char rcpt[320];
+	size_t i;
+	int delivered, first;
+
+	if (!classify(l, d, &x, &delivered)) {
+		l->noreply++;
+		pf_explanation_reset(&x);
+		return;
+	}
+	memset(&e, 0, sizeof(e));
+	e.when = d->when != 0 ? (int64_t)d->when : pf_state_now(l->st);
+	e.queue_id = d->queue_id;
+	e.delivered = delivered;
+	e.rule = x.rule != NULL ? x.rule->id : NULL;
+	e.temporary = x.reply.code / 100 == 4 || x.reply.status[0] == '4';
+	e.egress_ip = x.reply.ip[0] != '\0' ? x.reply.ip : NULL;
+	if (!delivered && x.rule == NULL)
+		l->unknown++;
+	if (q != NULL) {
+		e.sender_domain = q->sender_domain[0] ? q->sender_domain : NULL;
+		e.have_prediction = q->have_pred;
+		for (i = 0; i < q->npred; i++)
+			e.predicted[i] = q->pred[i];
+		e.npredicted = q->npred;
+	}
+	for (i = 0; pf_delivery_rcpt(d, i, rcpt, sizeof(rcpt)); i++) {
+		e.rcpt = rcpt;
+		if (pf_hist_record(l->st, &e, &first, &l->err) != PF_OK) {
+			l->unreachable = 1;
+			break;
+		}
+		if (first)
+			l->recorded++;
+		else
+			l->repeated++;
+	}
+	pf_explanation_reset(&x);
+}
+
+/* one_line - parse and record one line */
+static void
+one_line(struct learner *l, const char *line, size_t len, int cut)
+{
+	struct pf_delivery d;
+
+	l->lines++;
+	l->cut += cut;
+	switch (pf_logline_parse(line, len, l->fmt, time(NULL), &d)) {
+	case PF_L_QUEUED:
+		note_queued(l, &d);
+		return;
+	case PF_L_PREDICTION:
+		note_prediction(l, &d);
+		return;
+	case PF_L_BAD:
+		l->bad++;
+		return;
+	case PF_L_OTHER:
+		return;
+	case PF_L_DELIVERY:
+		break;
+	}
+	l->deliveries++;
+	if (!pf_delivery_gmail(&d))
+		return;
+	l->gmail++;
+	record(l, &d);
+}
+
+/* pos_key - the store key of a file's position */
+static int
+pos_key(struct pf_state_op *o, const struct pf_logreader *r)
+{
+	dev_t dev;
+	ino_t ino;
+
+	if (!pf_logreader_identity(r, &dev, &ino))
+		return 0;
+	return pf_state_key(o, "hist.pos.%llu.%llu", (unsigned long long)dev,
+	    (unsigned long long)ino) == PF_OK;
+}
+
+/* resume - skip what an earlier run read of this file; a file now
+ * shorter than the position (truncated in place) is read from its start */
+static int
+resume(struct learner *l, struct pf_logreader *r, const char *path)
+{
+	struct pf_state_op o;
+	struct stat st;
+
+	memset(&o, 0, sizeof(o));
+	o.op = PF_SOP_GET;
+	if (!pos_key(&o, r))
+		return PF_OK;
+	if (pf_state_run(l->st, &o, 1, &l->err) != PF_OK) {
+		l->unreachable = 1;
+		return PF_ETEMP;
+	}
+	if (!o.found || o.result <= 0)
+		return PF_OK;
+	if (!pf_logreader_compressed(r) && stat(path, &st) == 0 &&
+	    st.st_size < o.result)
+		return PF_OK;
+	return pf_logreader_skip(r, (off_t)o.result) == PF_OK ? PF_OK :
+	    PF_OK;
+}
+
+/* save - the position reached in this file */
+static void
+save(struct learner *l, struct pf_logreader *r)
+{
+	struct pf_state_op o[2];
+
+	memset(o, 0, sizeof(o));
+	if (!pos_key(&o[0], r))
+		return;
+	o[1] = o[0];
+	o[0].op = PF_SOP_DEL;
+	o[1].op = PF_SOP_MAX;
+	o[1].n = (int64_t)pf_logreader_offset(r);
+	if (pf_state_run(l->st, o, 2, &l->err) != PF_OK)
+		l->unreachable = 1;
+}
+
+/* read_file - every line of one file from where the last run stopped */
+static int
+read_file(struct learner *l, const char *path)
+{
+	struct pf_logreader *r;
+	struct pf_err err = { 0 };
+	const char *line;
+	size_t len;
+	int cut, rc;
+	char buf[800];
+
+	if (pf_logreader_open(path, &r, &err) != PF_OK) {
+		fprintf(stderr, "preflight: %s\n",
+		    pf_err_format(&err, buf, sizeof(buf)));
+		return EX_NOINPUT;
+	}
+	if (resume(l, r, path) != PF_OK) {
+		pf_logreader_free(r);
+		return EX_UNAVAILABLE;
+	}
+	while (!stop && !l->unreachable &&
+	    (rc = pf_logreader_next(r, &line, &len, &cut)) == 1)
+		one_line(l, line, len, cut);
+	if (!l->unreachable)
+		save(l, r);
+	pf_logreader_free(r);
+	return l->unreachable ? EX_UNAVAILABLE : EX_OK;
+}
+
+/* rotated - the name now holds another file, or this one was truncated
+ * below what was read */
+static int
+rotated(const char *path, struct pf_logreader *r)
+{
+	struct stat st;
+	dev_t dev;
+	ino_t ino;
+
+	if (stat(path, &st) != 0)
+		return 0;		/* between rename and create */
+	pf_logreader_identity(r, &dev, &ino);
+	return st.st_dev != dev || st.st_ino != ino ||
+	    st.st_size < pf_logreader_offset(r);
+}
+
+/* follow - read path as it grows, across rotation, until a signal */
+static int
+follow(struct learner *l, const char *path)
+{
+	struct pf_logreader *r = NULL;
+	struct pf_err err = { 0 };
+	const char *line;
+	size_t len, since = 0;
+	int cut, rc, fresh = 0;
+	char buf[800];
+
+	while (!stop && !l->unreachable) {
+		if (r == NULL) {
+			if (pf_logreader_open(path, &r, &err) != PF_OK) {
+				if (fresh == 0)
+					fprintf(stderr, "preflight: %s\n",
+					    pf_err_format(&err, buf,
+					    sizeof(buf)));
+				fresh = 1;
+				sleep(1);
+				continue;
+			}
+			pf_logreader_hold_partial(r, 1);
+			if (!fresh && resume(l, r, path) != PF_OK)
+				break;
+		}
+		while (!stop && (rc = pf_logreader_next(r, &line, &len,
+		    &cut)) == 1) {
+			one_line(l, line, len, cut);
+			if (++since >= SAVE_EVERY) {
+				save(l, r);
+				since = 0;
+			}
+		}
+		if (stop)
+			break;
+		if (rotated(path, r)) {
+			/* the rest of the old file was read above; a
+			 * truncated file is read again from its start */
+			save(l, r);
+			pf_logreader_free(r);
+			r = NULL;
+			fresh = 1;
+			continue;
+		}
+		save(l, r);
+		sleep(1);
+	}
+	if (r != NULL) {
+		save(l, r);
+		pf_logreader_free(r);
+	}
+	return l->unreachable ? EX_UNAVAILABLE : EX_OK;
+}
+
+/* summary - what was read, on standard error */
+static void
+summary(const struct learner *l)
+{
+	fprintf(stderr, "preflight learn: %zu lines, %zu delivery attempts, "
+	    "%zu to Gmail: %zu outcomes recorded, %zu already counted, %zu "
+	    "without a reply, %zu replies not in the catalog; %zu lines "
+	    "unparsed, %zu cut\n", l->lines, l->deliveries, l->gmail,
+	    l->recorded, l->repeated, l->noreply, l->unknown, l->bad, l->cut);
+}
+
+/* pf_cli_learn - argv[0] is "learn" */
+int
+pf_cli_learn(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "follow", no_argument, NULL, 'F' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct learner l;
+	const char *config = NULL;
+	int c, rc = EX_OK, i, fol = 0;
+	char buf[800];
+
+	memset(&l, 0, sizeof(l));
+	l.fmt = PF_LOG_AUTO;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "c:Ff:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config = optarg;
+			break;
+		case 'F':
+			fol = 1;
+			break;
+		case 'f':
+			if (strcmp(optarg, "postfix") == 0)
+				l.fmt = PF_LOG_POSTFIX;
+			else if (strcmp(optarg, "sendmail") == 0)
+				l.fmt = PF_LOG_SENDMAIL;
+			else if (strcmp(optarg, "auto") == 0)
+				l.fmt = PF_LOG_AUTO;
+			else {
+				fprintf(stderr, "preflight learn: unknown "
+				    "format '%s'\n", optarg);
+				learn_usage(stderr);
+				return EX_USAGE;
+			}
+			break;
+		case 'h':
+			learn_usage(stdout);
+			return EX_OK;
+		default:
+			learn_usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (fol && (argc != 1 || strcmp(argv[0], "-") == 0)) {
+		fputs("preflight learn: --follow reads one named file\n",
+		    stderr);
+		learn_usage(stderr);
+		return EX_USAGE;
+	}
+	if ((rc = pf_cli_learn_engine(config, 1, &l.eng)) != EX_OK)
+		return rc;
+	l.st = pf_engine_state(l.eng);
+	l.rules = pf_engine_rules(l.eng);
+	if ((l.q = calloc(QMAP_SIZE, sizeof(*l.q))) == NULL) {
+		pf_engine_unref(l.eng);
+		return EX_SOFTWARE;
+	}
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+	if (fol)
+		rc = follow(&l, argv[0]);
+	else if (argc == 0)
+		rc = read_file(&l, "-");
+	for (i = 0; !fol && i < argc && rc != EX_UNAVAILABLE; i++) {
+		c = read_file(&l, argv[i]);
+		if (c != EX_OK)
+			rc = c;
+	}
+	if (l.unreachable)
+		fprintf(stderr, "preflight: %s\n", pf_err_format(&l.err, buf,
+		    sizeof(buf)));
+	summary(&l);
+	free(l.q);
+	pf_engine_unref(l.eng);
+	return rc;
+}
