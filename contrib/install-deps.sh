@@ -32,7 +32,8 @@ apt-get update -qq
 #   liblmdb-dev      state store, one host    libhiredis-dev  state in Redis
 # test: redis-server (state store), nsd (fixture DNS), postfix (private MTA),
 #   miltertest, opendkim-tools,
-#   zip/p7zip (archive fixtures), jq (JSON checks), clang (fuzz targets)
+#   zip/p7zip (archive fixtures), jq (JSON checks), clang (fuzz targets),
+#   logrotate (learn --follow across rotation), chromium (HTML report)
 # bench: valgrind (callgrind), time (/usr/bin/time -v)
 apt-get install -y -qq --no-install-recommends \
 	build-essential autoconf automake pkg-config ca-certificates \
@@ -41,6 +42,7 @@ apt-get install -y -qq --no-install-recommends \
 	libgmime-3.0-dev libarchive-dev libssl-dev liblmdb-dev libhiredis-dev \
 	zlib1g-dev redis-server \
 	nsd postfix miltertest opendkim-tools dnsutils zip p7zip-full jq \
+	logrotate chromium \
 	clang libclang-rt-14-dev python3 iproute2 procps psmisc \
 	valgrind time >/dev/null
 # Sendmail end-to-end (tests/e2e/run-sendmail.sh): sendmail-bin conflicts
