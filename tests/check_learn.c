@@ -336,6 +336,9 @@ START_TEST(test_queued_and_predicted)
 	ck_assert(pf_prediction_rule(&d, 1, rule, sizeof(rule)));
 	ck_assert_str_eq(rule, "dmarc-reject");
 	ck_assert(!pf_prediction_rule(&d, 2, rule, sizeof(rule)));
+	ck_assert_int_eq(pf_prediction_reply(&d, 0), 550);
+	ck_assert_int_eq(pf_prediction_reply(&d, 1), 550);
+	ck_assert_int_eq(pf_prediction_reply(&d, 2), 0);
 }
 END_TEST
 

@@ -51,6 +51,7 @@ struct qinfo {
 	char	 qid[64];
 	char	 sender_domain[256];
 	char	 pred[PF_HIST_PRED_MAX][64];
+	int	 pred_code[PF_HIST_PRED_MAX];
 	size_t	 npred;
 	int	 have_pred;
 };
@@ -178,7 +179,7 @@ note_prediction(struct learner *l, const struct pf_delivery *d)
 	for (s->npred = 0; s->npred < PF_HIST_PRED_MAX &&
 	    pf_prediction_rule(d, s->npred, s->pred[s->npred],
 	    sizeof(s->pred[0])); s->npred++)
-		;
+		s->pred_code[s->npred] = pf_prediction_reply(d, s->npred);
 }
 
 /* classify - the explanation of a delivery's reply; 0 when the attempt
@@ -233,15 +234,16 @@ record(struct learner *l, const struct pf_delivery *d)
 	e.queue_id = d->queue_id;
 	e.delivered = delivered;
 	e.rule = x.rule != NULL ? x.rule->id : NULL;
-	e.temporary = x.reply.code / 100 == 4 || x.reply.status[0] == '4';
 	e.egress_ip = x.reply.ip[0] != '\0' ? x.reply.ip : NULL;
 	if (!delivered && x.rule == NULL)
 		l->unknown++;
 	if (q != NULL) {
 		e.sender_domain = q->sender_domain[0] ? q->sender_domain : NULL;
 		e.have_prediction = q->have_pred;
-		for (i = 0; i < q->npred; i++)
+		for (i = 0; i < q->npred; i++) {
 			e.predicted[i] = q->pred[i];
+			e.predicted_code[i] = q->pred_code[i];
+		}
 		e.npredicted = q->npred;
 	}
 	for (i = 0; pf_delivery_rcpt(d, i, rcpt, sizeof(rcpt)); i++) {

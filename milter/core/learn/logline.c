@@ -539,6 +539,24 @@ pf_prediction_rule(const struct pf_delivery *d, size_t i, char *buf,
 	return 0;
 }
 
+/* pf_prediction_reply - the reply= after the i-th rule= */
+int
+pf_prediction_reply(const struct pf_delivery *d, size_t i)
+{
+	const char *p = d->detail, *end = d->detail + d->detail_len, *e;
+	size_t k = 0;
+
+	while (p != NULL && (p = find(p, end, " rule=")) != NULL) {
+		p += 6;
+		if (k++ != i)
+			continue;
+		e = find(p, end, " rule=");
+		p = find(p, e != NULL ? e : end, " reply=");
+		return p != NULL && end - p >= 10 ? digits(p + 7, end, 3) : 0;
+	}
+	return 0;
+}
+
 /* which_mta - the MTA by its program name, else by the fields */
 static enum pf_logfmt
 which_mta(const char *prog, const struct cur *c, enum pf_logfmt fmt)

@@ -60,6 +60,9 @@ struct pf_delivery {
  * detail into buf; 0 when there is no i-th */
 int	pf_prediction_rule(const struct pf_delivery *d, size_t i, char *buf,
 	    size_t bsz);
+/* pf_prediction_reply - the reply code logged after the i-th rule= (550),
+ * 0 if none */
+int	pf_prediction_reply(const struct pf_delivery *d, size_t i);
 
 /* pf_logline_parse - read one line (without its newline) as format fmt
  * (AUTO: by the program name, else by the fields).  now is the time the

@@ -260,16 +260,17 @@ loop_ops(struct batch *b, const struct pf_hist_event *e)
 		    e->rule);
 	if (!e->have_prediction)
 		return;
-	if (e->rule != NULL && !e->temporary && predicted(e, e->rule))
+	if (e->rule != NULL && predicted(e, e->rule))
 		put(b, PF_SOP_ADD, DAY_WINDOW, 1, "hist.day.%s.%s.h", day,
 		    e->rule);
-	else if (e->rule != NULL && !predicted(e, e->rule))
+	else if (e->rule != NULL)
 		put(b, PF_SOP_ADD, DAY_WINDOW, 1, "hist.day.%s.%s.m", day,
 		    e->rule);
 	if (e->delivered)
 		for (i = 0; i < e->npredicted; i++)
-			put(b, PF_SOP_ADD, DAY_WINDOW, 1, "hist.day.%s.%s.f",
-			    day, e->predicted[i]);
+			if (e->predicted_code[i] / 100 != 4)
+				put(b, PF_SOP_ADD, DAY_WINDOW, 1,
+				    "hist.day.%s.%s.f", day, e->predicted[i]);
 }
 
 /* pf_hist_record - remember one outcome, once */

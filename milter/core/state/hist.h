@@ -15,8 +15,10 @@
  *   recipient domain: policy refusals and IP-not-in-allowlist, 7 days.
  * Every count is also kept per rule and day, for `preflight report`, with
  * the closed loop of the daemon's predictions: per rule and day, hits
- * (predicted and refused with that reply), false alarms (predicted and
- * delivered) and misses (refused with a catalogued reply not predicted).
+ * (predicted and refused with that reply), false alarms (a permanent
+ * refusal predicted and the message delivered: a predicted 4xx may be
+ * followed by a delivery) and misses (refused with a catalogued reply not
+ * predicted).
  */
 #ifndef PF_STATE_HIST_H
 #define PF_STATE_HIST_H
@@ -56,11 +58,12 @@ struct pf_hist_event {
 	int		 delivered;	/* Gmail said 250 */
 	const char	*rule;		/* the entry of the refusal, or NULL
 					 * (delivered, or not catalogued) */
-	int		 temporary;	/* a 4xx refusal */
 	const char	*egress_ip;	/* from the reply, or NULL */
 	const char	*sender_domain;	/* or NULL */
 	const char	*predicted[PF_HIST_PRED_MAX];	/* the daemon's rules
 					 * for this queue id */
+	int		 predicted_code[PF_HIST_PRED_MAX];	/* their
+					 * replies (550), 0 unknown */
 	size_t		 npredicted;
 	int		 have_prediction;	/* the daemon logged it */
 };
