@@ -42,8 +42,9 @@
 #ifndef PF_SYSCONFDIR
 #define PF_SYSCONFDIR	"/etc"
 #endif
-#define QMAP_SIZE	65536	/* queue ids remembered (sender, prediction) */
+#define QMAP_SIZE	16384	/* queue ids remembered (sender, prediction) */
 #define SAVE_EVERY	1000	/* lines between saved positions (follow) */
+#define PENDING_MAX	512	/* outcomes written in one transaction */
 
 /* what a queue id brought before its deliveries: direct-mapped, a newer
  * queue id takes the slot of an older one */
@@ -56,12 +57,21 @@ struct qinfo {
 	int	 have_pred;
 };
 
+/* an outcome waiting for the next write, with copies of what it names */
+struct pending {
+	struct pf_hist_event e;
+	char	 rcpt[320], qid[64], ip[64], sd[256];
+	char	 pred[PF_HIST_PRED_MAX][64];
+};
+
 struct learner {
 	struct pf_engine	*eng;
 	struct pf_state		*st;
 	const struct pf_rules	*rules;
 	enum pf_logfmt		 fmt;
 	struct qinfo		*q;
+	struct pending		*pend;
+	size_t			 npend;
 	/* counts */
 	size_t	 lines, deliveries, gmail, recorded, repeated, noreply,
 		 unknown, bad, cut;
@@ -213,6 +223,58 @@ classify(struct learner *l, const struct pf_delivery *d,
 	return 0;
 }
 
+/* flush - write the pending outcomes */
+static void
+flush(struct learner *l)
+{
+	struct pf_hist_event ev[PENDING_MAX];
+	int fresh[PENDING_MAX];
+	size_t i;
+
+	if (l->npend == 0 || l->unreachable)
+		return;
+	for (i = 0; i < l->npend; i++)
+		ev[i] = l->pend[i].e;
+	if (pf_hist_record(l->st, ev, l->npend, fresh, &l->err) != PF_OK)
+		l->unreachable = 1;
+	for (i = 0; !l->unreachable && i < l->npend; i++) {
+		if (fresh[i])
+			l->recorded++;
+		else
+			l->repeated++;
+	}
+	l->npend = 0;
+}
+
+/* queue - one recipient's outcome, copied, for the next write */
+static void
+queue(struct learner *l, const struct pf_hist_event *e, const char *rcpt)
+{
+	struct pending *p;
+	size_t i;
+
+	if (l->npend == PENDING_MAX)
+		flush(l);
+	p = &l->pend[l->npend++];
+	p->e = *e;
+	snprintf(p->rcpt, sizeof(p->rcpt), "%s", rcpt);
+	snprintf(p->qid, sizeof(p->qid), "%s", e->queue_id);
+	p->e.rcpt = p->rcpt;
+	p->e.queue_id = p->qid;
+	if (e->egress_ip != NULL) {
+		snprintf(p->ip, sizeof(p->ip), "%s", e->egress_ip);
+		p->e.egress_ip = p->ip;
+	}
+	if (e->sender_domain != NULL) {
+		snprintf(p->sd, sizeof(p->sd), "%s", e->sender_domain);
+		p->e.sender_domain = p->sd;
+	}
+	for (i = 0; i < e->npredicted; i++) {
+		snprintf(p->pred[i], sizeof(p->pred[i]), "%s", e->predicted[i]);
+		p->e.predicted[i] = p->pred[i];
+	}
+}
+
 /* record - every recipient of one Gmail delivery line */
 static void
 record(struct learner *l, const struct pf_delivery *d)
@@ -222,7 +284,7 @@ record(struct learner *l, const struct pf_delivery *d)
 	struct qinfo *q = slot(l, d->queue_id, 0);
 	char rcpt[320];
 	size_t i;
-	int delivered, first;
+	int delivered;
 
 	if (!classify(l, d, &x, &delivered)) {
 		l->noreply++;
@@ -233,7 +295,7 @@ record(struct learner *l, const struct pf_delivery *d)
 	e.when = d->when != 0 ? (int64_t)d->when : pf_state_now(l->st);
 	e.queue_id = d->queue_id;
 	e.delivered = delivered;
-	e.rule = x.rule != NULL ? x.rule->id : NULL;
+	e.rule = x.rule != NULL ? x.rule->id : NULL;	/* lives with rules */
 	e.egress_ip = x.reply.ip[0] != '\0' ? x.reply.ip : NULL;
 	if (!delivered && x.rule == NULL)
 		l->unknown++;
@@ -246,17 +308,8 @@ record(struct learner *l, const struct pf_delivery *d)
 		}
 		e.npredicted = q->npred;
 	}
-	for (i = 0; pf_delivery_rcpt(d, i, rcpt, sizeof(rcpt)); i++) {
-		e.rcpt = rcpt;
-		if (pf_hist_record(l->st, &e, &first, &l->err) != PF_OK) {
-			l->unreachable = 1;
-			break;
-		}
-		if (first)
-			l->recorded++;
-		else
-			l->repeated++;
-	}
+	for (i = 0; pf_delivery_rcpt(d, i, rcpt, sizeof(rcpt)); i++)
+		queue(l, &e, rcpt);
 	pf_explanation_reset(&x);
 }
 
@@ -328,12 +381,17 @@ resume(struct learner *l, struct pf_logreader *r, const char *path)
 	    PF_OK;
 }
 
-/* save - the position reached in this file */
+/* save - the outcomes read so far, then the position reached in this
+ * file (so that a crash between the two reads the lines again: their
+ * marks make that harmless) */
 static void
 save(struct learner *l, struct pf_logreader *r)
 {
 	struct pf_state_op o[2];
 
+	flush(l);
+	if (l->unreachable)
+		return;
 	memset(o, 0, sizeof(o));
 	if (!pos_key(&o[0], r))
 		return;
@@ -518,7 +576,9 @@ pf_cli_learn(int argc, char **argv)
 		return rc;
 	l.st = pf_engine_state(l.eng);
 	l.rules = pf_engine_rules(l.eng);
-	if ((l.q = calloc(QMAP_SIZE, sizeof(*l.q))) == NULL) {
+	if ((l.q = calloc(QMAP_SIZE, sizeof(*l.q))) == NULL ||
+	    (l.pend = calloc(PENDING_MAX, sizeof(*l.pend))) == NULL) {
+		free(l.q);
 		pf_engine_unref(l.eng);
 		return EX_SOFTWARE;
 	}
@@ -533,10 +593,12 @@ pf_cli_learn(int argc, char **argv)
 		if (c != EX_OK)
 			rc = c;
 	}
+	flush(&l);
 	if (l.unreachable)
 		fprintf(stderr, "preflight: %s\n", pf_err_format(&l.err, buf,
 		    sizeof(buf)));
 	summary(&l);
+	free(l.pend);
 	free(l.q);
 	pf_engine_unref(l.eng);
 	return rc;

@@ -125,10 +125,11 @@ netblock(const char *ip, char *out, size_t osz)
 	return 0;
 }
 
-/* a batch of operations being built */
+/* a batch of operations being built; it grows */
 struct batch {
-	struct pf_state_op	 op[48];
-	size_t			 n;
+	struct pf_state_op	*op;
+	size_t			 n, cap;
+	int			 nomem;
 };
 
 /* put - one operation; a key that does not fit is left out */
@@ -137,9 +138,17 @@ put(struct batch *b, enum pf_state_opcode code, uint32_t window,
     int64_t n, const char *fmt, const char *a, const char *c)
 {
 	struct pf_state_op *o;
+	size_t ncap;
 
-	if (b->n >= PF_NELEM(b->op))
-		return;
+	if (b->n == b->cap) {
+		ncap = b->cap ? b->cap * 2 : 256;
+		if ((o = realloc(b->op, ncap * sizeof(*o))) == NULL) {
+			b->nomem = 1;
+			return;
+		}
+		b->op = o;
+		b->cap = ncap;
+	}
 	o = &b->op[b->n];
 	memset(o, 0, sizeof(*o));
 	o->op = code;
@@ -149,13 +158,12 @@ put(struct batch *b, enum pf_state_opcode code, uint32_t window,
 		b->n++;
 }
 
-/* fresh - has this event not been counted before */
+/* seen_op - the mark of an event (its keyed hash), as a FIRST op */
 static int
-fresh(struct pf_state *st, const struct pf_hist_event *e, int *first,
-    struct pf_err *err)
+seen_op(struct pf_state *st, const struct pf_hist_event *e,
+    struct pf_state_op *op, struct pf_err *err)
 {
 	char buf[1024], h[PF_STATE_HASH_LEN + 1];
-	struct pf_state_op op;
 	int n, rc;
 
 	n = snprintf(buf, sizeof(buf), "%s\n%s\n%lld\n%d\n%s",
@@ -165,14 +173,11 @@ fresh(struct pf_state *st, const struct pf_hist_event *e, int *first,
 		n = (int)sizeof(buf) - 1;
 	if ((rc = pf_state_hash(st, buf, (size_t)n, h, err)) != PF_OK)
 		return rc;
-	memset(&op, 0, sizeof(op));
-	op.op = PF_SOP_FIRST;
-	op.window = PF_HIST_SEEN_TTL;
-	if ((rc = pf_state_key(&op, "hist.seen.%s", h)) != PF_OK)
+	memset(op, 0, sizeof(*op));
+	op->op = PF_SOP_FIRST;
+	op->window = PF_HIST_SEEN_TTL;
+	if ((rc = pf_state_key(op, "hist.seen.%s", h)) != PF_OK)
 		return pf_err_set(err, rc, "key too long");
-	if ((rc = pf_state_run(st, &op, 1, err)) != PF_OK)
-		return rc;
-	*first = op.result == 1;
 	return PF_OK;
 }
 
@@ -273,31 +278,53 @@ loop_ops(struct batch *b, const struct pf_hist_event *e)
 				    "hist.day.%s.%s.f", day, e->predicted[i]);
 }
 
-/* pf_hist_record - remember one outcome, once */
-int
-pf_hist_record(struct pf_state *st, const struct pf_hist_event *e,
-    int *first, struct pf_err *err)
+/* event_ops - the writes of one fresh event */
+static int
+event_ops(struct pf_state *st, struct batch *b, const struct pf_hist_event *e,
+    struct pf_err *err)
 {
 	enum pf_hist_kind k = pf_hist_kind_of(e->rule);
 	char h[PF_STATE_HASH_LEN + 1], dom[256];
 	const char *at;
-	struct batch *b;
 	int rc;
 
-	*first = 0;
-	if ((rc = fresh(st, e, first, err)) != PF_OK || !*first)
-		return rc;
 	if ((rc = hash_addr(st, e->rcpt, h, err)) != PF_OK)
 		return rc;
-	if ((b = calloc(1, sizeof(*b))) == NULL)
-		return pf_err_set(err, PF_ENOMEM, "out of memory");
 	at = strrchr(e->rcpt, '@');
 	lower(at != NULL ? at + 1 : NULL, dom, sizeof(dom));
 	recipient_ops(b, e, k, h, dom);
 	sender_ops(b, e, k);
 	loop_ops(b, e);
-	rc = b->n > 0 ? pf_state_run(st, b->op, b->n, err) : PF_OK;
-	free(b);
+	return b->nomem ? pf_err_set(err, PF_ENOMEM, "out of memory") : PF_OK;
+}
+
+/* pf_hist_record - remember outcomes, each once */
+int
+pf_hist_record(struct pf_state *st, const struct pf_hist_event *e,
+    size_t n, int *fresh, struct pf_err *err)
+{
+	struct pf_state_op *seen;
+	struct batch b = { NULL, 0, 0, 0 };
+	size_t i;
+	int rc = PF_OK;
+
+	if (n == 0)
+		return PF_OK;
+	if ((seen = calloc(n, sizeof(*seen))) == NULL)
+		return pf_err_set(err, PF_ENOMEM, "out of memory");
+	for (i = 0; i < n && rc == PF_OK; i++)
+		rc = seen_op(st, &e[i], &seen[i], err);
+	if (rc == PF_OK)
+		rc = pf_state_run(st, seen, n, err);
+	for (i = 0; i < n && rc == PF_OK; i++) {
+		fresh[i] = seen[i].result == 1;
+		if (fresh[i])
+			rc = event_ops(st, &b, &e[i], err);
+	}
+	if (rc == PF_OK && b.n > 0)
+		rc = pf_state_run(st, b.op, b.n, err);
+	free(b.op);
+	free(seen);
 	return rc;
 }
 

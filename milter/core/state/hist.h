@@ -68,11 +68,13 @@ struct pf_hist_event {
 	int		 have_prediction;	/* the daemon logged it */
 };
 
-/* pf_hist_record - remember one outcome, once: an event already counted
- * (same queue id, recipient, time and outcome) changes nothing and sets
- * *fresh = 0.  PF_ETEMP: the store is unreachable. */
+/* pf_hist_record - remember outcomes, each once: an event already
+ * counted (same queue id, recipient, time and outcome) changes nothing and
+ * gets fresh[i] = 0.  The events are written in two transactions (the
+ * marks that make it idempotent, then the counts).  PF_ETEMP: the store is
+ * unreachable. */
 int	pf_hist_record(struct pf_state *, const struct pf_hist_event *,
-	    int *fresh, struct pf_err *);
+	    size_t n, int *fresh, struct pf_err *);
 
 /* pf_hist_read - the hist.* facts of a message to these recipients, now;
  * each unknown with the reason when the store is absent or unreachable */
