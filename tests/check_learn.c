@@ -168,6 +168,21 @@ START_TEST(test_postfix_statuses)
 	ck_assert_int_eq(d.status, PF_D_DEFERRED);
 	ck_assert_ptr_null(d.reply);
 	ck_assert(pf_delivery_gmail(&d));	/* by the name it tried */
+	/* a relay that is not named as Google's, but whose reply carries
+	 * Google's gsmtp trailer, is Gmail (a smarthost name, a test) */
+	ck_assert_int_eq(parse(PFX_SMTP "4Z1k2L3m4nPz: to=<a@gmail.com>, "
+	    "relay=127.0.0.1[127.0.0.1]:2525, delay=0.3, delays=0/0/0.1/0.2, "
+	    "dsn=5.1.1, status=bounced (host 127.0.0.1[127.0.0.1] said: "
+	    "550-5.1.1 The email account that you tried to reach does not "
+	    "exist. 550 5.1.1 a1si1 - gsmtp (in reply to RCPT TO command))",
+	    &d), PF_L_DELIVERY);
+	ck_assert(pf_delivery_gmail(&d));
+	ck_assert_int_eq(parse(PFX_SMTP "4Z1k2L3m4nPz: to=<a@example.net>, "
+	    "relay=127.0.0.1[127.0.0.1]:2525, delay=0.3, delays=0/0/0.1/0.2, "
+	    "dsn=5.1.1, status=bounced (host 127.0.0.1[127.0.0.1] said: "
+	    "550 5.1.1 <a@example.net>: Recipient address rejected (in reply "
+	    "to RCPT TO command))", &d), PF_L_DELIVERY);
+	ck_assert(!pf_delivery_gmail(&d));
 	/* delivered: Gmail's 250 is the reply */
 	ck_assert_int_eq(parse(PFX_SMTP "4Z1k2L3m4nPz: to=<a@gmail.com>, "
 	    "relay=gmail-smtp-in.l.google.com[2a00:1450:400c:c07::1b]:25, "
@@ -339,6 +354,13 @@ START_TEST(test_queued_and_predicted)
 	ck_assert_int_eq(pf_prediction_reply(&d, 0), 550);
 	ck_assert_int_eq(pf_prediction_reply(&d, 1), 550);
 	ck_assert_int_eq(pf_prediction_reply(&d, 2), 0);
+	/* the daemon's own log on stderr (preflight-milter -f) */
+	ck_assert_int_eq(parse("2026-11-30T04:11:59Z preflight-milter[info]: "
+	    "4Z1k2L3m4nPz: action=tag rule=mailbox-does-not-exist reply=550 "
+	    "status=5.1.1 rcpt=1 client=localhost[127.0.0.1]", &d),
+	    PF_L_PREDICTION);
+	ck_assert_str_eq(d.queue_id, "4Z1k2L3m4nPz");
+	ck_assert_int_eq((long)d.when, 1796011919L);
 }
 END_TEST
 

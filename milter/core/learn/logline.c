@@ -233,6 +233,12 @@ prefix(struct cur *c, time_t now, struct pf_delivery *d, char *prog,
 	}
 	if (!classic_time(&s, now, &d->when) && !iso_time(&s, &d->when))
 		return;
+	/* a program's own log on stderr has no host: "TIME prog[x]: msg" */
+	if (tag(&s, prog, psz)) {
+		skip_sp(&s);
+		*c = s;
+		return;
+	}
 	n = word(&s, &w);
 	copy(d->host, sizeof(d->host), w, n);
 	if (!tag(&s, prog, psz)) {
@@ -662,15 +668,32 @@ google(const char *name)
 	    under(name, "googlemail.com");
 }
 
-/* pf_delivery_gmail - the relay is one of Google's; with no relay
- * (relay=none: the connection failed) the server named in the status
- * text ("connect to NAME[IP]:25: ...") */
+/* gsmtp - does the reply end with Gmail's "gsmtp" trailer, which Google
+ * adds to every reply of its servers */
+static int
+gsmtp(const struct pf_delivery *d)
+{
+	const char *e;
+
+	if (d->reply == NULL || d->reply_len < 5)
+		return 0;
+	for (e = d->reply + d->reply_len; e > d->reply &&
+	    (e[-1] == ' ' || e[-1] == ')'); e--)
+		;
+	return e - d->reply >= 5 && strncasecmp(e - 5, "gsmtp", 5) == 0;
+}
+
+/* pf_delivery_gmail - the relay is one of Google's, or the reply carries
+ * Google's trailer; with no relay (relay=none: the connection failed) the
+ * server named in the status text ("connect to NAME[IP]:25: ...") */
 int
 pf_delivery_gmail(const struct pf_delivery *d)
 {
 	const char *b, *a;
 	char name[256];
 
+	if (gsmtp(d))
+		return 1;
 	if (d->relay[0] != '\0' && strcmp(d->relay, "none") != 0)
 		return google(d->relay);
 	if (d->detail == NULL ||

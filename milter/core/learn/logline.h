@@ -4,8 +4,9 @@
  * (...)`) or Sendmail (`sm-mta[pid]: QUEUEID: to=<...>, ..., relay=...,
  * dsn=..., stat=...`), behind a classic syslog prefix (`Nov 30 04:12:01
  * host tag[pid]:`, with or without fractional seconds), an ISO 8601 one
- * (journalctl -o short-iso, rsyslog's high-precision format), an RFC 5424
- * one (`<22>1 2026-11-30T04:12:01Z host tag pid - - msg`), or none at all
+ * (journalctl -o short-iso, rsyslog's high-precision format, or a
+ * program's own log on stderr, without the host), an RFC 5424 one
+ * (`<22>1 2026-11-30T04:12:01Z host tag pid - - msg`), or none at all
  * (journalctl -o cat).  The parser keeps no state between lines and
  * borrows the line: the reply points into it.
  */
@@ -76,9 +77,10 @@ enum pf_lineclass pf_logline_parse(const char *line, size_t len,
 int	pf_delivery_rcpt(const struct pf_delivery *d, size_t i, char *buf,
 	    size_t bsz);
 
-/* pf_delivery_gmail - the attempt went to one of Google's mail servers
- * (the relay's name, or for relay=none the server the status text names,
- * is under google.com, gmail.com or googlemail.com) */
+/* pf_delivery_gmail - the attempt went to one of Google's mail servers:
+ * the reply ends with Google's "gsmtp" trailer, or the relay's name (for
+ * relay=none the server the status text names) is under google.com,
+ * gmail.com or googlemail.com */
 int	pf_delivery_gmail(const struct pf_delivery *d);
 
 const char *pf_dstatus_name(enum pf_dstatus);
