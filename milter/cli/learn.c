@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "base/pf.h"
+#include "catalog/expr.h"
 #include "catalog/rules.h"
 #include "cli.h"
 #include "config/config.h"
@@ -297,6 +298,9 @@ record(struct learner *l, const struct pf_delivery *d)
 	e.delivered = delivered;
 	e.rule = x.rule != NULL ? x.rule->id : NULL;	/* lives with rules */
 	e.egress_ip = x.reply.ip[0] != '\0' ? x.reply.ip : NULL;
+	/* a sender-guideline reply: its entry's form depends on Enforcement */
+	if (x.rule != NULL && pf_expr_uses(x.rule->when, PF_F_CFG_ENFORCEMENT))
+		e.guideline = x.rule->reply / 100;
 	if (!delivered && x.rule == NULL)
 		l->unknown++;
 	if (q != NULL) {

@@ -143,6 +143,29 @@ echo "Nov 30 06:00:00 mx1 $P 9JJJJJJJJJ: to=<gone@gmail.com>, $R, dsn=2.0.0, sta
 check "the later delivery is learned" "1 0" "$(learned "$tmp/err4")"
 check "no prediction after a 250" "" "$(pred gone@gmail.com)"
 
+# Enforcement auto: the form of the sender-guideline replies Gmail last
+# gave the sender's domain (here the 4xx, then the 5xx, of 5.7.24)
+cp "$tmp/pf.conf" "$tmp/auto.conf"
+echo "Enforcement auto" >> "$tmp/auto.conf"
+form() {	# which form of spf-suspicious is in play for news@example.org
+	"$pf" check --json --no-dns --config "$tmp/auto.conf" \
+	    --mail-from news@example.org --rcpt a@gmail.com "$tmp/msg.eml" |
+	    jq -r '[.unknown[].rule | select(startswith("spf-suspicious"))] | join(" ")'
+}
+check "auto before any reply: the 5xx form" spf-suspicious "$(form)"
+{
+	echo "Nov 30 08:00:00 mx1 postfix/qmgr[812]: AUTO1: from=<news@example.org>, size=1, nrcpt=1 (queue active)"
+	echo "Nov 30 08:00:01 mx1 $P AUTO1: to=<s@gmail.com>, $R, dsn=4.7.24, status=deferred $S 451-4.7.24 The SPF record of the sending domain has one or more suspicious 451-4.7.24 entries. To protect our users from spam, mail sent from your IP 451-4.7.24 address has been temporarily rate limited. a1si1 - gsmtp (in reply to end of DATA command))"
+} >> "$tmp/maillog"
+"$pf" learn --config "$tmp/pf.conf" "$tmp/maillog" 2>/dev/null
+check "auto after a 451 4.7.24: the 4xx form" spf-suspicious-ratelimit "$(form)"
+{
+	echo "Nov 30 09:00:00 mx1 postfix/qmgr[812]: AUTO2: from=<news@example.org>, size=1, nrcpt=1 (queue active)"
+	echo "Nov 30 09:00:01 mx1 $P AUTO2: to=<s@gmail.com>, $R, dsn=5.7.24, status=bounced $S 550-5.7.24 The SPF record of the sending domain has one or more suspicious 550-5.7.24 entries. a1si1 - gsmtp (in reply to end of DATA command))"
+} >> "$tmp/maillog"
+"$pf" learn --config "$tmp/pf.conf" "$tmp/maillog" 2>/dev/null
+check "auto after a later 550 5.7.24: the 5xx form" spf-suspicious "$(form)"
+
 # --follow across a real logrotate, create then copytruncate
 if command -v logrotate >/dev/null; then
 	log=$tmp/follow.log

@@ -168,6 +168,7 @@ static const struct {
 	{ "MTAAddsHeaders", "always", PF_M_ALWAYS },
 	{ "Enforcement", "block", 0 },
 	{ "Enforcement", "ratelimit", 1 },
+	{ "Enforcement", "auto", PF_ENFORCE_AUTO },
 };
 
 static const char *facilities[] = {

@@ -8,6 +8,8 @@
  *   hist.ip.IP.{h,d}, hist.net.NET.{h,d}    IP reputation and rate
  *                                           replies, 1 h and 24 h windows
  *   hist.sdrep.DOMAIN                       sender-domain reputation, 24 h
+ *   hist.sdform.DOMAIN.{4,5}                the last sender-guideline
+ *                                           reply of each form
  *   hist.dpol.DOMAIN, hist.dallow.DOMAIN    the last policy or allowlist
  *                                           refusal of a recipient domain
  *   hist.rd.DOMAIN, hist.sd.DOMAIN.RULE,    refusals per recipient domain,
@@ -234,6 +236,9 @@ sender_ops(struct batch *b, const struct pf_hist_event *e,
 	put(b, PF_SOP_ADD, REPORT_WINDOW, 1, "hist.sd.%s.%s", sd, e->rule);
 	if (k == PF_H_DOMAIN)
 		put(b, PF_SOP_ADD, 86400, 1, "hist.sdrep.%s%s", sd, NULL);
+	if (e->guideline == 4 || e->guideline == 5)
+		put(b, PF_SOP_MAX, 0, e->when, "hist.sdform.%s.%s", sd,
+		    e->guideline == 4 ? "4" : "5");
 }
 
 /* predicted - was rule among the daemon's predictions */
@@ -438,6 +443,30 @@ pf_hist_read(struct pf_state *st, const char *const *rcpt, size_t n,
 	pf_fact_bool(f, PF_F_HIST_RCPT_RATE, rate);
 	pf_fact_bool(f, PF_F_HIST_RCPT_DOMAIN_POLICY, pol);
 	pf_fact_bool(f, PF_F_HIST_RCPT_DOMAIN_ALLOWLIST, allow);
+}
+
+/* pf_hist_enforcement - the form of the last sender-guideline reply */
+int
+pf_hist_enforcement(struct pf_state *st, const char *domain, int *form,
+    struct pf_err *err)
+{
+	struct pf_state_op o[2];
+	char sd[256];
+	int rc;
+
+	*form = 0;
+	if (lower(domain, sd, sizeof(sd))[0] == '\0')
+		return PF_OK;
+	memset(o, 0, sizeof(o));
+	o[0].op = o[1].op = PF_SOP_GET;
+	if (pf_state_key(&o[0], "hist.sdform.%s.4", sd) != PF_OK ||
+	    pf_state_key(&o[1], "hist.sdform.%s.5", sd) != PF_OK)
+		return PF_OK;
+	if ((rc = pf_state_run(st, o, 2, err)) != PF_OK)
+		return rc;
+	if (o[0].found || o[1].found)
+		*form = since(&o[0]) > since(&o[1]) ? 4 : 5;
+	return PF_OK;
 }
 
 /* find_row - the row of rule in rows[0..*got), added if new */

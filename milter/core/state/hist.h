@@ -11,7 +11,9 @@
  *   egress IP and its /24 or /64 (the "[ip n]" Gmail puts in its reply):
  *     reputation and rate replies, counted in one-hour and one-day windows;
  *   sender domain (the envelope sender's, from the queue manager's line):
- *     domain-reputation and the 4.7.28 domain forms, one-day window;
+ *     domain-reputation and the 4.7.28 domain forms, one-day window; and
+ *     the form (4xx or 5xx) of the last sender-guideline reply, for
+ *     Enforcement auto;
  *   recipient domain: policy refusals and IP-not-in-allowlist, 7 days.
  * Every count is also kept per rule and day, for `preflight report`, with
  * the closed loop of the daemon's predictions: per rule and day, hits
@@ -60,6 +62,9 @@ struct pf_hist_event {
 					 * (delivered, or not catalogued) */
 	const char	*egress_ip;	/* from the reply, or NULL */
 	const char	*sender_domain;	/* or NULL */
+	int		 guideline;	/* the refusal is a sender-guideline
+					 * reply whose form (4 or 5) Gmail
+					 * picks by the sender; 0 if not */
 	const char	*predicted[PF_HIST_PRED_MAX];	/* the daemon's rules
 					 * for this queue id */
 	int		 predicted_code[PF_HIST_PRED_MAX];	/* their
@@ -80,6 +85,12 @@ int	pf_hist_record(struct pf_state *, const struct pf_hist_event *,
  * each unknown with the reason when the store is absent or unreachable */
 void	pf_hist_read(struct pf_state *, const char *const *rcpt, size_t n,
 	    struct pf_facts *);
+
+/* pf_hist_enforcement - which form of the sender-guideline replies Gmail
+ * gave the sender domain last: 4 (rate limited), 5 (blocked), 0 none
+ * seen; PF_ETEMP when the store is unreachable */
+int	pf_hist_enforcement(struct pf_state *, const char *sender_domain,
+	    int *form, struct pf_err *);
 
 /* a per-rule row of the report over a range of days */
 struct pf_hist_rule {
