@@ -351,8 +351,11 @@ find(const char *p, const char *end, const char *needle)
 static void
 postfix_reply(struct pf_delivery *d)
 {
-	const char *t = d->detail, *e = t + d->detail_len, *s, *r;
+	const char *t = d->detail, *e, *s, *r;
 
+	if (t == NULL)			/* cut after the status word */
+		return;
+	e = t + d->detail_len;
 	if ((s = find(t, e, " said: ")) != NULL)
 		s += 7;
 	else if ((s = find(t, e, " refused to talk to me: ")) != NULL)
