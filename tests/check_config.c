@@ -73,6 +73,8 @@ static const struct {
 	    "\"redis+unix:/run/r.sock?dbx=1\"" },
 	{ "state two words", "State none lmdb:/x\n",
 	    "1: State takes one value" },
+	{ "gmail account", "GmailAccount sender\n",
+	    "1: GmailAccount: \"sender\" is not an address" },
 	{ "state timeout", "StateTimeout 5\n",
 	    "1: StateTimeout: 5 is out of range 10..60000" },
 	{ "tristate", "TLS sometimes\n",
@@ -335,6 +337,7 @@ static const struct {
 	{ "state unix socket", "State redis+unix:/run/redis/redis.sock"
 	    "?db=3&password=x\n" },
 	{ "state lmdb", "State lmdb:/var/lib/preflight/other\n" },
+	{ "gmail account", "GmailAccount news@example.com\n" },
 	{ "state redis defaults", "State redis://localhost\n" },
 };
 

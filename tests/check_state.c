@@ -11,8 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <hiredis/hiredis.h>
 #include <unistd.h>
 
 #include "base/pf.h"
@@ -525,6 +528,13 @@ START_TEST(test_count_relay)
 	m.relay = 0;
 	recs(st, &m, 0, f);
 	ck_assert(!pf_fact_known(f, PF_F_STATE_RELAY_SENDER_MSGS));
+	ck_assert(!pf_fact_known(f, PF_F_STATE_ACCOUNT_MSGS));
+	/* through smtp.gmail.com as an account: its messages, recipients */
+	m.account = s;
+	m.times = 3;
+	recs(st, &m, 1, f);
+	ck_assert_int_eq(pf_fact_getn(f, PF_F_STATE_ACCOUNT_MSGS), 4);
+	ck_assert_int_eq(pf_fact_getn(f, PF_F_STATE_ACCOUNT_RCPTS), 8);
 	pf_facts_free(f);
 	pf_state_free(st);
 }
@@ -536,7 +546,7 @@ assert_unknown(const struct pf_facts *f, const char *why)
 {
 	int id;
 
-	for (id = PF_F_STATE_RCPT_MINUTE; id <= PF_F_STATE_RELAY_ORG_PEAK;
+	for (id = PF_F_STATE_RCPT_MINUTE; id <= PF_F_STATE_ACCOUNT_RCPTS;
 	    id++) {
 		ck_assert_msg(!pf_fact_known(f, id), "%s is known",
 		    pf_fact_name(id));
@@ -561,6 +571,7 @@ read_all(struct pf_state *st, struct pf_facts *f)
 	m.msgid = "<a@b>";
 	m.sender = "s@example.com";
 	m.relay = 1;
+	m.account = "sender@example.com";
 	pf_facts_reset(f);
 	pf_state_read(st, &m, f, &memo);
 	ck_assert_int_eq(memo.read, 0);
@@ -759,6 +770,141 @@ START_TEST(test_redis_deferred)
 }
 END_TEST
 
+/* a Redis that answers errors: out of memory, writes refused */
+START_TEST(test_redis_errors)
+{
+	struct redistest r;
+	struct pf_state *st;
+	struct pf_state_spec s;
+	struct pf_state_op op;
+	struct pf_err err;
+	redisContext *c;
+	redisReply *rep;
+	char text[100], why[200];
+	int64_t n;
+	int i, rc = PF_OK;
+
+	ck_assert_msg(redistest_start(&r, NULL) == 0, "redis-server");
+	snprintf(text, sizeof(text), "redis://127.0.0.1:%u", r.port);
+	ck_assert_int_eq(pf_state_spec_parse(text, &s, why, sizeof(why)), 0);
+	memset(&err, 0, sizeof(err));
+	ck_assert_int_eq(pf_state_new(&s, 0, 500, &st, &err), PF_OK);
+	ck_assert_int_eq(pf_state_add(st, "t|x", 60, 1, &err), PF_OK);
+	c = redisConnect("127.0.0.1", (int)r.port);
+	ck_assert(c != NULL && !c->err);
+	rep = redisCommand(c, "CONFIG SET maxmemory 1");
+	freeReplyObject(rep);
+	rep = redisCommand(c, "CONFIG SET maxmemory-policy noeviction");
+	freeReplyObject(rep);
+	ck_assert_int_eq(pf_state_add(st, "t|y", 60, 1, &err), PF_ETEMP);
+	ck_assert_msg(strstr(err.msg, "OOM") != NULL, "%s", err.msg);
+	/* reads still work */
+	ck_assert_int_eq(pf_state_get(st, "t|x", 60, &n, &err), PF_OK);
+	ck_assert_int_eq(n, 1);
+	/* a refused write sent without waiting is reported by a later one */
+	memset(&op, 0, sizeof(op));
+	op.op = PF_SOP_ADD;
+	op.window = 60;
+	op.n = 1;
+	pf_state_key(&op, "t|z");
+	for (i = 0; i < 3 && rc == PF_OK; i++) {
+		rc = pf_state_record(st, &op, 1, &err);
+		if (rc == PF_OK)
+			(void)pf_state_get(st, "t|x", 60, &n, &err);
+	}
+	ck_assert_int_eq(rc, PF_ETEMP);
+	ck_assert_msg(strstr(err.msg, "earlier write failed") != NULL &&
+	    strstr(err.msg, "OOM") != NULL, "%s", err.msg);
+	redisFree(c);
+	pf_state_free(st);
+	redistest_stop(&r);
+}
+END_TEST
+
+/* a server that accepts and never answers: StateTimeout bounds the wait */
+START_TEST(test_redis_slow)
+{
+	struct sockaddr_in a;
+	struct pf_state *st;
+	struct pf_state_spec s;
+	struct pf_facts *f = pf_facts_new();
+	struct pf_err err;
+	socklen_t len = sizeof(a);
+	char text[100], why[200];
+	struct timespec t0, t1;
+	double secs;
+	int fd;
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	ck_assert_int_eq(listen(fd, 16), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	snprintf(text, sizeof(text), "redis://127.0.0.1:%u",
+	    ntohs(a.sin_port));
+	ck_assert_int_eq(pf_state_spec_parse(text, &s, why, sizeof(why)), 0);
+	memset(&err, 0, sizeof(err));
+	ck_assert_int_eq(pf_state_new(&s, 0, 300, &st, &err), PF_OK);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	read_all(st, f);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (double)(t1.tv_sec - t0.tv_sec) +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	assert_unknown(f, "unreachable");
+	ck_assert_msg(secs >= 0.25 && secs < 2.0, "waited %.2f s", secs);
+	pf_state_free(st);
+	pf_facts_free(f);
+	close(fd);
+}
+END_TEST
+
+/* a full disk (a file size limit stands in for it): the write fails with
+ * a clear error, nothing committed before is lost, the file opens */
+START_TEST(test_lmdb_full)
+{
+	struct pf_state *st;
+	struct rlimit rl;
+	struct stat sb;
+	struct pf_err err;
+	char path[300], k[64];
+	pid_t pid;
+	int status, i;
+
+	snprintf(path, sizeof(path), "%s/full", dir);
+	now_s = 50000;
+	st = open_store(0, "full");
+	add(st, "t|before", 86400, 7);
+	pf_state_free(st);
+	ck_assert_int_eq(stat(path, &sb), 0);
+	if ((pid = fork()) == 0) {
+		signal(SIGXFSZ, SIG_IGN);
+		rl.rlim_cur = rl.rlim_max = (rlim_t)sb.st_size + 8192;
+		if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
+			_exit(2);
+		st = open_store(0, "full");
+		for (i = 0; i < 100000; i++) {
+			snprintf(k, sizeof(k), "t|fill%d", i);
+			memset(&err, 0, sizeof(err));
+			if (pf_state_add(st, k, 86400, 1, &err) != PF_OK)
+				break;
+		}
+		pf_state_free(st);
+		_exit(i < 100000 && strstr(err.msg, "lmdb:") != NULL &&
+		    strstr(err.msg, "File too large") != NULL ? 0 : 1);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "the full disk was not reported (status %d)", status);
+	st = open_store(0, "full");
+	ck_assert_int_eq(get(st, "t|before", 86400), 7);
+	add(st, "t|before", 86400, 1);
+	ck_assert_int_eq(get(st, "t|before", 86400), 8);
+	pf_state_free(st);
+}
+END_TEST
+
 static Suite *
 state_suite(void)
 {
@@ -785,6 +931,9 @@ state_suite(void)
 	tcase_add_test(tc, test_redis_stopped);
 	tcase_add_test(tc, test_redis_auth);
 	tcase_add_test(tc, test_redis_deferred);
+	tcase_add_test(tc, test_redis_errors);
+	tcase_add_test(tc, test_redis_slow);
+	tcase_add_test(tc, test_lmdb_full);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -167,10 +167,13 @@ show_addr(struct pf_engine *e, const char *arg, int json)
 		printf(",\"key\":\"%s\",\"recipient_minute\":%lld,"
 		    "\"recipient_hour\":%lld,\"recipient_24h\":%lld,"
 		    "\"relay_messages_24h\":%lld,\"relay_recipients_24h\":%lld,"
-		    "\"relay_distinct_recipients_24h\":%lld}\n", h,
+		    "\"relay_distinct_recipients_24h\":%lld,"
+		    "\"account_messages_24h\":%lld,"
+		    "\"account_recipients_24h\":%lld}\n", h,
 		    (long long)v.rcpt_minute, (long long)v.rcpt_hour,
 		    (long long)v.rcpt_day, (long long)v.relay_msgs,
-		    (long long)v.relay_rcpts, (long long)v.relay_unique);
+		    (long long)v.relay_rcpts, (long long)v.relay_unique,
+		    (long long)v.account_msgs, (long long)v.account_rcpts);
 		return EX_OK;
 	}
 	printf("%s (stored as %s)\n", arg, h);
@@ -180,6 +183,9 @@ show_addr(struct pf_engine *e, const char *arg, int json)
 	printf("  relayed as sender, 24 h: %lld messages, %lld recipients, "
 	    "%lld distinct\n", (long long)v.relay_msgs,
 	    (long long)v.relay_rcpts, (long long)v.relay_unique);
+	printf("  as the smtp.gmail.com account, 24 h: %lld messages, "
+	    "%lld recipients\n", (long long)v.account_msgs,
+	    (long long)v.account_rcpts);
 	return EX_OK;
 }
 

@@ -34,6 +34,10 @@ Rules $PF_RULES
 RelayViaGoogle yes
 TLS yes
 CONF
+cat > "$tmp/account.conf" <<CONF
+Rules $PF_RULES
+GmailAccount sender@corp.example
+CONF
 cat > "$tmp/notls.conf" <<CONF
 Rules $PF_RULES
 TLS no
@@ -97,6 +101,15 @@ rc100=$(i=0; while [ $i -lt 100 ]; do printf ' r%d@x.example' $i; i=$((i + 1)); 
 case_ rcpt-sender +too-many-recipients-sender "$r" -r -s s@corp.example -o corp.example -n 100 $rc100
 # shellcheck disable=SC2086
 case_ rcpt-sender-under -too-many-recipients-sender "$r" -r -s s@corp.example -o corp.example -n 99 $rc100
+# smtp.gmail.com as one account: 2,000 messages, 10,000 recipients a day
+a="--config $tmp/account.conf $g"
+case_ account-msgs +daily-user-sending-limit "$a" -A sender@corp.example -n 2000 x@gmail.com
+case_ account-msgs-under -daily-user-sending-limit "$a" -A sender@corp.example -n 1999 x@gmail.com
+case_ account-not-configured -daily-user-sending-limit "$g" -A sender@corp.example -n 2000 x@gmail.com
+# shellcheck disable=SC2086
+case_ account-rcpts +too-many-recipients-sender "$a" -A sender@corp.example -n 100 $rc100
+# shellcheck disable=SC2086
+case_ account-rcpts-under -too-many-recipients-sender "$a" -A sender@corp.example -n 99 $rc100
 # Bulk auto: 4,999 from news. and shop. counted, the 5,000th (this one)
 # makes example.com bulk, and a bulk rule applies
 b="--config $tmp/notls.conf $g"

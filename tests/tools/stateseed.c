@@ -4,9 +4,10 @@
  * end-to-end runs.  A test tool, not installed.
  *
  *   stateseed SPEC [-n TIMES] [-a SECONDS-AGO] [-f FROM-ORG] [-m MSGID]
- *             [-s SENDER -o SENDER-ORG] [-r] RCPT...
+ *             [-s SENDER -o SENDER-ORG] [-r] [-A ACCOUNT] RCPT...
  *
- * -r counts through smtp-relay.gmail.com.  The message is counted TIMES
+ * -r counts through smtp-relay.gmail.com, -A through smtp.gmail.com as
+ * ACCOUNT.  The message is counted TIMES
  * times (default 1), as if sent SECONDS-AGO seconds ago (default 0).
  */
 #include <stdio.h>
@@ -34,7 +35,7 @@ usage(void)
 {
 	fputs("usage: stateseed SPEC [-n TIMES] [-a SECONDS-AGO] "
 	    "[-f FROM-ORG] [-m MSGID] [-s SENDER -o SENDER-ORG] [-r] "
-	    "RCPT...\n", stderr);
+	    "[-A ACCOUNT] RCPT...\n", stderr);
 	return 64;
 }
 
@@ -57,7 +58,7 @@ main(int argc, char **argv)
 	    sizeof(why)) != 0)
 		return usage();
 	optind = 2;
-	while ((ch = getopt(argc, argv, "n:a:f:m:s:o:rb:")) != -1)
+	while ((ch = getopt(argc, argv, "n:a:f:m:s:o:rb:A:")) != -1)
 		switch (ch) {
 		case 'n': m.times = strtoll(optarg, NULL, 10); break;
 		case 'a': ago = strtoll(optarg, NULL, 10); break;
@@ -67,6 +68,7 @@ main(int argc, char **argv)
 		case 'o': m.sender_org = optarg; break;
 		case 'r': m.relay = 1; break;
 		case 'b': m.bulk_line = strtoll(optarg, NULL, 10); break;
+		case 'A': m.account = optarg; break;
 		default: return usage();
 		}
 	m.rcpt = (const char *const *)(argv + optind);

@@ -67,6 +67,7 @@ static int set_socket(struct ctx *, const struct key *, char **, size_t);
 static int set_helo(struct ctx *, const struct key *, char **, size_t);
 static int set_facility(struct ctx *, const struct key *, char **, size_t);
 static int set_bulk(struct ctx *, const struct key *, char **, size_t);
+static int set_account(struct ctx *, const struct key *, char **, size_t);
 static int set_state(struct ctx *, const struct key *, char **, size_t);
 static int defaults(struct pf_config *);
 
@@ -100,6 +101,8 @@ static const struct key keys[] = {
 	    0, 0, 0, NULL },
 	{ "RelayViaGoogle", K_BOOL, OFF(relay_via_google), "no",
 	    0, 0, 0, NULL },
+	{ "GmailAccount", K_FN, 0, NULL,
+	    0, 0, 0, set_account },
 	{ "Enforcement", K_FN, 0, "block",
 	    0, 0, 0, set_enum },
 	{ "Signer", K_FN, 0, NULL,
@@ -268,6 +271,7 @@ pf_config_free(struct pf_config *c)
 		free(c->signer[i].keyfile);
 		free(c->signer[i].match);
 	}
+	free(c->gmail_account);
 	free(c->keytable);
 	free(c->signingtable);
 	pf_policy_free(c->policy);
@@ -572,6 +576,23 @@ set_bulk(struct ctx *c, const struct key *k, char **w, size_t nw)
 		return failf(c, PF_ESYNTAX, "Bulk: expected yes, no or auto");
 	c->cfg->bulk = b;
 	return PF_OK;
+}
+
+/* set_account - the Google account the MTA authenticates as to
+ * smtp.gmail.com */
+static int
+set_account(struct ctx *c, const struct key *k, char **w, size_t nw)
+{
+	const char *at;
+
+	if (nw != 1)
+		return failf(c, PF_ESYNTAX, "GmailAccount takes one address");
+	at = strrchr(w[0], '@');
+	if (at == NULL || at == w[0] || !valid_hostname(at + 1) ||
+	    strlen(w[0]) > 254)
+		return failf(c, PF_ESYNTAX, "GmailAccount: \"%.100s\" is not "
+		    "an address", w[0]);
+	return replace(c, &c->cfg->gmail_account, w[0]);
 }
 
 /* set_state - none, lmdb:/PATH, redis://..., redis+unix:/PATH */

@@ -59,6 +59,7 @@ struct pf_config {
 	int		 state_readonly;	/* not a key: set by a door */
 	enum pf_tristate tls;			/* MTA uses TLS to Gmail */
 	int		 relay_via_google;
+	char		*gmail_account;		/* submits via smtp.gmail.com */
 	int		 ratelimit;		/* Enforcement ratelimit (1),
 						 * auto (PF_ENFORCE_AUTO) */
 	struct pf_signer signer[PF_MAX_SIGNERS];

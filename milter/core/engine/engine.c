@@ -166,6 +166,7 @@ config_facts(const struct pf_config *cfg, struct pf_facts *f)
 	if (cfg->bulk != PF_BULK_AUTO)
 		pf_fact_bool(f, PF_F_CFG_BULK, cfg->bulk == PF_BULK_YES);
 	pf_fact_bool(f, PF_F_CFG_RELAY_GOOGLE, cfg->relay_via_google);
+	pf_fact_bool(f, PF_F_CFG_GMAIL_ACCOUNT, cfg->gmail_account != NULL);
 	/* auto: set from the store with the history (enforcement_auto) */
 	pf_fact_strz(f, PF_F_CFG_ENFORCEMENT, cfg->ratelimit == 1 ?
 	    "ratelimit" : "block");
@@ -191,6 +192,7 @@ state_msg(struct pf_check *c, struct pf_state_msg *m)
 	m->sender = pf_msg_mail_get(c->msg);
 	m->sender_org = c->sender_org[0] != '\0' ? c->sender_org : NULL;
 	m->relay = c->eng->cfg->relay_via_google;
+	m->account = c->eng->cfg->gmail_account;
 	m->bulk_line = c->eng->bulk_line;
 }
 

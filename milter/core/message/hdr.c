@@ -379,10 +379,7 @@ hdr_end(void *st, struct pf_facts *f)
 	pf_fact_num(f, PF_F_MSGID_COUNT, h->msgid_count);
 	pf_fact_bool(f, PF_F_MSGID_VALID, h->msgid_valid);
 	pf_fact_num(f, PF_F_MSGID_BYTES, h->msgid_bytes);
-	if (h->msgid_count > 0)
-		pf_fact_strz(f, PF_F_MSGID_VALUE, h->msgid);
-	else
-		pf_fact_unknown(f, PF_F_MSGID_VALUE, "no Message-ID field");
+	pf_fact_strz(f, PF_F_MSGID_VALUE, h->msgid);	/* "" without one */
 	set_from(h, f);
 }
 

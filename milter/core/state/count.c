@@ -10,6 +10,8 @@
  *   n|H  its recipients each time, 24 h;  u|H  distinct ones, 24 h
  *   q|H  a sender-recipient pair already counted in u|, 24 h lifetime
  *   c|D  relay recipients of the sender's organization, 24 h and 10 min
+ *   a|H  GmailAccount H (smtp.gmail.com): messages, 24 h
+ *   e|H  its recipients, counted each time, 24 h
  *
  * H is pf_state_hash() of the lower-cased address or of the Message-ID:
  * the store holds domains, numbers and hashes, never an address.
@@ -142,7 +144,7 @@ all_unknown(struct pf_facts *f, const char *why)
 {
 	int id;
 
-	for (id = PF_F_STATE_RCPT_MINUTE; id <= PF_F_STATE_RELAY_ORG_PEAK; id++)
+	for (id = PF_F_STATE_RCPT_MINUTE; id <= PF_F_STATE_ACCOUNT_RCPTS; id++)
 		pf_fact_unknown(f, id, why);
 }
 
@@ -159,7 +161,8 @@ date(int64_t t, char *buf, size_t len)
 
 /* read_ops - the batch that reads every fact of the message; the index
  * of the first op of each part is in idx[] */
-enum { I_RCPT, I_MSGID, I_ORG, I_SENDER, I_PAIRS, I_CUST, I__N };
+enum { I_RCPT, I_MSGID, I_ORG, I_ACCOUNT, I_SENDER, I_PAIRS, I_CUST,
+    I__N };
 
 static int
 read_ops(struct pf_state *st, const struct pf_state_msg *m, struct ops *b,
@@ -204,6 +207,17 @@ read_ops(struct pf_state *st, const struct pf_state_msg *m, struct ops *b,
 				return PF_ENOMEM;
 			pf_state_key(o, "b|%s", m->org);
 		}
+	}
+	idx[I_ACCOUNT] = b->n;
+	if (m->account != NULL) {
+		if ((rc = hash_addr(st, m->account, h, err)) != PF_OK)
+			return rc;
+		if ((o = push(b, PF_SOP_COUNT, PF_W_DAY, 0)) == NULL)
+			return PF_ENOMEM;
+		pf_state_key(o, "a|%s", h);
+		if ((o = push(b, PF_SOP_COUNT, PF_W_DAY, 0)) == NULL)
+			return PF_ENOMEM;
+		pf_state_key(o, "e|%s", h);
 	}
 	idx[I_SENDER] = idx[I_PAIRS] = idx[I_CUST] = b->n;
 	if (!m->relay || !has_sender(m))
@@ -301,6 +315,24 @@ set_org(struct pf_state *st, const struct pf_state_msg *m,
 	pf_fact_strz(f, PF_F_STATE_BULK_SINCE, d);
 }
 
+/* set_account - the smtp.gmail.com account's day, or unknown */
+static void
+set_account(const struct pf_state_msg *m, const struct ops *b, size_t at,
+    struct pf_facts *f)
+{
+	const char *why = "the MTA does not send through smtp.gmail.com "
+	    "(no GmailAccount)";
+
+	if (m->account == NULL) {
+		pf_fact_unknown(f, PF_F_STATE_ACCOUNT_MSGS, why);
+		pf_fact_unknown(f, PF_F_STATE_ACCOUNT_RCPTS, why);
+		return;
+	}
+	pf_fact_num(f, PF_F_STATE_ACCOUNT_MSGS, b->op[at].result + 1);
+	pf_fact_num(f, PF_F_STATE_ACCOUNT_RCPTS, b->op[at + 1].result +
+	    (int64_t)nrcpt(m));
+}
+
 /* set_relay - the relay counters, or unknown when not relaying */
 static void
 set_relay(const struct pf_state_msg *m, const struct ops *b,
@@ -374,8 +406,9 @@ pf_state_read(struct pf_state *st, const struct pf_state_msg *m,
 	else
 		pf_fact_unknown(f, PF_F_STATE_MSGID_TRANSACTIONS,
 		    "the message has no Message-ID");
-	set_org(st, m, &b, idx[I_ORG], idx[I_SENDER] - idx[I_ORG] == 3, f,
+	set_org(st, m, &b, idx[I_ORG], idx[I_ACCOUNT] - idx[I_ORG] == 3, f,
 	    memo);
+	set_account(m, &b, idx[I_ACCOUNT], f);
 	set_relay(m, &b, idx, f, memo);
 	free(b.op);
 }
@@ -427,6 +460,16 @@ count_ops(struct pf_state *st, const struct pf_state_msg *m,
 				return PF_ENOMEM;
 			pf_state_key(o, "b|%s", m->org);
 		}
+	}
+	if (m->account != NULL) {
+		if ((rc = hash_addr(st, m->account, h, err)) != PF_OK)
+			return rc;
+		if ((o = push(b, PF_SOP_ADD, PF_W_DAY, x)) == NULL)
+			return PF_ENOMEM;
+		pf_state_key(o, "a|%s", h);
+		if ((o = push(b, PF_SOP_ADD, PF_W_DAY, n)) == NULL)
+			return PF_ENOMEM;
+		pf_state_key(o, "e|%s", h);
 	}
 	if (!m->relay || !has_sender(m))
 		return PF_OK;
@@ -482,20 +525,23 @@ pf_state_count(struct pf_state *st, const struct pf_state_msg *m,
 }
 
 /* addr_ops - the reads (or deletes) of everything kept for an address */
+#define ADDR_OPS	8
+
 static int
 addr_ops(struct pf_state *st, const char *addr, enum pf_state_opcode code,
-    struct pf_state_op o[7], char *h, struct pf_err *err)
+    struct pf_state_op o[ADDR_OPS], char *h, struct pf_err *err)
 {
-	static const uint32_t w[7] = { PF_W_MINUTE, PF_W_HOUR, PF_W_DAY,
-	    PF_W_DAY, PF_W_DAY, PF_W_DAY, 0 };
-	static const char *const k[7] = { "r", "r", "r", "s", "n", "u", "m" };
+	static const uint32_t w[ADDR_OPS] = { PF_W_MINUTE, PF_W_HOUR,
+	    PF_W_DAY, PF_W_DAY, PF_W_DAY, PF_W_DAY, PF_W_DAY, PF_W_DAY };
+	static const char *const k[ADDR_OPS] = { "r", "r", "r", "s", "n", "u",
+	    "a", "e" };
 	size_t i;
 	int rc;
 
 	if ((rc = hash_addr(st, addr, h, err)) != PF_OK)
 		return rc;
-	memset(o, 0, 7 * sizeof(*o));
-	for (i = 0; i < 6; i++) {
+	memset(o, 0, ADDR_OPS * sizeof(*o));
+	for (i = 0; i < ADDR_OPS; i++) {
 		o[i].op = code;
 		o[i].window = w[i];
 		pf_state_key(&o[i], "%s|%s", k[i], h);
@@ -509,12 +555,12 @@ pf_state_show_addr(struct pf_state *st, const char *addr,
     struct pf_state_view *v, char h[PF_STATE_HASH_LEN + 1],
     struct pf_err *err)
 {
-	struct pf_state_op o[7];
+	struct pf_state_op o[ADDR_OPS];
 	int rc;
 
 	memset(v, 0, sizeof(*v));
 	if ((rc = addr_ops(st, addr, PF_SOP_COUNT, o, h, err)) != PF_OK ||
-	    (rc = pf_state_run(st, o, 6, err)) != PF_OK)
+	    (rc = pf_state_run(st, o, ADDR_OPS, err)) != PF_OK)
 		return rc;
 	v->rcpt_minute = o[0].result;
 	v->rcpt_hour = o[1].result;
@@ -522,6 +568,8 @@ pf_state_show_addr(struct pf_state *st, const char *addr,
 	v->relay_msgs = o[3].result;
 	v->relay_rcpts = o[4].result;
 	v->relay_unique = o[5].result;
+	v->account_msgs = o[6].result;
+	v->account_rcpts = o[7].result;
 	return PF_OK;
 }
 
@@ -573,13 +621,13 @@ int
 pf_state_forget_addr(struct pf_state *st, const char *addr,
     struct pf_err *err)
 {
-	struct pf_state_op o[7];
+	struct pf_state_op o[ADDR_OPS];
 	char h[PF_STATE_HASH_LEN + 1];
 	int rc;
 
 	if ((rc = addr_ops(st, addr, PF_SOP_DEL, o, h, err)) != PF_OK)
 		return rc;
-	return pf_state_run(st, o, 6, err);
+	return pf_state_run(st, o, ADDR_OPS, err);
 }
 
 /* pf_state_forget_domain - drop what is kept for a domain, bulk mark

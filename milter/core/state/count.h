@@ -30,6 +30,7 @@ struct pf_state_msg {
 	const char	*sender;	/* envelope sender, NULL or "" for <> */
 	const char	*sender_org;	/* its organizational domain, or NULL */
 	int		 relay;		/* through smtp-relay.gmail.com */
+	const char	*account;	/* smtp.gmail.com account, or NULL */
 	int64_t		 bulk_line;	/* personal-Gmail messages in 24 h */
 	int64_t		 times;		/* count it this many times (0: once);
 					 * for importing history */
@@ -58,6 +59,7 @@ struct pf_state_view {
 	int64_t	 relay_msgs, relay_rcpts, relay_unique;
 	int64_t	 org_day, org_peak, bulk_since;	/* 0: never */
 	int64_t	 relay_org_day, relay_org_10min;
+	int64_t	 account_msgs, account_rcpts;
 };
 int	pf_state_show_addr(struct pf_state *, const char *addr,
 	    struct pf_state_view *, char hash[PF_STATE_HASH_LEN + 1],

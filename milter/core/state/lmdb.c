@@ -31,7 +31,7 @@
 
 #define MAPSIZE		((size_t)4 << 30)	/* address space, not disk */
 #define EXPIRE_EVERY	300			/* seconds between sweeps */
-#define EXPIRE_CHUNK	2000			/* records a sweep transaction */
+#define EXPIRE_VISIT	20000			/* records a sweep transaction */
 #define SALT_KEY	"salt"
 
 enum rtype { T_RING = 1, T_MARK, T_TTL };
@@ -54,7 +54,10 @@ struct env {
 	MDB_env		*env;
 	MDB_dbi		 dbi;
 	atomic_llong	 synced;	/* time of the last msync */
-	atomic_llong	 swept;		/* time of the last expiry sweep */
+	atomic_llong	 swept;		/* time of the last expiry step */
+	pthread_mutex_t	 sweep_mu;
+	char		 sweep_from[PF_STATE_KEY_MAX + 16];
+	size_t		 sweep_len;	/* where the next step starts */
 };
 
 static pthread_mutex_t reg_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -136,9 +139,11 @@ be_open(const struct pf_state_spec *spec, int readonly, unsigned tmo,
 	}
 	snprintf(e->path, sizeof(e->path), "%s", spec->path);
 	e->readonly = readonly;
+	pthread_mutex_init(&e->sweep_mu, NULL);
 	if ((rc = env_open(e, err)) != PF_OK) {
 		if (e->env != NULL)
 			mdb_env_close(e->env);
+		pthread_mutex_destroy(&e->sweep_mu);
 		free(e);
 		pthread_mutex_unlock(&reg_mu);
 		return rc;
@@ -173,6 +178,7 @@ be_close(void *h)
 			mdb_env_sync(e->env, 1);
 		mdb_env_close(e->env);
 	}
+	pthread_mutex_destroy(&e->sweep_mu);
 	free(e);
 }
 
@@ -316,67 +322,99 @@ apply(MDB_txn *txn, MDB_dbi dbi, struct pf_state_op *op, int64_t now)
 	return mdb_put(txn, dbi, &k, &v, 0);
 }
 
-/* be_expire - drop records whose window has passed, a chunk a txn */
+/* sweep - one transaction of the expiry sweep: visit at most
+ * EXPIRE_VISIT records from the key in *from (empty: the first), delete
+ * the expired ones, leave in *from where to go on ("" at the end) */
+static int
+sweep(struct env *e, int64_t now, char *from, size_t *fromlen,
+    size_t *removed, struct pf_err *err)
+{
+	MDB_txn *txn;
+	MDB_cursor *cur;
+	MDB_val k, v;
+	MDB_cursor_op how = *fromlen ? MDB_SET_RANGE : MDB_FIRST;
+	struct rec r;
+	size_t seen = 0;
+	int rc;
+
+	if ((rc = mdb_txn_begin(e->env, NULL, 0, &txn)) != 0)
+		return lmerr(err, e->path, "begin", rc);
+	if ((rc = mdb_cursor_open(txn, e->dbi, &cur)) != 0) {
+		mdb_txn_abort(txn);
+		return lmerr(err, e->path, "cursor", rc);
+	}
+	k.mv_data = from;
+	k.mv_size = *fromlen;
+	while ((rc = mdb_cursor_get(cur, &k, &v, how)) == 0) {
+		how = MDB_NEXT;
+		if (++seen > EXPIRE_VISIT) {
+			/* go on from here next time */
+			*fromlen = k.mv_size < PF_STATE_KEY_MAX + 16 ?
+			    k.mv_size : 0;
+			memcpy(from, k.mv_data, *fromlen);
+			break;
+		}
+		if (v.mv_size != sizeof(r))
+			continue;
+		memcpy(&r, v.mv_data, sizeof(r));
+		if (r.expires == 0 || r.expires > now)
+			continue;
+		if ((rc = mdb_cursor_del(cur, 0)) != 0)
+			break;
+		(*removed)++;
+	}
+	mdb_cursor_close(cur);
+	if (rc == MDB_NOTFOUND)
+		*fromlen = 0;		/* the end: start over next time */
+	if (rc != 0 && rc != MDB_NOTFOUND) {
+		mdb_txn_abort(txn);
+		return lmerr(err, e->path, "expire", rc);
+	}
+	if ((rc = mdb_txn_commit(txn)) != 0)
+		return lmerr(err, e->path, "commit", rc);
+	return PF_OK;
+}
+
+/* be_expire - the whole sweep, a bounded transaction at a time */
 static int
 be_expire(void *h, int64_t now, size_t *removed, struct pf_err *err)
 {
 	struct env *e = h;
-	MDB_txn *txn;
-	MDB_cursor *cur;
-	MDB_val k, v;
-	struct rec r;
-	size_t n;
+	char from[PF_STATE_KEY_MAX + 16];
+	size_t len = 0;
 	int rc;
 
 	*removed = 0;
 	if (e->empty || e->readonly)
 		return PF_OK;
 	do {
-		n = 0;
-		if ((rc = mdb_txn_begin(e->env, NULL, 0, &txn)) != 0)
-			return lmerr(err, e->path, "begin", rc);
-		if ((rc = mdb_cursor_open(txn, e->dbi, &cur)) != 0) {
-			mdb_txn_abort(txn);
-			return lmerr(err, e->path, "cursor", rc);
-		}
-		while (n < EXPIRE_CHUNK && (rc = mdb_cursor_get(cur, &k, &v,
-		    MDB_NEXT)) == 0) {
-			if (v.mv_size != sizeof(r))
-				continue;
-			memcpy(&r, v.mv_data, sizeof(r));
-			if (r.expires == 0 || r.expires > now)
-				continue;
-			if ((rc = mdb_cursor_del(cur, 0)) != 0)
-				break;
-			n++;
-		}
-		mdb_cursor_close(cur);
-		if (rc != 0 && rc != MDB_NOTFOUND) {
-			mdb_txn_abort(txn);
-			return lmerr(err, e->path, "expire", rc);
-		}
-		if ((rc = mdb_txn_commit(txn)) != 0)
-			return lmerr(err, e->path, "commit", rc);
-		*removed += n;
-	} while (n == EXPIRE_CHUNK);
-	atomic_store(&e->swept, (long long)now);
+		if ((rc = sweep(e, now, from, &len, removed, err)) != PF_OK)
+			return rc;
+	} while (len > 0);
 	return PF_OK;
 }
 
-/* housekeeping - msync once a second, sweep every EXPIRE_EVERY */
+/* housekeeping - msync once a second; every EXPIRE_EVERY seconds one
+ * bounded step of the sweep, going on where the last one stopped */
 static void
 housekeeping(struct env *e, int64_t now)
 {
 	long long last = atomic_load(&e->synced), t = (long long)time(NULL);
 	struct pf_err err;
-	size_t n;
+	size_t n = 0;
 
 	if (t > last && atomic_compare_exchange_strong(&e->synced, &last, t))
 		mdb_env_sync(e->env, 1);
 	last = atomic_load(&e->swept);
-	if (now - last >= EXPIRE_EVERY &&
-	    atomic_compare_exchange_strong(&e->swept, &last, (long long)now))
-		(void)be_expire(e, now, &n, &err);
+	if (now - last < EXPIRE_EVERY ||
+	    !atomic_compare_exchange_strong(&e->swept, &last, (long long)now))
+		return;
+	pthread_mutex_lock(&e->sweep_mu);
+	(void)sweep(e, now, e->sweep_from, &e->sweep_len, &n, &err);
+	/* not at the end yet: the next step comes sooner */
+	if (e->sweep_len > 0)
+		atomic_store(&e->swept, (long long)(now - EXPIRE_EVERY + 5));
+	pthread_mutex_unlock(&e->sweep_mu);
 }
 
 /* be_run - the batch in one transaction (read-only if nothing writes) */

@@ -41,6 +41,7 @@ struct conn {
 	struct conn	*next;
 	redisContext	*c;
 	size_t		 pending;	/* replies of deferred batches */
+	char		 failed[200];	/* the first error among them */
 };
 
 struct rds {
@@ -209,6 +210,9 @@ drain(struct conn *k, struct pf_err *err)
 		if (redisGetReply(k->c, (void **)&rep) != REDIS_OK)
 			return rerr(err, "reply", k->c->errstr);
 		k->pending--;
+		if (rep->type == REDIS_REPLY_ERROR && k->failed[0] == '\0')
+			snprintf(k->failed, sizeof(k->failed), "%.190s",
+			    rep->str);
 		freeReplyObject(rep);
 	}
 	return PF_OK;
@@ -420,6 +424,15 @@ be_run(void *h, struct pf_state_op *ops, size_t n, int64_t now, int defer,
 			rc = rerr(err, "write", k->c->errstr);
 		for (o = 0; o < n; o++)
 			k->pending += (size_t)nrep[o];
+		if (rc == PF_OK && k->failed[0] != '\0') {
+			/* an earlier deferred write was refused: say so once */
+			pf_err_set(err, PF_ETEMP, "redis: an earlier write "
+			    "failed: %s", k->failed);
+			k->failed[0] = '\0';
+			free(nrep);
+			give(r, k, 0);
+			return PF_ETEMP;
+		}
 		goto out;
 	}
 	for (o = 0; o < n; o++)
