@@ -18,6 +18,12 @@ int	pf_cli_learn_engine(const char *config, int write,
 int	pf_cli_state(int argc, char **argv);
 
 struct pf_rules;
+struct pf_delivery;
+struct pf_explanation;
+/* pf_cli_delivery_explain - what one delivery attempt got: 2 delivered, 1
+ * a refusal explained into the explanation, 0 no reply (explain_many.c) */
+int	pf_cli_delivery_explain(const struct pf_rules *,
+	    const struct pf_delivery *, struct pf_explanation *);
 /* pf_cli_explain_many - explain every reply of a log or a bounce for
  * several recipients (explain_many.c); 0 when the input holds one reply */
 int	pf_cli_explain_many(const struct pf_rules *, const char *in,

@@ -127,8 +127,12 @@ print_tally(struct tally *t, int json)
 
 	for (i = 1; i < t->len; i++)	/* insertion sort, stable */
 		for (j = i; j > 0 && t->n[j - 1] < t->n[j]; j--) {
-			tn = t->n[j]; t->n[j] = t->n[j - 1]; t->n[j - 1] = tn;
-			ti = t->id[j]; t->id[j] = t->id[j - 1]; t->id[j - 1] = ti;
+			tn = t->n[j];
+			t->n[j] = t->n[j - 1];
+			t->n[j - 1] = tn;
+			ti = t->id[j];
+			t->id[j] = t->id[j - 1];
+			t->id[j - 1] = ti;
 		}
 	if (json) {
 		fputs("\n], \"tally\": {", stdout);
@@ -152,27 +156,26 @@ print_tally(struct tally *t, int json)
 		    t->sent, t->noreply, t->other_relays, t->bad);
 }
 
-/* log_reply - the reply of one Gmail delivery line, explained; 0 if the
- * line holds no refusal */
-static int
-log_reply(const struct pf_rules *rs, const struct pf_delivery *d,
-    struct pf_explanation *x, struct tally *t)
+/* pf_cli_delivery_explain - what one delivery attempt got: 2 delivered,
+ * 1 a refusal (explained into x, which the caller resets), 0 no reply
+ * from the server (the connection failed).  Sendmail's permanent
+ * failures carry only their dsn=, which is explained alone. */
+int
+pf_cli_delivery_explain(const struct pf_rules *rs,
+    const struct pf_delivery *d, struct pf_explanation *x)
 {
 	struct pf_reply r = { 0 };
 	struct pf_err err = { 0 };
 	char buf[64];
 	int n;
 
-	if (d->status == PF_D_SENT) {
-		t->sent++;
-		return 0;
-	}
+	if (d->status == PF_D_SENT)
+		return 2;
 	if (d->reply != NULL &&
 	    pf_reply_parse(d->reply, d->reply_len, &r, &err) == PF_OK &&
 	    (r.code >= 400 || r.status[0] == '4' || r.status[0] == '5'))
 		return pf_explain_reply(rs, &r, x) == PF_OK;
 	pf_reply_reset(&r);
-	/* Sendmail's permanent failures carry only dsn= */
 	if (d->reply == NULL && d->mta == PF_LOG_SENDMAIL &&
 	    (d->dsn[0] == '4' || d->dsn[0] == '5')) {
 		n = snprintf(buf, sizeof(buf), "dsn=%s, stat=x", d->dsn);
@@ -180,8 +183,25 @@ log_reply(const struct pf_rules *rs, const struct pf_delivery *d,
 			return pf_explain_reply(rs, &r, x) == PF_OK;
 		pf_reply_reset(&r);
 	}
-	t->noreply++;
 	return 0;
+}
+
+/* log_reply - the reply of one Gmail delivery line, explained; 0 if the
+ * line holds no refusal */
+static int
+log_reply(const struct pf_rules *rs, const struct pf_delivery *d,
+    struct pf_explanation *x, struct tally *t)
+{
+	switch (pf_cli_delivery_explain(rs, d, x)) {
+	case 2:
+		t->sent++;
+		return 0;
+	case 1:
+		return 1;
+	default:
+		t->noreply++;
+		return 0;
+	}
 }
 
 /* each_log_line - every delivery line of a log; the number of lines

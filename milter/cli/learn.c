@@ -34,7 +34,6 @@
 #include "config/config.h"
 #include "engine/engine.h"
 #include "explain/explain.h"
-#include "explain/reply.h"
 #include "learn/logline.h"
 #include "learn/reader.h"
 #include "state/hist.h"
@@ -193,37 +192,6 @@ note_prediction(struct learner *l, const struct pf_delivery *d)
 		s->pred_code[s->npred] = pf_prediction_reply(d, s->npred);
 }
 
-/* classify - the explanation of a delivery's reply; 0 when the attempt
- * got no reply worth remembering (no reply: the connection failed) */
-static int
-classify(struct learner *l, const struct pf_delivery *d,
-    struct pf_explanation *x, int *delivered)
-{
-	struct pf_reply r = { 0 };
-	struct pf_err err = { 0 };
-	char buf[64];
-	int n;
-
-	*delivered = 0;
-	if (d->status == PF_D_SENT) {
-		*delivered = 1;
-		return 1;
-	}
-	if (d->reply != NULL &&
-	    pf_reply_parse(d->reply, d->reply_len, &r, &err) == PF_OK &&
-	    (r.code >= 400 || r.status[0] == '4' || r.status[0] == '5'))
-		return pf_explain_reply(l->rules, &r, x) == PF_OK;
-	pf_reply_reset(&r);
-	if (d->reply == NULL && d->mta == PF_LOG_SENDMAIL &&
-	    (d->dsn[0] == '4' || d->dsn[0] == '5')) {
-		n = snprintf(buf, sizeof(buf), "dsn=%s, stat=x", d->dsn);
-		if (pf_reply_parse(buf, (size_t)n, &r, &err) == PF_OK)
-			return pf_explain_reply(l->rules, &r, x) == PF_OK;
-		pf_reply_reset(&r);
-	}
-	return 0;
-}
-
 /* flush - write the pending outcomes */
 static void
 flush(struct learner *l)
@@ -285,13 +253,14 @@ record(struct learner *l, const struct pf_delivery *d)
 	struct qinfo *q = slot(l, d->queue_id, 0);
 	char rcpt[320];
 	size_t i;
-	int delivered;
+	int delivered, rc;
 
-	if (!classify(l, d, &x, &delivered)) {
+	if ((rc = pf_cli_delivery_explain(l->rules, d, &x)) == 0) {
 		l->noreply++;
 		pf_explanation_reset(&x);
 		return;
 	}
+	delivered = rc == 2;
 	memset(&e, 0, sizeof(e));
 	e.when = d->when != 0 ? (int64_t)d->when : pf_state_now(l->st);
 	e.queue_id = d->queue_id;
@@ -381,8 +350,10 @@ resume(struct learner *l, struct pf_logreader *r, const char *path)
 	if (!pf_logreader_compressed(r) && stat(path, &st) == 0 &&
 	    st.st_size < o.result)
 		return PF_OK;
-	return pf_logreader_skip(r, (off_t)o.result) == PF_OK ? PF_OK :
-	    PF_OK;
+	/* a compressed file shorter than the position is read to its end:
+	 * nothing more is in it */
+	(void)pf_logreader_skip(r, (off_t)o.result);
+	return PF_OK;
 }
 
 /* save - the outcomes read so far, then the position reached in this
@@ -460,26 +431,27 @@ follow(struct learner *l, const char *path)
 	struct pf_err err = { 0 };
 	const char *line;
 	size_t len, since = 0;
-	int cut, rc, fresh = 0;
+	int cut, said = 0, newfile = 0;
 	char buf[800];
 
 	while (!stop && !l->unreachable) {
 		if (r == NULL) {
 			if (pf_logreader_open(path, &r, &err) != PF_OK) {
-				if (fresh == 0)
+				if (!said)	/* once, not every second */
 					fprintf(stderr, "preflight: %s\n",
 					    pf_err_format(&err, buf,
 					    sizeof(buf)));
-				fresh = 1;
+				said = 1;
+				newfile = 1;	/* when it comes, read it all */
 				sleep(1);
 				continue;
 			}
 			pf_logreader_hold_partial(r, 1);
-			if (!fresh && resume(l, r, path) != PF_OK)
+			/* the file of an earlier run resumes where it was */
+			if (!newfile && resume(l, r, path) != PF_OK)
 				break;
 		}
-		while (!stop && (rc = pf_logreader_next(r, &line, &len,
-		    &cut)) == 1) {
+		while (!stop && pf_logreader_next(r, &line, &len, &cut) == 1) {
 			one_line(l, line, len, cut);
 			if (++since >= SAVE_EVERY) {
 				save(l, r);
@@ -489,12 +461,12 @@ follow(struct learner *l, const char *path)
 		if (stop)
 			break;
 		if (rotated(path, r)) {
-			/* the rest of the old file was read above; a
-			 * truncated file is read again from its start */
+			/* the rest of the old file was read above; the new
+			 * one (or the truncated one) is read from its start */
 			save(l, r);
 			pf_logreader_free(r);
 			r = NULL;
-			fresh = 1;
+			newfile = 1;
 			continue;
 		}
 		save(l, r);

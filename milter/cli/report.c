@@ -135,29 +135,15 @@ gather(struct pf_state *st, struct report *r, struct pf_err *err)
 	return PF_OK;
 }
 
-/* scope - "example.org mailbox-does-not-exist" from a key */
+/* scope - "example.org  mailbox-does-not-exist" from a key: the scope (a
+ * domain or an IP) and the rule id after the last dot (rule ids have
+ * none) */
 static void
 scope(const struct pf_state_row *row, const char *prefix, char *buf,
     size_t len)
 {
-	const char *k = row->key + strlen(prefix), *dot;
+	const char *k = row->key + strlen(prefix), *dot = strrchr(k, '.');
 
-	/* the scope is a domain or an IP, the rule the last dotted part
-	 * that holds a dash or is a word */
-	dot = strrchr(k, '.');
-	while (dot != NULL && dot > k && strchr(dot + 1, '-') == NULL &&
-	    dot[-1] != '.') {
-		const char *p = dot - 1;
-
-		while (p > k && *p != '.')
-			p--;
-		if (p == k)
-			break;
-		if (strchr(p + 1, '-') != NULL)
-			dot = p;
-		else
-			break;
-	}
 	if (dot == NULL)
 		snprintf(buf, len, "%s", k);
 	else
