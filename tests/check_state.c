@@ -258,6 +258,8 @@ START_TEST(test_hash)
 	    h3[PF_STATE_HASH_LEN + 1];
 
 	memset(&err, 0, sizeof(err));
+	/* the salt is made with the store, by its first write */
+	ck_assert_int_eq(pf_state_writable(st, &err), PF_OK);
 	ck_assert_int_eq(pf_state_hash(st, "b@gmail.com", 11, h1, &err),
 	    PF_OK);
 	ck_assert_int_eq(pf_state_hash(st, "c@gmail.com", 11, h2, &err),
@@ -275,6 +277,7 @@ START_TEST(test_hash)
 	if (_i == 0) {
 		/* another store has another salt */
 		st2 = open_store(0, "hash-other");
+		ck_assert_int_eq(pf_state_writable(st2, &err), PF_OK);
 		ck_assert_int_eq(pf_state_hash(st2, "b@gmail.com", 11, h3,
 		    &err), PF_OK);
 		ck_assert_str_ne(h1, h3);
@@ -679,6 +682,28 @@ START_TEST(test_lmdb_readonly_absent)
 }
 END_TEST
 
+/* reading a store whose file does not exist creates nothing; the first
+ * write does, and another process's file is found when it appears */
+START_TEST(test_lmdb_created_by_write)
+{
+	struct pf_state *st = open_store(0, "lazy"), *other;
+	struct stat sb;
+	char path[300];
+
+	snprintf(path, sizeof(path), "%s/lazy", dir);
+	now_s = 60000;
+	ck_assert_int_eq(get(st, "t|x", 60), 0);
+	ck_assert_int_ne(stat(path, &sb), 0);
+	other = open_store(0, "lazy");
+	ck_assert_int_eq(get(other, "t|x", 60), 0);
+	add(st, "t|x", 60, 2);
+	ck_assert_int_eq(stat(path, &sb), 0);
+	ck_assert_int_eq(get(other, "t|x", 60), 2);
+	pf_state_free(other);
+	pf_state_free(st);
+}
+END_TEST
+
 START_TEST(test_redis_stopped)
 {
 	struct redistest r;
@@ -928,6 +953,7 @@ state_suite(void)
 	tcase_add_test(tc, test_lmdb_corrupt);
 	tcase_add_test(tc, test_lmdb_unreadable);
 	tcase_add_test(tc, test_lmdb_readonly_absent);
+	tcase_add_test(tc, test_lmdb_created_by_write);
 	tcase_add_test(tc, test_redis_stopped);
 	tcase_add_test(tc, test_redis_auth);
 	tcase_add_test(tc, test_redis_deferred);

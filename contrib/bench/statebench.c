@@ -17,7 +17,6 @@
 #include <hiredis/hiredis.h>
 
 #include "base/pf.h"
-#include "base/statespec.h"
 #include "config/config.h"
 #include "engine/engine.h"
 #include "catalog/rules.h"
@@ -101,16 +100,13 @@ main(int argc, char **argv)
 		struct pf_config *cfg = pf_config_default();
 		struct pf_engine *e;
 		struct pf_err err;
-		char why[400];
 		double t0, us;
 
 		memset(&err, 0, sizeof(err));
-		free(cfg->rules);
-		cfg->rules = strdup(argv[1]);
-		cfg->no_dns = 1;
-		if (pf_state_spec_parse(argv[k], &cfg->state, why,
-		    sizeof(why)) != 0) {
-			fprintf(stderr, "statebench: %s\n", why);
+		if (pf_config_set(cfg, "Rules", argv[1], &err) != PF_OK ||
+		    pf_config_set(cfg, "DNS", "no", &err) != PF_OK ||
+		    pf_config_set(cfg, "State", argv[k], &err) != PF_OK) {
+			fprintf(stderr, "statebench: %s\n", err.msg);
 			return 64;
 		}
 		if (pf_engine_new(cfg, &e, &err) != PF_OK) {

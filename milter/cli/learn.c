@@ -2,8 +2,8 @@
  * learn.c - `preflight learn`: read the MTA's log and remember what Gmail
  * answered, in the state store of the configuration (docs/learn.md).
  *
- *   preflight learn [--config FILE] [--follow] [--format postfix|sendmail|
- *       auto] [FILE...|-]
+ *   preflight learn [--config FILE] [--rules FILE] [--follow]
+ *       [--format postfix|sendmail|auto] [FILE...|-]
  *
  * Each delivery attempt to one of Google's servers is classified with the
  * explain matcher and recorded per recipient, egress IP, sender domain and
@@ -92,17 +92,18 @@ on_signal(int sig)
 static void
 learn_usage(FILE *fp)
 {
-	fputs("usage: preflight learn [--config FILE] [--follow] "
-	    "[--format postfix|sendmail|auto] [FILE...|-]\n", fp);
+	fputs("usage: preflight learn [--config FILE] [--rules FILE] "
+	    "[--follow] [--format postfix|sendmail|auto] [FILE...|-]\n", fp);
 }
 
 /* pf_cli_learn_engine - the configuration's engine (--config, else the
- * daemon's file, else the defaults) with its store, writable or not */
+ * daemon's file, else the defaults; --rules over it) with its store,
+ * writable or not */
 int
-pf_cli_learn_engine(const char *path, int write, struct pf_engine **e)
+pf_cli_learn_engine(const char *path, const char *rules, int write,
+    struct pf_engine **e)
 {
 	const char *def = PF_SYSCONFDIR "/preflight.conf";
-	const char *rules = getenv("PF_RULES");
 	struct pf_config *cfg = NULL;
 	struct pf_err err = { 0 };
 	char buf[800];
@@ -116,14 +117,13 @@ pf_cli_learn_engine(const char *path, int write, struct pf_engine **e)
 	}
 	if (cfg == NULL && (cfg = pf_config_default()) == NULL)
 		return EX_SOFTWARE;
-	if (rules != NULL && *rules != '\0') {
-		free(cfg->rules);
-		if ((cfg->rules = strdup(rules)) == NULL) {
-			pf_config_free(cfg);
-			return EX_SOFTWARE;
-		}
+	/* nothing here needs DNS */
+	if ((rules != NULL && pf_config_set(cfg, "Rules", rules, &err) !=
+	    PF_OK) || pf_config_set(cfg, "DNS", "no", &err) != PF_OK) {
+		fprintf(stderr, "preflight: %s\n", err.msg);
+		pf_config_free(cfg);
+		return EX_USAGE;
 	}
-	cfg->no_dns = 1;
 	cfg->state_readonly = !write;
 	if (pf_engine_new(cfg, e, &err) != PF_OK) {
 		fprintf(stderr, "preflight: %s\n",
@@ -496,13 +496,14 @@ pf_cli_learn(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
+		{ "rules", required_argument, NULL, 'R' },
 		{ "follow", no_argument, NULL, 'F' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct learner l;
-	const char *config = NULL;
+	const char *config = NULL, *rules = NULL;
 	int c, rc = EX_OK, i, fol = 0;
 	char buf[800];
 
@@ -510,10 +511,14 @@ pf_cli_learn(int argc, char **argv)
 	l.fmt = PF_LOG_AUTO;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "c:Ff:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:R:Ff:h", longopts, NULL)) !=
+	    -1) {
 		switch (c) {
 		case 'c':
 			config = optarg;
+			break;
+		case 'R':
+			rules = optarg;
 			break;
 		case 'F':
 			fol = 1;
@@ -548,7 +553,7 @@ pf_cli_learn(int argc, char **argv)
 		learn_usage(stderr);
 		return EX_USAGE;
 	}
-	if ((rc = pf_cli_learn_engine(config, 1, &l.eng)) != EX_OK)
+	if ((rc = pf_cli_learn_engine(config, rules, 1, &l.eng)) != EX_OK)
 		return rc;
 	l.st = pf_engine_state(l.eng);
 	l.rules = pf_engine_rules(l.eng);

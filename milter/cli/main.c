@@ -21,10 +21,13 @@ usage(FILE *fp)
 	    "[REPLY... | -f FILE | -]\n"
 	    "       preflight state [--json] [--config FILE] "
 	    "show DOMAIN|ADDRESS | top [-n N] | forget DOMAIN|ADDRESS\n"
-	    "       preflight learn [--config FILE] [--follow] "
-	    "[--format postfix|sendmail|auto] [FILE...|-]\n"
-	    "       preflight report [--config FILE] [--since DAY] "
-	    "[--until DAY] [--json] [--html FILE]\n"
+	    "       preflight learn [--config FILE] [--rules FILE] "
+	    "[--follow]\n"
+	    "                       [--format postfix|sendmail|auto] "
+	    "[FILE...|-]\n"
+	    "       preflight report [--config FILE] [--rules FILE] "
+	    "[--since DAY]\n"
+	    "                        [--until DAY] [--json] [--html FILE]\n"
 	    "       preflight --version\n", fp);
 }
 

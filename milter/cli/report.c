@@ -3,8 +3,8 @@
  * preflight's predictions were, rule by rule, from what `preflight learn`
  * kept in the state store (docs/learn.md).
  *
- *   preflight report [--config FILE] [--since DAY] [--until DAY] [--json]
- *       [--html FILE]
+ *   preflight report [--config FILE] [--rules FILE] [--since DAY]
+ *       [--until DAY] [--json] [--html FILE]
  *
  * DAY is YYYY-MM-DD (UTC); the range defaults to the last 30 days.  Per
  * rule: refusals, hits (predicted and refused with that reply), false
@@ -56,8 +56,10 @@ struct report {
 static void
 report_usage(FILE *fp)
 {
-	fputs("usage: preflight report [--config FILE] [--since YYYY-MM-DD] "
-	    "[--until YYYY-MM-DD] [--json] [--html FILE]\n", fp);
+	fputs("usage: preflight report [--config FILE] [--rules FILE] "
+	    "[--since YYYY-MM-DD]\n"
+	    "                        [--until YYYY-MM-DD] [--json] "
+	    "[--html FILE]\n", fp);
 }
 
 /* day_of - "YYYY-MM-DD" as a UTC day number; -1 if malformed */
@@ -410,6 +412,7 @@ pf_cli_report(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
+		{ "rules", required_argument, NULL, 'R' },
 		{ "since", required_argument, NULL, 's' },
 		{ "until", required_argument, NULL, 'u' },
 		{ "json", no_argument, NULL, 'j' },
@@ -417,7 +420,8 @@ pf_cli_report(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *config = NULL, *since = NULL, *until = NULL, *html = NULL;
+	const char *config = NULL, *rules = NULL, *since = NULL, *until = NULL;
+	const char *html = NULL;
 	struct report *r;
 	struct pf_engine *e;
 	struct pf_err err = { 0 };
@@ -426,10 +430,11 @@ pf_cli_report(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "c:s:u:jH:h", longopts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "c:R:s:u:jH:h", longopts, NULL)) !=
 	    -1) {
 		switch (c) {
 		case 'c': config = optarg; break;
+		case 'R': rules = optarg; break;
 		case 's': since = optarg; break;
 		case 'u': until = optarg; break;
 		case 'j': json = 1; break;
@@ -452,7 +457,7 @@ pf_cli_report(int argc, char **argv)
 		free(r);
 		return EX_USAGE;
 	}
-	if ((rc = pf_cli_learn_engine(config, 0, &e)) != EX_OK) {
+	if ((rc = pf_cli_learn_engine(config, rules, 0, &e)) != EX_OK) {
 		free(r);
 		return rc;
 	}

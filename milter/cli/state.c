@@ -1,9 +1,9 @@
 /*
  * state.c - `preflight state`: look inside the state store.
  *
- *   preflight state [--json] [--config FILE] show DOMAIN|ADDRESS
- *   preflight state [--json] [--config FILE] top [-n N]
- *   preflight state [--json] [--config FILE] forget DOMAIN|ADDRESS
+ *   preflight state [--json] [--config FILE] [--rules FILE] show DOMAIN|ADDRESS
+ *   preflight state [--json] [--config FILE] [--rules FILE] top [-n N]
+ *   preflight state [--json] [--config FILE] [--rules FILE] forget DOMAIN|ADDRESS
  *
  * The store is the one of the configuration (--config, or the daemon's
  * file, or the built-in default when that file does not exist).  show and
@@ -36,19 +36,20 @@
 static void
 state_usage(FILE *fp)
 {
-	fputs("usage: preflight state [--json] [--config FILE] "
+	fputs("usage: preflight state [--json] [--config FILE] [--rules FILE] "
 	    "show DOMAIN|ADDRESS\n"
-	    "       preflight state [--json] [--config FILE] top [-n N]\n"
-	    "       preflight state [--json] [--config FILE] "
+	    "       preflight state [--json] [--config FILE] [--rules FILE] "
+	    "top [-n N]\n"
+	    "       preflight state [--json] [--config FILE] [--rules FILE] "
 	    "forget DOMAIN|ADDRESS\n", fp);
 }
 
-/* load - the configuration: --config, the daemon's file, or defaults */
+/* load - the configuration: --config, the daemon's file, or defaults;
+ * --rules over it */
 static int
-load(const char *path, int write, struct pf_engine **e)
+load(const char *path, const char *rules, int write, struct pf_engine **e)
 {
 	const char *def = PF_SYSCONFDIR "/preflight.conf";
-	const char *rules = getenv("PF_RULES");
 	struct pf_config *cfg = NULL;
 	struct pf_err err = { 0 };
 	char buf[800];
@@ -62,14 +63,13 @@ load(const char *path, int write, struct pf_engine **e)
 	}
 	if (cfg == NULL && (cfg = pf_config_default()) == NULL)
 		return EX_SOFTWARE;
-	if (rules != NULL && *rules != '\0') {
-		free(cfg->rules);
-		if ((cfg->rules = strdup(rules)) == NULL) {
-			pf_config_free(cfg);
-			return EX_SOFTWARE;
-		}
+	/* nothing here needs DNS */
+	if ((rules != NULL && pf_config_set(cfg, "Rules", rules, &err) !=
+	    PF_OK) || pf_config_set(cfg, "DNS", "no", &err) != PF_OK) {
+		fprintf(stderr, "preflight: %s\n", err.msg);
+		pf_config_free(cfg);
+		return EX_USAGE;
 	}
-	cfg->no_dns = 1;		/* nothing here needs DNS */
 	cfg->state_readonly = !write;
 	if (pf_engine_new(cfg, e, &err) != PF_OK) {
 		fprintf(stderr, "preflight: %s\n",
@@ -277,10 +277,11 @@ pf_cli_state(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "config", required_argument, NULL, 'c' },
+		{ "rules", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *config = NULL, *cmd;
+	const char *config = NULL, *rules = NULL, *cmd;
 	struct pf_engine *e = NULL;
 	int64_t n = 10;
 	int ch, json = 0, rc;
@@ -294,6 +295,9 @@ pf_cli_state(int argc, char **argv)
 			break;
 		case 'c':
 			config = optarg;
+			break;
+		case 'R':
+			rules = optarg;
 			break;
 		case 'n':
 			if (pf_strtonum(optarg, strlen(optarg), 1, TOP_MAX,
@@ -343,7 +347,8 @@ pf_cli_state(int argc, char **argv)
 		state_usage(stderr);
 		return EX_USAGE;
 	}
-	if ((rc = load(config, strcmp(cmd, "forget") == 0, &e)) != EX_OK)
+	if ((rc = load(config, rules, strcmp(cmd, "forget") == 0, &e)) !=
+	    EX_OK)
 		return rc;
 	if (strcmp(cmd, "top") == 0)
 		rc = top(e, (size_t)n, json);

@@ -162,37 +162,6 @@ failsafe(SMFICTX *ctx, struct sess *s, const char *qid, const char *why,
 	return SMFIS_CONTINUE;
 }
 
-/* budget_spent - a check was left undecided because the message's DNS
- * time budget ran out: rules.c writes "fact: reason", and the resolver's
- * reason (dns.c) starts with "DNS time budget" */
-static int
-budget_spent(const struct pf_verdict *v)
-{
-	size_t i;
-
-	for (i = 0; i < v->nunk; i++)
-		if (v->unk[i].why != NULL &&
-		    strstr(v->unk[i].why, ": DNS time budget") != NULL)
-			return 1;
-	return 0;
-}
-
-/* store_down - a rule was left undecided because the state store could
- * not be read: like a spent DNS budget, the checks are incomplete.  With
- * a prediction already made, the policy acts on it instead. */
-static int
-store_down(const struct pf_verdict *v)
-{
-	size_t i;
-
-	for (i = 0; i < v->nunk; i++)
-		if (v->unk[i].why != NULL &&
-		    strstr(v->unk[i].why, ": state store ") != NULL &&
-		    strstr(v->unk[i].why, " unreachable") != NULL)
-			return 1;
-	return 0;
-}
-
 /* record - count a message that goes on (accepted, tagged, or any
  * message in dry run) in the state store */
 static void
@@ -235,6 +204,7 @@ pf_act_eom(SMFICTX *ctx, struct sess *s)
 	struct pf_verdict v;
 	struct pf_decision d;
 	struct pf_err err;
+	enum pf_undecided why;
 	char extra[400], esc[300], ebuf[600];
 	sfsistat st = SMFIS_CONTINUE;
 
@@ -253,15 +223,9 @@ pf_act_eom(SMFICTX *ctx, struct sess *s)
 		return failsafe(ctx, s, qid, pf_err_format(&err, ebuf,
 		    sizeof(ebuf)), NULL);
 	}
-	if (budget_spent(&v)) {
+	if ((why = pf_policy_incomplete(&v)) != PF_U_NONE) {
 		/* the checks are incomplete: FailAction, not a guess */
-		st = failsafe(ctx, s, qid, "DNS time budget for the message "
-		    "spent", &v);
-		pf_verdict_reset(&v);
-		return st;
-	}
-	if (v.npred == 0 && store_down(&v)) {
-		st = failsafe(ctx, s, qid, "state store unreachable", &v);
+		st = failsafe(ctx, s, qid, pf_undecided_text(why), &v);
 		pf_verdict_reset(&v);
 		return st;
 	}

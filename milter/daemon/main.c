@@ -152,8 +152,9 @@ state_prepare(const struct pf_config *cfg, int owned, uid_t uid, gid_t gid)
 		    dir, strerror(errno));
 }
 
-/* state_probe - say at start whether the state store can be used; the
- * daemon runs either way (the state facts are then unknown) */
+/* state_probe - make the store (an LMDB file is created by its first
+ * write) and say at start whether it can be used; the daemon runs either
+ * way (the state facts are then unknown) */
 static void
 state_probe(struct pf_engine *e)
 {
@@ -164,7 +165,8 @@ state_probe(struct pf_engine *e)
 	if (st == NULL)
 		return;
 	memset(&err, 0, sizeof(err));
-	if (pf_state_get(st, "probe", 60, &n, &err) != PF_OK)
+	if (pf_state_writable(st, &err) != PF_OK ||
+	    pf_state_get(st, "probe", 60, &n, &err) != PF_OK)
 		pf_log(LOG_WARNING, "%s; the state.* facts are unknown until "
 		    "it can be reached", err.msg);
 	else
@@ -309,6 +311,25 @@ serve(unsigned drain_secs)
 	return rc;
 }
 
+/* check_opt - a command-line value, checked as its preflight.conf key */
+static void
+check_opt(char opt, const char *key, const char *value)
+{
+	struct pf_config *c = pf_config_default();
+	struct pf_err err;
+
+	if (c == NULL) {
+		fprintf(stderr, "preflight-milter: out of memory\n");
+		exit(EX_OSERR);
+	}
+	if (pf_config_set(c, key, value, &err) != PF_OK) {
+		fprintf(stderr, "preflight-milter: %s (-%c)\n", err.msg, opt);
+		pf_config_free(c);
+		usage();
+	}
+	pf_config_free(c);
+}
+
 /* parse_opts - the command line; -V and bad usage exit here */
 static void
 parse_opts(int argc, char **argv, struct opts *o)
@@ -320,9 +341,18 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'c': o->conf = optarg; break;
 		case 'f': o->foreground = 1; break;
 		case 'n': o->check = 1; break;
-		case 'p': o->socket = optarg; break;
-		case 'P': o->pidfile = optarg; break;
-		case 'u': o->user = optarg; break;
+		case 'p':
+			check_opt('p', "Socket", optarg);
+			o->socket = optarg;
+			break;
+		case 'P':
+			check_opt('P', "PidFile", optarg);
+			o->pidfile = optarg;
+			break;
+		case 'u':
+			check_opt('u', "User", optarg);
+			o->user = optarg;
+			break;
 		case 'V':
 			printf("preflight-milter %s (libmilter API %#x)\n",
 			    PACKAGE_VERSION, SMFI_VERSION);
@@ -450,7 +480,7 @@ main(int argc, char **argv)
 		    o.conf);
 	pf_log(LOG_NOTICE, "listening on %s (config %s, %s)", o.socket,
 	    o.conf, pf_engine_config(e)->policy != NULL &&
-	    ((const struct pf_policy *)pf_engine_config(e)->policy)->dry_run ?
+	    pf_engine_config(e)->policy->dry_run ?
 	    "dry run" : "enforcing");
 	state_probe(e);
 	drain_secs = dc->drain_seconds;

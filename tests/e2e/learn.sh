@@ -22,7 +22,7 @@ src=${PF_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 build=${PF_BUILDDIR:-$src}
 milter=$build/preflight-milter
 pf=$build/preflight
-rules=${PF_RULES:-$src/rules/gmail.rules}
+rules=$src/rules/gmail.rules
 [ -x "$milter" ] && [ -x "$pf" ] || { echo "FAIL: not built"; exit 99; }
 . "$src/tests/e2e/postfix-lib.sh"
 

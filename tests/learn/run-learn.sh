@@ -21,7 +21,7 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT INT TERM
-rules=${PF_RULES:-$srcdir/rules/gmail.rules}
+rules=$srcdir/rules/gmail.rules
 printf 'Rules %s\nState lmdb:%s/st\n' "$rules" "$tmp" > "$tmp/pf.conf"
 
 fail=0

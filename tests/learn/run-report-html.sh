@@ -19,7 +19,7 @@ command -v python3 >/dev/null || { echo "python3 missing" >&2; exit 99; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pf-html.XXXXXX") || exit 99
 trap 'rm -rf "$tmp"' EXIT INT TERM
-rules=${PF_RULES:-$srcdir/rules/gmail.rules}
+rules=$srcdir/rules/gmail.rules
 printf 'Rules %s\nState lmdb:%s/st\n' "$rules" "$tmp" > "$tmp/pf.conf"
 
 R='relay=gmail-smtp-in.l.google.com[142.250.102.27]:25, delay=1, delays=0/0/0.5/0.5'

@@ -18,7 +18,7 @@ command -v jq >/dev/null || { echo "run-state-rules: jq missing" >&2; exit 99; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pf-strules.XXXXXX") || exit 99
 trap 'rm -rf "$tmp"' EXIT INT TERM
-export PF_RULES="${PF_RULES:-$srcdir/rules/gmail.rules}"
+rules=$srcdir/rules/gmail.rules
 
 cat > "$tmp/msg.eml" <<'MSG'
 From: News <news@news.example.com>
@@ -30,16 +30,16 @@ Date: Mon, 1 Jan 2024 00:00:00 +0000
 hello
 MSG
 cat > "$tmp/relay.conf" <<CONF
-Rules $PF_RULES
+Rules $rules
 RelayViaGoogle yes
 TLS yes
 CONF
 cat > "$tmp/account.conf" <<CONF
-Rules $PF_RULES
+Rules $rules
 GmailAccount sender@corp.example
 CONF
 cat > "$tmp/notls.conf" <<CONF
-Rules $PF_RULES
+Rules $rules
 TLS no
 Bulk auto
 CONF
@@ -56,7 +56,7 @@ case_() {
 		fail=$((fail + 1)); return
 	fi
 	# shellcheck disable=SC2086 # cargs are split on purpose
-	"$pf" check --json --no-dns --state "$st" $cargs "$tmp/msg.eml" \
+	"$pf" check --rules "$rules" --json --no-dns --state "$st" $cargs "$tmp/msg.eml" \
 	    >"$tmp/out" 2>"$tmp/err"
 	got=$(jq -r '.predictions[].rule' "$tmp/out" 2>/dev/null)
 	rule=${want#?}
@@ -127,10 +127,10 @@ st=lmdb:$tmp/rec
 for from in shop news; do
 	sed "s/news@news.example.com/$from@$from.example.com/" "$tmp/msg.eml" \
 	    >"$tmp/$from.eml"
-	"$pf" check --json --no-dns --config "$tmp/notls.conf" --state "$st" \
+	"$pf" check --rules "$rules" --json --no-dns --config "$tmp/notls.conf" --state "$st" \
 	    --record $g "$tmp/$from.eml" >/dev/null
 done
-"$pf" check --json --no-dns --config "$tmp/notls.conf" --state "$st" $g \
+"$pf" check --rules "$rules" --json --no-dns --config "$tmp/notls.conf" --state "$st" $g \
     "$tmp/msg.eml" >"$tmp/out"
 if jq -e '.state.org_personal_day == 5000 and .state.bulk and
     ([.predictions[].rule] | index("bulk-tls"))' "$tmp/out" >/dev/null; then
@@ -139,7 +139,7 @@ else
 	echo "FAIL record: $(jq -c .state "$tmp/out")"; fail=$((fail + 1))
 fi
 # without --record nothing was written
-"$pf" check --json --no-dns --state "$st" $g "$tmp/msg.eml" >"$tmp/out2"
+"$pf" check --rules "$rules" --json --no-dns --state "$st" $g "$tmp/msg.eml" >"$tmp/out2"
 if jq -e '.state.org_personal_day == 5000' "$tmp/out2" >/dev/null; then
 	pass=$((pass + 1))
 else

@@ -171,7 +171,7 @@ config_facts(const struct pf_config *cfg, struct pf_facts *f)
 	pf_fact_strz(f, PF_F_CFG_ENFORCEMENT, cfg->ratelimit == 1 ?
 	    "ratelimit" : "block");
 	if (cfg->tls == PF_UNSET)
-		pf_fact_unknown(f, PF_F_CFG_TLS,
+		pf_fact_unknown(f, PF_F_CFG_TLS, PF_U_NOT_CONFIGURED,
 		    "whether the MTA uses TLS to Gmail is not configured "
 		    "(TLS yes|no)");
 	else
@@ -277,6 +277,7 @@ state_facts(struct pf_check *c)
 		    (int)pf_fact_getn(c->facts, PF_F_STATE_BULK));
 	else
 		pf_fact_unknown(c->facts, PF_F_CFG_BULK,
+		    pf_fact_reason(c->facts, PF_F_STATE_BULK),
 		    pf_fact_why(c->facts, PF_F_STATE_BULK));
 }
 

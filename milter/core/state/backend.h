@@ -16,6 +16,9 @@ struct pf_state_be {
 	int	(*open)(const struct pf_state_spec *, int readonly,
 		    unsigned timeout_ms, void **be, struct pf_err *);
 	void	(*close)(void *be);
+	/* create - make the store before a first write (NULL: nothing to
+	 * make) */
+	int	(*create)(void *be, struct pf_err *);
 	/* run - the batch at time now; defer: results are not wanted */
 	int	(*run)(void *be, struct pf_state_op *, size_t, int64_t now,
 		    int defer, struct pf_err *);
@@ -24,8 +27,10 @@ struct pf_state_be {
 	int	(*scan)(void *be, const char *prefix, uint32_t window,
 		    int64_t now, struct pf_state_row *, size_t n, size_t *got,
 		    struct pf_err *);
-	/* salt - read the store's salt, or create it; 32 bytes */
-	int	(*salt)(void *be, unsigned char out[32], struct pf_err *);
+	/* salt - read the store's salt, or create it; 32 bytes; *kept = 0
+	 * if it is a throwaway that must not be remembered */
+	int	(*salt)(void *be, unsigned char out[32], int *kept,
+		    struct pf_err *);
 };
 
 extern const struct pf_state_be pf_state_lmdb;

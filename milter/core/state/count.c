@@ -25,6 +25,7 @@
 
 #include "base/pf.h"
 #include "base/facts.h"
+#include "base/undecided.h"
 #include "state/count.h"
 #include "state/state.h"
 
@@ -140,12 +141,12 @@ nrcpt(const struct pf_state_msg *m)
 
 /* all_unknown - every state.* fact unknown for the same reason */
 static void
-all_unknown(struct pf_facts *f, const char *why)
+all_unknown(struct pf_facts *f, enum pf_undecided u, const char *why)
 {
 	int id;
 
 	for (id = PF_F_STATE_RCPT_MINUTE; id <= PF_F_STATE_ACCOUNT_RCPTS; id++)
-		pf_fact_unknown(f, id, why);
+		pf_fact_unknown(f, id, u, why);
 }
 
 /* date - a time as YYYY-MM-DD, UTC */
@@ -270,9 +271,12 @@ set_rcpt(const struct pf_state_msg *m, const struct ops *b, size_t at,
 			if (b->op[at + 3 * i + w].result > max[w])
 				max[w] = b->op[at + 3 * i + w].result;
 	if (nrcpt(m) == 0) {
-		pf_fact_unknown(f, PF_F_STATE_RCPT_MINUTE, "no recipients");
-		pf_fact_unknown(f, PF_F_STATE_RCPT_HOUR, "no recipients");
-		pf_fact_unknown(f, PF_F_STATE_RCPT_DAY, "no recipients");
+		pf_fact_unknown(f, PF_F_STATE_RCPT_MINUTE, PF_U_NO_INPUT,
+		    "no recipients");
+		pf_fact_unknown(f, PF_F_STATE_RCPT_HOUR, PF_U_NO_INPUT,
+		    "no recipients");
+		pf_fact_unknown(f, PF_F_STATE_RCPT_DAY, PF_U_NO_INPUT,
+		    "no recipients");
 		return;
 	}
 	pf_fact_num(f, PF_F_STATE_RCPT_MINUTE, max[0] + 1);
@@ -292,11 +296,11 @@ set_org(struct pf_state *st, const struct pf_state_msg *m,
 	if (m->org == NULL || !have) {
 		const char *why = "the From address has no domain";
 
-		pf_fact_unknown(f, PF_F_STATE_ORG_DOMAIN, why);
-		pf_fact_unknown(f, PF_F_STATE_ORG_PERSONAL_DAY, why);
-		pf_fact_unknown(f, PF_F_STATE_ORG_PEAK, why);
-		pf_fact_unknown(f, PF_F_STATE_BULK, why);
-		pf_fact_unknown(f, PF_F_STATE_BULK_SINCE, why);
+		pf_fact_unknown(f, PF_F_STATE_ORG_DOMAIN, PF_U_NO_INPUT, why);
+		pf_fact_unknown(f, PF_F_STATE_ORG_PERSONAL_DAY, PF_U_NO_INPUT, why);
+		pf_fact_unknown(f, PF_F_STATE_ORG_PEAK, PF_U_NO_INPUT, why);
+		pf_fact_unknown(f, PF_F_STATE_BULK, PF_U_NO_INPUT, why);
+		pf_fact_unknown(f, PF_F_STATE_BULK_SINCE, PF_U_NO_INPUT, why);
 		return;
 	}
 	day = b->op[at].result + personal(m);
@@ -324,8 +328,10 @@ set_account(const struct pf_state_msg *m, const struct ops *b, size_t at,
 	    "(no GmailAccount)";
 
 	if (m->account == NULL) {
-		pf_fact_unknown(f, PF_F_STATE_ACCOUNT_MSGS, why);
-		pf_fact_unknown(f, PF_F_STATE_ACCOUNT_RCPTS, why);
+		pf_fact_unknown(f, PF_F_STATE_ACCOUNT_MSGS, PF_U_NOT_CONFIGURED,
+		    why);
+		pf_fact_unknown(f, PF_F_STATE_ACCOUNT_RCPTS, PF_U_NOT_CONFIGURED,
+		    why);
 		return;
 	}
 	pf_fact_num(f, PF_F_STATE_ACCOUNT_MSGS, b->op[at].result + 1);
@@ -347,7 +353,8 @@ set_relay(const struct pf_state_msg *m, const struct ops *b,
 	if (!m->relay || !has_sender(m)) {
 		for (i = PF_F_STATE_RELAY_SENDER_MSGS;
 		    i <= PF_F_STATE_RELAY_ORG_PEAK; i++)
-			pf_fact_unknown(f, (int)i, why);
+			pf_fact_unknown(f, (int)i, m->relay ?
+			    PF_U_NO_INPUT : PF_U_NOT_CONFIGURED, why);
 		return;
 	}
 	for (i = idx[I_PAIRS]; i < idx[I_CUST]; i++)
@@ -360,9 +367,9 @@ set_relay(const struct pf_state_msg *m, const struct ops *b,
 	pf_fact_num(f, PF_F_STATE_RELAY_SENDER_UNIQUE,
 	    b->op[idx[I_SENDER] + 2].result + fresh);
 	if (idx[I_CUST] + 2 > b->n) {
-		pf_fact_unknown(f, PF_F_STATE_RELAY_ORG_DAY,
+		pf_fact_unknown(f, PF_F_STATE_RELAY_ORG_DAY, PF_U_NO_INPUT,
 		    "the envelope sender has no organizational domain");
-		pf_fact_unknown(f, PF_F_STATE_RELAY_ORG_PEAK,
+		pf_fact_unknown(f, PF_F_STATE_RELAY_ORG_PEAK, PF_U_NO_INPUT,
 		    "the envelope sender has no organizational domain");
 		return;
 	}
@@ -385,7 +392,8 @@ pf_state_read(struct pf_state *st, const struct pf_state_msg *m,
 	memset(memo, 0, sizeof(*memo));
 	memset(&err, 0, sizeof(err));
 	if (st == NULL) {
-		all_unknown(f, "no state store (State none)");
+		all_unknown(f, PF_U_NOT_CONFIGURED,
+		    "no state store (State none)");
 		return;
 	}
 	if ((rc = read_ops(st, m, &b, idx, &err)) == PF_OK)
@@ -394,7 +402,8 @@ pf_state_read(struct pf_state *st, const struct pf_state_msg *m,
 		pf_err_set(&err, rc, "out of memory");
 	if (rc != PF_OK) {
 		snprintf(why, sizeof(why), "%s", err.msg);
-		all_unknown(f, why);
+		all_unknown(f, rc == PF_ENOMEM ? PF_U_NO_MEMORY :
+		    PF_U_STORE_UNREACHABLE, why);
 		free(b.op);
 		return;
 	}
@@ -404,7 +413,7 @@ pf_state_read(struct pf_state *st, const struct pf_state_msg *m,
 		pf_fact_num(f, PF_F_STATE_MSGID_TRANSACTIONS,
 		    b.op[idx[I_MSGID]].result + 1);
 	else
-		pf_fact_unknown(f, PF_F_STATE_MSGID_TRANSACTIONS,
+		pf_fact_unknown(f, PF_F_STATE_MSGID_TRANSACTIONS, PF_U_NO_INPUT,
 		    "the message has no Message-ID");
 	set_org(st, m, &b, idx[I_ORG], idx[I_ACCOUNT] - idx[I_ORG] == 3, f,
 	    memo);
@@ -516,6 +525,8 @@ pf_state_count(struct pf_state *st, const struct pf_state_msg *m,
 
 	if (st == NULL)
 		return PF_OK;
+	if ((rc = pf_state_writable(st, err)) != PF_OK)
+		return rc;
 	if ((rc = count_ops(st, m, memo, &b, err)) == PF_ENOMEM)
 		rc = pf_err_set(err, rc, "out of memory");
 	else if (rc == PF_OK && b.n > 0)

@@ -342,12 +342,12 @@ static const int hist_facts[] = {
 
 /* all_unknown - every hist.* fact unknown, with the reason */
 static void
-all_unknown(struct pf_facts *f, const char *why)
+all_unknown(struct pf_facts *f, enum pf_undecided u, const char *why)
 {
 	size_t i;
 
 	for (i = 0; i < PF_NELEM(hist_facts); i++)
-		pf_fact_unknown(f, hist_facts[i], why);
+		pf_fact_unknown(f, hist_facts[i], u, why);
 }
 
 /* per recipient: ok, nouser, inactive, full, rate, dpol, dallow */
@@ -399,25 +399,28 @@ pf_hist_read(struct pf_state *st, const char *const *rcpt, size_t n,
     struct pf_facts *f)
 {
 	int nouser = 0, inactive = 0, full = 0, rate = 0, pol = 0, allow = 0;
+	int rc = PF_OK;
 	struct pf_state_op *op, *o;
 	struct pf_err err = { 0 };
 	int64_t now, ok;
 	size_t i;
 
 	if (st == NULL) {
-		all_unknown(f, "no state store (State none)");
+		all_unknown(f, PF_U_NOT_CONFIGURED,
+		    "no state store (State none)");
 		return;
 	}
 	if (n > 1000)
 		n = 1000;
 	if ((op = calloc(n * PER_RCPT + 1, sizeof(*op))) == NULL) {
-		all_unknown(f, "out of memory");
+		all_unknown(f, PF_U_NO_MEMORY, NULL);
 		return;
 	}
-	if (read_ops(st, rcpt, n, op, &err) != PF_OK ||
-	    (n > 0 && pf_state_run(st, op, n * PER_RCPT, &err) != PF_OK)) {
-		all_unknown(f, err.msg[0] != '\0' ? err.msg :
-		    "state store unreachable");
+	if ((rc = read_ops(st, rcpt, n, op, &err)) != PF_OK ||
+	    (n > 0 && (rc = pf_state_run(st, op, n * PER_RCPT, &err)) !=
+	    PF_OK)) {
+		all_unknown(f, rc == PF_ENOMEM ? PF_U_NO_MEMORY :
+		    PF_U_STORE_UNREACHABLE, err.msg[0] != '\0' ? err.msg : NULL);
 		free(op);
 		return;
 	}

@@ -49,7 +49,9 @@ struct env {
 	struct env	*next;
 	char		 path[256];
 	int		 readonly;
-	int		 empty;		/* read-only and no file: no history */
+	atomic_int	 empty;		/* no file yet: no history, and the
+					 * first write creates it */
+	pthread_mutex_t	 open_mu;	/* creating or opening it later */
 	unsigned	 refs;
 	MDB_env		*env;
 	MDB_dbi		 dbi;
@@ -71,9 +73,10 @@ lmerr(struct pf_err *err, const char *path, const char *what, int rc)
 	    "lmdb:%s: %s: %s", path, what, mdb_strerror(rc));
 }
 
-/* env_open - map the file; create it unless read-only */
+/* env_open - map the file; with create, make it (and its directory)
+ * if need be, else a file that does not exist leaves the store empty */
 static int
-env_open(struct env *e, struct pf_err *err)
+env_open(struct env *e, int create, struct pf_err *err)
 {
 	unsigned flags = MDB_NOSUBDIR | MDB_NOTLS | MDB_NOSYNC |
 	    MDB_NOMETASYNC;
@@ -81,13 +84,14 @@ env_open(struct env *e, struct pf_err *err)
 	char dir[256], *slash;
 	int rc, dead;
 
-	if (e->readonly) {
-		if (access(e->path, F_OK) != 0 && errno == ENOENT) {
-			e->empty = 1;
-			return PF_OK;
-		}
+	if ((!create || e->readonly) && access(e->path, F_OK) != 0 &&
+	    errno == ENOENT) {
+		atomic_store(&e->empty, 1);
+		return PF_OK;
+	}
+	if (e->readonly)
 		flags |= MDB_RDONLY;
-	} else {
+	else {
 		snprintf(dir, sizeof(dir), "%s", e->path);
 		if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
 			*slash = '\0';
@@ -111,7 +115,27 @@ env_open(struct env *e, struct pf_err *err)
 	if ((rc = mdb_txn_commit(txn)) != 0)
 		return lmerr(err, e->path, "commit", rc);
 	atomic_store(&e->synced, (long long)time(NULL));
+	atomic_store(&e->empty, 0);	/* after env and dbi are set */
 	return PF_OK;
+}
+
+/* materialize - an empty store's file, once it exists or (create) is
+ * needed; PF_OK with the store still empty if neither */
+static int
+materialize(struct env *e, int create, struct pf_err *err)
+{
+	int rc = PF_OK;
+
+	if (!create && access(e->path, F_OK) != 0)
+		return PF_OK;
+	pthread_mutex_lock(&e->open_mu);
+	if (atomic_load(&e->empty) && (rc = env_open(e, create, err)) !=
+	    PF_OK && e->env != NULL) {
+		mdb_env_close(e->env);
+		e->env = NULL;
+	}
+	pthread_mutex_unlock(&e->open_mu);
+	return rc;
 }
 
 /* be_open - the registry's environment for this path, opened once */
@@ -125,7 +149,7 @@ be_open(const struct pf_state_spec *spec, int readonly, unsigned tmo,
 	pthread_mutex_lock(&reg_mu);
 	for (e = reg; e != NULL; e = e->next)
 		if (strcmp(e->path, spec->path) == 0 &&
-		    e->readonly == readonly && !e->empty)
+		    e->readonly == readonly)
 			break;
 	if (e != NULL) {
 		e->refs++;
@@ -140,10 +164,12 @@ be_open(const struct pf_state_spec *spec, int readonly, unsigned tmo,
 	snprintf(e->path, sizeof(e->path), "%s", spec->path);
 	e->readonly = readonly;
 	pthread_mutex_init(&e->sweep_mu, NULL);
-	if ((rc = env_open(e, err)) != PF_OK) {
+	pthread_mutex_init(&e->open_mu, NULL);
+	if ((rc = env_open(e, 0, err)) != PF_OK) {
 		if (e->env != NULL)
 			mdb_env_close(e->env);
 		pthread_mutex_destroy(&e->sweep_mu);
+		pthread_mutex_destroy(&e->open_mu);
 		free(e);
 		pthread_mutex_unlock(&reg_mu);
 		return rc;
@@ -179,6 +205,7 @@ be_close(void *h)
 		mdb_env_close(e->env);
 	}
 	pthread_mutex_destroy(&e->sweep_mu);
+	pthread_mutex_destroy(&e->open_mu);
 	free(e);
 }
 
@@ -385,7 +412,7 @@ be_expire(void *h, int64_t now, size_t *removed, struct pf_err *err)
 	int rc;
 
 	*removed = 0;
-	if (e->empty || e->readonly)
+	if (atomic_load(&e->empty) || e->readonly)
 		return PF_OK;
 	do {
 		if ((rc = sweep(e, now, from, &len, removed, err)) != PF_OK)
@@ -427,11 +454,12 @@ be_run(void *h, struct pf_state_op *ops, size_t n, int64_t now, int defer,
 	size_t i;
 	int rc, ro = 1;
 
-	if (e->empty)
-		return PF_OK;		/* no file yet: no history */
 	for (i = 0; i < n; i++)
 		if (ops[i].op != PF_SOP_COUNT && ops[i].op != PF_SOP_GET)
 			ro = 0;
+	if (atomic_load(&e->empty) && ((rc = materialize(e, !ro, err)) !=
+	    PF_OK || atomic_load(&e->empty)))
+		return rc;		/* no file yet: no history */
 	if ((rc = mdb_txn_begin(e->env, NULL, ro ? MDB_RDONLY : 0, &txn)) !=
 	    0)
 		return lmerr(err, e->path, "begin", rc);
@@ -466,8 +494,9 @@ be_scan(void *h, const char *prefix, uint32_t window, int64_t now,
 	int rc;
 
 	*got = 0;
-	if (e->empty)
-		return PF_OK;
+	if (atomic_load(&e->empty) && ((rc = materialize(e, 0, err)) !=
+	    PF_OK || atomic_load(&e->empty)))
+		return rc;
 	slen = (size_t)snprintf(suffix, sizeof(suffix), "@%u", window);
 	if ((rc = mdb_txn_begin(e->env, NULL, MDB_RDONLY, &txn)) != 0)
 		return lmerr(err, e->path, "begin", rc);
@@ -496,9 +525,22 @@ be_scan(void *h, const char *prefix, uint32_t window, int64_t now,
 	return PF_OK;
 }
 
-/* be_salt - the store's salt; the first writer creates it */
+/* be_create - make the file now, before the first write is hashed */
 static int
-be_salt(void *h, unsigned char out[32], struct pf_err *err)
+be_create(void *h, struct pf_err *err)
+{
+	struct env *e = h;
+
+	if (e->readonly || !atomic_load(&e->empty))
+		return PF_OK;
+	return materialize(e, 1, err);
+}
+
+/* be_salt - the store's salt; the first writer creates it.  *kept is 0
+ * for a store with no file yet: the salt is a throwaway (nothing stored
+ * can match anything) and must not be remembered. */
+static int
+be_salt(void *h, unsigned char out[32], int *kept, struct pf_err *err)
 {
 	struct env *e = h;
 	unsigned char fresh[32];
@@ -508,10 +550,13 @@ be_salt(void *h, unsigned char out[32], struct pf_err *err)
 
 	if (RAND_bytes(fresh, sizeof(fresh)) != 1)
 		return pf_err_set(err, PF_EIO, "no random bytes for the salt");
-	if (e->empty) {
+	*kept = 1;
+	if (atomic_load(&e->empty) && ((rc = materialize(e, 0, err)) !=
+	    PF_OK || atomic_load(&e->empty))) {
 		/* nothing is stored, so nothing can match: any salt will do */
 		memcpy(out, fresh, 32);
-		return PF_OK;
+		*kept = 0;
+		return rc;
 	}
 	if ((rc = mdb_txn_begin(e->env, NULL, e->readonly ? MDB_RDONLY : 0,
 	    &txn)) != 0)
@@ -528,6 +573,7 @@ be_salt(void *h, unsigned char out[32], struct pf_err *err)
 	}
 	memcpy(out, fresh, 32);
 	if (e->readonly) {
+		*kept = 0;		/* a writer will make another */
 		mdb_txn_abort(txn);
 		return PF_OK;
 	}
@@ -544,5 +590,6 @@ be_salt(void *h, unsigned char out[32], struct pf_err *err)
 }
 
 const struct pf_state_be pf_state_lmdb = {
-	"lmdb", be_open, be_close, be_run, be_expire, be_scan, be_salt
+	"lmdb", be_open, be_close, be_create, be_run, be_expire, be_scan,
+	be_salt
 };

@@ -606,7 +606,7 @@ out:
 
 /* be_salt - SET NX a fresh salt, then read whichever won */
 static int
-be_salt(void *h, unsigned char out[32], struct pf_err *err)
+be_salt(void *h, unsigned char out[32], int *kept, struct pf_err *err)
 {
 	struct rds *r = h;
 	unsigned char fresh[32];
@@ -614,6 +614,7 @@ be_salt(void *h, unsigned char out[32], struct pf_err *err)
 	redisReply *rep;
 	int rc = PF_OK;
 
+	*kept = 1;
 	if (RAND_bytes(fresh, sizeof(fresh)) != 1)
 		return pf_err_set(err, PF_EIO, "no random bytes for the salt");
 	if ((k = take(r, err)) == NULL)
@@ -638,5 +639,6 @@ out:
 }
 
 const struct pf_state_be pf_state_redis = {
-	"redis", be_open, be_close, be_run, be_expire, be_scan, be_salt
+	"redis", be_open, be_close, NULL, be_run, be_expire, be_scan,
+	be_salt
 };

@@ -248,28 +248,51 @@ pf_state_scan(struct pf_state *s, const char *prefix, uint32_t window,
 	return PF_OK;
 }
 
-/* salt - the store's salt, read once */
+/* salt - the store's salt into out; read once and remembered, unless the
+ * back-end gave a throwaway (a store with no file yet) */
 static int
-salt(struct pf_state *s, struct pf_err *err)
+salt(struct pf_state *s, unsigned char out[32], struct pf_err *err)
 {
 	unsigned char buf[32];
 	void *h;
-	int rc;
+	int rc, kept = 0;
 
 	pthread_mutex_lock(&s->mu);
-	rc = s->have_salt;
-	pthread_mutex_unlock(&s->mu);
-	if (rc)
+	if (s->have_salt) {
+		memcpy(out, s->salt, sizeof(s->salt));
+		pthread_mutex_unlock(&s->mu);
 		return PF_OK;
+	}
+	pthread_mutex_unlock(&s->mu);
 	if ((h = handle(s, err)) == NULL)
 		return PF_ETEMP;
-	if ((rc = s->be->salt(h, buf, err)) != PF_OK)
+	if ((rc = s->be->salt(h, buf, &kept, err)) != PF_OK)
 		return failed(s, rc, err);
 	pthread_mutex_lock(&s->mu);
-	memcpy(s->salt, buf, sizeof(buf));
-	s->have_salt = 1;
+	if (kept && !s->have_salt) {
+		memcpy(s->salt, buf, sizeof(buf));
+		s->have_salt = 1;
+	}
+	memcpy(out, s->have_salt ? s->salt : buf, sizeof(buf));
 	pthread_mutex_unlock(&s->mu);
 	explicit_bzero(buf, sizeof(buf));
+	return PF_OK;
+}
+
+/* pf_state_writable - make the store exist before a write is hashed */
+int
+pf_state_writable(struct pf_state *s, struct pf_err *err)
+{
+	void *h;
+	int rc;
+
+	if (s->readonly)
+		return pf_err_set(err, PF_EINVAL, "state store %s is open "
+		    "read-only", s->name);
+	if ((h = handle(s, err)) == NULL)
+		return PF_ETEMP;
+	if (s->be->create != NULL && (rc = s->be->create(h, err)) != PF_OK)
+		return failed(s, rc, err);
 	return PF_OK;
 }
 
@@ -279,15 +302,18 @@ pf_state_hash(struct pf_state *s, const void *p, size_t len, char *out,
     struct pf_err *err)
 {
 	static const char hex[] = "0123456789abcdef";
-	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned char md[EVP_MAX_MD_SIZE], key[32];
 	unsigned mdlen = 0;
 	int rc, i;
 
-	if ((rc = salt(s, err)) != PF_OK)
+	if ((rc = salt(s, key, err)) != PF_OK)
 		return rc;
-	if (HMAC(EVP_sha256(), s->salt, (int)sizeof(s->salt), p, len, md,
-	    &mdlen) == NULL || mdlen < PF_STATE_HASH_LEN / 2)
+	if (HMAC(EVP_sha256(), key, (int)sizeof(key), p, len, md,
+	    &mdlen) == NULL || mdlen < PF_STATE_HASH_LEN / 2) {
+		explicit_bzero(key, sizeof(key));
 		return pf_err_set(err, PF_ENOMEM, "HMAC failed");
+	}
+	explicit_bzero(key, sizeof(key));
 	for (i = 0; i < PF_STATE_HASH_LEN / 2; i++) {
 		out[2 * i] = hex[md[i] >> 4];
 		out[2 * i + 1] = hex[md[i] & 15];

@@ -87,6 +87,11 @@ int	pf_state_run(struct pf_state *, struct pf_state_op *, size_t,
 int	pf_state_record(struct pf_state *, struct pf_state_op *, size_t,
 	    struct pf_err *);
 
+/* pf_state_writable - before the first write: make the store exist (an
+ * LMDB file is created only when something is written to it; until then
+ * it reads as empty history) */
+int	pf_state_writable(struct pf_state *, struct pf_err *);
+
 /* the small interface, one operation at a time */
 int	pf_state_get(struct pf_state *, const char *key, uint32_t window,
 	    int64_t *count, struct pf_err *);
