@@ -265,11 +265,14 @@ record(struct learner *l, const struct pf_delivery *d)
 	e.when = d->when != 0 ? (int64_t)d->when : pf_state_now(l->st);
 	e.queue_id = d->queue_id;
 	e.delivered = delivered;
+	/* the form as seen (the status alone when the log gave no code) */
+	e.permanent = x.reply.code != 0 ? x.reply.code / 100 == 5 :
+	    x.reply.status[0] == '5';
 	e.rule = x.rule != NULL ? x.rule->id : NULL;	/* lives with rules */
 	e.egress_ip = x.reply.ip[0] != '\0' ? x.reply.ip : NULL;
 	/* a sender-guideline reply: its entry's form depends on Enforcement */
 	if (x.rule != NULL && pf_expr_uses(x.rule->when, PF_F_CFG_ENFORCEMENT))
-		e.guideline = x.rule->reply / 100;
+		e.guideline = e.permanent ? 5 : 4;
 	if (!delivered && x.rule == NULL)
 		l->unknown++;
 	if (q != NULL) {

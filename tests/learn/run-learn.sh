@@ -143,6 +143,21 @@ echo "Nov 30 06:00:00 mx1 $P 9JJJJJJJJJ: to=<gone@gmail.com>, $R, dsn=2.0.0, sta
 check "the later delivery is learned" "1 0" "$(learned "$tmp/err4")"
 check "no prediction after a 250" "" "$(pred gone@gmail.com)"
 
+# the egress IP Gmail rate limited in the last hour (and its /24); an old
+# line says nothing about this hour
+ipform() {	# EGRESS-IP: the predicted rules about IP reputation
+	"$pf" check --json --no-dns --config "$tmp/pf.conf" --egress-ip "$1" \
+	    --rcpt a@gmail.com "$tmp/msg.eml" |
+	    jq -r '[.predictions[].rule | select(startswith("low-ip"))] | join(" ")'
+}
+check "an IP refused hours ago is not rate limited now" "" "$(ipform 192.0.2.10)"
+now=$(date -u '+%b %e %H:%M:%S')
+echo "$now mx1 $P 9IPIPIPIP: to=<y@gmail.com>, $R, dsn=4.7.0, status=deferred $S $IPREP" >> "$tmp/maillog"
+"$pf" learn --config "$tmp/pf.conf" "$tmp/maillog" 2>/dev/null
+check "the IP rate limited just now" low-ip-reputation-ratelimit "$(ipform 192.0.2.10)"
+check "... and its /24" low-ip-reputation-ratelimit "$(ipform 192.0.2.77)"
+check "... not another network" "" "$(ipform 198.51.100.1)"
+
 # Enforcement auto: the form of the sender-guideline replies Gmail last
 # gave the sender's domain (here the 4xx, then the 5xx, of 5.7.24)
 cp "$tmp/pf.conf" "$tmp/auto.conf"

@@ -5,8 +5,9 @@
  * Keys (H is the keyed hash of a lower-cased address; times are the log
  * line's, in seconds since the epoch):
  *   hist.r.H.{ok,nouser,inactive,full,rate}  the last time (a maximum)
- *   hist.ip.IP.{h,d}, hist.net.NET.{h,d}    IP reputation and rate
- *                                           replies, 1 h and 24 h windows
+ *   hist.ip.IP.{t,p}, hist.net.NET.{t,p}    IP reputation and rate
+ *                                           replies: 4xx in a 1-hour, 5xx
+ *                                           in a 24-hour window
  *   hist.sdrep.DOMAIN                       sender-domain reputation, 24 h
  *   hist.sdform.DOMAIN.{4,5}                the last sender-guideline
  *                                           reply of each form
@@ -38,6 +39,10 @@
 #define REPORT_WINDOW	(30u * 86400u)
 #define DAY_WINDOW	((uint32_t)PF_HIST_DAYS * 86400u)
 #define SCAN_MAX	4096
+/* how long an IP's reputation refusal counts: the 4xx (rate limited) for
+ * an hour, the 5xx (blocked) for a day */
+#define IP_WINDOW(e)	((e)->permanent ? PF_HIST_IP_BLOCK_TTL : \
+			    PF_HIST_IP_RATE_TTL)
 
 static const struct {
 	const char		*rule;
@@ -206,10 +211,12 @@ recipient_ops(struct batch *b, const struct pf_hist_event *e,
 		put(b, PF_SOP_MAX, 0, e->when, "hist.dallow.%s%s", dom, NULL);
 }
 
-/* sender_ops - the egress IP's and the sender domain's counts */
+/* sender_ops - the egress IP's and the sender domain's counts; the IP
+ * windows count only a reply that is still inside them now (an old log
+ * says nothing about this hour) */
 static void
 sender_ops(struct batch *b, const struct pf_hist_event *e,
-    enum pf_hist_kind k)
+    enum pf_hist_kind k, int64_t now)
 {
 	char net[80], sd[256];
 
@@ -218,17 +225,13 @@ sender_ops(struct batch *b, const struct pf_hist_event *e,
 	if (e->egress_ip != NULL && e->egress_ip[0] != '\0') {
 		put(b, PF_SOP_ADD, REPORT_WINDOW, 1, "hist.ipr.%s.%s",
 		    e->egress_ip, e->rule);
-		if (k == PF_H_IP) {
-			put(b, PF_SOP_ADD, 3600, 1, "hist.ip.%s.h%s",
-			    e->egress_ip, NULL);
-			put(b, PF_SOP_ADD, 86400, 1, "hist.ip.%s.d%s",
-			    e->egress_ip, NULL);
-			if (netblock(e->egress_ip, net, sizeof(net))) {
-				put(b, PF_SOP_ADD, 3600, 1, "hist.net.%s.h%s",
-				    net, NULL);
-				put(b, PF_SOP_ADD, 86400, 1, "hist.net.%s.d%s",
-				    net, NULL);
-			}
+		if (k == PF_H_IP && now - e->when < IP_WINDOW(e)) {
+			put(b, PF_SOP_ADD, IP_WINDOW(e), 1, "hist.ip.%s.%s",
+			    e->egress_ip, e->permanent ? "p" : "t");
+			if (netblock(e->egress_ip, net, sizeof(net)))
+				put(b, PF_SOP_ADD, IP_WINDOW(e), 1,
+				    "hist.net.%s.%s", net,
+				    e->permanent ? "p" : "t");
 		}
 	}
 	if (lower(e->sender_domain, sd, sizeof(sd))[0] == '\0')
@@ -298,7 +301,7 @@ event_ops(struct pf_state *st, struct batch *b, const struct pf_hist_event *e,
 	at = strrchr(e->rcpt, '@');
 	lower(at != NULL ? at + 1 : NULL, dom, sizeof(dom));
 	recipient_ops(b, e, k, h, dom);
-	sender_ops(b, e, k);
+	sender_ops(b, e, k, pf_state_now(st));
 	loop_ops(b, e);
 	return b->nomem ? pf_err_set(err, PF_ENOMEM, "out of memory") : PF_OK;
 }
@@ -338,6 +341,7 @@ static const int hist_facts[] = {
 	PF_F_HIST_RCPT_NO_SUCH_USER, PF_F_HIST_RCPT_INACTIVE,
 	PF_F_HIST_RCPT_MAILBOX_FULL, PF_F_HIST_RCPT_RATE,
 	PF_F_HIST_RCPT_DOMAIN_POLICY, PF_F_HIST_RCPT_DOMAIN_ALLOWLIST,
+	PF_F_HIST_IP_RATE_LIMITED, PF_F_HIST_IP_BLOCKED,
 };
 
 /* all_unknown - every hist.* fact unknown, with the reason */
@@ -393,11 +397,55 @@ since(const struct pf_state_op *o)
 	return o->found ? o->result : 0;
 }
 
+/* ip_ops - the egress IP's and its network's reputation counts */
+static void
+ip_ops(const char *ip, struct pf_state_op *op)
+{
+	static const char *kind[] = { "t", "p" };
+	char net[80];
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		op[i].op = PF_SOP_COUNT;
+		op[i].window = i % 2 ? PF_HIST_IP_BLOCK_TTL :
+		    PF_HIST_IP_RATE_TTL;
+		if (i < 2)
+			pf_state_key(&op[i], "hist.ip.%s.%s", ip, kind[i]);
+		else if (netblock(ip, net, sizeof(net)))
+			pf_state_key(&op[i], "hist.net.%s.%s", net,
+			    kind[i - 2]);
+		else
+			pf_state_key(&op[i], "hist.-");
+	}
+}
+
+/* ip_facts - hist.ip_*, or unknown with the egress IP's reason */
+static void
+ip_facts(const struct pf_state_op *op, const char *ip,
+    const struct pf_facts *in, struct pf_facts *f)
+{
+	if (ip == NULL) {
+		pf_fact_unknown(f, PF_F_HIST_IP_RATE_LIMITED,
+		    pf_fact_reason(in, PF_F_EGRESS_IP),
+		    pf_fact_why(in, PF_F_EGRESS_IP));
+		pf_fact_unknown(f, PF_F_HIST_IP_BLOCKED,
+		    pf_fact_reason(in, PF_F_EGRESS_IP),
+		    pf_fact_why(in, PF_F_EGRESS_IP));
+		return;
+	}
+	pf_fact_bool(f, PF_F_HIST_IP_RATE_LIMITED,
+	    op[0].result + op[2].result > 0);
+	pf_fact_bool(f, PF_F_HIST_IP_BLOCKED, op[1].result + op[3].result > 0);
+}
+
 /* pf_hist_read - the hist.* facts of a message */
 void
 pf_hist_read(struct pf_state *st, const char *const *rcpt, size_t n,
     struct pf_facts *f)
 {
+	const char *ip = pf_fact_known(f, PF_F_EGRESS_IP) &&
+	    pf_fact_gets(f, PF_F_EGRESS_IP)[0] != '\0' ?
+	    pf_fact_gets(f, PF_F_EGRESS_IP) : NULL;
 	int nouser = 0, inactive = 0, full = 0, rate = 0, pol = 0, allow = 0;
 	int rc = PF_OK;
 	struct pf_state_op *op, *o;
@@ -412,13 +460,15 @@ pf_hist_read(struct pf_state *st, const char *const *rcpt, size_t n,
 	}
 	if (n > 1000)
 		n = 1000;
-	if ((op = calloc(n * PER_RCPT + 1, sizeof(*op))) == NULL) {
+	if ((op = calloc(n * PER_RCPT + 4, sizeof(*op))) == NULL) {
 		all_unknown(f, PF_U_NO_MEMORY, NULL);
 		return;
 	}
+	if (ip != NULL)
+		ip_ops(ip, &op[n * PER_RCPT]);
 	if ((rc = read_ops(st, rcpt, n, op, &err)) != PF_OK ||
-	    (n > 0 && (rc = pf_state_run(st, op, n * PER_RCPT, &err)) !=
-	    PF_OK)) {
+	    (rc = pf_state_run(st, op, n * PER_RCPT + (ip != NULL ? 4 : 0),
+	    &err)) != PF_OK) {
 		all_unknown(f, rc == PF_ENOMEM ? PF_U_NO_MEMORY :
 		    PF_U_STORE_UNREACHABLE, err.msg[0] != '\0' ? err.msg : NULL);
 		free(op);
@@ -439,6 +489,7 @@ pf_hist_read(struct pf_state *st, const char *const *rcpt, size_t n,
 		allow |= since(&o[6]) != 0 &&
 		    now - since(&o[6]) < PF_HIST_DOMAIN_TTL;
 	}
+	ip_facts(&op[n * PER_RCPT], ip, f, f);
 	free(op);
 	pf_fact_bool(f, PF_F_HIST_RCPT_NO_SUCH_USER, nouser);
 	pf_fact_bool(f, PF_F_HIST_RCPT_INACTIVE, inactive);

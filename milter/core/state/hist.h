@@ -9,7 +9,8 @@
  *     full (4.2.2, 5.2.2, 5.7.1 quota) for 7 days unless delivered since;
  *     receiving rate (4.2.1, 5.2.1) for 24 hours;
  *   egress IP and its /24 or /64 (the "[ip n]" Gmail puts in its reply):
- *     reputation and rate replies, counted in one-hour and one-day windows;
+ *     reputation and rate replies, the 4xx counted in a one-hour window,
+ *     the 5xx in a one-day window;
  *   sender domain (the envelope sender's, from the queue manager's line):
  *     domain-reputation and the 4.7.28 domain forms, one-day window; and
  *     the form (4xx or 5xx) of the last sender-guideline reply, for
@@ -35,6 +36,8 @@
 #define PF_HIST_FULL_TTL	(7 * 86400)	/* mailbox full remembered */
 #define PF_HIST_RATE_TTL	86400		/* receiving rate remembered */
 #define PF_HIST_DOMAIN_TTL	(7 * 86400)	/* recipient-domain policy */
+#define PF_HIST_IP_RATE_TTL	3600		/* an IP rate limited (4xx) */
+#define PF_HIST_IP_BLOCK_TTL	86400		/* an IP blocked (5xx) */
 #define PF_HIST_SEEN_TTL	(400 * 86400)	/* a counted line, for
 						 * idempotence */
 #define PF_HIST_DAYS		400		/* per-day report counters */
@@ -58,6 +61,7 @@ struct pf_hist_event {
 	const char	*queue_id;
 	const char	*rcpt;		/* the address */
 	int		 delivered;	/* Gmail said 250 */
+	int		 permanent;	/* the refusal was a 5xx */
 	const char	*rule;		/* the entry of the refusal, or NULL
 					 * (delivered, or not catalogued) */
 	const char	*egress_ip;	/* from the reply, or NULL */
@@ -81,8 +85,9 @@ struct pf_hist_event {
 int	pf_hist_record(struct pf_state *, const struct pf_hist_event *,
 	    size_t n, int *fresh, struct pf_err *);
 
-/* pf_hist_read - the hist.* facts of a message to these recipients, now;
- * each unknown with the reason when the store is absent or unreachable */
+/* pf_hist_read - the hist.* facts of a message to these recipients (and
+ * from the egress IP already in the facts), now; each unknown with the
+ * reason when the store is absent or unreachable */
 void	pf_hist_read(struct pf_state *, const char *const *rcpt, size_t n,
 	    struct pf_facts *);
 
