@@ -158,6 +158,22 @@ check "the IP rate limited just now" low-ip-reputation-ratelimit "$(ipform 192.0
 check "... and its /24" low-ip-reputation-ratelimit "$(ipform 192.0.2.77)"
 check "... not another network" "" "$(ipform 198.51.100.1)"
 
+# the sender domain Gmail rate limited in the last hour
+domform() {	# MAIL-FROM: the predicted rules about domain reputation
+	"$pf" check --json --no-dns --config "$tmp/pf.conf" --mail-from "$1" \
+	    --rcpt a@gmail.com "$tmp/msg.eml" |
+	    jq -r '[.predictions[].rule | select(startswith("low-domain"))] | join(" ")'
+}
+check "no domain refused yet" "" "$(domform news@lists.example.com)"
+{
+	echo "$now mx1 postfix/qmgr[812]: 9DOMDOMDOM: from=<news@lists.example.com>, size=1, nrcpt=1 (queue active)"
+	echo "$now mx1 $P 9DOMDOMDOM: to=<z@gmail.com>, $R, dsn=4.7.0, status=deferred $S 421-4.7.0 This message is suspicious due to the very low reputation of the 421-4.7.0 sending domain. To best protect our users from spam, the message has 421-4.7.0 been blocked. a1si1 - gsmtp (in reply to end of DATA command))"
+} >> "$tmp/maillog"
+"$pf" learn --config "$tmp/pf.conf" "$tmp/maillog" 2>/dev/null
+check "the sender domain rate limited just now" low-domain-reputation-deferred \
+    "$(domform news@lists.example.com)"
+check "... not another sender domain" "" "$(domform news@example.net)"
+
 # Enforcement auto: the form of the sender-guideline replies Gmail last
 # gave the sender's domain (here the 4xx, then the 5xx, of 5.7.24)
 cp "$tmp/pf.conf" "$tmp/auto.conf"

@@ -264,7 +264,9 @@ state_facts(struct pf_check *c)
 	r = rcpts(c->msg, &m.nrcpt);
 	m.rcpt = r;
 	pf_state_read(c->eng->state, &m, c->facts, &c->memo);
-	pf_hist_read(c->eng->state, r, m.nrcpt, c->facts);
+	pf_hist_read(c->eng->state, r, m.nrcpt, m.sender != NULL &&
+	    strrchr(m.sender, '@') != NULL ? strrchr(m.sender, '@') + 1 : NULL,
+	    c->facts);
 	enforcement_auto(c);
 	free(r);
 	c->ran = 1;

@@ -8,7 +8,8 @@
  *   hist.ip.IP.{t,p}, hist.net.NET.{t,p}    IP reputation and rate
  *                                           replies: 4xx in a 1-hour, 5xx
  *                                           in a 24-hour window
- *   hist.sdrep.DOMAIN                       sender-domain reputation, 24 h
+ *   hist.sdrep.DOMAIN.{t,p}                 sender-domain reputation, as
+ *                                           for an IP
  *   hist.sdform.DOMAIN.{4,5}                the last sender-guideline
  *                                           reply of each form
  *   hist.dpol.DOMAIN, hist.dallow.DOMAIN    the last policy or allowlist
@@ -39,8 +40,8 @@
 #define REPORT_WINDOW	(30u * 86400u)
 #define DAY_WINDOW	((uint32_t)PF_HIST_DAYS * 86400u)
 #define SCAN_MAX	4096
-/* how long an IP's reputation refusal counts: the 4xx (rate limited) for
- * an hour, the 5xx (blocked) for a day */
+/* how long a reputation refusal of an IP or a sender domain counts: the
+ * 4xx (rate limited) for an hour, the 5xx (blocked) for a day */
 #define IP_WINDOW(e)	((e)->permanent ? PF_HIST_IP_BLOCK_TTL : \
 			    PF_HIST_IP_RATE_TTL)
 
@@ -237,8 +238,9 @@ sender_ops(struct batch *b, const struct pf_hist_event *e,
 	if (lower(e->sender_domain, sd, sizeof(sd))[0] == '\0')
 		return;
 	put(b, PF_SOP_ADD, REPORT_WINDOW, 1, "hist.sd.%s.%s", sd, e->rule);
-	if (k == PF_H_DOMAIN)
-		put(b, PF_SOP_ADD, 86400, 1, "hist.sdrep.%s%s", sd, NULL);
+	if (k == PF_H_DOMAIN && now - e->when < IP_WINDOW(e))
+		put(b, PF_SOP_ADD, IP_WINDOW(e), 1, "hist.sdrep.%s.%s", sd,
+		    e->permanent ? "p" : "t");
 	if (e->guideline == 4 || e->guideline == 5)
 		put(b, PF_SOP_MAX, 0, e->when, "hist.sdform.%s.%s", sd,
 		    e->guideline == 4 ? "4" : "5");
@@ -342,6 +344,7 @@ static const int hist_facts[] = {
 	PF_F_HIST_RCPT_MAILBOX_FULL, PF_F_HIST_RCPT_RATE,
 	PF_F_HIST_RCPT_DOMAIN_POLICY, PF_F_HIST_RCPT_DOMAIN_ALLOWLIST,
 	PF_F_HIST_IP_RATE_LIMITED, PF_F_HIST_IP_BLOCKED,
+	PF_F_HIST_DOMAIN_RATE_LIMITED, PF_F_HIST_DOMAIN_BLOCKED,
 };
 
 /* all_unknown - every hist.* fact unknown, with the reason */
@@ -438,11 +441,46 @@ ip_facts(const struct pf_state_op *op, const char *ip,
 	pf_fact_bool(f, PF_F_HIST_IP_BLOCKED, op[1].result + op[3].result > 0);
 }
 
+/* domain_ops - the sender domain's reputation counts */
+static void
+domain_ops(const char *domain, struct pf_state_op *op)
+{
+	char sd[256];
+	size_t i;
+
+	lower(domain, sd, sizeof(sd));
+	for (i = 0; i < 2; i++) {
+		op[i].op = PF_SOP_COUNT;
+		op[i].window = i ? PF_HIST_IP_BLOCK_TTL : PF_HIST_IP_RATE_TTL;
+		if (sd[0] == '\0' || pf_state_key(&op[i], "hist.sdrep.%s.%s",
+		    sd, i ? "p" : "t") != PF_OK)
+			pf_state_key(&op[i], "hist.-");
+	}
+}
+
+/* domain_facts - hist.sender_domain_*, unknown without a sender */
+static void
+domain_facts(const struct pf_state_op *op, const char *domain,
+    struct pf_facts *f)
+{
+	if (domain == NULL) {
+		pf_fact_unknown(f, PF_F_HIST_DOMAIN_RATE_LIMITED, PF_U_NO_INPUT,
+		    "no envelope sender domain");
+		pf_fact_unknown(f, PF_F_HIST_DOMAIN_BLOCKED, PF_U_NO_INPUT,
+		    "no envelope sender domain");
+		return;
+	}
+	pf_fact_bool(f, PF_F_HIST_DOMAIN_RATE_LIMITED, op[0].result > 0);
+	pf_fact_bool(f, PF_F_HIST_DOMAIN_BLOCKED, op[1].result > 0);
+}
+
 /* pf_hist_read - the hist.* facts of a message */
 void
 pf_hist_read(struct pf_state *st, const char *const *rcpt, size_t n,
-    struct pf_facts *f)
+    const char *sender_domain, struct pf_facts *f)
 {
+	const char *sd = sender_domain != NULL && *sender_domain != '\0' ?
+	    sender_domain : NULL;
 	const char *ip = pf_fact_known(f, PF_F_EGRESS_IP) &&
 	    pf_fact_gets(f, PF_F_EGRESS_IP)[0] != '\0' ?
 	    pf_fact_gets(f, PF_F_EGRESS_IP) : NULL;
@@ -460,15 +498,21 @@ pf_hist_read(struct pf_state *st, const char *const *rcpt, size_t n,
 	}
 	if (n > 1000)
 		n = 1000;
-	if ((op = calloc(n * PER_RCPT + 4, sizeof(*op))) == NULL) {
+	if ((op = calloc(n * PER_RCPT + 6, sizeof(*op))) == NULL) {
 		all_unknown(f, PF_U_NO_MEMORY, NULL);
 		return;
 	}
+	/* after the recipients' ops: the IP's four, the domain's two */
 	if (ip != NULL)
 		ip_ops(ip, &op[n * PER_RCPT]);
+	else
+		for (i = 0; i < 4; i++) {
+			op[n * PER_RCPT + i].op = PF_SOP_GET;
+			pf_state_key(&op[n * PER_RCPT + i], "hist.-");
+		}
+	domain_ops(sd, &op[n * PER_RCPT + 4]);
 	if ((rc = read_ops(st, rcpt, n, op, &err)) != PF_OK ||
-	    (rc = pf_state_run(st, op, n * PER_RCPT + (ip != NULL ? 4 : 0),
-	    &err)) != PF_OK) {
+	    (rc = pf_state_run(st, op, n * PER_RCPT + 6, &err)) != PF_OK) {
 		all_unknown(f, rc == PF_ENOMEM ? PF_U_NO_MEMORY :
 		    PF_U_STORE_UNREACHABLE, err.msg[0] != '\0' ? err.msg : NULL);
 		free(op);
@@ -490,6 +534,7 @@ pf_hist_read(struct pf_state *st, const char *const *rcpt, size_t n,
 		    now - since(&o[6]) < PF_HIST_DOMAIN_TTL;
 	}
 	ip_facts(&op[n * PER_RCPT], ip, f, f);
+	domain_facts(&op[n * PER_RCPT + 4], sd, f);
 	free(op);
 	pf_fact_bool(f, PF_F_HIST_RCPT_NO_SUCH_USER, nouser);
 	pf_fact_bool(f, PF_F_HIST_RCPT_INACTIVE, inactive);

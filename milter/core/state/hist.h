@@ -12,7 +12,8 @@
  *     reputation and rate replies, the 4xx counted in a one-hour window,
  *     the 5xx in a one-day window;
  *   sender domain (the envelope sender's, from the queue manager's line):
- *     domain-reputation and the 4.7.28 domain forms, one-day window; and
+ *     domain-reputation and the 4.7.28 domain forms, windowed as for an
+ *     IP; and
  *     the form (4xx or 5xx) of the last sender-guideline reply, for
  *     Enforcement auto;
  *   recipient domain: policy refusals and IP-not-in-allowlist, 7 days.
@@ -85,11 +86,12 @@ struct pf_hist_event {
 int	pf_hist_record(struct pf_state *, const struct pf_hist_event *,
 	    size_t n, int *fresh, struct pf_err *);
 
-/* pf_hist_read - the hist.* facts of a message to these recipients (and
- * from the egress IP already in the facts), now; each unknown with the
- * reason when the store is absent or unreachable */
+/* pf_hist_read - the hist.* facts of a message to these recipients, from
+ * this envelope sender domain (and the egress IP already in the facts),
+ * now; each unknown with the reason when the store is absent or
+ * unreachable */
 void	pf_hist_read(struct pf_state *, const char *const *rcpt, size_t n,
-	    struct pf_facts *);
+	    const char *sender_domain, struct pf_facts *);
 
 /* pf_hist_enforcement - which form of the sender-guideline replies Gmail
  * gave the sender domain last: 4 (rate limited), 5 (blocked), 0 none
