@@ -16,6 +16,9 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <hiredis/hiredis.h>
+#include <lmdb.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <unistd.h>
 
 #include "base/pf.h"
@@ -250,6 +253,36 @@ START_TEST(test_scan)
 }
 END_TEST
 
+/* hmac_matches - the hash is HMAC-SHA-256 (RFC 2104) with the salt the
+ * LMDB file NAME holds, its first 128 bits in hex */
+static void
+hmac_matches(const char *name, const char *data, const char *got)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0, i;
+	char path[300], hex[PF_STATE_HASH_LEN + 1];
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val k = { 4, "salt" }, v;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	ck_assert_int_eq(mdb_env_create(&env), 0);
+	ck_assert_int_eq(mdb_env_open(env, path, MDB_NOSUBDIR | MDB_RDONLY,
+	    0), 0);
+	ck_assert_int_eq(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
+	ck_assert_int_eq(mdb_dbi_open(txn, NULL, 0, &dbi), 0);
+	ck_assert_int_eq(mdb_get(txn, dbi, &k, &v), 0);
+	ck_assert_uint_eq(v.mv_size, 32);
+	ck_assert_ptr_nonnull(HMAC(EVP_sha256(), v.mv_data, 32,
+	    (const unsigned char *)data, strlen(data), md, &mdlen));
+	mdb_txn_abort(txn);
+	mdb_env_close(env);
+	for (i = 0; i < PF_STATE_HASH_LEN / 2; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	ck_assert_str_eq(got, hex);
+}
+
 START_TEST(test_hash)
 {
 	struct pf_state *st = open_store(_i, "hash"), *st2;
@@ -268,6 +301,8 @@ START_TEST(test_hash)
 	ck_assert_str_ne(h1, h2);
 	ck_assert_ptr_null(strstr(h1, "gmail"));
 	pf_state_free(st);
+	if (_i == 0)
+		hmac_matches("hash", "b@gmail.com", h1);
 	/* the salt is kept in the store: the same store, the same hash */
 	st = open_store(_i, "hash");
 	ck_assert_int_eq(pf_state_hash(st, "b@gmail.com", 11, h3, &err),
@@ -738,6 +773,38 @@ START_TEST(test_redis_stopped)
 }
 END_TEST
 
+/* Redis restarts between two messages: the pooled connection is dead,
+ * and the next read goes through on a new one */
+START_TEST(test_redis_restart)
+{
+	struct redistest r;
+	struct pf_state *st;
+	struct pf_state_spec s;
+	struct pf_err err;
+	char text[100], why[200];
+	unsigned port;
+	int64_t n = -1;
+
+	ck_assert_msg(redistest_start(&r, NULL) == 0, "redis-server");
+	port = r.port;
+	snprintf(text, sizeof(text), "redis://127.0.0.1:%u", port);
+	ck_assert_int_eq(pf_state_spec_parse(text, &s, why, sizeof(why)), 0);
+	memset(&err, 0, sizeof(err));
+	ck_assert_int_eq(pf_state_new(&s, 0, 500, &st, &err), PF_OK);
+	ck_assert_int_eq(pf_state_add(st, "t|x", 60, 2, &err), PF_OK);
+	redistest_stop(&r);
+	ck_assert_msg(redistest_start_on(&r, NULL, port) == 0, "restart");
+	ck_assert_msg(pf_state_get(st, "t|x", 60, &n, &err) == PF_OK, "%s",
+	    err.msg);
+	ck_assert_int_eq(n, 0);		/* nothing saved: a new Redis */
+	ck_assert_int_eq(pf_state_add(st, "t|x", 60, 1, &err), PF_OK);
+	ck_assert_int_eq(pf_state_get(st, "t|x", 60, &n, &err), PF_OK);
+	ck_assert_int_eq(n, 1);
+	pf_state_free(st);
+	redistest_stop(&r);
+}
+END_TEST
+
 START_TEST(test_redis_auth)
 {
 	struct redistest r;
@@ -956,6 +1023,7 @@ state_suite(void)
 	tcase_add_test(tc, test_lmdb_created_by_write);
 	tcase_add_test(tc, test_redis_stopped);
 	tcase_add_test(tc, test_redis_auth);
+	tcase_add_test(tc, test_redis_restart);
 	tcase_add_test(tc, test_redis_deferred);
 	tcase_add_test(tc, test_redis_errors);
 	tcase_add_test(tc, test_redis_slow);

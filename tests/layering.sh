@@ -16,7 +16,8 @@ allowed() {
 	explain) echo "explain catalog base" ;;
 	learn)	 echo "learn base" ;;
 	state)	 echo "state base" ;;
-	engine)	 echo "engine auth catalog config explain learn message state base" ;;
+	mta)	 echo "mta auth config catalog base" ;;
+	engine)	 echo "engine mta auth catalog config explain learn message state base" ;;
 	*)	 echo "" ;;
 	esac
 }

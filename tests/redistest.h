@@ -60,17 +60,19 @@ redistest_up(unsigned port)
 	return ok;
 }
 
-/* redistest_start - start redis-server; pass: requirepass or NULL.
- * 0 on success, -1 if it is not installed or did not come up */
+/* redistest_start_on - start redis-server on port (0: a free one); pass:
+ * requirepass or NULL.  0 on success, -1 if it is not installed or did
+ * not come up */
 static int
-redistest_start(struct redistest *r, const char *pass)
+redistest_start_on(struct redistest *r, const char *pass, unsigned on)
 {
 	char port[16];
 	int i;
 
 	memset(r, 0, sizeof(*r));
 	snprintf(r->dir, sizeof(r->dir), "/tmp/pf-redis.XXXXXX");
-	if (mkdtemp(r->dir) == NULL || (r->port = redistest_port()) == 0)
+	if (mkdtemp(r->dir) == NULL ||
+	    (r->port = on ? on : redistest_port()) == 0)
 		return -1;
 	snprintf(port, sizeof(port), "%u", r->port);
 	if ((r->pid = fork()) < 0)
@@ -102,6 +104,13 @@ redistest_start(struct redistest *r, const char *pass)
 		nanosleep(&ts, NULL);
 	}
 	return -1;
+}
+
+/* redistest_start - start redis-server on a free port */
+static int
+redistest_start(struct redistest *r, const char *pass)
+{
+	return redistest_start_on(r, pass, 0);
 }
 
 /* redistest_stop - stop it and wait for it */

@@ -5,7 +5,9 @@
 # (contrib/bench/statebench.c).  A benchmark, not a test: it prints
 # numbers and checks nothing.  The Redis read is one pipelined round trip
 # per message and the write is sent without waiting, so the Redis line is
-# compared with the time of one PING.
+# compared with the time of one PING.  Times swing with the load of the
+# machine; with valgrind installed, the instructions per message (which do
+# not) are counted too, under callgrind, for each store alone.
 # usage: contrib/bench/state.sh [-b BUILDDIR] [-n MESSAGES]
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -15,7 +17,7 @@ while getopts b:n: opt; do
 	case $opt in
 	b) B=$OPTARG ;;
 	n) N=$OPTARG ;;
-	*) sed -n '2,10p' "$0" >&2; exit 64 ;;
+	*) sed -n '2,13p' "$0" >&2; exit 64 ;;
 	esac
 done
 [ -f "$B/libpfcore.a" ] || { echo "state: build first ($B)" >&2; exit 77; }
@@ -45,3 +47,20 @@ echo "Redis after the same: $(printf 'INFO memory\r\n' |
     sed -n 's/^used_memory_human:\([^\r]*\).*/\1/p') used," \
     "$(printf 'DBSIZE\r\n' | timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port; cat >&3; sleep 0.3; cat <&3" 2>/dev/null |
     tr -d ':\r') keys"
+if command -v valgrind >/dev/null; then
+	cg=$((N / 10))
+	echo "callgrind, $cg messages each (instructions per message," \
+	    "averaged over the run and its warm-up):"
+	base=
+	for spec in none "lmdb:$T/cg-state" "redis://127.0.0.1:$port/1"; do
+		valgrind --tool=callgrind --toggle-collect=one \
+		    --callgrind-out-file="$T/cg.out" "$T/statebench" \
+		    "$top/rules/gmail.rules" "$cg" "$spec" >/dev/null 2>&1 ||
+		    { echo "  $spec: callgrind failed"; continue; }
+		ir=$(sed -n 's/^summary: *//p' "$T/cg.out")
+		per=$((ir / (cg + cg / 10)))
+		[ -z "$base" ] && base=$per
+		printf '  %-40s %9d instructions/message  +%d\n' "$spec" \
+		    "$per" $((per - base))
+	done
+fi

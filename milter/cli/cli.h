@@ -17,6 +17,7 @@ struct pf_engine;
 int	pf_cli_learn_engine(const char *config, const char *rules, int write,
 	    struct pf_engine **);
 int	pf_cli_state(int argc, char **argv);
+int	pf_cli_doctor(int argc, char **argv);
 
 struct pf_rules;
 struct pf_delivery;

@@ -21,6 +21,10 @@ usage(FILE *fp)
 	    "[REPLY... | -f FILE | -]\n"
 	    "       preflight state [--json] [--config FILE] "
 	    "show DOMAIN|ADDRESS | top [-n N] | forget DOMAIN|ADDRESS\n"
+	    "       preflight doctor [--config FILE] [--postfix-dir DIR | "
+	    "--sendmail-cf FILE]\n"
+	    "                        [--domain DOMAIN]... [--json] "
+	    "[--probe HOST[:PORT]]\n"
 	    "       preflight learn [--config FILE] [--rules FILE] "
 	    "[--follow]\n"
 	    "                       [--format postfix|sendmail|auto] "
@@ -44,6 +48,8 @@ main(int argc, char **argv)
 		return pf_cli_explain(argc - 1, argv + 1);
 	if (strcmp(argv[1], "state") == 0)
 		return pf_cli_state(argc - 1, argv + 1);
+	if (strcmp(argv[1], "doctor") == 0)
+		return pf_cli_doctor(argc - 1, argv + 1);
 	if (strcmp(argv[1], "learn") == 0)
 		return pf_cli_learn(argc - 1, argv + 1);
 	if (strcmp(argv[1], "report") == 0)

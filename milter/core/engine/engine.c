@@ -20,6 +20,7 @@
 #include "base/facts.h"
 #include "base/msg.h"
 #include "catalog/rules.h"
+#include "mta/doctor.h"
 #include "state/count.h"
 #include "state/hist.h"
 #include "state/state.h"
@@ -34,6 +35,7 @@ struct pf_engine {
 	struct pf_auth	*auth;
 	struct pf_state	*state;		/* NULL: State none */
 	int64_t		 bulk_line;
+	struct pf_mta_state mta;	/* from PostfixDir, at load */
 };
 
 struct pf_check {
@@ -61,6 +63,9 @@ pf_engine_new(struct pf_config *cfg, struct pf_engine **out,
 	}
 	atomic_init(&e->refs, 1);
 	e->cfg = cfg;
+	/* the MTA's own configuration, read once per engine: at start and
+	 * on each reload; a failure leaves the mta.* facts unknown */
+	pf_mta_state_load(cfg->postfix_dir, &e->mta);
 	if ((rc = pf_rules_load(cfg->rules, &e->rules, err)) != PF_OK ||
 	    (rc = pf_auth_new(cfg, &e->auth, err)) != PF_OK ||
 	    (rc = pf_state_new(&cfg->state, cfg->state_readonly,
@@ -159,9 +164,11 @@ pf_engine_orgdomain(const struct pf_engine *e, const char *d, char *buf,
 	return pf_auth_orgdomain(e->auth, d, buf, len);
 }
 
-/* config_facts - what the operator declared about the MTA */
+/* config_facts - what the operator declared about the MTA, and what its
+ * configuration says (PostfixDir): an unset TLS follows the MTA's level */
 static void
-config_facts(const struct pf_config *cfg, struct pf_facts *f)
+config_facts(const struct pf_config *cfg, const struct pf_mta_state *mta,
+    struct pf_facts *f)
 {
 	if (cfg->bulk != PF_BULK_AUTO)
 		pf_fact_bool(f, PF_F_CFG_BULK, cfg->bulk == PF_BULK_YES);
@@ -170,12 +177,25 @@ config_facts(const struct pf_config *cfg, struct pf_facts *f)
 	/* auto: set from the store with the history (enforcement_auto) */
 	pf_fact_strz(f, PF_F_CFG_ENFORCEMENT, cfg->ratelimit == 1 ?
 	    "ratelimit" : "block");
-	if (cfg->tls == PF_UNSET)
+	/* no PostfixDir, or one postconf cannot read: a setting missing */
+	if (mta->tls_level[0] != '\0') {
+		pf_fact_strz(f, PF_F_MTA_TLS_LEVEL, mta->tls_level);
+		pf_fact_strz(f, PF_F_MTA_NEXTHOP, mta->nexthop);
+	} else {
+		pf_fact_unknown(f, PF_F_MTA_TLS_LEVEL, PF_U_NOT_CONFIGURED,
+		    mta->why);
+		pf_fact_unknown(f, PF_F_MTA_NEXTHOP, PF_U_NOT_CONFIGURED,
+		    mta->why);
+	}
+	if (cfg->tls != PF_UNSET)
+		pf_fact_bool(f, PF_F_CFG_TLS, cfg->tls == PF_YES);
+	else if (mta->tls_level[0] != '\0')
+		pf_fact_bool(f, PF_F_CFG_TLS,
+		    strcmp(mta->tls_level, "none") != 0);
+	else
 		pf_fact_unknown(f, PF_F_CFG_TLS, PF_U_NOT_CONFIGURED,
 		    "whether the MTA uses TLS to Gmail is not configured "
-		    "(TLS yes|no)");
-	else
-		pf_fact_bool(f, PF_F_CFG_TLS, cfg->tls == PF_YES);
+		    "(TLS yes|no, or PostfixDir)");
 }
 
 /* state_msg - what this message brings to the state store */
@@ -208,7 +228,9 @@ orgs(struct pf_check *c)
 	    pf_auth_orgdomain(c->eng->auth, pf_fact_gets(c->facts,
 	    PF_F_FROM_DOMAIN), c->org, sizeof(c->org)) != PF_OK)
 		c->org[0] = '\0';
-	if (from != NULL && (at = strrchr(from, '@')) != NULL &&
+	/* the envelope sender's organization counts only for the relay */
+	if (c->eng->cfg->relay_via_google && from != NULL &&
+	    (at = strrchr(from, '@')) != NULL &&
 	    pf_auth_orgdomain(c->eng->auth, at + 1, c->sender_org,
 	    sizeof(c->sender_org)) != PF_OK)
 		c->sender_org[0] = '\0';
@@ -259,9 +281,10 @@ state_facts(struct pf_check *c)
 	struct pf_state_msg m;
 	const char **r;
 
-	orgs(c);
+	if (c->eng->state != NULL)
+		orgs(c);
 	state_msg(c, &m);
-	r = rcpts(c->msg, &m.nrcpt);
+	r = c->eng->state != NULL ? rcpts(c->msg, &m.nrcpt) : NULL;
 	m.rcpt = r;
 	pf_state_read(c->eng->state, &m, c->facts, &c->memo);
 	pf_hist_read(c->eng->state, r, m.nrcpt, m.sender != NULL &&
@@ -310,7 +333,7 @@ pf_check_run(struct pf_check *c, struct pf_verdict *v, struct pf_err *err)
 	memset(v, 0, sizeof(*v));
 	if ((rc = pf_msg_end(c->msg, c->facts)) != PF_OK)
 		return pf_err_set(err, rc, "message analysis failed");
-	config_facts(c->eng->cfg, c->facts);
+	config_facts(c->eng->cfg, &c->eng->mta, c->facts);
 	if ((rc = pf_auth_eval(c->eng->auth, c->msg, c->facts)) != PF_OK)
 		return pf_err_set(err, rc, "authentication checks failed");
 	state_facts(c);

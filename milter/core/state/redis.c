@@ -42,6 +42,7 @@ struct conn {
 	redisContext	*c;
 	size_t		 pending;	/* replies of deferred batches */
 	char		 failed[200];	/* the first error among them */
+	int		 reused;	/* has been back in the pool */
 };
 
 struct rds {
@@ -171,6 +172,7 @@ give(struct rds *r, struct conn *k, int broken)
 		conn_free(k);
 		return;
 	}
+	k->reused = 1;
 	pthread_mutex_lock(&r->mu);
 	k->next = r->idle;
 	r->idle = k;
@@ -394,62 +396,95 @@ flush(redisContext *c)
 	return 0;
 }
 
-/* be_run - the batch as one pipeline */
+/* pipeline - the batch on connection k: every command written, then
+ * (unless defer) every reply read */
 static int
-be_run(void *h, struct pf_state_op *ops, size_t n, int64_t now, int defer,
-    struct pf_err *err)
+pipeline(struct conn *k, struct pf_state_op *ops, size_t n, int64_t now,
+    int defer, int *nrep, struct pf_err *err)
 {
-	struct rds *r = h;
-	struct conn *k;
 	redisReply *rep;
-	int *nrep, i, rc = PF_OK;
 	size_t o;
+	int i, rc = PF_OK;
 
-	if ((nrep = calloc(n ? n : 1, sizeof(*nrep))) == NULL)
-		return pf_err_set(err, PF_ENOMEM, "out of memory");
-	if ((k = take(r, err)) == NULL) {
-		free(nrep);
-		return PF_ETEMP;
-	}
-	if (!defer || k->pending > MAX_PENDING)
-		if ((rc = drain(k, err)) != PF_OK)
-			goto out;
+	if ((!defer || k->pending > MAX_PENDING) &&
+	    (rc = drain(k, err)) != PF_OK)
+		return rc;
 	for (o = 0; o < n; o++)
-		if ((nrep[o] = append(k->c, &ops[o], now)) < 0) {
-			rc = pf_err_set(err, PF_ENOMEM, "redis: out of memory");
-			goto out;
-		}
+		if ((nrep[o] = append(k->c, &ops[o], now)) < 0)
+			return pf_err_set(err, PF_ENOMEM,
+			    "redis: out of memory");
 	if (defer) {
 		if (flush(k->c) != 0)
-			rc = rerr(err, "write", k->c->errstr);
+			return rerr(err, "write", k->c->errstr);
 		for (o = 0; o < n; o++)
 			k->pending += (size_t)nrep[o];
-		if (rc == PF_OK && k->failed[0] != '\0') {
+		if (k->failed[0] != '\0') {
 			/* an earlier deferred write was refused: say so once */
 			pf_err_set(err, PF_ETEMP, "redis: an earlier write "
 			    "failed: %s", k->failed);
 			k->failed[0] = '\0';
-			free(nrep);
-			give(r, k, 0);
-			return PF_ETEMP;
+			return PF_EIO;
 		}
-		goto out;
+		return PF_OK;
 	}
 	for (o = 0; o < n; o++)
 		for (i = 0; i < nrep[o]; i++) {
-			if (redisGetReply(k->c, (void **)&rep) != REDIS_OK) {
-				rc = rerr(err, "reply", k->c->errstr);
-				goto out;
-			}
+			if (redisGetReply(k->c, (void **)&rep) != REDIS_OK)
+				return rerr(err, "reply", k->c->errstr);
 			if (rep->type == REDIS_REPLY_ERROR && rc == PF_OK)
 				rc = rerr(err, ops[o].key, rep->str);
 			else
 				result(&ops[o], rep, i);
 			freeReplyObject(rep);
 		}
-out:
+	return rc;
+}
+
+/* reads_only - a batch that changes nothing may be sent again */
+static int
+reads_only(const struct pf_state_op *ops, size_t n)
+{
+	size_t o;
+
+	for (o = 0; o < n; o++)
+		if (ops[o].op != PF_SOP_COUNT && ops[o].op != PF_SOP_GET)
+			return 0;
+	return 1;
+}
+
+/* be_run - the batch as one pipeline.  A read on a pooled connection
+ * that turns out dead (Redis restarted) is tried once more on a new one. */
+static int
+be_run(void *h, struct pf_state_op *ops, size_t n, int64_t now, int defer,
+    struct pf_err *err)
+{
+	struct rds *r = h;
+	struct conn *k;
+	int *nrep, rc, again = reads_only(ops, n);
+	size_t o;
+
+	if ((nrep = calloc(n ? n : 1, sizeof(*nrep))) == NULL)
+		return pf_err_set(err, PF_ENOMEM, "out of memory");
+	for (;;) {
+		if ((k = take(r, err)) == NULL) {
+			rc = PF_ETEMP;
+			break;
+		}
+		rc = pipeline(k, ops, n, now, defer, nrep, err);
+		if (rc != PF_OK && again && k->reused && k->c->err != 0) {
+			conn_free(k);
+			for (o = 0; o < n; o++)
+				ops[o].result = ops[o].found = 0;
+			again = 0;
+			continue;
+		}
+		/* a refused earlier write leaves the connection usable */
+		give(r, k, rc != PF_OK && !(rc == PF_EIO && k->c->err == 0));
+		if (rc == PF_EIO)
+			rc = PF_ETEMP;
+		break;
+	}
 	free(nrep);
-	give(r, k, rc != PF_OK);
 	return rc;
 }
 

@@ -29,6 +29,8 @@ struct pf_state {
 	char			 last[256];	/* why the last open failed */
 	int			 have_salt;
 	unsigned char		 salt[32];
+	EVP_MD_CTX		*hin, *hout;	/* HMAC with the salt, keyed:
+						 * SHA-256 after ipad, opad */
 	pf_state_clock		 clock;
 	void			*clock_arg;
 };
@@ -73,6 +75,8 @@ pf_state_free(struct pf_state *s)
 		s->be->close(s->h);
 	pthread_mutex_destroy(&s->mu);
 	explicit_bzero(s->salt, sizeof(s->salt));
+	EVP_MD_CTX_free(s->hin);
+	EVP_MD_CTX_free(s->hout);
 	free(s);
 }
 
@@ -248,6 +252,54 @@ pf_state_scan(struct pf_state *s, const char *prefix, uint32_t window,
 	return PF_OK;
 }
 
+/* keyed - SHA-256 contexts that have taken the salt XOR ipad and XOR
+ * opad (RFC 2104), so that each hash starts from a copy, not from the key;
+ * 0 on success */
+static int
+keyed(struct pf_state *s)
+{
+	unsigned char pad[64];
+	size_t i;
+
+	if ((s->hin = EVP_MD_CTX_new()) == NULL ||
+	    (s->hout = EVP_MD_CTX_new()) == NULL)
+		return -1;
+	memset(pad, 0x36, sizeof(pad));
+	for (i = 0; i < sizeof(s->salt); i++)
+		pad[i] ^= s->salt[i];
+	if (EVP_DigestInit_ex(s->hin, EVP_sha256(), NULL) != 1 ||
+	    EVP_DigestUpdate(s->hin, pad, sizeof(pad)) != 1)
+		return -1;
+	memset(pad, 0x5c, sizeof(pad));
+	for (i = 0; i < sizeof(s->salt); i++)
+		pad[i] ^= s->salt[i];
+	if (EVP_DigestInit_ex(s->hout, EVP_sha256(), NULL) != 1 ||
+	    EVP_DigestUpdate(s->hout, pad, sizeof(pad)) != 1)
+		return -1;
+	explicit_bzero(pad, sizeof(pad));
+	return 0;
+}
+
+/* keyed_hash - HMAC-SHA-256 of [p, p+len) from the keyed contexts */
+static int
+keyed_hash(const struct pf_state *s, const void *p, size_t len,
+    unsigned char *md, unsigned *mdlen)
+{
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	unsigned char in[EVP_MAX_MD_SIZE];
+	unsigned inlen = 0;
+	int ok;
+
+	ok = c != NULL && EVP_MD_CTX_copy_ex(c, s->hin) == 1 &&
+	    EVP_DigestUpdate(c, p, len) == 1 &&
+	    EVP_DigestFinal_ex(c, in, &inlen) == 1 &&
+	    EVP_MD_CTX_copy_ex(c, s->hout) == 1 &&
+	    EVP_DigestUpdate(c, in, inlen) == 1 &&
+	    EVP_DigestFinal_ex(c, md, mdlen) == 1;
+	EVP_MD_CTX_free(c);
+	return ok ? 0 : -1;
+}
+
 /* salt - the store's salt into out; read once and remembered, unless the
  * back-end gave a throwaway (a store with no file yet) */
 static int
@@ -271,7 +323,12 @@ salt(struct pf_state *s, unsigned char out[32], struct pf_err *err)
 	pthread_mutex_lock(&s->mu);
 	if (kept && !s->have_salt) {
 		memcpy(s->salt, buf, sizeof(buf));
-		s->have_salt = 1;
+		if (keyed(s) != 0) {
+			EVP_MD_CTX_free(s->hin);
+			EVP_MD_CTX_free(s->hout);
+			s->hin = s->hout = NULL;
+		}
+		s->have_salt = 1;	/* after the contexts: see hash */
 	}
 	memcpy(out, s->have_salt ? s->salt : buf, sizeof(buf));
 	pthread_mutex_unlock(&s->mu);
@@ -308,12 +365,19 @@ pf_state_hash(struct pf_state *s, const void *p, size_t len, char *out,
 
 	if ((rc = salt(s, key, err)) != PF_OK)
 		return rc;
-	if (HMAC(EVP_sha256(), key, (int)sizeof(key), p, len, md,
-	    &mdlen) == NULL || mdlen < PF_STATE_HASH_LEN / 2) {
+	pthread_mutex_lock(&s->mu);
+	rc = s->have_salt && s->hin != NULL;
+	pthread_mutex_unlock(&s->mu);
+	/* the keyed contexts never change once made: read them unlocked */
+	if (rc ? keyed_hash(s, p, len, md, &mdlen) != 0 :
+	    HMAC(EVP_sha256(), key, (int)sizeof(key), p, len, md,
+	    &mdlen) == NULL) {
 		explicit_bzero(key, sizeof(key));
 		return pf_err_set(err, PF_ENOMEM, "HMAC failed");
 	}
 	explicit_bzero(key, sizeof(key));
+	if (mdlen < PF_STATE_HASH_LEN / 2)
+		return pf_err_set(err, PF_EINVAL, "HMAC too short");
 	for (i = 0; i < PF_STATE_HASH_LEN / 2; i++) {
 		out[2 * i] = hex[md[i] >> 4];
 		out[2 * i + 1] = hex[md[i] & 15];
