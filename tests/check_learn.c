@@ -285,6 +285,39 @@ START_TEST(test_sendmail)
 	ck_assert_str_eq(d.dsn, "5.1.1");
 	ck_assert_ptr_null(d.reply);
 
+	/* Sendmail 8.17 at LogLevel 9, as it logged these in
+	 * tests/e2e/run-learn-sendmail.sh: the first line of the reply in
+	 * reply=, the relay by its name with Sendmail's trailing dot */
+	ck_assert_int_eq(parse("Nov 30 05:50:19 mta sendmail[13746]: "
+	    "6AU5oJPG013744: to=<gone@gmail.com>, delay=00:00:00, "
+	    "xdelay=00:00:00, mailer=esmtp, pri=90141, "
+	    "relay=gmail-smtp-in.l.google.com. [127.0.0.1], dsn=5.1.1, "
+	    "reply=550-5.1.1 The email account that you tried to reach does "
+	    "not exist. Please try, stat=User unknown", &d), PF_L_DELIVERY);
+	ck_assert_int_eq(d.status, PF_D_BOUNCED);
+	ck_assert_str_eq(d.relay, "gmail-smtp-in.l.google.com");
+	ck_assert_ptr_nonnull(d.reply);
+	ck_assert_str_eq(reply_rule(&d), "mailbox-does-not-exist");
+	ck_assert_int_eq(parse("Nov 30 05:50:19 mta sendmail[13746]: "
+	    "6AU5oJPG013744: to=<full@gmail.com>, delay=00:00:00, "
+	    "xdelay=00:00:00, mailer=esmtp, pri=90141, "
+	    "relay=gmail-smtp-in.l.google.com. [127.0.0.1], dsn=4.2.2, "
+	    "reply=452-4.2.2 The recipient's inbox is out of storage space. "
+	    "Please direct the, stat=Deferred: 452-4.2.2 The recipient's "
+	    "inbox is out of storage space. Please direct the", &d),
+	    PF_L_DELIVERY);
+	ck_assert_int_eq(d.status, PF_D_DEFERRED);
+	ck_assert_str_eq(reply_rule(&d), "recipient-inbox-full");
+	/* a delivery through a relay not named as Google's: the gsmtp of
+	 * Sent's text says it was Gmail */
+	ck_assert_int_eq(parse("Nov 30 05:49:56 mta sendmail[9588]: "
+	    "6AU5nu86009576: to=<ok@gmail.com>, delay=00:00:00, "
+	    "xdelay=00:00:00, mailer=esmtp, pri=90141, relay=mta.example.com. "
+	    "[127.0.0.1], dsn=2.0.0, stat=Sent (OK  1796011921 "
+	    "a1si1234567qkb.12 - gsmtp)", &d), PF_L_DELIVERY);
+	ck_assert_int_eq(d.status, PF_D_SENT);
+	ck_assert(pf_delivery_gmail(&d));
+
 	/* a local failure is no reply from Gmail */
 	ck_assert_int_eq(parse("Nov 30 04:12:01 mx1 sm-mta[12345]: "
 	    "4AU4C1xX012348: to=<a@gmail.com>, delay=00:05:00, "

@@ -489,6 +489,16 @@ message(struct cur *c, struct pf_delivery *d)
 	if (postfix ? !status_postfix(st, c->end, d) :
 	    !status_sendmail(st, c->end, d))
 		return PF_L_BAD;
+	/* Sendmail (LogLevel 9 and up) logs the remote reply's first line
+	 * as reply=, before stat=; it is the reply when stat= has none */
+	if (!postfix && d->reply == NULL &&
+	    (v = field(c->p, st, "reply=")) != NULL && is_reply(v, st)) {
+		e = st - strlen("stat=");
+		while (e > v && (e[-1] == ' ' || e[-1] == ','))
+			e--;
+		d->reply = v;
+		d->reply_len = (size_t)(e - v);
+	}
 	return PF_L_DELIVERY;
 }
 
@@ -671,19 +681,27 @@ google(const char *name)
 	    under(name, "googlemail.com");
 }
 
-/* gsmtp - does the reply end with Gmail's "gsmtp" trailer, which Google
- * adds to every reply of its servers */
+/* ends_gsmtp - does [p, p+n) end with Gmail's "gsmtp" trailer */
 static int
-gsmtp(const struct pf_delivery *d)
+ends_gsmtp(const char *p, size_t n)
 {
 	const char *e;
 
-	if (d->reply == NULL || d->reply_len < 5)
+	if (p == NULL)
 		return 0;
-	for (e = d->reply + d->reply_len; e > d->reply &&
-	    (e[-1] == ' ' || e[-1] == ')'); e--)
+	for (e = p + n; e > p && (e[-1] == ' ' || e[-1] == ')'); e--)
 		;
-	return e - d->reply >= 5 && strncasecmp(e - 5, "gsmtp", 5) == 0;
+	return e - p >= 5 && strncasecmp(e - 5, "gsmtp", 5) == 0;
+}
+
+/* gsmtp - does the reply (or the status text that holds it, Sendmail's
+ * "Sent (OK ... - gsmtp)") end with the trailer Google adds to every
+ * reply of its servers */
+static int
+gsmtp(const struct pf_delivery *d)
+{
+	return ends_gsmtp(d->reply, d->reply_len) ||
+	    ends_gsmtp(d->detail, d->detail_len);
 }
 
 /* pf_delivery_gmail - the relay is one of Google's, or the reply carries
