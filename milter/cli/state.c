@@ -1,9 +1,10 @@
 /*
  * state.c - `preflight state`: look inside the state store.
  *
- *   preflight state [--json] [--config FILE] [--rules FILE] show DOMAIN|ADDRESS
- *   preflight state [--json] [--config FILE] [--rules FILE] top [-n N]
- *   preflight state [--json] [--config FILE] [--rules FILE] forget DOMAIN|ADDRESS
+ *   preflight state [OPTIONS] show DOMAIN|ADDRESS
+ *   preflight state [OPTIONS] top [-n N]
+ *   preflight state [OPTIONS] forget DOMAIN|ADDRESS
+ *   OPTIONS: --json, --config FILE, --rules FILE
  *
  * The store is the one of the configuration (--config, or the daemon's
  * file, or the built-in default when that file does not exist).  show and

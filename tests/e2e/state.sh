@@ -14,7 +14,8 @@
 #  4. 200 sessions through Postfix at once: the count is exact.
 #  5. two daemons with their own configs sharing one redis-server: the
 #     second sees the first's count (the sum), and predicts the 61st.
-#  6. Redis stopped: mail still flows (FailAction accept), the log says why.
+#  6. Redis stopped: mail still flows (FailAction accept), the log says why;
+#     with FailAction tempfail, Gmail mail is refused 451 4.3.0 and retried.
 # Skips (77) only when not root or Postfix / redis-server is missing.
 set -u
 
@@ -258,6 +259,17 @@ check "the log names the unreachable store" \
     grep -q 'fail="state store unreachable"' "$T/milter.log"
 stop "$MPID"; MPID=
 stop "$M2PID"; M2PID=
+# ... and with FailAction tempfail, Gmail mail waits in the client's queue
+write_conf host3 "$T/h3.sock" "redis://127.0.0.1:$rport/1"
+echo "FailAction tempfail" >> "$T/host3.conf"
+start host3 "$T/h3.sock"; MPID=$STARTED
+use_milter "$T/h3.sock"
+send_many 1 1 a@fleet.example.org down@gmail.com "down-t-{i}" > "$T/down2.out"
+check "Redis stopped, FailAction tempfail: 451 4.3.0 ($(cat "$T/down2.out"))" \
+    grep -q '^1 451 4\.3\.0 preflight: could not finish the checks (state store unreachable)' "$T/down2.out"
+send_many 1 1 a@fleet.example.org someone@example.net "down-o-{i}" > "$T/down3.out"
+check "... mail for other providers still flows" [ "$(count_code "$T/down3.out" 250)" -eq 1 ]
+stop "$MPID"; MPID=
 
 echo "state.sh: $passes passed, $fails failed"
 [ "$fails" -eq 0 ]

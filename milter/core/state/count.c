@@ -160,6 +160,80 @@ date(int64_t t, char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%d", &tm);
 }
 
+/* op - one more op on the key KIND|NAME */
+static int
+op(struct ops *b, enum pf_state_opcode code, uint32_t w, int64_t n,
+    char kind, const char *name)
+{
+	struct pf_state_op *o;
+
+	if ((o = push(b, code, w, n)) == NULL)
+		return PF_ENOMEM;
+	if (pf_state_key(o, "%c|%s", kind, name) != PF_OK) {
+		b->n--;
+		return PF_ELIMIT;
+	}
+	return PF_OK;
+}
+
+/* on_addr - op on KIND|hash of an address */
+static int
+on_addr(struct pf_state *st, struct ops *b, enum pf_state_opcode code,
+    uint32_t w, int64_t n, char kind, const char *addr, struct pf_err *err)
+{
+	char h[PF_STATE_HASH_LEN + 1];
+	int rc;
+
+	if ((rc = hash_addr(st, addr, h, err)) != PF_OK)
+		return rc;
+	return op(b, code, w, n, kind, h);
+}
+
+/* on_msgid - op on m|hash of the Message-ID, in the 24-hour window */
+static int
+on_msgid(struct pf_state *st, struct ops *b, enum pf_state_opcode code,
+    int64_t n, const char *msgid, struct pf_err *err)
+{
+	char h[PF_STATE_HASH_LEN + 1];
+	int rc;
+
+	if ((rc = pf_state_hash(st, msgid, strlen(msgid), h, err)) != PF_OK)
+		return rc;
+	return op(b, code, PF_W_DAY, n, 'm', h);
+}
+
+/* per_rcpt - op on r| of every recipient, in its three windows */
+static int
+per_rcpt(struct pf_state *st, const struct pf_state_msg *m, struct ops *b,
+    enum pf_state_opcode code, int64_t n, struct pf_err *err)
+{
+	size_t i, w;
+	int rc;
+
+	for (i = 0; i < nrcpt(m); i++)
+		for (w = 0; w < 3; w++)
+			if ((rc = on_addr(st, b, code, rcpt_windows[w], n, 'r',
+			    m->rcpt[i], err)) != PF_OK)
+				return rc;
+	return PF_OK;
+}
+
+/* per_pair - op on q| of every sender-recipient pair (24 hours) */
+static int
+per_pair(struct pf_state *st, const struct pf_state_msg *m, struct ops *b,
+    enum pf_state_opcode code, struct pf_err *err)
+{
+	char h[PF_STATE_HASH_LEN + 1];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < nrcpt(m); i++)
+		if ((rc = hash_pair(st, m->sender, m->rcpt[i], h, err)) !=
+		    PF_OK || (rc = op(b, code, PF_W_DAY, 0, 'q', h)) != PF_OK)
+			return rc;
+	return PF_OK;
+}
+
 /* read_ops - the batch that reads every fact of the message; the index
  * of the first op of each part is in idx[] */
 enum { I_RCPT, I_MSGID, I_ORG, I_ACCOUNT, I_SENDER, I_PAIRS, I_CUST,
@@ -169,92 +243,49 @@ static int
 read_ops(struct pf_state *st, const struct pf_state_msg *m, struct ops *b,
     size_t idx[I__N], struct pf_err *err)
 {
-	char h[PF_STATE_HASH_LEN + 1];
-	struct pf_state_op *o;
-	size_t i, w;
+	const char *a = m->account, *s = m->sender;
 	int rc;
 
 	idx[I_RCPT] = b->n;
-	for (i = 0; i < nrcpt(m); i++) {
-		if ((rc = hash_addr(st, m->rcpt[i], h, err)) != PF_OK)
-			return rc;
-		for (w = 0; w < 3; w++) {
-			if ((o = push(b, PF_SOP_COUNT, rcpt_windows[w], 0)) ==
-			    NULL)
-				return PF_ENOMEM;
-			pf_state_key(o, "r|%s", h);
-		}
-	}
+	if ((rc = per_rcpt(st, m, b, PF_SOP_COUNT, 0, err)) != PF_OK)
+		return rc;
 	idx[I_MSGID] = b->n;
-	if (m->msgid != NULL) {
-		if ((rc = pf_state_hash(st, m->msgid, strlen(m->msgid), h,
-		    err)) != PF_OK)
-			return rc;
-		if ((o = push(b, PF_SOP_COUNT, PF_W_DAY, 0)) == NULL)
-			return PF_ENOMEM;
-		pf_state_key(o, "m|%s", h);
-	}
+	if (m->msgid != NULL && (rc = on_msgid(st, b, PF_SOP_COUNT, 0,
+	    m->msgid, err)) != PF_OK)
+		return rc;
 	idx[I_ORG] = b->n;
-	if (m->org != NULL) {
-		if ((o = push(b, PF_SOP_COUNT, PF_W_DAY, 0)) == NULL)
-			return PF_ENOMEM;
-		if (pf_state_key(o, "o|%s", m->org) != PF_OK)
-			b->n--;
-		else {
-			if ((o = push(b, PF_SOP_GET, 0, 0)) == NULL)
-				return PF_ENOMEM;
-			pf_state_key(o, "p|%s", m->org);
-			if ((o = push(b, PF_SOP_GET, 0, 0)) == NULL)
-				return PF_ENOMEM;
-			pf_state_key(o, "b|%s", m->org);
-		}
-	}
+	if (m->org != NULL &&
+	    ((rc = op(b, PF_SOP_COUNT, PF_W_DAY, 0, 'o', m->org)) != PF_OK ||
+	    (rc = op(b, PF_SOP_GET, 0, 0, 'p', m->org)) != PF_OK ||
+	    (rc = op(b, PF_SOP_GET, 0, 0, 'b', m->org)) != PF_OK))
+		return rc;
 	idx[I_ACCOUNT] = b->n;
-	if (m->account != NULL) {
-		if ((rc = hash_addr(st, m->account, h, err)) != PF_OK)
-			return rc;
-		if ((o = push(b, PF_SOP_COUNT, PF_W_DAY, 0)) == NULL)
-			return PF_ENOMEM;
-		pf_state_key(o, "a|%s", h);
-		if ((o = push(b, PF_SOP_COUNT, PF_W_DAY, 0)) == NULL)
-			return PF_ENOMEM;
-		pf_state_key(o, "e|%s", h);
-	}
+	if (a != NULL &&
+	    ((rc = on_addr(st, b, PF_SOP_COUNT, PF_W_DAY, 0, 'a', a, err)) !=
+	    PF_OK ||
+	    (rc = on_addr(st, b, PF_SOP_COUNT, PF_W_DAY, 0, 'e', a, err)) !=
+	    PF_OK))
+		return rc;
 	idx[I_SENDER] = idx[I_PAIRS] = idx[I_CUST] = b->n;
 	if (!m->relay || !has_sender(m))
 		return PF_OK;
-	if ((rc = hash_addr(st, m->sender, h, err)) != PF_OK)
+	if ((rc = on_addr(st, b, PF_SOP_COUNT, PF_W_DAY, 0, 's', s, err)) !=
+	    PF_OK ||
+	    (rc = on_addr(st, b, PF_SOP_COUNT, PF_W_DAY, 0, 'n', s, err)) !=
+	    PF_OK ||
+	    (rc = on_addr(st, b, PF_SOP_COUNT, PF_W_DAY, 0, 'u', s, err)) !=
+	    PF_OK)
 		return rc;
-	if ((o = push(b, PF_SOP_COUNT, PF_W_DAY, 0)) == NULL)
-		return PF_ENOMEM;
-	pf_state_key(o, "s|%s", h);
-	if ((o = push(b, PF_SOP_COUNT, PF_W_DAY, 0)) == NULL)
-		return PF_ENOMEM;
-	pf_state_key(o, "n|%s", h);
-	if ((o = push(b, PF_SOP_COUNT, PF_W_DAY, 0)) == NULL)
-		return PF_ENOMEM;
-	pf_state_key(o, "u|%s", h);
 	idx[I_PAIRS] = b->n;
-	for (i = 0; i < nrcpt(m); i++) {
-		if ((rc = hash_pair(st, m->sender, m->rcpt[i], h, err)) !=
-		    PF_OK)
-			return rc;
-		if ((o = push(b, PF_SOP_GET, 0, 0)) == NULL)
-			return PF_ENOMEM;
-		pf_state_key(o, "q|%s", h);
-	}
+	if ((rc = per_pair(st, m, b, PF_SOP_GET, err)) != PF_OK)
+		return rc;
 	idx[I_CUST] = b->n;
-	if (m->sender_org != NULL) {
-		if ((o = push(b, PF_SOP_COUNT, PF_W_DAY, 0)) == NULL)
-			return PF_ENOMEM;
-		if (pf_state_key(o, "c|%s", m->sender_org) != PF_OK) {
-			b->n--;
-			return PF_OK;
-		}
-		if ((o = push(b, PF_SOP_COUNT, PF_W_10MIN, 0)) == NULL)
-			return PF_ENOMEM;
-		pf_state_key(o, "c|%s", m->sender_org);
-	}
+	if (m->sender_org != NULL &&
+	    ((rc = op(b, PF_SOP_COUNT, PF_W_DAY, 0, 'c', m->sender_org)) !=
+	    PF_OK ||
+	    (rc = op(b, PF_SOP_COUNT, PF_W_10MIN, 0, 'c', m->sender_org)) !=
+	    PF_OK))
+		return rc;
 	return PF_OK;
 }
 
@@ -398,12 +429,14 @@ pf_state_read(struct pf_state *st, const struct pf_state_msg *m,
 	}
 	if ((rc = read_ops(st, m, &b, idx, &err)) == PF_OK)
 		rc = pf_state_run(st, b.op, b.n, &err);
-	else if (rc == PF_ENOMEM)
-		pf_err_set(&err, rc, "out of memory");
+	else if (rc == PF_ENOMEM || rc == PF_ELIMIT)
+		pf_err_set(&err, rc, rc == PF_ENOMEM ? "out of memory" :
+		    "a state key is too long");
 	if (rc != PF_OK) {
 		snprintf(why, sizeof(why), "%s", err.msg);
 		all_unknown(f, rc == PF_ENOMEM ? PF_U_NO_MEMORY :
-		    PF_U_STORE_UNREACHABLE, why);
+		    rc == PF_ELIMIT ? PF_U_TOO_LARGE : PF_U_STORE_UNREACHABLE,
+		    why);
 		free(b.op);
 		return;
 	}
@@ -422,97 +455,80 @@ pf_state_read(struct pf_state *st, const struct pf_state_msg *m,
 	free(b.op);
 }
 
-/* count_ops - the writes for one message sent */
+/* count_org - the org. domain's volume to personal Gmail, its peak, and
+ * the bulk mark once the line is reached */
+static int
+count_org(struct pf_state *st, const struct pf_state_msg *m,
+    const struct pf_state_memo *memo, struct ops *b, int64_t pers)
+{
+	int64_t day = memo->org_day + pers - personal(m);
+	int rc;
+
+	if ((rc = op(b, PF_SOP_ADD, PF_W_DAY, pers, 'o', m->org)) != PF_OK)
+		return rc;
+	if (!memo->read)
+		return PF_OK;
+	if ((rc = op(b, PF_SOP_MAX, 0, day, 'p', m->org)) != PF_OK)
+		return rc;
+	if (m->bulk_line > 0 && day >= m->bulk_line)
+		return op(b, PF_SOP_MARK, 0, pf_state_now(st), 'b', m->org);
+	return PF_OK;
+}
+
+/* count_relay - the envelope sender's and its organization's counts */
+static int
+count_relay(struct pf_state *st, const struct pf_state_msg *m,
+    const struct pf_state_memo *memo, struct ops *b, int64_t x, int64_t n,
+    struct pf_err *err)
+{
+	const char *s = m->sender, *c = m->sender_org;
+	int rc;
+
+	if ((rc = on_addr(st, b, PF_SOP_ADD, PF_W_DAY, x, 's', s, err)) !=
+	    PF_OK ||
+	    (rc = on_addr(st, b, PF_SOP_ADD, PF_W_DAY, n, 'n', s, err)) !=
+	    PF_OK)
+		return rc;
+	if (memo->read && memo->new_pairs > 0 &&
+	    (rc = on_addr(st, b, PF_SOP_ADD, PF_W_DAY, memo->new_pairs, 'u',
+	    s, err)) != PF_OK)
+		return rc;
+	if ((rc = per_pair(st, m, b, PF_SOP_FIRST, err)) != PF_OK)
+		return rc;
+	if (c != NULL &&
+	    ((rc = op(b, PF_SOP_ADD, PF_W_DAY, n, 'c', c)) != PF_OK ||
+	    (rc = op(b, PF_SOP_ADD, PF_W_10MIN, n, 'c', c)) != PF_OK))
+		return rc;
+	return PF_OK;
+}
+
+/* count_ops - the writes for one message sent (times times) */
 static int
 count_ops(struct pf_state *st, const struct pf_state_msg *m,
     const struct pf_state_memo *memo, struct ops *b, struct pf_err *err)
 {
-	char h[PF_STATE_HASH_LEN + 1], s[PF_STATE_HASH_LEN + 1];
-	struct pf_state_op *o;
 	int64_t x = m->times > 0 ? m->times : 1;
 	int64_t pers = personal(m) * x, n = (int64_t)nrcpt(m) * x;
-	size_t i, w;
+	const char *a = m->account;
 	int rc;
 
-	for (i = 0; i < nrcpt(m); i++) {
-		if ((rc = hash_addr(st, m->rcpt[i], h, err)) != PF_OK)
-			return rc;
-		for (w = 0; w < 3; w++) {
-			if ((o = push(b, PF_SOP_ADD, rcpt_windows[w], x)) ==
-			    NULL)
-				return PF_ENOMEM;
-			pf_state_key(o, "r|%s", h);
-		}
-	}
-	if (m->msgid != NULL) {
-		if ((rc = pf_state_hash(st, m->msgid, strlen(m->msgid), h,
-		    err)) != PF_OK)
-			return rc;
-		if ((o = push(b, PF_SOP_ADD, PF_W_DAY, x)) == NULL)
-			return PF_ENOMEM;
-		pf_state_key(o, "m|%s", h);
-	}
-	if (m->org != NULL && pers > 0 && strlen(m->org) < 128) {
-		if ((o = push(b, PF_SOP_ADD, PF_W_DAY, pers)) == NULL)
-			return PF_ENOMEM;
-		pf_state_key(o, "o|%s", m->org);
-		if (memo->read) {
-			if ((o = push(b, PF_SOP_MAX, 0, memo->org_day + pers -
-			    personal(m))) == NULL)
-				return PF_ENOMEM;
-			pf_state_key(o, "p|%s", m->org);
-		}
-		if (memo->read && m->bulk_line > 0 &&
-		    memo->org_day + pers - personal(m) >= m->bulk_line) {
-			if ((o = push(b, PF_SOP_MARK, 0, pf_state_now(st))) ==
-			    NULL)
-				return PF_ENOMEM;
-			pf_state_key(o, "b|%s", m->org);
-		}
-	}
-	if (m->account != NULL) {
-		if ((rc = hash_addr(st, m->account, h, err)) != PF_OK)
-			return rc;
-		if ((o = push(b, PF_SOP_ADD, PF_W_DAY, x)) == NULL)
-			return PF_ENOMEM;
-		pf_state_key(o, "a|%s", h);
-		if ((o = push(b, PF_SOP_ADD, PF_W_DAY, n)) == NULL)
-			return PF_ENOMEM;
-		pf_state_key(o, "e|%s", h);
-	}
+	if ((rc = per_rcpt(st, m, b, PF_SOP_ADD, x, err)) != PF_OK)
+		return rc;
+	if (m->msgid != NULL && (rc = on_msgid(st, b, PF_SOP_ADD, x,
+	    m->msgid, err)) != PF_OK)
+		return rc;
+	if (m->org != NULL && pers > 0 &&
+	    (rc = count_org(st, m, memo, b, pers)) != PF_OK)
+		return rc;
+	if (a != NULL &&
+	    ((rc = on_addr(st, b, PF_SOP_ADD, PF_W_DAY, x, 'a', a, err)) !=
+	    PF_OK ||
+	    (rc = on_addr(st, b, PF_SOP_ADD, PF_W_DAY, n, 'e', a, err)) !=
+	    PF_OK))
+		return rc;
 	if (!m->relay || !has_sender(m))
 		return PF_OK;
-	if ((rc = hash_addr(st, m->sender, s, err)) != PF_OK)
-		return rc;
-	if ((o = push(b, PF_SOP_ADD, PF_W_DAY, x)) == NULL)
-		return PF_ENOMEM;
-	pf_state_key(o, "s|%s", s);
-	if ((o = push(b, PF_SOP_ADD, PF_W_DAY, n)) == NULL)
-		return PF_ENOMEM;
-	pf_state_key(o, "n|%s", s);
-	if (memo->read && memo->new_pairs > 0) {
-		if ((o = push(b, PF_SOP_ADD, PF_W_DAY, memo->new_pairs)) ==
-		    NULL)
-			return PF_ENOMEM;
-		pf_state_key(o, "u|%s", s);
-	}
-	for (i = 0; i < nrcpt(m); i++) {
-		if ((rc = hash_pair(st, m->sender, m->rcpt[i], h, err)) !=
-		    PF_OK)
-			return rc;
-		if ((o = push(b, PF_SOP_FIRST, PF_W_DAY, 0)) == NULL)
-			return PF_ENOMEM;
-		pf_state_key(o, "q|%s", h);
-	}
-	if (m->sender_org != NULL && strlen(m->sender_org) < 128) {
-		if ((o = push(b, PF_SOP_ADD, PF_W_DAY, n)) == NULL)
-			return PF_ENOMEM;
-		pf_state_key(o, "c|%s", m->sender_org);
-		if ((o = push(b, PF_SOP_ADD, PF_W_10MIN, n)) == NULL)
-			return PF_ENOMEM;
-		pf_state_key(o, "c|%s", m->sender_org);
-	}
-	return PF_OK;
+	return count_relay(st, m, memo, b, x, n, err);
 }
 
 /* pf_state_count - the message was sent: count it */
@@ -527,8 +543,10 @@ pf_state_count(struct pf_state *st, const struct pf_state_msg *m,
 		return PF_OK;
 	if ((rc = pf_state_writable(st, err)) != PF_OK)
 		return rc;
-	if ((rc = count_ops(st, m, memo, &b, err)) == PF_ENOMEM)
-		rc = pf_err_set(err, rc, "out of memory");
+	if ((rc = count_ops(st, m, memo, &b, err)) == PF_ENOMEM ||
+	    rc == PF_ELIMIT)
+		rc = pf_err_set(err, rc, rc == PF_ENOMEM ? "out of memory" :
+		    "a state key is too long");
 	else if (rc == PF_OK && b.n > 0)
 		rc = pf_state_record(st, b.op, b.n, err);
 	free(b.op);

@@ -29,7 +29,8 @@
 #include "base/statespec.h"
 
 #define PF_STATE_NB		12	/* buckets a window */
-#define PF_STATE_KEY_MAX	160	/* bytes of a key */
+#define PF_STATE_KEY_MAX	300	/* bytes of a key: a kind, "|" and a
+					 * domain name or a hash */
 #define PF_STATE_HASH_LEN	32	/* hex characters of a keyed hash */
 #define PF_STATE_RETRY		5	/* seconds between open attempts */
 
@@ -112,7 +113,7 @@ int	pf_state_scan(struct pf_state *, const char *prefix, uint32_t window,
 int	pf_state_hash(struct pf_state *, const void *p, size_t len,
 	    char *out, struct pf_err *);
 
-/* pf_state_opstr - a key from printf-style parts, into op->key;
+/* pf_state_key - a key from printf-style parts, into op->key;
  * PF_ELIMIT if it does not fit */
 int	pf_state_key(struct pf_state_op *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
