@@ -17,7 +17,7 @@
 #include "base/pf.h"
 #include "cli.h"
 #include "explain/explain.h"
-#include "base/json.h"
+#include "catalog/render.h"
 #include "catalog/rules.h"
 
 /* explain_usage - the synopsis, on stderr */
@@ -155,102 +155,24 @@ rules_path(const char *opt)
 	return opt != NULL ? opt : PF_RULESDIR "/gmail.rules";
 }
 
-/* print_field - one "name: value" line of the human layout */
-static void
-print_field(const char *name, const char *value)
+/* print_match - the matched entry, through the core's renderer */
+static int
+print_match(const struct pf_explanation *x, int json)
 {
-	printf("%-12s %s\n", name, value != NULL ? value : "");
-}
-
-/* print_human - the matched entry for a person */
-static void
-print_human(const struct pf_explanation *x)
-{
-	const struct pf_rule *r = x->rule;
-	char code[32];
+	struct pf_render_ph *ph = NULL;
 	size_t i;
 
-	print_field("rule:", r->id);
-	snprintf(code, sizeof(code), "%d %s", r->reply, r->status);
-	print_field("reply:", code);
-	if ((x->reply.code != 0 && x->reply.code != r->reply) ||
-	    (x->reply.status[0] != '\0' &&
-	    strcmp(x->reply.status, r->status) != 0)) {
-		snprintf(code, sizeof(code), "%d %s", x->reply.code,
-		    x->reply.status[0] != '\0' ? x->reply.status : "-");
-		print_field("seen:", code);
+	if (x->nph > 0 && (ph = calloc(x->nph, sizeof(*ph))) == NULL)
+		return PF_ENOMEM;
+	for (i = 0; i < x->nph; i++) {
+		ph[i].name = x->ph[i].name;
+		ph[i].value = x->ph[i].value;
 	}
-	print_field("class:", pf_class_name(r->cls));
-	print_field("stage:", pf_stage_name(r->stage));
-	print_field("whose:", r->whose);
-	print_field("text:", r->text);
-	print_field("cause:", r->cause);
-	print_field("fix:", r->fix);
-	print_field("url:", r->url);
-	if (r->since != NULL)
-		print_field("since:", r->since);
-	for (i = 0; i < x->nph; i++)
-		printf("{%s}: %s\n", x->ph[i].name, x->ph[i].value);
-}
-
-/* json_field - one "name": "value" member */
-static void
-json_field(const char *name, const char *value, int comma)
-{
-	printf("%s", comma ? ", " : "");
-	pf_json_str(stdout, name);
-	fputs(": ", stdout);
-	pf_json_str(stdout, value);
-}
-
-/* print_json - the matched entry as one JSON object */
-static void
-print_json(const struct pf_explanation *x)
-{
-	const struct pf_rule *r = x->rule;
-	size_t i;
-
-	fputs("{", stdout);
-	json_field("rule", r->id, 0);
-	printf(", \"reply\": %d", r->reply);
-	json_field("status", r->status, 1);
-	json_field("text", r->text, 1);
-	json_field("class", pf_class_name(r->cls), 1);
-	json_field("stage", pf_stage_name(r->stage), 1);
-	json_field("whose", r->whose, 1);
-	json_field("cause", r->cause, 1);
-	json_field("fix", r->fix, 1);
-	json_field("url", r->url, 1);
-	if (x->reply.code != 0)
-		printf(", \"seen_reply\": %d", x->reply.code);
-	else
-		fputs(", \"seen_reply\": null", stdout);
-	json_field("seen_status", x->reply.status, 1);
-	fputs(", \"placeholders\": {", stdout);
-	for (i = 0; i < x->nph; i++)
-		json_field(x->ph[i].name, x->ph[i].value, i > 0);
-	fputs("}}\n", stdout);
-}
-
-/* print_unknown - a reply that is in no entry */
-static void
-print_unknown(const struct pf_explanation *x, int json)
-{
-	const struct pf_reply *rp = &x->reply;
-
-	if (json) {
-		fputs("{\"rule\": null", stdout);
-		if (rp->code != 0)
-			printf(", \"reply\": %d", rp->code);
-		else
-			fputs(", \"reply\": null", stdout);
-		json_field("status", rp->status, 1);
-		json_field("text", rp->text, 1);
-		fputs(", \"placeholders\": {}}\n", stdout);
-		return;
-	}
-	printf("not in the catalog: %d %s %s\n", rp->code,
-	    rp->status[0] != '\0' ? rp->status : "-", rp->text);
+	/* the reply as seen, next to the entry's own code and status */
+	pf_render_rule_seen(stdout, x->rule, ph, x->nph, x->reply.code,
+	    x->reply.status, json);
+	free(ph);
+	return PF_OK;
 }
 
 /* pf_cli_explain - argv[0] is "explain" */
@@ -302,6 +224,7 @@ pf_cli_explain(int argc, char **argv)
 		free(in);
 		return EX_CONFIG;
 	}
+	/* a log or a bounce for several recipients: every reply */
 	if (pf_cli_explain_many(rs, in, len, json, &rc)) {
 		free(in);
 		pf_rules_free(rs);
@@ -318,13 +241,10 @@ pf_cli_explain(int argc, char **argv)
 		    pf_err_format(&err, ebuf, sizeof(ebuf)));
 		rc = EX_SOFTWARE;
 	} else if (x.kind == PF_X_MATCH) {
-		if (json)
-			print_json(&x);
-		else
-			print_human(&x);
-		rc = EX_OK;
+		rc = print_match(&x, json) == PF_OK ? EX_OK : EX_SOFTWARE;
 	} else {
-		print_unknown(&x, json);
+		pf_render_reply_unknown(stdout, x.reply.code, x.reply.status,
+		    x.reply.text, json);
 		if (!json)
 			fputs("this reply is not one of Gmail's documented "
 			    "replies in the catalog\n", stderr);

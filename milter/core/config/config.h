@@ -40,7 +40,8 @@ struct pf_signer {
 	char	*match;		/* sender pattern (SigningTable), NULL = domain */
 };
 
-/* preflight-milter's own settings; the CLI ignores them */
+/* preflight-milter's own settings; `preflight check` ignores them (it
+ * reads the policy, not these) */
 struct pf_daemon_cfg {
 	char		*socket;		/* inet:PORT@HOST, inet6:, local: */
 	unsigned	 socket_mode;		/* of a local socket */
