@@ -12,7 +12,7 @@
 #       make check replays; inputs with a name of their own (crash-...,
 #       regression seeds) are kept as they are
 #   TARGET  token addr msgid date header mime archive rules config explain
-#           content mailbox
+#           content mailbox logline
 #           (default: all)
 # Prints a markdown table (target, seconds, runs, coverage, corpus,
 # crashes) and leaves crashing inputs in BUILDDIR/fuzz/artifacts; a crash
@@ -36,7 +36,7 @@ while getopts s:j:b:m opt; do
 	esac
 done
 shift $((OPTIND - 1))
-TARGETS=${*:-token addr msgid date header mime archive rules config explain content mailbox}
+TARGETS=${*:-token addr msgid date header mime archive rules config explain content mailbox logline}
 
 command -v clang >/dev/null || { echo "fuzz: clang is missing" >&2; exit 77; }
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"

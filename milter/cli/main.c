@@ -31,6 +31,13 @@ usage(FILE *fp)
 	    "--sendmail-cf FILE]\n"
 	    "                        [--domain DOMAIN]... [--json] "
 	    "[--probe HOST[:PORT]]\n"
+	    "       preflight learn [--config FILE] [--rules FILE] "
+	    "[--follow]\n"
+	    "                       [--format postfix|sendmail|auto] "
+	    "[FILE...|-]\n"
+	    "       preflight report [--config FILE] [--rules FILE] "
+	    "[--since DAY]\n"
+	    "                        [--until DAY] [--json] [--html FILE]\n"
 	    "       preflight --version\n", fp);
 }
 
@@ -49,6 +56,10 @@ main(int argc, char **argv)
 		return pf_cli_state(argc - 1, argv + 1);
 	if (strcmp(argv[1], "doctor") == 0)
 		return pf_cli_doctor(argc - 1, argv + 1);
+	if (strcmp(argv[1], "learn") == 0)
+		return pf_cli_learn(argc - 1, argv + 1);
+	if (strcmp(argv[1], "report") == 0)
+		return pf_cli_report(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
 		printf("preflight %s\n", PACKAGE_VERSION);
 		return EX_OK;
