@@ -47,7 +47,7 @@ bench_waitpid() {
 
 # bench_port - a loopback TCP port that is free right now
 bench_port() {
-	"$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+	"$PY" "$BENCH_DIR/../../tests/tools/free-port.py"
 }
 
 # bench_wait_tcp PORT [SECONDS] - until something listens on 127.0.0.1:PORT

@@ -48,11 +48,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-port=$(python3 -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])
-s.close()') || exit 99
+port=$(python3 "$(dirname "$0")/../tools/free-port.py") || exit 99
 chmod 755 "$T"
 {
 	echo "# miltertest: content rules only, no DNS"

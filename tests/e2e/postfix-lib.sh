@@ -7,11 +7,7 @@
 
 # pfx_free_port - a loopback TCP port nobody listens on right now
 pfx_free_port() {
-	python3 -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])
-s.close()'
+	python3 "$(dirname "${BASH_SOURCE[0]}")/../tools/free-port.py"
 }
 
 # pfx_wait_port PORT SECONDS - until something accepts on 127.0.0.1:PORT

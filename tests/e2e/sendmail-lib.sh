@@ -29,11 +29,7 @@ sm_log() {
 
 # sm_free_port - print a loopback TCP port that is free right now
 sm_free_port() {
-	python3 -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])
-s.close()'
+	python3 "$(dirname "${BASH_SOURCE[0]}")/../tools/free-port.py"
 }
 
 # sm_wait_port - wait up to $2 tenths of a second for 127.0.0.1:$1

@@ -12,27 +12,12 @@
 # server answers.  NSD is authoritative only: names outside the zones get
 # REFUSED, which the resolver reports as a temporary failure.
 
-pf_nsd_zonedir=${PF_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/nsd/zones
+pf_nsd_srcdir=${PF_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+pf_nsd_zonedir=$pf_nsd_srcdir/tests/nsd/zones
 
 # pf_nsd_freeport - a port free for both UDP and TCP on 127.0.0.1
 pf_nsd_freeport() {
-	python3 - <<'PY'
-import socket
-for _ in range(50):
-    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    t.bind(("127.0.0.1", 0))
-    port = t.getsockname()[1]
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        u.bind(("127.0.0.1", port))
-    except OSError:
-        t.close()
-        continue
-    u.close()
-    t.close()
-    print(port)
-    break
-PY
+	python3 "$pf_nsd_srcdir/tests/tools/free-port.py" --udp
 }
 
 # pf_nsd_conf DIR PORT - write the private configuration
