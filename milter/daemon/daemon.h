@@ -22,6 +22,15 @@ int	pf_snap_load(const char *path, struct pf_err *);
 struct pf_engine *pf_snap_get(void);	/* referenced; unref when done */
 void	pf_snap_clear(void);
 
+/* signals.c: ours are blocked everywhere and read from a signalfd */
+int	pf_sig_block(void);
+int	pf_sig_next(int ms);		/* signal number, 0 on timeout */
+int	pf_sig_milter_waits(void);
+
+/* confcheck.c: the daemon's own checks of a configuration */
+int	pf_confcheck(const struct pf_config *, struct pf_err *);
+void	pf_confcheck_dns(const struct pf_config *);	/* warnings */
+
 /* session.c: the filter description and the count of live sessions */
 extern struct smfiDesc pf_filter;
 int	pf_session_live(void);

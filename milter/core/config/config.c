@@ -139,6 +139,8 @@ static const struct key keys[] = {
 	{ "DrainTimeout", K_UINT, OFF(daemon.drain_seconds), "30",
 	    0, 3600, 0, NULL },
 };
+_Static_assert(PF_NELEM(keys) <= PF_CONF_MAX_KEYS,
+    "raise PF_CONF_MAX_KEYS in config.h");
 
 /* enumerated policy keys: name, accepted words, value stored */
 static const struct {
@@ -442,6 +444,7 @@ set_signer(struct ctx *c, const struct key *k, char **w, size_t nw)
 	s->selector = dupstr(w[1]);
 	s->keyfile = dupstr(w[2]);
 	s->match = nw == 4 ? dupstr(w[3]) : NULL;
+	s->line = c->line;
 	cfg->nsigner++;		/* counted now so that free() sees it */
 	if (s->domain == NULL || s->selector == NULL || s->keyfile == NULL ||
 	    (nw == 4 && s->match == NULL))
@@ -691,6 +694,8 @@ parse(struct ctx *c, FILE *fp)
 		}
 		if (seen[idx] == 0)
 			seen[idx] = c->line;
+		if (idx < PF_CONF_MAX_KEYS && c->cfg->key_line[idx] == 0)
+			c->cfg->key_line[idx] = c->line;
 		if ((rc = apply(c, k, w + 1, nw - 1)) != PF_OK)
 			break;
 	}
@@ -720,6 +725,19 @@ defaults(struct pf_config *cfg)
 			return rc;
 	}
 	return PF_OK;
+}
+
+/* pf_config_line - where the file set key (the first time) */
+unsigned
+pf_config_line(const struct pf_config *cfg, const char *key)
+{
+	const struct key *k = find(key);
+	size_t idx;
+
+	if (cfg == NULL || k == NULL)
+		return 0;
+	idx = (size_t)(k - keys);
+	return idx < PF_CONF_MAX_KEYS ? cfg->key_line[idx] : 0;
 }
 
 /* pf_config_load - defaults, then the file; file:line: message on error */

@@ -21,6 +21,7 @@ struct pf_signer {
 	char	*selector;	/* s= */
 	char	*keyfile;	/* PEM private key */
 	char	*match;		/* sender pattern (SigningTable), NULL = domain */
+	unsigned line;		/* of the Signer line in the file */
 };
 
 /* preflight-milter's own settings; the CLI ignores them */
@@ -35,6 +36,9 @@ struct pf_daemon_cfg {
 	unsigned	 milter_timeout;	/* seconds, towards the MTA */
 	unsigned	 drain_seconds;		/* SIGTERM: wait for sessions */
 };
+
+/* room for the line of each key of the table in config.c */
+#define PF_CONF_MAX_KEYS	64
 
 struct pf_config {
 	char		*path;
@@ -56,6 +60,7 @@ struct pf_config {
 	char		*signingtable;		/* OpenDKIM SigningTable */
 	void		*policy;		/* daemon actions: see policy.h */
 	struct pf_daemon_cfg daemon;
+	unsigned	 key_line[PF_CONF_MAX_KEYS]; /* see pf_config_line */
 };
 
 /* pf_config_default - a snapshot with built-in defaults; owned */
@@ -63,6 +68,9 @@ struct pf_config *pf_config_default(void);
 /* pf_config_load - defaults, then the file; file:line: message on error */
 int	pf_config_load(const char *path, struct pf_config **, struct pf_err *);
 void	pf_config_free(struct pf_config *);
+/* pf_config_line - the line of the file that first set key; 0 when the
+ * built-in default applies (or for an unknown key) */
+unsigned pf_config_line(const struct pf_config *, const char *key);
 /* pf_config_key_known - whether name is a key of preflight.conf */
 int	pf_config_key_known(const char *name);
 
