@@ -7,7 +7,8 @@
  *    typo in a key path would otherwise predict "no signature" and, under
  *    a reject policy, refuse legitimate mail);
  *  - User and Group exist;
- *  - a local socket's directory exists (when Socket is in the file).
+ *  - a local socket's directory exists (when Socket is in the file);
+ *  - MetricsListen is [address:]port.
  * The comparison of each key with the public key in DNS is a warning
  * (pf_confcheck_dns), never a failure: DNS may lag a key rotation.
  */
@@ -91,6 +92,22 @@ check_socket(const struct pf_config *cfg, struct pf_err *err)
 	return PF_OK;
 }
 
+/* check_metrics - MetricsListen is [host:]port with a literal host */
+static int
+check_metrics(const struct pf_config *cfg, struct pf_err *err)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	if (cfg->daemon.metrics_listen != NULL &&
+	    pf_metrics_parse(cfg->daemon.metrics_listen, &ss, &len) != 0)
+		return pf_err_setl(err, PF_ESYNTAX, cfg->path,
+		    pf_config_line(cfg, "MetricsListen"),
+		    "MetricsListen: expected [ADDRESS:]PORT, not \"%s\"",
+		    cfg->daemon.metrics_listen);
+	return PF_OK;
+}
+
 /* pf_confcheck - the daemon's own checks of a loaded configuration */
 int
 pf_confcheck(const struct pf_config *cfg, struct pf_err *err)
@@ -99,7 +116,8 @@ pf_confcheck(const struct pf_config *cfg, struct pf_err *err)
 
 	if ((rc = check_signers(cfg, err)) != PF_OK ||
 	    (rc = check_ids(cfg, err)) != PF_OK ||
-	    (rc = check_socket(cfg, err)) != PF_OK)
+	    (rc = check_socket(cfg, err)) != PF_OK ||
+	    (rc = check_metrics(cfg, err)) != PF_OK)
 		return rc;
 	return PF_OK;
 }

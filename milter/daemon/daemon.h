@@ -5,6 +5,7 @@
 #ifndef PF_DAEMON_H
 #define PF_DAEMON_H
 
+#include <sys/socket.h>
 #include <syslog.h>
 
 #include <libmilter/mfapi.h>
@@ -30,6 +31,12 @@ int	pf_sig_milter_waits(void);
 /* confcheck.c: the daemon's own checks of a configuration */
 int	pf_confcheck(const struct pf_config *, struct pf_err *);
 void	pf_confcheck_dns(const struct pf_config *);	/* warnings */
+
+/* metrics.c: GET /metrics on MetricsListen */
+int	pf_metrics_parse(const char *spec, struct sockaddr_storage *,
+	    socklen_t *len);
+int	pf_metrics_start(const char *spec);
+void	pf_metrics_stop(void);
 
 /* session.c: the filter description and the count of live sessions */
 extern struct smfiDesc pf_filter;

@@ -448,7 +448,7 @@ main(int argc, char **argv)
 	char buf[800];
 	uid_t uid = 0;
 	gid_t gid = 0;
-	char *own[3] = { NULL, NULL, NULL };
+	char *own[3] = { NULL, NULL, NULL }, *metrics = NULL;
 	unsigned drain_secs;
 	int rc;
 
@@ -504,9 +504,19 @@ main(int argc, char **argv)
 	    ((const struct pf_policy *)pf_engine_config(e)->policy)->dry_run ?
 	    "dry run" : "enforcing");
 	drain_secs = dc->drain_seconds;
+	/* after fork and setuid: the listener's thread must live in the
+	 * daemon, and needs no privilege (use a port above 1023) */
+	if (dc->metrics_listen != NULL &&
+	    ((metrics = strdup(dc->metrics_listen)) == NULL ||
+	    pf_metrics_start(metrics) != 0)) {
+		pf_engine_unref(e);
+		return EX_UNAVAILABLE;
+	}
 	/* the settings above were copied; later reloads own the engine */
 	pf_engine_unref(e);
 	rc = serve(drain_secs, o.socket);
+	pf_metrics_stop();
+	free(metrics);
 	if (o.pidfile != NULL)
 		unlink(o.pidfile);
 	pf_snap_clear();

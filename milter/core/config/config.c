@@ -130,6 +130,8 @@ static const struct key keys[] = {
 	    0, 0, 0, NULL },
 	{ "PidFile", K_STR, OFF(daemon.pidfile), NULL,
 	    0, 0, 0, NULL },
+	{ "MetricsListen", K_STR, OFF(daemon.metrics_listen), NULL,
+	    0, 0, 0, NULL },
 	{ "Background", K_BOOL, OFF(daemon.background), "yes",
 	    0, 0, 0, NULL },
 	{ "LogFacility", K_FN, 0, "mail",
@@ -269,6 +271,7 @@ pf_config_free(struct pf_config *c)
 	free(c->daemon.user);
 	free(c->daemon.group);
 	free(c->daemon.pidfile);
+	free(c->daemon.metrics_listen);
 	free(c->daemon.log_facility);
 	free(c);
 }

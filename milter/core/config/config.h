@@ -26,6 +26,7 @@ struct pf_signer {
 
 /* preflight-milter's own settings; the CLI ignores them */
 struct pf_daemon_cfg {
+	char		*metrics_listen;	/* [host:]port, NULL = off */
 	char		*socket;		/* inet:PORT@HOST, inet6:, local: */
 	unsigned	 socket_mode;		/* of a local socket */
 	char		*user;			/* run as; NULL = as started */
