@@ -145,9 +145,21 @@ json_field(const char *name, const char *value, int comma)
 	pf_json_str(stdout, value);
 }
 
+/* catalog_json - the catalog's version member, when it has one */
+static void
+catalog_json(const struct pf_rules *rs)
+{
+	if (rs == NULL || rs->version == NULL)
+		return;
+	fputs(", \"catalog\": {", stdout);
+	json_field("version", rs->version, 0);
+	json_field("date", rs->date, 1);
+	fputs("}", stdout);
+}
+
 /* print_json - the matched entry as one JSON object */
 static void
-print_json(const struct pf_explanation *x)
+print_json(const struct pf_explanation *x, const struct pf_rules *rs)
 {
 	const struct pf_rule *r = x->rule;
 	size_t i;
@@ -166,12 +178,15 @@ print_json(const struct pf_explanation *x)
 	fputs(", \"placeholders\": {", stdout);
 	for (i = 0; i < x->nph; i++)
 		json_field(x->ph[i].name, x->ph[i].value, i > 0);
-	fputs("}}\n", stdout);
+	fputs("}", stdout);
+	catalog_json(rs);
+	fputs("}\n", stdout);
 }
 
 /* print_unknown - a reply that is in no entry */
 static void
-print_unknown(const struct pf_explanation *x, int json)
+print_unknown(const struct pf_explanation *x, int json,
+    const struct pf_rules *rs)
 {
 	const struct pf_reply *rp = &x->reply;
 
@@ -183,7 +198,9 @@ print_unknown(const struct pf_explanation *x, int json)
 			fputs(", \"reply\": null", stdout);
 		json_field("status", rp->status, 1);
 		json_field("text", rp->text, 1);
-		fputs(", \"placeholders\": {}}\n", stdout);
+		fputs(", \"placeholders\": {}", stdout);
+		catalog_json(rs);
+		fputs("}\n", stdout);
 		return;
 	}
 	printf("not in the catalog: %d %s %s\n", rp->code,
@@ -285,12 +302,12 @@ pf_cli_explain(int argc, char **argv)
 		rc = EX_SOFTWARE;
 	} else if (x.kind == PF_X_MATCH) {
 		if (json)
-			print_json(&x);
+			print_json(&x, rs);
 		else
 			print_human(&x);
 		rc = EX_OK;
 	} else {
-		print_unknown(&x, json);
+		print_unknown(&x, json, rs);
 		if (!json)
 			fputs("this reply is not one of Gmail's documented "
 			    "replies in the catalog\n", stderr);

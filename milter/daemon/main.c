@@ -30,6 +30,9 @@
 #include "stats.h"
 #include "nodelay.h"
 #include "config/policy.h"
+#include "engine/version.h"
+
+#include <microhttpd.h>
 
 /* libmilter's MILTER_MDS_1M, which mfdef.h hides behind an FFR flag */
 #define PF_MILTER_MAXDATA	((1024 * 1024) - 1)
@@ -46,6 +49,7 @@ struct opts {
 	int		 foreground;
 	int		 log_stderr;
 	int		 check;
+	int		 version;
 };
 
 static pthread_mutex_t rl_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -61,6 +65,15 @@ usage(void)
 	fprintf(stderr, "usage: preflight-milter [-efnV] [-c file] "
 	    "[-p socket] [-u user] [-P pidfile]\n");
 	exit(EX_USAGE);
+}
+
+/* catalog_version - the version of the engine's catalog, or "-" */
+static const char *
+catalog_version(const struct pf_engine *e)
+{
+	const struct pf_rules *rs = pf_engine_rules(e);
+
+	return rs->version != NULL ? rs->version : "-";
 }
 
 /* reloader - rebuild the engine each time SIGHUP asks */
@@ -80,9 +93,15 @@ reloader(void *arg)
 		pthread_mutex_unlock(&rl_lock);
 		memset(&err, 0, sizeof(err));
 		if (pf_snap_load(conf_path, &err) == PF_OK) {
+			struct pf_engine *e = pf_snap_get();
+
 			pf_stats_reload(1);
-			pf_log(LOG_NOTICE, "reloaded %s (reload %llu)",
-			    conf_path, pf_stats_reloads());
+			pf_log(LOG_NOTICE, "reloaded %s (reload %llu, catalog "
+			    "%s %s)", conf_path, pf_stats_reloads(),
+			    e != NULL ? catalog_version(e) : "-",
+			    e != NULL && pf_engine_rules(e)->date[0] ?
+			    pf_engine_rules(e)->date : "-");
+			pf_engine_unref(e);
 		} else {
 			pf_stats_reload(0);
 			pf_log(LOG_ERR, "reload failed, keeping the running "
@@ -352,6 +371,29 @@ serve(unsigned drain_secs, const char *sock)
 	return rc;
 }
 
+/* version - -V: the program, the catalog the configuration names, the
+ * libraries, libmilter's and libmicrohttpd's own */
+static int
+version(const char *conf)
+{
+	struct pf_config *cfg = NULL;
+	struct pf_err err;
+	unsigned ma = 0, mi = 0, pl = 0;
+
+	memset(&err, 0, sizeof(err));
+	printf("preflight-milter %s\n", PACKAGE_VERSION);
+	if (access(conf, R_OK) != 0 ||
+	    pf_config_load(conf, &cfg, &err) != PF_OK)
+		cfg = NULL;
+	pf_version_catalog(stdout, cfg);
+	pf_version_libs(stdout);
+	(void)smfi_version(&ma, &mi, &pl);
+	printf("libraries: libmilter %u.%u.%u (API %#x), libmicrohttpd %s\n",
+	    ma, mi, pl, SMFI_VERSION, MHD_get_version());
+	pf_config_free(cfg);
+	return 0;
+}
+
 /* parse_opts - the command line; -V and bad usage exit here */
 static void
 parse_opts(int argc, char **argv, struct opts *o)
@@ -367,10 +409,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'p': o->socket = optarg; break;
 		case 'P': o->pidfile = optarg; break;
 		case 'u': o->user = optarg; break;
-		case 'V':
-			printf("preflight-milter %s (libmilter API %#x)\n",
-			    PACKAGE_VERSION, SMFI_VERSION);
-			exit(0);
+		case 'V': o->version = 1; break;
 		default:
 			usage();
 		}
@@ -441,7 +480,7 @@ int
 main(int argc, char **argv)
 {
 	struct opts o = { PF_SYSCONFDIR "/preflight.conf", NULL, NULL, NULL,
-		0, 0, 0 };
+		0, 0, 0, 0 };
 	const struct pf_daemon_cfg *dc;
 	struct pf_engine *e;
 	struct pf_err err;
@@ -460,6 +499,8 @@ main(int argc, char **argv)
 	}
 	parse_opts(argc, argv, &o);
 	conf_path = o.conf;
+	if (o.version)
+		return version(o.conf);
 	memset(&err, 0, sizeof(err));
 	if (pf_snap_load(o.conf, &err) != PF_OK) {
 		fprintf(stderr, "%s\n", pf_err_format(&err, buf, sizeof(buf)));
@@ -499,8 +540,10 @@ main(int argc, char **argv)
 	if (o.user == NULL && getuid() == 0)
 		pf_log(LOG_WARNING, "running as root: set User in %s",
 		    o.conf);
-	pf_log(LOG_NOTICE, "listening on %s (config %s, %s)", o.socket,
-	    o.conf, pf_engine_config(e)->policy != NULL &&
+	pf_log(LOG_NOTICE, "listening on %s (config %s, catalog %s %s %s, "
+	    "%s)", o.socket, o.conf, catalog_version(e),
+	    pf_engine_rules(e)->date[0] ? pf_engine_rules(e)->date : "-",
+	    pf_engine_rules(e)->path, pf_engine_config(e)->policy != NULL &&
 	    ((const struct pf_policy *)pf_engine_config(e)->policy)->dry_run ?
 	    "dry run" : "enforcing");
 	drain_secs = dc->drain_seconds;

@@ -12,6 +12,7 @@
 
 #include "daemon.h"
 #include "config/policy.h"
+#include "stats.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct pf_engine *current;
@@ -62,6 +63,8 @@ pf_snap_load(const char *path, struct pf_err *err)
 		return rc;
 	}
 	pf_confcheck_dns(cfg);
+	pf_stats_catalog(pf_engine_rules(e)->version,
+	    pf_engine_rules(e)->date_epoch);
 	pthread_mutex_lock(&lock);
 	old = current;
 	current = e;

@@ -27,7 +27,7 @@ pid, log, port, out, n = (int(sys.argv[1]), sys.argv[2], int(sys.argv[3]),
 stop = threading.Event()
 lock = threading.Lock()
 results = open(os.path.join(out, "results"), "w")
-reload_re = re.compile(r"reloaded .* \(reload (\d+)\)")
+reload_re = re.compile(r"reloaded .* \(reload (\d+)[,)]")
 seq = [0]
 
 

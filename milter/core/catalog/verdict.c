@@ -124,6 +124,13 @@ pf_verdict_json(FILE *fp, const struct pf_verdict *v,
 	}
 	fputs("],", fp);
 	auth_json(fp, f);
+	if (v->rules != NULL && v->rules->version != NULL) {
+		fputs(",\"catalog\":{\"version\":", fp);
+		pf_json_str(fp, v->rules->version);
+		fputs(",\"date\":", fp);
+		pf_json_str(fp, v->rules->date);
+		fputc('}', fp);
+	}
 	fputs("}\n", fp);
 }
 
