@@ -250,6 +250,58 @@ START_TEST(test_huge_line)
 END_TEST
 
 /* the milter path: fields one at a time, body chunks split inside CRLF */
+/*
+ * A body far past the builder's line-end buffer, with bare LFs, CRLFs, a
+ * bare CR and a CR/LF pair cut between two chunks: the observers see the
+ * same CRLF text whatever the chunk size, and the size counts the CRs
+ * the bare LFs gained.
+ */
+START_TEST(test_long_mixed_body)
+{
+	static const size_t steps[] = { 1, 7, 4096, 8191, 8192, 8193, 70000 };
+	char *in, *want;
+	size_t i, k, inlen = 0, wlen = 0, hlen, off, n;
+	struct pf_facts *f;
+	struct pf_msg *m;
+
+	in = malloc(70000);
+	want = malloc(80000);
+	ck_assert_ptr_nonnull(in);
+	ck_assert_ptr_nonnull(want);
+	inlen = (size_t)sprintf(in, "A: 1\n\n");
+	hlen = inlen;
+	wlen = (size_t)sprintf(want, "A| 1\nEOH\n");
+	for (i = 0; inlen < 60000; i++) {
+		const char *line = i % 3 == 0 ? "bare lf line\n" :
+		    i % 3 == 1 ? "crlf line\r\n" : "cr\rinside\n";
+		const char *out = i % 3 == 0 ? "bare lf line\r\n" :
+		    i % 3 == 1 ? "crlf line\r\n" : "cr\rinside\r\n";
+		inlen += (size_t)sprintf(in + inlen, "%s", line);
+		wlen += (size_t)sprintf(want + wlen, "%s", out);
+	}
+	for (k = 0; k < PF_NELEM(steps); k++) {
+		f = pf_facts_new();
+		m = pf_msg_new();
+		ck_assert_int_eq(pf_msg_observe(m, &rec_obs), PF_OK);
+		for (off = 0; off < inlen; off += n) {
+			n = inlen - off < steps[k] ? inlen - off : steps[k];
+			ck_assert_int_eq(pf_msg_raw(m, in + off, n), PF_OK);
+		}
+		ck_assert_int_eq(pf_msg_end(m, f), PF_OK);
+		ck_assert_msg(cur->len == wlen && memcmp(cur->p, want, wlen) == 0,
+		    "step %zu: body differs (%zu bytes, want %zu)", steps[k],
+		    cur->len, wlen);
+		ck_assert_int_eq(pf_fact_getn(f, PF_F_MSG_SIZE),
+		    (int64_t)(wlen - strlen("A| 1\nEOH\n") + hlen + 2));
+		ck_assert_uint_eq(pf_msg_defects(m), 0);
+		pf_msg_free(m);
+		pf_facts_free(f);
+	}
+	free(in);
+	free(want);
+}
+END_TEST
+
 START_TEST(test_fields)
 {
 	struct pf_facts *f = pf_facts_new();
@@ -315,6 +367,7 @@ main(void)
 	tcase_add_loop_test(tc, test_bytewise, 0, PF_NELEM(rows));
 	tcase_add_loop_test(tc, test_every_cut, 0, PF_NELEM(rows));
 	tcase_add_test(tc, test_huge_line);
+	tcase_add_test(tc, test_long_mixed_body);
 	tcase_add_test(tc, test_fields);
 	tcase_add_loop_test(tc, test_envelope, 0, PF_NELEM(env_rows));
 	suite_add_tcase(s, tc);

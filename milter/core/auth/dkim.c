@@ -10,6 +10,7 @@
  */
 #include <ctype.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -33,6 +34,7 @@ struct pf_dkim_msg {
 	size_t			 hfields, hbytes;
 	char			 why[256];	/* first DNS failure */
 	size_t			 nsigs;
+	/* last: not cleared at creation (nsigs says what is in it) */
 	struct pf_dkim_sig	 sigs[PF_DKIM_MAX_SIGS];
 };
 
@@ -210,8 +212,9 @@ pf_dkim_msg_new(struct pf_dkim *dk, struct pf_dns_budget *b)
 	struct pf_dkim_msg *m;
 	DKIM_STAT st;
 
-	if ((m = calloc(1, sizeof(*m))) == NULL)
+	if ((m = malloc(sizeof(*m))) == NULL)
 		return NULL;
+	memset(m, 0, offsetof(struct pf_dkim_msg, sigs));
 	m->dk = dk;
 	m->budget = b;
 	m->d = dkim_verify(dk->lib, (const unsigned char *)"preflight", NULL,
@@ -280,11 +283,13 @@ pf_dkim_eoh(struct pf_dkim_msg *m)
 	cur = NULL;
 }
 
-/* pf_dkim_body - a chunk of body, CRLF line ends */
+/* pf_dkim_body - a chunk of body, CRLF line ends.  Without a resolver no
+ * key can be fetched, every signature ends undecided before its body hash
+ * is compared, so the body is not hashed at all. */
 void
 pf_dkim_body(struct pf_dkim_msg *m, const unsigned char *p, size_t len)
 {
-	if (m == NULL || m->nosig || m->done)
+	if (m == NULL || m->nosig || m->done || m->dk->dns == NULL)
 		return;
 	cur = m;
 	(void)dkim_body(m->d, (unsigned char *)p, len);
@@ -335,6 +340,7 @@ judge(struct pf_dkim_msg *m, DKIM_SIGINFO *s, struct pf_dkim_sig *o)
 	int err = dkim_sig_geterror(s);
 	const char *es;
 
+	memset(o, 0, sizeof(*o));
 	if ((v = dkim_sig_getdomain(s)) != NULL)
 		snprintf(o->domain, sizeof(o->domain), "%s", v);
 	if ((v = dkim_sig_getselector(s)) != NULL)

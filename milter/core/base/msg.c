@@ -11,6 +11,7 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,10 +67,12 @@ struct pf_msg {
 
 	/* body line ends */
 	int		 body_cr;
-	unsigned char	 out[OUTBUF];
 	size_t		 outlen;
 
 	size_t		 last_nlen, last_vlen;
+
+	/* last: not cleared at creation (outlen says what is in it) */
+	unsigned char	 out[OUTBUF];
 };
 
 /* bbuf_add - append, keeping at most PF_MSG_FIELD_KEEP bytes */
@@ -115,8 +118,9 @@ pf_msg_new(void)
 {
 	struct pf_msg *m;
 
-	if ((m = calloc(1, sizeof(*m))) == NULL)
+	if ((m = malloc(sizeof(*m))) == NULL)
 		return NULL;
+	memset(m, 0, offsetof(struct pf_msg, out));
 	m->line_colon = -1;
 	return m;
 }
@@ -303,39 +307,87 @@ pf_msg_eoh(struct pf_msg *m)
 	return PF_OK;
 }
 
-/* flush_out - hand the normalised body bytes to the observers */
+/* emit_body - hand body bytes (CRLF line ends) to the observers */
 static void
-flush_out(struct pf_msg *m)
+emit_body(struct pf_msg *m, const unsigned char *p, size_t len)
 {
 	size_t i;
 
-	if (m->outlen == 0)
+	if (len == 0)
 		return;
-	m->size += m->outlen;
+	m->size += len;
 	for (i = 0; i < m->nobs; i++)
 		if (m->obs[i].o->body != NULL)
-			m->obs[i].o->body(m->obs[i].st, m->out, m->outlen);
+			m->obs[i].o->body(m->obs[i].st, p, len);
+}
+
+/* flush_out - hand the bytes waiting in the line-end buffer on */
+static void
+flush_out(struct pf_msg *m)
+{
+	emit_body(m, m->out, m->outlen);
 	m->outlen = 0;
 }
 
-/* pf_msg_body - body bytes; a bare LF goes out as CRLF */
+/* out_add - queue bytes in the line-end buffer, flushing when full */
+static void
+out_add(struct pf_msg *m, const unsigned char *p, size_t len)
+{
+	size_t take;
+
+	while (len > 0) {
+		if (m->outlen == OUTBUF)
+			flush_out(m);
+		take = OUTBUF - m->outlen < len ? OUTBUF - m->outlen : len;
+		memcpy(m->out + m->outlen, p, take);
+		m->outlen += take;
+		p += take;
+		len -= take;
+	}
+}
+
+/* bare_lf - the first LF in [p, end) not preceded by CR, or NULL; prev_cr
+ * says whether the byte before p was a CR */
+static const unsigned char *
+bare_lf(const unsigned char *p, const unsigned char *end, int prev_cr)
+{
+	const unsigned char *lf;
+
+	while ((lf = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		if (lf == p ? !prev_cr : lf[-1] != '\r')
+			return lf;
+		p = lf + 1;
+	}
+	return NULL;
+}
+
+/* pf_msg_body - body bytes; a bare LF goes out as CRLF.  A chunk with CRLF
+ * line ends (the milter's case) goes to the observers as it is; only a
+ * chunk with bare LFs is copied, span by span, to insert the CRs. */
 int
 pf_msg_body(struct pf_msg *m, const void *vp, size_t len)
 {
-	const unsigned char *p = vp, *end = p + len;
+	const unsigned char *p = vp, *end = p + len, *lf;
+	int prev_cr = m->body_cr;
 
 	if (!m->eoh_sent)
 		pf_msg_eoh(m);
-	while (p < end) {
-		if (m->outlen + 2 > OUTBUF)
-			flush_out(m);
-		if (*p == '\n' && !m->body_cr)
-			m->out[m->outlen++] = '\r';
-		else if (*p == '\0')
-			m->defects |= PF_MSG_D_NUL;
-		m->body_cr = *p == '\r';
-		m->out[m->outlen++] = *p++;
+	if (len == 0)
+		return PF_OK;
+	if (!(m->defects & PF_MSG_D_NUL) && memchr(p, '\0', len) != NULL)
+		m->defects |= PF_MSG_D_NUL;
+	m->body_cr = end[-1] == '\r';
+	if ((lf = bare_lf(p, end, prev_cr)) == NULL && m->outlen == 0) {
+		emit_body(m, p, len);
+		return PF_OK;
 	}
+	while (lf != NULL) {
+		out_add(m, p, (size_t)(lf - p));
+		out_add(m, (const unsigned char *)"\r\n", 2);
+		p = lf + 1;
+		lf = bare_lf(p, end, 0);
+	}
+	out_add(m, p, (size_t)(end - p));
 	flush_out(m);
 	return PF_OK;
 }
