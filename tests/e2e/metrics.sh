@@ -119,6 +119,9 @@ is 'preflight_milter_seconds_bucket{le="+Inf"}' 8
 is 'preflight_dns_queries_total{result="answer"}' 0
 is 'preflight_reloads_total{result="ok"}' 0
 is 'preflight_engine_generation' 1
+read -r _ cver cdate < <(grep -m1 '^catalog ' "$rules")
+is "preflight_catalog_info{version=\"$cver\"}" 1
+is 'preflight_catalog_date_seconds' "$(date -u -d "$cdate" +%s)"
 check "preflight_sessions is a gauge with a value" \
     grep -Eq '^preflight_sessions [0-9]+$' "$T/scrape"
 check "every line is of the exposition format" python3 - "$T/scrape" <<'PY'
