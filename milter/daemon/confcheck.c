@@ -3,7 +3,8 @@
  * confcheck.c - what only the daemon needs from preflight.conf, checked
  * in -n, at start and at every reload, each failure as file:line: message
  * (exit 78 at start, the running engine kept at reload):
- *  - every Signer key file is read and parsed as a PEM private key (a
+ *  - every Signer key file, and every key file of a KeyTable, is read
+ *    and parsed as a PEM private key (a
  *    typo in a key path would otherwise predict "no signature" and, under
  *    a reject policy, refuse legitimate mail);
  *  - User and Group exist;
@@ -44,6 +45,61 @@ check_signers(const struct pf_config *cfg, struct pf_err *err)
 			    cfg->signer[i].line, "Signer: %s", kerr.msg);
 	}
 	return PF_OK;
+}
+
+/* keyfile_of - the key file of a KeyTable line ("name dom:sel:file"),
+ * NUL-ended in place; NULL for a blank or comment line or a malformed
+ * one (the engine's loader reports those) */
+static char *
+keyfile_of(char *line)
+{
+	char *p, *f;
+
+	line[strcspn(line, "#\r\n")] = '\0';
+	p = line + strspn(line, " \t");
+	if (*p == '\0')
+		return NULL;
+	p += strcspn(p, " \t");		/* past the name */
+	p += strspn(p, " \t");
+	if ((f = strchr(p, ':')) == NULL || (f = strchr(f + 1, ':')) == NULL)
+		return NULL;
+	f++;
+	f[strcspn(f, " \t")] = '\0';
+	return *f != '\0' ? f : NULL;
+}
+
+/* check_keytable - each key file an OpenDKIM KeyTable names parses */
+static int
+check_keytable(const struct pf_config *cfg, struct pf_err *err)
+{
+	const char *path = cfg->keytable;
+	char line[4096], pub[2048], *file;
+	unsigned n = 0, bits;
+	struct pf_err kerr;
+	FILE *fp;
+	int ed, rc = PF_OK;
+
+	if (path == NULL)
+		return PF_OK;
+	if (strncmp(path, "refile:", 7) == 0)
+		path += 7;
+	else if (strncmp(path, "file:", 5) == 0)
+		path += 5;
+	if ((fp = fopen(path, "r")) == NULL)
+		return pf_err_setl(err, PF_EIO, cfg->path,
+		    pf_config_line(cfg, "KeyTable"), "KeyTable: %s: %s", path,
+		    strerror(errno));
+	while (rc == PF_OK && fgets(line, sizeof(line), fp) != NULL) {
+		n++;
+		memset(&kerr, 0, sizeof(kerr));
+		if ((file = keyfile_of(line)) != NULL &&
+		    pf_signer_pubkey(file, pub, sizeof(pub), &bits, &ed,
+		    &kerr) != PF_OK)
+			rc = pf_err_setl(err, PF_ESYNTAX, path, n, "%s",
+			    kerr.msg);
+	}
+	fclose(fp);
+	return rc;
 }
 
 /* check_ids - User and Group name existing accounts */
@@ -115,6 +171,7 @@ pf_confcheck(const struct pf_config *cfg, struct pf_err *err)
 	int rc;
 
 	if ((rc = check_signers(cfg, err)) != PF_OK ||
+	    (rc = check_keytable(cfg, err)) != PF_OK ||
 	    (rc = check_ids(cfg, err)) != PF_OK ||
 	    (rc = check_socket(cfg, err)) != PF_OK ||
 	    (rc = check_metrics(cfg, err)) != PF_OK)

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # confcheck.sh - preflight-milter -n on each kind of broken configuration:
 # exit 78 and exactly "file:line: message".  A Signer key file that is
-# missing, not PEM, or a public key; User and Group that do not exist;
+# missing, not PEM, or a public key (also through an OpenDKIM KeyTable);
+# User and Group that do not exist;
 # Rules naming a missing file (the config's line is kept) or a rules file
 # with an error (the rules file's own line); a socket directory that does
 # not exist.  Then the same checks at start (78) and at reload (the
@@ -57,6 +58,14 @@ write "Signer example.com sel1 $keys/rsa2048.pem" \
     "Signer example.com ed1 $keys/ed25519.pub"
 expect "a public key instead of a private one" \
     "$conf:7: Signer: $keys/ed25519.pub: not a PEM private key"
+printf '# OpenDKIM KeyTable\nk1 example.com:sel1:%s\n\nk2 example.com:ed1:%s\n' \
+    "$keys/rsa2048.pem" "$T/missing.pem" > "$T/KeyTable"
+write "KeyTable $T/KeyTable"
+expect "KeyTable naming a missing key file: the table's line" \
+    "$T/KeyTable:4: $T/missing.pem: No such file or directory"
+write "KeyTable file:$T/NoKeyTable"
+expect "KeyTable that does not exist: the config's line" \
+    "$conf:6: KeyTable: $T/NoKeyTable: No such file or directory"
 write "User no-such-user-pf"
 expect "User that does not exist" "$conf:6: User: no user \"no-such-user-pf\""
 write "User nobody" "Group no-such-group-pf"
