@@ -12,7 +12,7 @@
 #include "auth/auth.h"
 #include "dnstest.h"
 
-static struct pf_config cfg;
+static struct pf_config *cfg;
 static char keydir[1024];
 
 static const char plain[] =
@@ -24,16 +24,39 @@ static const char plain[] =
     "\n"
     "Hello.\n";
 
+/* conf - one setting, as a preflight.conf line "key value" would set it */
+static void
+conf(const char *key, const char *value)
+{
+	struct pf_err err;
+
+	memset(&err, 0, sizeof(err));
+	ck_assert_msg(pf_config_set(cfg, key, value, &err) == PF_OK,
+	    "%s %s: %s", key, value, err.msg);
+}
+
+/* egress - the egress addresses, replacing the ones set before */
+static void
+egress(const char *list)
+{
+	struct pf_err err;
+
+	ck_assert_int_eq(pf_config_unset(cfg, "EgressIP", &err), PF_OK);
+	if (list != NULL)
+		conf("EgressIP", list);
+}
+
+/* cfg_init - the configuration every test starts from */
 static void
 cfg_init(void)
 {
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.nameserver = (char *)dnstest_ns();
-	cfg.dns_query_ms = 1000;
-	cfg.dns_message_ms = 4000;
-	cfg.egress[0] = "192.0.2.10";
-	cfg.negress = 1;
-	cfg.helo = "mail.example.com";
+	pf_config_free(cfg);
+	ck_assert_ptr_nonnull(cfg = pf_config_default());
+	conf("Nameserver", dnstest_ns());
+	conf("DNSQueryTimeout", "1000");
+	conf("DNSMessageBudget", "4000");
+	conf("EgressIP", "192.0.2.10");
+	conf("HELO", "mail.example.com");
 	snprintf(keydir, sizeof(keydir), "%s/tests/dns/keys",
 	    getenv("PF_SRCDIR"));
 }
@@ -119,7 +142,7 @@ run(const char *msg, const char *mail_from, const char *rcpt0,
 	struct pf_facts *f;
 
 	memset(&err, 0, sizeof(err));
-	ck_assert_msg(pf_auth_new(&cfg, &a, &err) == PF_OK, "%s", err.msg);
+	ck_assert_msg(pf_auth_new(cfg, &a, &err) == PF_OK, "%s", err.msg);
 	f = run_with(a, msg, mail_from, rcpt0, rcpt1);
 	pf_auth_free(a);
 	return f;
@@ -190,7 +213,7 @@ START_TEST(test_unauthenticated)
 	struct pf_facts *f;
 
 	cfg_init();
-	cfg.egress[0] = "192.0.2.12";
+	egress("192.0.2.12");
 	f = run(plain, "alice@example.com", "x@nx.example.net", NULL);
 	want(f, "spf.result", "fail");
 	want(f, "dkim.count", "0");
@@ -213,9 +236,7 @@ START_TEST(test_worst_egress)
 	struct pf_facts *f;
 
 	cfg_init();
-	cfg.egress[1] = "192.0.2.20";
-	cfg.egress[2] = "2001:db8::10";
-	cfg.negress = 3;
+	conf("EgressIP", "192.0.2.20 2001:db8::10");
 	f = run(plain, "alice@example.com", NULL, NULL);
 	want(f, "egress.ip", "192.0.2.20");
 	want(f, "spf.result", "fail");
@@ -230,7 +251,7 @@ START_TEST(test_ipv6_no_fcrdns)
 	struct pf_facts *f;
 
 	cfg_init();
-	cfg.egress[0] = "2001:db8::11";
+	egress("2001:db8::11");
 	f = run(plain, "alice@example.com", NULL, NULL);
 	want(f, "egress.ipv6", "1");
 	want(f, "spf.result", "fail");
@@ -246,7 +267,7 @@ START_TEST(test_no_egress)
 	struct pf_facts *f;
 
 	cfg_init();
-	cfg.negress = 0;
+	egress(NULL);
 	sign(plain, "sel1", "rsa2048", msg, sizeof(msg));
 	f = run(msg, "alice@example.com", NULL, NULL);
 	want(f, "egress.ip", "?no egress IP configured");
@@ -271,7 +292,7 @@ START_TEST(test_nodns)
 	struct pf_facts *f;
 
 	cfg_init();
-	cfg.no_dns = 1;
+	conf("DNS", "no");
 	sign(plain, "sel1", "rsa2048", msg, sizeof(msg));
 	f = run(msg, "alice@example.com", "a@gmail.com", "b@googlemail.com");
 	want(f, "spf.result", "?DNS disabled (--no-dns)");
@@ -303,12 +324,9 @@ START_TEST(test_signer_config)
 	struct pf_facts *f;
 
 	cfg_init();
-	snprintf(key, sizeof(key), "%s/rsa2048.pem", keydir);
-	cfg.signer[0].domain = "example.com";
-	cfg.signer[0].selector = "sel1";
-	cfg.signer[0].keyfile = key;
-	cfg.nsigner = 1;
-	cfg.egress[0] = "192.0.2.12";	/* SPF fails: DKIM must carry it */
+	snprintf(key, sizeof(key), "example.com sel1 %s/rsa2048.pem", keydir);
+	conf("Signer", key);
+	egress("192.0.2.12");	/* SPF fails: DKIM must carry it */
 	f = run(plain, "alice@example.com", NULL, NULL);
 	want(f, "dkim.predicted", "1");
 	want(f, "dkim.count", "1");
@@ -327,12 +345,10 @@ START_TEST(test_signer_mismatch)
 	struct pf_facts *f;
 
 	cfg_init();
-	snprintf(key, sizeof(key), "%s/other1024.pem", keydir);
-	cfg.signer[0].domain = "example.com";
-	cfg.signer[0].selector = "sel1";
-	cfg.signer[0].keyfile = key;
-	cfg.nsigner = 1;
-	cfg.egress[0] = "192.0.2.12";
+	snprintf(key, sizeof(key), "example.com sel1 %s/other1024.pem",
+	    keydir);
+	conf("Signer", key);
+	egress("192.0.2.12");
 	f = run(plain, "alice@example.com", NULL, NULL);
 	want(f, "dkim.predicted", "1");
 	want(f, "dkim.key_mismatch", "1");
@@ -370,9 +386,9 @@ START_TEST(test_opendkim_tables)
 	writefile(st, "*@example.net wrongkey\n*@example.com goodkey\n");
 	snprintf(keytable, sizeof(keytable), "%s", kt);
 	snprintf(signingtable, sizeof(signingtable), "refile:%s", st);
-	cfg.keytable = keytable;
-	cfg.signingtable = signingtable;
-	cfg.egress[0] = "192.0.2.12";
+	conf("KeyTable", keytable);
+	conf("SigningTable", signingtable);
+	egress("192.0.2.12");
 	f = run(plain, "alice@example.com", NULL, NULL);
 	want(f, "dkim.predicted", "1");
 	want(f, "dkim.key_mismatch", "0");
@@ -381,7 +397,7 @@ START_TEST(test_opendkim_tables)
 
 	/* a plain table: by address or domain; the first match counts */
 	writefile(st, "example.com wrongkey\n");
-	cfg.signingtable = st;
+	conf("SigningTable", st);
 	f = run(plain, "alice@example.com", NULL, NULL);
 	want(f, "dkim.key_mismatch", "1");
 	want(f, "dkim.pass", "0");
@@ -403,15 +419,15 @@ START_TEST(test_bad_tables)
 	snprintf(kt, sizeof(kt), "%s/KeyTable", dir);
 	snprintf(st, sizeof(st), "%s/SigningTable", dir);
 	writefile(kt, "good example.com:sel1:/nonexistent.pem\nbroken line here\n");
-	cfg.keytable = kt;
+	conf("KeyTable", kt);
 	memset(&err, 0, sizeof(err));
-	ck_assert_int_eq(pf_auth_new(&cfg, &a, &err), PF_ESYNTAX);
+	ck_assert_int_eq(pf_auth_new(cfg, &a, &err), PF_ESYNTAX);
 	ck_assert_int_eq(err.line, 2);
 	ck_assert_str_eq(err.file, kt);
 	writefile(kt, "good example.com:sel1:/nonexistent.pem\n");
 	writefile(st, "*@example.com missing\n");
-	cfg.signingtable = st;
-	ck_assert_int_eq(pf_auth_new(&cfg, &a, &err), PF_ESYNTAX);
+	conf("SigningTable", st);
+	ck_assert_int_eq(pf_auth_new(cfg, &a, &err), PF_ESYNTAX);
 	ck_assert_msg(strstr(err.msg, "missing") != NULL, "%s", err.msg);
 	unlink(kt);
 	unlink(st);
@@ -459,7 +475,7 @@ START_TEST(test_threads)
 	cfg_init();
 	sign(plain, "sel1", "rsa2048", signed_msg, sizeof(signed_msg));
 	memset(&err, 0, sizeof(err));
-	ck_assert_msg(pf_auth_new(&cfg, &shared, &err) == PF_OK, "%s",
+	ck_assert_msg(pf_auth_new(cfg, &shared, &err) == PF_OK, "%s",
 	    err.msg);
 	for (i = 0; i < NTHREADS; i++)
 		pthread_create(&t[i], NULL, worker, (void *)i);

@@ -311,6 +311,92 @@ START_TEST(test_good_small)
 }
 END_TEST
 
+/*
+ * pf_config_set takes the same way in as a file line: every one-line
+ * mistake of the table above gives the same message without "file:1: ".
+ */
+START_TEST(test_set_as_file)
+{
+	const char *text = bad[_i].text, *nl = strchr(text, '\n');
+	struct pf_config *c;
+	struct pf_err err;
+	char line[256], *key, *value, *sp;
+
+	/* several lines, or a message about the line itself */
+	if (nl == NULL || nl[1] != '\0' || strstr(text, "\x01") != NULL ||
+	    strncmp(bad[_i].want, "1: ", 3) != 0)
+		return;
+	snprintf(line, sizeof(line), "%.*s", (int)(nl - text), text);
+	key = line;
+	sp = strchr(line, ' ');
+	value = sp != NULL ? sp + 1 : (char *)"";
+	if (sp != NULL)
+		*sp = '\0';
+	ck_assert_ptr_nonnull(c = pf_config_default());
+	memset(&err, 0, sizeof(err));
+	ck_assert_msg(pf_config_set(c, key, value, &err) != PF_OK,
+	    "%s: accepted", bad[_i].label);
+	ck_assert_msg(strcmp(err.msg, bad[_i].want + 3) == 0 &&
+	    err.file[0] == '\0', "%s: got \"%s\", want \"%s\"",
+	    bad[_i].label, err.msg, bad[_i].want + 3);
+	pf_config_free(c);
+}
+END_TEST
+
+/* what the command-line options rely on */
+START_TEST(test_set)
+{
+	struct pf_config *c = pf_config_default();
+	struct pf_err err;
+
+	ck_assert_ptr_nonnull(c);
+	memset(&err, 0, sizeof(err));
+	ck_assert_uint_eq(c->dns_query_ms, PF_DNS_QUERY_MS);
+	ck_assert_uint_eq(c->dns_message_ms, PF_DNS_MESSAGE_MS);
+	/* --helo is checked as HELO is */
+	ck_assert_int_eq(pf_config_set(c, "HELO", "bad_name!", &err),
+	    PF_ESYNTAX);
+	ck_assert_str_eq(err.msg, "HELO: \"bad_name!\" is not a host name");
+	ck_assert_int_eq(pf_config_set(c, "helo", "mta.example.com", &err),
+	    PF_OK);
+	ck_assert_str_eq(c->helo, "mta.example.com");
+	/* --nameserver system goes back to the system resolver */
+	ck_assert_int_eq(pf_config_set(c, "Nameserver", "[::1]:5300", &err),
+	    PF_OK);
+	ck_assert_str_eq(c->nameserver, "[::1]:5300");
+	ck_assert_int_eq(pf_config_set(c, "Nameserver", "system", &err),
+	    PF_OK);
+	ck_assert_ptr_null(c->nameserver);
+	ck_assert_int_eq(pf_config_set(c, "Nameserver", "[::1", &err),
+	    PF_ESYNTAX);
+	ck_assert_str_eq(err.msg, "Nameserver: \"[::1\": expected "
+	    "address[:port] or [address]:port");
+	/* a key given again replaces, EgressIP adds, unset empties it */
+	ck_assert_int_eq(pf_config_set(c, "EgressIP", "192.0.2.1", &err),
+	    PF_OK);
+	ck_assert_int_eq(pf_config_set(c, "EgressIP", "192.0.2.2 ::1", &err),
+	    PF_OK);
+	ck_assert_uint_eq(c->negress, 3);
+	ck_assert_int_eq(pf_config_unset(c, "EgressIP", &err), PF_OK);
+	ck_assert_uint_eq(c->negress, 0);
+	ck_assert_int_eq(pf_config_set(c, "Rules", "/a.rules", &err), PF_OK);
+	ck_assert_int_eq(pf_config_set(c, "Rules", "/b.rules", &err), PF_OK);
+	ck_assert_str_eq(c->rules, "/b.rules");
+	ck_assert_int_eq(pf_config_unset(c, "Rules", &err), PF_OK);
+	ck_assert_ptr_nonnull(strstr(c->rules, "/gmail.rules"));
+	ck_assert_int_eq(pf_config_set(c, "DNS", "no", &err), PF_OK);
+	ck_assert_int_eq(c->no_dns, 1);
+	ck_assert_int_eq(pf_config_set(c, "FailAction", "tempfail", &err),
+	    PF_OK);
+	ck_assert_int_eq(c->policy->fail_action, PF_A_TEMPFAIL);
+	ck_assert_int_eq(pf_config_set(c, "NoSuchKey", "1", &err),
+	    PF_ESYNTAX);
+	ck_assert_str_eq(err.msg, "unknown key \"NoSuchKey\"");
+	ck_assert_int_eq(pf_config_unset(c, "Action", &err), PF_EINVAL);
+	pf_config_free(c);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -323,6 +409,8 @@ suite(void)
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_good);
 	tcase_add_loop_test(tc, test_good_small, 0, PF_NELEM(good_small));
+	tcase_add_loop_test(tc, test_set_as_file, 0, PF_NELEM(bad));
+	tcase_add_test(tc, test_set);
 	suite_add_tcase(s, tc);
 	return s;
 }

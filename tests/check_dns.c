@@ -127,9 +127,13 @@ START_TEST(test_rows)
 		ck_assert(r.ttl > 0 && r.ttl <= 300);
 		ck_assert(r.packet != NULL && r.plen > 12);
 	}
-	if (r.rc == PF_DNS_TEMPFAIL)
+	/* every TEMPFAIL row is a server answering REFUSED */
+	if (r.rc == PF_DNS_TEMPFAIL) {
 		ck_assert_msg(strstr(r.why, rows[_i].name) != NULL, "%s",
 		    r.why);
+		ck_assert_msg(r.undec == PF_U_SERVER_FAILURE, "%s: %s",
+		    rows[_i].label, pf_undecided_name(r.undec));
+	}
 	pf_dns_result_reset(&r);
 }
 END_TEST
@@ -144,6 +148,7 @@ START_TEST(test_nodns)
 	pf_dns_query(dns, "example.com", PF_DNS_T_TXT, &b, &r);
 	ck_assert_int_eq(r.rc, PF_DNS_TEMPFAIL);
 	ck_assert_str_eq(r.why, "DNS disabled (--no-dns)");
+	ck_assert_int_eq(r.undec, PF_U_NO_DNS);
 	pf_dns_result_reset(&r);
 }
 END_TEST
@@ -158,6 +163,7 @@ START_TEST(test_budget_spent)
 	pf_dns_query(dns, "example.com", PF_DNS_T_TXT, &b, &r);
 	ck_assert_int_eq(r.rc, PF_DNS_TEMPFAIL);
 	ck_assert_msg(strstr(r.why, "budget") != NULL, "%s", r.why);
+	ck_assert_int_eq(r.undec, PF_U_BUDGET);
 	pf_dns_result_reset(&r);
 }
 END_TEST
@@ -325,6 +331,7 @@ START_TEST(test_server_stops)
 	ck_assert_msg(r.rc == PF_DNS_TEMPFAIL, "got %s", pf_dns_rc_name(r.rc));
 	ck_assert_msg(strstr(r.why, "timeout") != NULL, "%s", r.why);
 	ck_assert_str_eq(r.why, "DNS timeout looking up TXT pass.example.net");
+	ck_assert_int_eq(r.undec, PF_U_TIMEOUT);
 	ck_assert(elapsed_ms(&t0) >= 1400 && elapsed_ms(&t0) < 5000);
 	pf_dns_result_reset(&r);
 }
@@ -340,6 +347,11 @@ START_TEST(test_server_killed)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	pf_dns_query(dns, "soft.example.net", PF_DNS_T_TXT, NULL, &r);
 	ck_assert_int_eq(r.rc, PF_DNS_TEMPFAIL);
+	/* nobody answers: our timeout or libunbound's SERVFAIL, never a
+	 * reason that says a record is missing */
+	ck_assert_msg(r.undec == PF_U_TIMEOUT ||
+	    r.undec == PF_U_SERVER_FAILURE, "%s: %s",
+	    pf_undecided_name(r.undec), r.why);
 	ck_assert(elapsed_ms(&t0) < 5000);
 	pf_dns_result_reset(&r);
 }

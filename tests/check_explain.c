@@ -23,11 +23,12 @@ static struct pf_rules *rules;
 static void
 setup(void)
 {
-	const char *path = getenv("PF_RULES");
+	const char *src = getenv("PF_SRCDIR");
 	struct pf_err err = { 0 };
-	char buf[1024];
+	char buf[1024], path[1024];
 
-	ck_assert_msg(path != NULL, "PF_RULES is not set");
+	ck_assert_msg(src != NULL, "PF_SRCDIR is not set");
+	snprintf(path, sizeof(path), "%s/rules/gmail.rules", src);
 	ck_assert_msg(pf_rules_load(path, &rules, &err) == PF_OK, "%s",
 	    pf_err_format(&err, buf, sizeof(buf)));
 }
@@ -444,27 +445,31 @@ END_TEST
 
 /* --- the command --- */
 
-/* run - pf_cli_explain with argv, stdout to a file; exit status and the
- * output (owned) */
+/* run - pf_cli_explain --rules (the source tree's catalog) with argv,
+ * stdout to a file; exit status and the output (owned) */
 static int
 run(const char **args, size_t nargs, char **output)
 {
-	char *argv[16], tmpl[] = "/tmp/pfexplainXXXXXX";
+	char *argv[16], tmpl[] = "/tmp/pfexplainXXXXXX", path[1024];
 	int fd, saved, rc;
 	size_t i, n;
 	FILE *fp;
 
-	ck_assert(nargs + 1 < PF_NELEM(argv));
+	ck_assert(nargs + 3 < PF_NELEM(argv));
+	snprintf(path, sizeof(path), "%s/rules/gmail.rules",
+	    getenv("PF_SRCDIR"));
 	argv[0] = (char *)"explain";
+	argv[1] = (char *)"--rules";
+	argv[2] = path;
 	for (i = 0; i < nargs; i++)
-		argv[i + 1] = (char *)args[i];
-	argv[nargs + 1] = NULL;
+		argv[i + 3] = (char *)args[i];
+	argv[nargs + 3] = NULL;
 	fd = mkstemp(tmpl);
 	ck_assert_int_ge(fd, 0);
 	fflush(stdout);
 	saved = dup(1);
 	dup2(fd, 1);
-	rc = pf_cli_explain((int)nargs + 1, argv);
+	rc = pf_cli_explain((int)nargs + 3, argv);
 	fflush(stdout);
 	dup2(saved, 1);
 	close(saved);

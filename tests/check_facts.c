@@ -53,13 +53,26 @@ START_TEST(test_store)
 	ck_assert_ptr_nonnull(f);
 	ck_assert(!pf_fact_known(f, PF_F_SPF_RESULT));
 	ck_assert_str_eq(pf_fact_why(f, PF_F_SPF_RESULT), "not measured");
+	ck_assert_int_eq(pf_fact_reason(f, PF_F_SPF_RESULT), PF_U_NOT_MEASURED);
 	ck_assert_int_eq(pf_fact_strz(f, PF_F_SPF_RESULT, "pass"), PF_OK);
 	ck_assert(pf_fact_known(f, PF_F_SPF_RESULT));
 	ck_assert_str_eq(pf_fact_gets(f, PF_F_SPF_RESULT), "pass");
-	ck_assert_int_eq(pf_fact_unknown(f, PF_F_SPF_RESULT, "DNS timeout"),
-	    PF_OK);
+	ck_assert_int_eq(pf_fact_reason(f, PF_F_SPF_RESULT), PF_U_NONE);
+	ck_assert_int_eq(pf_fact_unknown(f, PF_F_SPF_RESULT, PF_U_TIMEOUT,
+	    "DNS timeout looking up TXT example.com"), PF_OK);
 	ck_assert(!pf_fact_known(f, PF_F_SPF_RESULT));
-	ck_assert_str_eq(pf_fact_why(f, PF_F_SPF_RESULT), "DNS timeout");
+	ck_assert_str_eq(pf_fact_why(f, PF_F_SPF_RESULT),
+	    "DNS timeout looking up TXT example.com");
+	ck_assert_int_eq(pf_fact_reason(f, PF_F_SPF_RESULT), PF_U_TIMEOUT);
+	/* without a text, the reason's own */
+	ck_assert_int_eq(pf_fact_unknown(f, PF_F_SPF_RESULT, PF_U_BUDGET,
+	    NULL), PF_OK);
+	ck_assert_str_eq(pf_fact_why(f, PF_F_SPF_RESULT),
+	    "DNS time budget for the message spent");
+	ck_assert(pf_undecided_ours(PF_U_BUDGET));
+	ck_assert(!pf_undecided_ours(PF_U_SERVER_FAILURE));
+	ck_assert_str_eq(pf_undecided_name(PF_U_SERVER_FAILURE),
+	    "server-failure");
 	pf_fact_num(f, PF_F_HDR_COUNT, 5001);
 	ck_assert_int_eq(pf_fact_getn(f, PF_F_HDR_COUNT), 5001);
 	pf_facts_reset(f);

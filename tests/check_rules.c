@@ -155,7 +155,7 @@ START_TEST(test_eval)
 	pf_fact_num(f, PF_F_HDR_COUNT, 3);
 	pf_fact_strz(f, PF_F_SPF_RESULT, "fail");
 	pf_fact_bool(f, PF_F_ENV_SMTPUTF8, 0);
-	pf_fact_unknown(f, PF_F_DMARC_PASS, "DNS disabled");
+	pf_fact_unknown(f, PF_F_DMARC_PASS, PF_U_NO_DNS, "DNS disabled");
 	ck_assert_int_eq(pf_rules_eval(rs, f, &v), PF_OK);
 	switch (eval_rows[_i].want) {
 	case 1:
@@ -174,6 +174,10 @@ START_TEST(test_eval)
 		ck_assert_msg(v.npred == 0 && v.nunk == 1, "%s",
 		    eval_rows[_i].label);
 		ck_assert_str_eq(v.unk[0].why, "dmarc.pass: DNS disabled");
+		ck_assert_int_eq(v.unk[0].reason, PF_U_NO_DNS);
+		ck_assert_int_eq(v.unk[0].fact, PF_F_DMARC_PASS);
+		ck_assert_uint_eq(pf_verdict_undecided(&v, PF_U_NO_DNS), 1);
+		ck_assert_uint_eq(pf_verdict_undecided(&v, PF_U_BUDGET), 0);
 	}
 	pf_verdict_reset(&v);
 	pf_rules_free(rs);
@@ -227,12 +231,13 @@ END_TEST
 /* the shipped catalog must always load */
 START_TEST(test_catalog_loads)
 {
-	const char *path = getenv("PF_RULES");
+	const char *src = getenv("PF_SRCDIR");
 	struct pf_rules *rs = NULL;
 	struct pf_err err;
-	char buf[700];
+	char buf[700], path[1024];
 
-	ck_assert_ptr_nonnull(path);
+	ck_assert_ptr_nonnull(src);
+	snprintf(path, sizeof(path), "%s/rules/gmail.rules", src);
 	ck_assert_msg(pf_rules_load(path, &rs, &err) == PF_OK, "%s",
 	    pf_err_format(&err, buf, sizeof(buf)));
 	ck_assert_uint_gt(rs->nrule, 0);

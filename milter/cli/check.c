@@ -3,7 +3,8 @@
  *
  * The message goes through the same builder and analyzers as in the milter,
  * fed in chunks, so the two can never disagree.  Options given here
- * override the config file.  Exit status: 0 nothing predicted, 1 only
+ * override the config file, and are checked by the same key table
+ * (pf_config_set): --helo as HELO, --nameserver as Nameserver, ...  Exit status: 0 nothing predicted, 1 only
  * temporary (4xx) failures, 2 a permanent (5xx) failure, 64 usage, 66
  * unreadable input, 70 internal error, 78 a bad or missing config or
  * rules file.
@@ -15,7 +16,6 @@
 #include <string.h>
 #include <sysexits.h>
 #include <unistd.h>
-#include <arpa/inet.h>
 
 #include "base/pf.h"
 #include "cli.h"
@@ -34,11 +34,21 @@ static void
 check_usage(void)
 {
 	fputs("usage: preflight check [--json] [--config FILE] "
-	    "[--mail-from ADDR] [--rcpt ADDR]...\n"
+	    "[--rules FILE]\n"
+	    "                       [--mail-from ADDR] [--rcpt ADDR]...\n"
 	    "                       [--egress-ip IP] [--helo NAME] "
 	    "[--nameserver HOST[:PORT]]\n"
 	    "                       [--no-dns] [--bulk] [FILE | -]\n", stderr);
 }
+
+/* an option that stands for a preflight.conf key */
+struct setting {
+	const char	*opt;		/* "--helo" */
+	const char	*key;		/* "HELO" */
+	const char	*value;
+};
+
+#define CHECK_MAX_SET	(PF_MAX_EGRESS + 8)
 
 struct check_opts {
 	int		 json;
@@ -46,67 +56,52 @@ struct check_opts {
 	const char	*mail_from;
 	const char	**rcpt;
 	size_t		 nrcpt;
-	const char	*egress[PF_MAX_EGRESS];
+	struct setting	 set[CHECK_MAX_SET];	/* in command-line order */
+	size_t		 nset;
 	size_t		 negress;
-	const char	*helo;
-	const char	*nameserver;
-	int		 no_dns;
-	int		 bulk;
 	const char	*file;
 };
 
-/* replace - swap a config string for a copy of an option */
+/* add_setting - remember an option for pf_config_set; EX_* */
 static int
-replace(char **slot, const char *v)
+add_setting(struct check_opts *o, const char *opt, const char *key,
+    const char *value)
 {
-	char *s = strdup(v);
-
-	if (s == NULL)
-		return PF_ENOMEM;
-	free(*slot);
-	*slot = s;
-	return PF_OK;
+	if (o->nset >= CHECK_MAX_SET) {
+		fprintf(stderr, "preflight: too many %s\n", opt);
+		return EX_USAGE;
+	}
+	o->set[o->nset].opt = opt;
+	o->set[o->nset].key = key;
+	o->set[o->nset].value = value;
+	o->nset++;
+	return EX_OK;
 }
 
-/* apply - command-line options over the config */
+/* apply - command-line options over the config, through its key table;
+ * EX_USAGE with the key's own message for a bad value */
 static int
 apply(const struct check_opts *o, struct pf_config *cfg)
 {
-	const char *rules = getenv("PF_RULES");
+	struct pf_err err = { 0 };
 	size_t i;
+	int rc;
 
-	if (rules != NULL && *rules != '\0' &&
-	    replace(&cfg->rules, rules) != PF_OK)
-		return PF_ENOMEM;
-	if (o->negress > 0) {
-		for (i = 0; i < cfg->negress; i++)
-			free(cfg->egress[i]);
-		cfg->negress = 0;
-		for (i = 0; i < o->negress; i++)
-			if ((cfg->egress[cfg->negress++] =
-			    strdup(o->egress[i])) == NULL)
-				return PF_ENOMEM;
+	/* --egress-ip replaces the file's list rather than adding to it */
+	if (o->negress > 0 && pf_config_unset(cfg, "EgressIP", &err) != PF_OK)
+		return EX_SOFTWARE;
+	for (i = 0; i < o->nset; i++) {
+		rc = pf_config_set(cfg, o->set[i].key, o->set[i].value, &err);
+		if (rc == PF_ENOMEM)
+			return EX_SOFTWARE;
+		if (rc != PF_OK) {
+			fprintf(stderr, "preflight: %s (%s)\n", err.msg,
+			    o->set[i].opt);
+			check_usage();
+			return EX_USAGE;
+		}
 	}
-	if (o->helo != NULL && replace(&cfg->helo, o->helo) != PF_OK)
-		return PF_ENOMEM;
-	if (o->nameserver != NULL &&
-	    replace(&cfg->nameserver, o->nameserver) != PF_OK)
-		return PF_ENOMEM;
-	if (o->no_dns)
-		cfg->no_dns = 1;
-	if (o->bulk)
-		cfg->bulk = 1;
-	return PF_OK;
-}
-
-/* valid_ip - an IPv4 or IPv6 address */
-static int
-valid_ip(const char *s)
-{
-	unsigned char buf[16];
-
-	return inet_pton(AF_INET, s, buf) == 1 ||
-	    inet_pton(AF_INET6, s, buf) == 1;
+	return EX_OK;
 }
 
 /* parse_opts - getopt_long over the check contract; EX_* on error */
@@ -116,6 +111,7 @@ parse_opts(int argc, char **argv, struct check_opts *o)
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "config", required_argument, NULL, 'c' },
+		{ "rules", required_argument, NULL, 'R' },
 		{ "mail-from", required_argument, NULL, 'f' },
 		{ "rcpt", required_argument, NULL, 'r' },
 		{ "egress-ip", required_argument, NULL, 'e' },
@@ -126,17 +122,21 @@ parse_opts(int argc, char **argv, struct check_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int ch;
+	int ch, rc = EX_OK;
 
 	opterr = 0;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while (rc == EX_OK &&
+	    (ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'j':
 			o->json = 1;
 			break;
 		case 'c':
 			o->config = optarg;
+			break;
+		case 'R':
+			rc = add_setting(o, "--rules", "Rules", optarg);
 			break;
 		case 'f':
 			o->mail_from = optarg;
@@ -150,30 +150,27 @@ parse_opts(int argc, char **argv, struct check_opts *o)
 			o->rcpt[o->nrcpt++] = optarg;
 			break;
 		case 'e':
-			if (!valid_ip(optarg)) {
-				fprintf(stderr, "preflight: --egress-ip: "
-				    "'%s' is not an IP address\n", optarg);
-				return EX_USAGE;
-			}
 			if (o->negress >= PF_MAX_EGRESS) {
 				fprintf(stderr, "preflight: too many "
 				    "--egress-ip (at most %d)\n",
 				    PF_MAX_EGRESS);
 				return EX_USAGE;
 			}
-			o->egress[o->negress++] = optarg;
+			o->negress++;
+			rc = add_setting(o, "--egress-ip", "EgressIP", optarg);
 			break;
 		case 'H':
-			o->helo = optarg;
+			rc = add_setting(o, "--helo", "HELO", optarg);
 			break;
 		case 'n':
-			o->nameserver = optarg;
+			rc = add_setting(o, "--nameserver", "Nameserver",
+			    optarg);
 			break;
 		case 'N':
-			o->no_dns = 1;
+			rc = add_setting(o, "--no-dns", "DNS", "no");
 			break;
 		case 'b':
-			o->bulk = 1;
+			rc = add_setting(o, "--bulk", "Bulk", "yes");
 			break;
 		case 'h':
 			check_usage();
@@ -185,6 +182,8 @@ parse_opts(int argc, char **argv, struct check_opts *o)
 			return EX_USAGE;
 		}
 	}
+	if (rc != EX_OK)
+		return rc;
 	if (argc - optind > 1) {
 		fputs("preflight: check takes one message\n", stderr);
 		check_usage();
@@ -275,9 +274,8 @@ pf_cli_check(int argc, char **argv)
 		rc = EX_SOFTWARE;
 		goto out;
 	}
-	if (apply(&o, cfg) != PF_OK) {
+	if ((rc = apply(&o, cfg)) != EX_OK) {
 		pf_config_free(cfg);
-		rc = EX_SOFTWARE;
 		goto out;
 	}
 	if (pf_engine_new(cfg, &eng, &err) != PF_OK) {

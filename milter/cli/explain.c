@@ -91,17 +91,11 @@ join_args(char **argv, int argc, size_t *len)
 	return s;
 }
 
-/* rules_path - --rules, else $PF_RULES, else the installed catalog */
+/* rules_path - --rules, else the installed catalog */
 static const char *
 rules_path(const char *opt)
 {
-	const char *env = getenv("PF_RULES");
-
-	if (opt != NULL)
-		return opt;
-	if (env != NULL && *env != '\0')
-		return env;
-	return PF_RULESDIR "/gmail.rules";
+	return opt != NULL ? opt : PF_RULESDIR "/gmail.rules";
 }
 
 /* print_field - one "name: value" line of the human layout */

@@ -255,21 +255,6 @@ failsafe(SMFICTX *ctx, struct sess *s, const char *qid, const char *why,
 	return SMFIS_CONTINUE;
 }
 
-/* budget_spent - a check was left undecided because the message's DNS
- * time budget ran out: rules.c writes "fact: reason", and the resolver's
- * reason (dns.c) starts with "DNS time budget" */
-static int
-budget_spent(const struct pf_verdict *v)
-{
-	size_t i;
-
-	for (i = 0; i < v->nunk; i++)
-		if (v->unk[i].why != NULL &&
-		    strstr(v->unk[i].why, ": DNS time budget") != NULL)
-			return 1;
-	return 0;
-}
-
 /* decide - the policy, with the envelope recipients at hand */
 static void
 decide(struct sess *s, const struct pf_policy *p, const struct pf_verdict *v,
@@ -295,6 +280,7 @@ pf_act_eom(SMFICTX *ctx, struct sess *s)
 	struct pf_verdict v;
 	struct pf_decision d;
 	struct pf_err err;
+	enum pf_undecided why;
 	char ebuf[600];
 	sfsistat st = SMFIS_CONTINUE;
 
@@ -313,10 +299,9 @@ pf_act_eom(SMFICTX *ctx, struct sess *s)
 		return failsafe(ctx, s, qid, pf_err_format(&err, ebuf,
 		    sizeof(ebuf)), NULL);
 	}
-	if (budget_spent(&v)) {
+	if ((why = pf_policy_incomplete(&v)) != PF_U_NONE) {
 		/* the checks are incomplete: FailAction, not a guess */
-		st = failsafe(ctx, s, qid, "DNS time budget for the message "
-		    "spent", &v);
+		st = failsafe(ctx, s, qid, pf_undecided_text(why), &v);
 		pf_verdict_reset(&v);
 		return st;
 	}

@@ -394,6 +394,25 @@ version(const char *conf)
 	return 0;
 }
 
+/* check_opt - a command-line value, checked as its preflight.conf key */
+static void
+check_opt(char opt, const char *key, const char *value)
+{
+	struct pf_config *c = pf_config_default();
+	struct pf_err err;
+
+	if (c == NULL) {
+		fprintf(stderr, "preflight-milter: out of memory\n");
+		exit(EX_OSERR);
+	}
+	if (pf_config_set(c, key, value, &err) != PF_OK) {
+		fprintf(stderr, "preflight-milter: %s (-%c)\n", err.msg, opt);
+		pf_config_free(c);
+		usage();
+	}
+	pf_config_free(c);
+}
+
 /* parse_opts - the command line; -V and bad usage exit here */
 static void
 parse_opts(int argc, char **argv, struct opts *o)
@@ -406,9 +425,18 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'e': o->log_stderr = 1; break;
 		case 'f': o->foreground = 1; break;
 		case 'n': o->check = 1; break;
-		case 'p': o->socket = optarg; break;
-		case 'P': o->pidfile = optarg; break;
-		case 'u': o->user = optarg; break;
+		case 'p':
+			check_opt('p', "Socket", optarg);
+			o->socket = optarg;
+			break;
+		case 'P':
+			check_opt('P', "PidFile", optarg);
+			o->pidfile = optarg;
+			break;
+		case 'u':
+			check_opt('u', "User", optarg);
+			o->user = optarg;
+			break;
 		case 'V': o->version = 1; break;
 		default:
 			usage();
@@ -544,7 +572,7 @@ main(int argc, char **argv)
 	    "%s)", o.socket, o.conf, catalog_version(e),
 	    pf_engine_rules(e)->date[0] ? pf_engine_rules(e)->date : "-",
 	    pf_engine_rules(e)->path, pf_engine_config(e)->policy != NULL &&
-	    ((const struct pf_policy *)pf_engine_config(e)->policy)->dry_run ?
+	    pf_engine_config(e)->policy->dry_run ?
 	    "dry run" : "enforcing");
 	drain_secs = dc->drain_seconds;
 	/* after fork and setuid: the listener's thread must live in the

@@ -156,9 +156,9 @@ def message(spec, sender, size):
 
 
 def rule_fix(rule_id):
-    """the fix line of one rule in $PF_RULES"""
+    """the fix line of one rule in $PF_MT_RULES"""
     inside = False
-    with open(os.environ["PF_RULES"], encoding="utf-8") as f:
+    with open(os.environ["PF_MT_RULES"], encoding="utf-8") as f:
         for line in f:
             m = re.match(r"rule\s+(\S+)", line)
             if m:
@@ -167,7 +167,7 @@ def rule_fix(rule_id):
                 m = re.match(r'\s+fix\s+"(.*)"\s*$', line)
                 if m:
                     return re.sub(r'\\(["\\])', r"\1", m.group(1))
-    raise SystemExit("bigheader.py: no fix for %s in $PF_RULES" % rule_id)
+    raise SystemExit("bigheader.py: no fix for %s in $PF_MT_RULES" % rule_id)
 
 
 def main():

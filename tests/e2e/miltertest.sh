@@ -18,7 +18,7 @@ set -u
 src=${PF_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 build=${PF_BUILDDIR:-$src}
 milter=$build/preflight-milter
-rules=${PF_RULES:-$src/rules/gmail.rules}
+rules=$src/rules/gmail.rules
 dir=$src/tests/e2e/miltertest
 mode=${1:-lua}
 
@@ -85,7 +85,7 @@ socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()' \
 done
 
 export PF_MT_SOCKET="inet:$port@127.0.0.1"
-export PF_RULES="$rules"
+export PF_MT_RULES="$rules"
 export PF_MT_PID="$MPID"
 export PF_MT_LIB="$dir/common.lua"
 # run NAME COMMAND... - one case, its output indented under PASS/FAIL

@@ -21,7 +21,7 @@ PATH=$PATH:/usr/sbin
 src=${PF_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 build=${PF_BUILDDIR:-$src}
 milter=$build/preflight-milter
-rules=${PF_E2E_RULES:-${PF_RULES:-$src/rules/gmail.rules}}
+rules=${PF_E2E_RULES:-$src/rules/gmail.rules}
 [ -x "$milter" ] || { echo "FAIL: $milter not built"; exit 1; }
 . "$src/tests/e2e/postfix-lib.sh"
 

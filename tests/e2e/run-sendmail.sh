@@ -34,7 +34,7 @@ build=${1:-${PF_BUILDDIR:-$src}}
 build=$(cd "$build" && pwd) || exit 1
 milter=$build/preflight-milter
 cli=$build/preflight
-rules=${PF_RULES:-$src/rules/gmail.rules}
+rules=$src/rules/gmail.rules
 PATH=$PATH:/usr/sbin:/sbin
 
 . "$src/tests/e2e/sendmail-lib.sh"

@@ -1,8 +1,8 @@
 /*
  * fuzz_explain.c - `preflight explain` input: a reply, a log line or a
  * whole bounce, parsed (reply.c) and matched against the bundled catalog
- * (explain.c).  The catalog is loaded once, from $PF_RULES or the
- * source tree's rules/gmail.rules.
+ * (explain.c).  The catalog is loaded once, from the source tree's
+ * rules/gmail.rules.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,12 +23,10 @@ static struct pf_rules *rules;
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const char *path = getenv("PF_RULES");
+	const char *path = PF_FUZZ_RULES;
 	struct pf_err err = { 0 };
 	char buf[800];
 
-	if (path == NULL || *path == '\0')
-		path = PF_FUZZ_RULES;
 	if (pf_rules_load(path, &rules, &err) != PF_OK) {
 		fprintf(stderr, "fuzz_explain: %s\n",
 		    pf_err_format(&err, buf, sizeof(buf)));

@@ -22,7 +22,7 @@ done
 PY=python3
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 command -v jq >/dev/null || { echo "hostile: jq missing" >&2; exit 99; }
-export PF_RULES=${PF_RULES:-$srcdir/rules/gmail.rules}
+catalog=$srcdir/rules/gmail.rules
 
 if [ -n "${PF_SANITIZED:-}" ]; then
 	secs=${HOSTILE_SECS:-240} as_mb=0 rss_mb=${HOSTILE_RSS_MB:-2048}
@@ -60,6 +60,7 @@ pass=0 fail=0
 for eml in "$tmp"/in/*.eml; do
 	name=$(basename "$eml" .eml)
 	set -- $(limited "$tmp/out.json" "$pf" check --json --no-dns \
+	    --rules "$catalog" \
 	    --mail-from alice@example.com --rcpt bob@gmail.com "$eml")
 	rc=$1 el=$2 rss=$3
 	size=$(wc -c < "$eml")

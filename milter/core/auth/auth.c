@@ -50,11 +50,18 @@ struct obs_st {
 	int	 unsub_post;	/* List-Unsubscribe-Post One-Click */
 };
 
-/* undecided - our side could not find out (see pf_dns_why_undecided) */
-static int
-undecided(const char *why)
+/* a reason a fact is unknown, and its text for people */
+struct why {
+	enum pf_undecided r;
+	char	 text[640];
+};
+
+/* why_set - note a reason */
+static void
+why_set(struct why *w, enum pf_undecided r, const char *text)
 {
-	return pf_dns_why_undecided(why);
+	w->r = r;
+	snprintf(w->text, sizeof(w->text), "%s", text);
 }
 
 /* budget_init - a message budget, or "no lookups at all" */
@@ -174,7 +181,7 @@ struct tally {
 	char	 domain[256];
 	char	 first[256];
 	char	 pass_domains[1024];
-	char	 why[640];	/* first temporary failure */
+	struct why why;		/* first temporary failure */
 };
 
 /* add_pass - note a passing d= */
@@ -192,11 +199,11 @@ add_pass(struct tally *t, const char *d)
 
 /* add_temp - note a temporary failure */
 static void
-add_temp(struct tally *t, const char *why)
+add_temp(struct tally *t, enum pf_undecided r, const char *why)
 {
 	if (t->temp++ == 0)
-		snprintf(t->why, sizeof(t->why), "%s", why);
-	if (undecided(why))
+		why_set(&t->why, r, why);
+	if (pf_undecided_ours(r))
 		t->temp_undecided = 1;
 }
 
@@ -213,7 +220,8 @@ predict(struct obs_st *st, struct pf_facts *f, struct tally *t)
 		return;
 	}
 	if (!pf_fact_known(f, PF_F_FROM_DOMAIN) || *dom == '\0') {
-		pf_fact_unknown(f, PF_F_DKIM_PREDICTED, "no From domain");
+		pf_fact_unknown(f, PF_F_DKIM_PREDICTED, PF_U_NO_INPUT,
+		    "no From domain");
 		t->mismatch = -1;
 		return;
 	}
@@ -237,7 +245,7 @@ predict(struct obs_st *st, struct pf_facts *f, struct tally *t)
 		t->mismatch = 1;
 	} else if (p.match < 0) {
 		t->mismatch = -1;
-		add_temp(t, p.why);
+		add_temp(t, p.undec, p.why);
 	}
 }
 
@@ -265,7 +273,7 @@ obs_end(void *stp, struct pf_facts *f)
 			    st->unsub_https && st->unsub_post)
 				t.covered = 1;
 		} else if (strcmp(s->result, "temperror") == 0)
-			add_temp(&t, s->why);
+			add_temp(&t, s->undec, s->why);
 	}
 	predict(st, f, &t);
 
@@ -278,18 +286,21 @@ obs_end(void *stp, struct pf_facts *f)
 	if (t.pass)
 		pf_fact_bool(f, PF_F_DKIM_PASS, 1);
 	else if (pf_dkim_toolarge(st->dm))
-		pf_fact_unknown(f, PF_F_DKIM_PASS, "header block too large to "
-		    "verify DKIM signatures");
+		pf_fact_unknown(f, PF_F_DKIM_PASS, PF_U_TOO_LARGE,
+		    "header block too large to verify DKIM signatures");
 	else if (t.temp_undecided)
-		pf_fact_unknown(f, PF_F_DKIM_PASS, t.why);
+		pf_fact_unknown(f, PF_F_DKIM_PASS, t.why.r, t.why.text);
 	else
 		pf_fact_bool(f, PF_F_DKIM_PASS, 0);
 	if (t.temp && t.temp_undecided)
-		pf_fact_unknown(f, PF_F_DKIM_TEMPERROR, t.why);
+		pf_fact_unknown(f, PF_F_DKIM_TEMPERROR, t.why.r, t.why.text);
 	else
 		pf_fact_bool(f, PF_F_DKIM_TEMPERROR, t.temp > 0);
-	if (t.mismatch < 0)
-		pf_fact_unknown(f, PF_F_DKIM_KEY_MISMATCH, t.why[0] ? t.why :
+	if (t.mismatch < 0 && t.why.text[0] != '\0')
+		pf_fact_unknown(f, PF_F_DKIM_KEY_MISMATCH, t.why.r,
+		    t.why.text);
+	else if (t.mismatch < 0)
+		pf_fact_unknown(f, PF_F_DKIM_KEY_MISMATCH, PF_U_NO_INPUT,
 		    "no From domain to choose the signing key");
 	else
 		pf_fact_bool(f, PF_F_DKIM_KEY_MISMATCH, t.mismatch);
@@ -299,7 +310,8 @@ obs_end(void *stp, struct pf_facts *f)
 	    !t.temp_undecided)
 		pf_fact_bool(f, PF_F_UNSUB_DKIM_COVERED, t.covered);
 	else
-		pf_fact_unknown(f, PF_F_UNSUB_DKIM_COVERED, t.why);
+		pf_fact_unknown(f, PF_F_UNSUB_DKIM_COVERED, t.why.r,
+		    t.why.text);
 }
 
 /* obs_free - also after an abort */
@@ -380,12 +392,13 @@ pf_auth_observer(struct pf_auth *a)
 
 /* unknown_all - mark a list of facts unknown with one reason */
 static void
-unknown_all(struct pf_facts *f, const int *ids, size_t n, const char *why)
+unknown_all(struct pf_facts *f, const int *ids, size_t n,
+    enum pf_undecided r, const char *why)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		pf_fact_unknown(f, ids[i], why);
+		pf_fact_unknown(f, ids[i], r, why);
 }
 
 /* one egress address, evaluated */
@@ -399,7 +412,8 @@ struct egress {
 static int
 spf_known(const struct pf_spf_result *s)
 {
-	return strcmp(s->result, "temperror") != 0 || !undecided(s->why);
+	return strcmp(s->result, "temperror") != 0 ||
+	    !pf_undecided_ours(s->undec);
 }
 
 /* worse - is e worse than w (more likely to be rejected)? */
@@ -426,14 +440,17 @@ set_spf(const struct egress *e, struct pf_facts *f)
 	if (spf_known(s))
 		pf_fact_strz(f, PF_F_SPF_RESULT, s->result);
 	else
-		pf_fact_unknown(f, PF_F_SPF_RESULT, s->why);
+		pf_fact_unknown(f, PF_F_SPF_RESULT, s->undec, s->why);
 	if (s->hardfail < 0)
-		pf_fact_unknown(f, PF_F_SPF_HARDFAIL, s->record_why);
+		pf_fact_unknown(f, PF_F_SPF_HARDFAIL, s->record_undec,
+		    s->record_why);
 	else
 		pf_fact_bool(f, PF_F_SPF_HARDFAIL, s->hardfail);
 	if (s->suspicious < 0) {
-		pf_fact_unknown(f, PF_F_SPF_SUSPICIOUS, s->record_why);
-		pf_fact_unknown(f, PF_F_SPF_SUSPICIOUS_WHY, s->record_why);
+		pf_fact_unknown(f, PF_F_SPF_SUSPICIOUS, s->record_undec,
+		    s->record_why);
+		pf_fact_unknown(f, PF_F_SPF_SUSPICIOUS_WHY, s->record_undec,
+		    s->record_why);
 	} else {
 		pf_fact_bool(f, PF_F_SPF_SUSPICIOUS, s->suspicious);
 		pf_fact_strz(f, PF_F_SPF_SUSPICIOUS_WHY, s->suspicious_why);
@@ -447,14 +464,14 @@ set_ptr(const struct egress *e, struct pf_facts *f)
 	const struct pf_ptr_result *p = &e->ptr;
 
 	if (p->present < 0) {
-		pf_fact_unknown(f, PF_F_PTR_PRESENT, p->why);
-		pf_fact_unknown(f, PF_F_PTR_NAME, p->why);
+		pf_fact_unknown(f, PF_F_PTR_PRESENT, p->undec, p->why);
+		pf_fact_unknown(f, PF_F_PTR_NAME, p->undec, p->why);
 	} else {
 		pf_fact_bool(f, PF_F_PTR_PRESENT, p->present);
 		pf_fact_strz(f, PF_F_PTR_NAME, p->name);
 	}
 	if (p->fcrdns < 0)
-		pf_fact_unknown(f, PF_F_PTR_FCRDNS, p->why);
+		pf_fact_unknown(f, PF_F_PTR_FCRDNS, p->undec, p->why);
 	else
 		pf_fact_bool(f, PF_F_PTR_FCRDNS, p->fcrdns);
 }
@@ -464,7 +481,7 @@ set_ptr(const struct egress *e, struct pf_facts *f)
 static int
 eval_egress(struct pf_auth *a, const struct pf_auth_env *env,
     struct pf_dns_budget *b, struct pf_facts *f, char *spf_dom, size_t len,
-    int *spf_pass, char *spf_why, size_t wlen)
+    int *spf_pass, struct why *spf_why)
 {
 	static const int ids[] = { PF_F_EGRESS_IP, PF_F_EGRESS_IPV6,
 	    PF_F_SPF_RESULT, PF_F_SPF_HARDFAIL, PF_F_SPF_SUSPICIOUS,
@@ -477,7 +494,7 @@ eval_egress(struct pf_auth *a, const struct pf_auth_env *env,
 	int rc, have = 0;
 
 	spf_dom[0] = '\0';
-	spf_why[0] = '\0';
+	why_set(spf_why, PF_U_NONE, "");
 	*spf_pass = -1;
 	/* the checked domain is known without an egress address */
 	if (env->mail_from != NULL && *env->mail_from != '\0' &&
@@ -488,15 +505,17 @@ eval_egress(struct pf_auth *a, const struct pf_auth_env *env,
 	if (spf_dom[0] != '\0')
 		pf_fact_strz(f, PF_F_SPF_DOMAIN, spf_dom);
 	if (cfg->negress == 0) {
-		unknown_all(f, ids, PF_NELEM(ids), "no egress IP configured");
+		unknown_all(f, ids, PF_NELEM(ids), PF_U_NOT_CONFIGURED,
+		    "no egress IP configured");
 		return PF_OK;
 	}
 	if (env->mail_from == NULL || (*env->mail_from == '\0' &&
 	    (helo == NULL || *helo == '\0'))) {
-		unknown_all(f, ids + 2, 4, env->mail_from == NULL ?
-		    "no envelope sender (MAIL FROM)" :
+		unknown_all(f, ids + 2, 4, PF_U_NO_INPUT,
+		    env->mail_from == NULL ? "no envelope sender (MAIL FROM)" :
 		    "null sender and no HELO name configured");
-		pf_fact_unknown(f, PF_F_SPF_DOMAIN, "no envelope sender");
+		pf_fact_unknown(f, PF_F_SPF_DOMAIN, PF_U_NO_INPUT,
+		    "no envelope sender");
 	}
 	for (i = 0; i < cfg->negress; i++) {
 		memset(&e, 0, sizeof(e));
@@ -518,7 +537,8 @@ eval_egress(struct pf_auth *a, const struct pf_auth_env *env,
 		have = 1;
 	}
 	if (!have) {
-		unknown_all(f, ids, PF_NELEM(ids), "no valid egress IP");
+		unknown_all(f, ids, PF_NELEM(ids), PF_U_NOT_CONFIGURED,
+		    "no valid egress IP");
 		return PF_OK;
 	}
 	pf_fact_strz(f, PF_F_EGRESS_IP, w.ip);
@@ -529,7 +549,7 @@ eval_egress(struct pf_auth *a, const struct pf_auth_env *env,
 		snprintf(spf_dom, len, "%s", w.spf.domain);
 	}
 	set_ptr(&w, f);
-	snprintf(spf_why, wlen, "%s", w.spf.why);
+	why_set(spf_why, w.spf.undec, w.spf.why);
 	/* a temperror Gmail would share is simply not a pass */
 	if (!pf_fact_known(f, PF_F_SPF_RESULT))
 		*spf_pass = -1;
@@ -555,22 +575,34 @@ split(const char *list, char *buf, size_t len, const char **v, size_t max)
 	return n;
 }
 
+/* tri - a yes/no fact, unknown (-1) with the reason w */
+static void
+tri(struct pf_facts *f, int id, int v, const struct why *w)
+{
+	if (v < 0)
+		pf_fact_unknown(f, id, w->r, w->text);
+	else
+		pf_fact_bool(f, id, v);
+}
+
 /* eval_dmarc - policy and alignment; returns nothing, sets dmarc.* */
 static void
 eval_dmarc(struct pf_auth *a, int spf_pass, const char *spf_dom,
-    const char *spf_why, struct pf_dns_budget *b, struct pf_facts *f)
+    const struct why *spf_why, struct pf_dns_budget *b, struct pf_facts *f)
 {
 	static const int ids[] = { PF_F_DMARC_RECORD, PF_F_DMARC_DOMAIN,
 	    PF_F_DMARC_POLICY, PF_F_DMARC_PASS, PF_F_DMARC_SPF_ALIGNED,
 	    PF_F_DMARC_DKIM_ALIGNED };
 	struct pf_dmarc_result r;
+	struct why dkim, own;
 	const char *from = pf_fact_gets(f, PF_F_FROM_DOMAIN), *d[16];
 	char buf[1024];
 	size_t nd;
 	int dkim_temp;
 
 	if (!pf_fact_known(f, PF_F_FROM_DOMAIN) || *from == '\0') {
-		unknown_all(f, ids, PF_NELEM(ids), "no From domain");
+		unknown_all(f, ids, PF_NELEM(ids), PF_U_NO_INPUT,
+		    "no From domain");
 		return;
 	}
 	nd = split(pf_fact_gets(f, PF_F_DKIM_PASS_DOMAINS), buf, sizeof(buf),
@@ -578,33 +610,33 @@ eval_dmarc(struct pf_auth *a, int spf_pass, const char *spf_dom,
 	dkim_temp = !pf_fact_known(f, PF_F_DKIM_PASS);
 	pf_dmarc_check(a->dns, a->psl, from, spf_dom, spf_pass, d, nd,
 	    dkim_temp, b, &r);
-	if (r.record[0] == '\0' && undecided(r.why)) {
-		unknown_all(f, ids, 3, r.why);
+	if (r.record[0] == '\0' && pf_undecided_ours(r.undec)) {
+		unknown_all(f, ids, 3, r.undec, r.why);
 	} else if (r.record[0] == '\0') {
 		/* the DNS server answered with a failure: Gmail's 4.7.26 */
 		pf_fact_strz(f, PF_F_DMARC_RECORD, "temperror");
-		pf_fact_unknown(f, PF_F_DMARC_DOMAIN, r.why);
-		pf_fact_unknown(f, PF_F_DMARC_POLICY, r.why);
+		pf_fact_unknown(f, PF_F_DMARC_DOMAIN, r.undec, r.why);
+		pf_fact_unknown(f, PF_F_DMARC_POLICY, r.undec, r.why);
 	} else {
 		pf_fact_strz(f, PF_F_DMARC_RECORD, r.record);
 		pf_fact_strz(f, PF_F_DMARC_DOMAIN, r.domain);
 		pf_fact_strz(f, PF_F_DMARC_POLICY, r.policy[0] ? r.policy :
 		    "none");
 	}
-#define TRI(id, v, why) ((v) < 0 ? pf_fact_unknown(f, (id), (why)) : \
-	pf_fact_bool(f, (id), (v)))
-	TRI(PF_F_DMARC_SPF_ALIGNED, r.spf_aligned, r.why[0] ? r.why :
-	    spf_why);
-	TRI(PF_F_DMARC_DKIM_ALIGNED, r.dkim_aligned, r.why[0] ? r.why :
+	why_set(&dkim, pf_fact_reason(f, PF_F_DKIM_PASS),
 	    pf_fact_why(f, PF_F_DKIM_PASS));
-	TRI(PF_F_DMARC_PASS, r.pass, r.why[0] ? r.why :
-	    r.spf_aligned < 0 ? spf_why : pf_fact_why(f, PF_F_DKIM_PASS));
-#undef TRI
+	why_set(&own, r.undec, r.why);
+	tri(f, PF_F_DMARC_SPF_ALIGNED, r.spf_aligned, r.why[0] ? &own :
+	    spf_why);
+	tri(f, PF_F_DMARC_DKIM_ALIGNED, r.dkim_aligned, r.why[0] ? &own :
+	    &dkim);
+	tri(f, PF_F_DMARC_PASS, r.pass, r.why[0] ? &own :
+	    r.spf_aligned < 0 ? spf_why : &dkim);
 }
 
 /* eval_authpass - SPF or DKIM passes, for any domain */
 static void
-eval_authpass(int spf_pass, const char *spf_why, struct pf_facts *f)
+eval_authpass(int spf_pass, const struct why *spf_why, struct pf_facts *f)
 {
 	int dkim = pf_fact_known(f, PF_F_DKIM_PASS) ?
 	    (int)pf_fact_getn(f, PF_F_DKIM_PASS) : -1;
@@ -613,8 +645,11 @@ eval_authpass(int spf_pass, const char *spf_why, struct pf_facts *f)
 		pf_fact_bool(f, PF_F_AUTH_PASS, 1);
 	else if (spf_pass == 0 && dkim == 0)
 		pf_fact_bool(f, PF_F_AUTH_PASS, 0);
+	else if (spf_pass < 0)
+		pf_fact_unknown(f, PF_F_AUTH_PASS, spf_why->r, spf_why->text);
 	else
-		pf_fact_unknown(f, PF_F_AUTH_PASS, spf_pass < 0 ? spf_why :
+		pf_fact_unknown(f, PF_F_AUTH_PASS,
+		    pf_fact_reason(f, PF_F_DKIM_PASS),
 		    pf_fact_why(f, PF_F_DKIM_PASS));
 }
 
@@ -625,7 +660,8 @@ eval_rcpt(struct pf_auth *a, const struct pf_auth_env *env,
 {
 	struct pf_rcpt_info info;
 	const char *at, *dom;
-	char why[256] = "", bad[256] = "", seen[MAX_RCPT_DOMAINS][256];
+	char bad[256] = "", seen[MAX_RCPT_DOMAINS][256];
+	struct why why = { PF_U_NONE, "" };
 	int64_t google = 0, personal = 0, nbad = 0;
 	size_t i, j, nseen = 0;
 	int gunk = 0, bunk = 0, dup;
@@ -644,8 +680,9 @@ eval_rcpt(struct pf_auth *a, const struct pf_auth_env *env,
 		}
 		if (nseen >= MAX_RCPT_DOMAINS) {
 			gunk = bunk = 1;
-			snprintf(why, sizeof(why), "more than %d recipient "
-			    "domains", MAX_RCPT_DOMAINS);
+			why.r = PF_U_TOO_LARGE;
+			snprintf(why.text, sizeof(why.text), "more than %d "
+			    "recipient domains", MAX_RCPT_DOMAINS);
 			continue;
 		}
 		pf_rcpt_domain(a->dns, dom, b, &info);
@@ -659,18 +696,20 @@ eval_rcpt(struct pf_auth *a, const struct pf_auth_env *env,
 			snprintf(bad, sizeof(bad), "%s", dom);
 		if (info.exists < 0)
 			bunk = 1;
-		if ((info.exists < 0 || info.google < 0) && why[0] == '\0')
-			snprintf(why, sizeof(why), "%s", info.why);
+		if ((info.exists < 0 || info.google < 0) &&
+		    why.text[0] == '\0')
+			why_set(&why, info.undec, info.why);
 	}
 	pf_fact_num(f, PF_F_RCPT_PERSONAL_COUNT, personal);
 	/* a count > 0 is a sure lower bound; 0 with an unknown is unknown */
 	if (gunk && google == 0)
-		pf_fact_unknown(f, PF_F_RCPT_GOOGLE_COUNT, why);
+		pf_fact_unknown(f, PF_F_RCPT_GOOGLE_COUNT, why.r, why.text);
 	else
 		pf_fact_num(f, PF_F_RCPT_GOOGLE_COUNT, google);
 	if (bunk && nbad == 0) {
-		pf_fact_unknown(f, PF_F_RCPT_BAD_DOMAIN_COUNT, why);
-		pf_fact_unknown(f, PF_F_RCPT_BAD_DOMAIN, why);
+		pf_fact_unknown(f, PF_F_RCPT_BAD_DOMAIN_COUNT, why.r,
+		    why.text);
+		pf_fact_unknown(f, PF_F_RCPT_BAD_DOMAIN, why.r, why.text);
 	} else {
 		pf_fact_num(f, PF_F_RCPT_BAD_DOMAIN_COUNT, nbad);
 		pf_fact_strz(f, PF_F_RCPT_BAD_DOMAIN, bad);
@@ -684,18 +723,19 @@ pf_auth_eval_env(struct pf_auth *a, const struct pf_auth_env *env,
     struct pf_facts *f)
 {
 	struct pf_dns_budget b;
-	char spf_dom[256], spf_why[256];
+	struct why spf_why;
+	char spf_dom[256];
 	int spf_pass;
 
 	budget_init(a, &b);
 	if (eval_egress(a, env, &b, f, spf_dom, sizeof(spf_dom), &spf_pass,
-	    spf_why, sizeof(spf_why)) != PF_OK)
+	    &spf_why) != PF_OK)
 		return PF_ENOMEM;
 	/* the reason an unknown SPF state gives */
-	if (spf_why[0] == '\0')
-		snprintf(spf_why, sizeof(spf_why), "%s",
+	if (spf_why.text[0] == '\0')
+		why_set(&spf_why, pf_fact_reason(f, PF_F_SPF_RESULT),
 		    pf_fact_why(f, PF_F_SPF_RESULT));
-	eval_dmarc(a, spf_pass, spf_dom, spf_why, &b, f);
-	eval_authpass(spf_pass, spf_why, f);
+	eval_dmarc(a, spf_pass, spf_dom, &spf_why, &b, f);
+	eval_authpass(spf_pass, &spf_why, f);
 	return eval_rcpt(a, env, &b, f);
 }

@@ -32,7 +32,8 @@ struct pf_dkim_msg {
 	int			 done;
 	int			 toolarge;	/* header block past the caps */
 	size_t			 hfields, hbytes;
-	char			 why[256];	/* first DNS failure */
+	enum pf_undecided	 undec;		/* first DNS failure */
+	char			 why[256];
 	size_t			 nsigs;
 	/* last: not cleared at creation (nsigs says what is in it) */
 	struct pf_dkim_sig	 sigs[PF_DKIM_MAX_SIGS];
@@ -102,10 +103,13 @@ q_start(void *srv, int type, unsigned char *qname, unsigned char *buf,
 	    r.plen > buflen) {
 		/* a SERVFAIL packet would read as "no key": report an error */
 		q->failed = 1;
-		if (cur != NULL && cur->why[0] == '\0')
+		if (cur != NULL && cur->why[0] == '\0') {
+			cur->undec = r.rc == PF_DNS_TEMPFAIL ? r.undec :
+			    PF_U_SERVER_FAILURE;
 			snprintf(cur->why, sizeof(cur->why), "%s",
 			    r.rc == PF_DNS_TEMPFAIL ? r.why :
 			    "unusable DNS reply for a DKIM key");
+		}
 	} else {
 		memcpy(buf, r.packet, r.plen);
 		q->len = r.plen;
@@ -377,6 +381,8 @@ judge(struct pf_dkim_msg *m, DKIM_SIGINFO *s, struct pf_dkim_sig *o)
 	es = err != DKIM_SIGERROR_OK ? dkim_sig_geterrorstr(err) : NULL;
 	if (err == DKIM_SIGERROR_KEYFAIL) {
 		snprintf(o->result, sizeof(o->result), "temperror");
+		/* no lookup of ours failed: what a server sent */
+		o->undec = m->why[0] ? m->undec : PF_U_SERVER_FAILURE;
 		snprintf(o->why, sizeof(o->why), "%s", m->why[0] ? m->why :
 		    "key DNS query failed");
 		return;

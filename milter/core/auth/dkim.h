@@ -22,6 +22,7 @@ struct pf_dkim_sig {
 	char	 selector[128];	/* s= */
 	char	 alg[24];	/* rsa-sha256, rsa-sha1, ed25519-sha256 */
 	char	 result[12];	/* pass, fail, permerror, temperror */
+	enum pf_undecided undec;	/* temperror: why, as a value */
 	char	 why[256];	/* what failed */
 	unsigned bits;		/* key size, 0 = unknown */
 	int	 weak;		/* key under PF_DKIM_MIN_BITS */

@@ -178,7 +178,7 @@ pf_dmarc_parse(const char *txt, struct pf_dmarc_rec *r)
  * when a TXT there looks like DMARC but is unusable */
 static int
 lookup(struct pf_dns *dns, const char *d, struct pf_dns_budget *b,
-    struct pf_dmarc_rec *rec, int *bad, char *why, size_t wlen)
+    struct pf_dmarc_rec *rec, int *bad, struct pf_dmarc_result *out)
 {
 	struct pf_dns_result r;
 	struct pf_dmarc_rec one;
@@ -189,7 +189,8 @@ lookup(struct pf_dns *dns, const char *d, struct pf_dns_budget *b,
 	snprintf(name, sizeof(name), "_dmarc.%s", d);
 	pf_dns_query(dns, name, PF_DNS_T_TXT, b, &r);
 	if (r.rc == PF_DNS_TEMPFAIL) {
-		snprintf(why, wlen, "%s", r.why);
+		out->undec = r.undec;
+		snprintf(out->why, sizeof(out->why), "%s", r.why);
 		pf_dns_result_reset(&r);
 		return -1;
 	}
@@ -220,12 +221,10 @@ discover(struct pf_dns *dns, const psl_ctx_t *psl, const char *from,
 	char org[256];
 	int bad = 0, rc;
 
-	rc = lookup(dns, from, b, &out->rec, &bad, out->why,
-	    sizeof(out->why));
+	rc = lookup(dns, from, b, &out->rec, &bad, out);
 	if (rc == 0 && pf_dmarc_orgdomain(psl, from, org, sizeof(org)) ==
 	    PF_OK && strcmp(org, from) != 0) {
-		rc = lookup(dns, org, b, &out->rec, &bad, out->why,
-		    sizeof(out->why));
+		rc = lookup(dns, org, b, &out->rec, &bad, out);
 		if (rc > 0)
 			snprintf(out->domain, sizeof(out->domain), "%s", org);
 	} else if (rc > 0)
@@ -259,6 +258,7 @@ pf_dmarc_check(struct pf_dns *dns, const psl_ctx_t *psl, const char *from,
 	memset(out, 0, sizeof(*out));
 	if (from == NULL || lower(from, low, sizeof(low)) != PF_OK) {
 		out->spf_aligned = out->dkim_aligned = out->pass = -1;
+		out->undec = PF_U_NO_INPUT;
 		snprintf(out->why, sizeof(out->why), "no From domain");
 		return PF_OK;
 	}

@@ -22,6 +22,7 @@ struct pf_dmarc_rec {
 
 struct pf_dmarc_result {
 	char	 record[12];	/* present, none, invalid; "" = unknown */
+	enum pf_undecided undec;	/* unknown: why, as a value */
 	char	 why[256];	/* unknown: the temporary failure */
 	char	 domain[256];	/* where the record was found */
 	char	 policy[12];	/* policy that applies to the From domain */

@@ -23,6 +23,7 @@
 #include <unbound.h>
 
 #include "auth/dns.h"
+#include "base/net.h"
 
 /*
  * libunbound answers these zones itself (RFC 6303, RFC 6761, RFC 5737
@@ -65,47 +66,19 @@ now_ms(void)
 static int
 parse_forwarder(const char *ns, char *out, size_t len, struct pf_err *err)
 {
-	char host[INET6_ADDRSTRLEN + 1];
-	const char *h, *he, *port = NULL, *colon;
-	unsigned char bin[sizeof(struct in6_addr)];
-	int64_t pn = 53;
+	char host[PF_HOST_MAX];
+	unsigned port = 53;
+	struct pf_err e;
 	int n;
 
-	if (ns[0] == '[') {
-		h = ns + 1;
-		if ((he = strchr(h, ']')) == NULL)
-			goto bad;
-		if (he[1] == ':')
-			port = he + 2;
-		else if (he[1] != '\0')
-			goto bad;
-	} else {
-		h = ns;
-		colon = strchr(ns, ':');
-		if (colon != NULL && strchr(colon + 1, ':') == NULL) {
-			he = colon;
-			port = colon + 1;
-		} else
-			he = ns + strlen(ns);
-	}
-	if ((size_t)(he - h) >= sizeof(host) || he == h)
-		goto bad;
-	memcpy(host, h, (size_t)(he - h));
-	host[he - h] = '\0';
-	if (inet_pton(AF_INET, host, bin) != 1 &&
-	    inet_pton(AF_INET6, host, bin) != 1)
-		return pf_err_set(err, PF_ESYNTAX,
-		    "nameserver %s: not an IP address", ns);
-	if (port != NULL && pf_strtonum(port, strlen(port), 1, 65535, &pn)
-	    != PF_OK)
-		goto bad;
-	n = snprintf(out, len, "%s@%d", host, (int)pn);
+	if (pf_hostport(ns, host, &port, &e) != PF_OK)
+		return pf_err_set(err, PF_ESYNTAX, "nameserver %s: %s", ns,
+		    e.msg);
+	n = snprintf(out, len, "%s@%u", host, port);
 	if (n < 0 || (size_t)n >= len)
-		goto bad;
+		return pf_err_set(err, PF_ESYNTAX, "nameserver %s: too long",
+		    ns);
 	return PF_OK;
-bad:
-	return pf_err_set(err, PF_ESYNTAX,
-	    "nameserver %s: expected host[:port] or [v6]:port", ns);
 }
 
 /* write_conf - the generated config that switches the local zones off */
@@ -152,7 +125,7 @@ pf_dns_new(const char *nameserver, unsigned query_ms, struct pf_dns **out,
     struct pf_err *err)
 {
 	struct pf_dns *d;
-	char fwd[INET6_ADDRSTRLEN + 16];
+	char fwd[PF_HOST_MAX + 16];
 	int rc;
 
 	*out = NULL;
@@ -247,12 +220,16 @@ is_done(struct pending *p)
 	return done;
 }
 
-/* tempfail - set a TEMPFAIL outcome with the reason */
+/* tempfail - a TEMPFAIL outcome: the reason, and for people what failed
+ * (NULL: the reason's own text) looking up what */
 static void
-tempfail(struct pf_dns_result *res, const char *what, const char *name)
+tempfail(struct pf_dns_result *res, enum pf_undecided why, const char *what,
+    const char *name)
 {
 	res->rc = PF_DNS_TEMPFAIL;
-	snprintf(res->why, sizeof(res->why), "%s looking up %s %s", what,
+	res->undec = why;
+	snprintf(res->why, sizeof(res->why), "%s looking up %s %s",
+	    what != NULL ? what : pf_undecided_text(why),
 	    pf_dns_type_name(res->type), name);
 }
 
@@ -316,6 +293,21 @@ copy_result(struct ub_result *r, struct pf_dns_result *res)
 	return PF_OK;
 }
 
+/* ub_error - the reason for a libunbound error code: its own failures
+ * (memory, sockets, threads) are ours; what a server sent is not */
+static enum pf_undecided
+ub_error(int err)
+{
+	switch (err) {
+	case UB_NOMEM:
+		return PF_U_NO_MEMORY;
+	case UB_SERVFAIL:
+		return PF_U_SERVER_FAILURE;
+	default:
+		return PF_U_INTERNAL;
+	}
+}
+
 /* valid_name - short enough for DNS: 253 octets, labels of 1..63 */
 static int
 valid_name(const char *name)
@@ -344,14 +336,15 @@ lookup(struct pf_dns *d, const char *name, int type,
 {
 	struct pending *p;
 	uint64_t deadline, now = now_ms();
-	int id, rc, status = PF_OK;
+	int id, rc, status = PF_OK, by_budget = 0;
 
 	memset(res, 0, sizeof(*res));
 	res->type = type;
 	if ((b != NULL && b->nodns) || d == NULL) {
 		res->rc = PF_DNS_TEMPFAIL;
-		snprintf(res->why, sizeof(res->why),
-		    "DNS disabled (--no-dns)");
+		res->undec = PF_U_NO_DNS;
+		snprintf(res->why, sizeof(res->why), "%s",
+		    pf_undecided_text(PF_U_NO_DNS));
 		return PF_OK;
 	}
 	if (!valid_name(name)) {
@@ -359,16 +352,20 @@ lookup(struct pf_dns *d, const char *name, int type,
 		return PF_OK;
 	}
 	deadline = now + d->query_ms;
-	if (b != NULL && b->deadline != 0 && b->deadline < deadline)
+	if (b != NULL && b->deadline != 0 && b->deadline < deadline) {
 		deadline = b->deadline;
+		by_budget = 1;
+	}
 	if (deadline <= now) {
-		tempfail(res, "DNS time budget for the message spent before",
-		    name);
+		tempfail(res, PF_U_BUDGET,
+		    "DNS time budget for the message spent before", name);
 		return PF_OK;
 	}
 	if ((p = calloc(1, sizeof(*p))) == NULL) {
 		res->rc = PF_DNS_TEMPFAIL;
-		snprintf(res->why, sizeof(res->why), "out of memory");
+		res->undec = PF_U_NO_MEMORY;
+		snprintf(res->why, sizeof(res->why), "%s",
+		    pf_undecided_text(PF_U_NO_MEMORY));
 		return PF_ENOMEM;
 	}
 	p->dns = d;
@@ -378,24 +375,27 @@ lookup(struct pf_dns *d, const char *name, int type,
 		if (rc == UB_SYNTAX)
 			res->rc = PF_DNS_NXDOMAIN;
 		else
-			tempfail(res, ub_strerror(rc), name);
+			tempfail(res, ub_error(rc), ub_strerror(rc), name);
 		return PF_OK;
 	}
 	if ((rc = wait_for(d, p, id, deadline)) != 0) {
 		if (rc == 1)
 			free(p);
-		tempfail(res, "DNS timeout", name);
+		/* cut short by the message's budget, or its own timeout */
+		tempfail(res, by_budget ? PF_U_BUDGET : PF_U_TIMEOUT,
+		    NULL, name);
 		return PF_OK;
 	}
 	if (p->err != 0 || p->r == NULL)
-		tempfail(res, ub_strerror(p->err), name);
+		tempfail(res, ub_error(p->err), ub_strerror(p->err), name);
 	else if (p->r->bogus)
-		tempfail(res, "DNSSEC validation failure", name);
+		tempfail(res, PF_U_SERVER_FAILURE, "DNSSEC validation failure",
+		    name);
 	else if (p->r->rcode == 3)
 		res->rc = PF_DNS_NXDOMAIN;
 	else if (p->r->rcode != 0)
-		tempfail(res, p->r->rcode == 5 ? "DNS refused" :
-		    "DNS server failure", name);
+		tempfail(res, PF_U_SERVER_FAILURE, p->r->rcode == 5 ?
+		    "DNS refused" : NULL, name);
 	else {
 		res->rc = p->r->havedata ? PF_DNS_ANSWER : PF_DNS_NODATA;
 		status = copy_result(p->r, res);
@@ -409,7 +409,7 @@ lookup(struct pf_dns *d, const char *name, int type,
 	if (status != PF_OK) {
 		pf_dns_result_reset(res);
 		res->type = type;
-		tempfail(res, "out of memory", name);
+		tempfail(res, PF_U_NO_MEMORY, NULL, name);
 	}
 	return status;
 }
@@ -534,22 +534,6 @@ pf_dns_type_name(int type)
 	case 99:		return "SPF";
 	default:		return "record";
 	}
-}
-
-/* pf_dns_why_undecided - the reasons our own side produces */
-int
-pf_dns_why_undecided(const char *why)
-{
-	static const char *ours[] = { "DNS timeout", "DNS time budget",
-	    "DNS disabled", "out of memory" };
-	size_t i;
-
-	if (why == NULL || *why == '\0')
-		return 1;
-	for (i = 0; i < PF_NELEM(ours); i++)
-		if (strncmp(why, ours[i], strlen(ours[i])) == 0)
-			return 1;
-	return 0;
 }
 
 /* pf_dns_reverse - 10.2.0.192.in-addr.arpa or the nibble ip6.arpa name */

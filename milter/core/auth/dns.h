@@ -12,6 +12,8 @@
 #include <stdint.h>
 
 #include "base/pf.h"
+#include "base/undecided.h"
+#include "config/config.h"	/* PF_DNS_QUERY_MS, PF_DNS_MESSAGE_MS */
 
 #define PF_DNS_T_A	1
 #define PF_DNS_T_NS	2
@@ -20,8 +22,6 @@
 #define PF_DNS_T_TXT	16
 #define PF_DNS_T_AAAA	28
 
-#define PF_DNS_QUERY_MS		5000	/* default per-query timeout */
-#define PF_DNS_MESSAGE_MS	20000	/* default per-message budget */
 #define PF_DNS_MAX_RR		64	/* records kept from one answer */
 
 /* the uniform outcome of one lookup */
@@ -49,6 +49,7 @@ struct pf_dns_result {
 	size_t	 rlen[PF_DNS_MAX_RR];
 	unsigned char *packet;		/* owned: the whole reply (DKIM) */
 	size_t	 plen;
+	enum pf_undecided undec;	/* TEMPFAIL: why, as a value */
 	char	 why[160];		/* TEMPFAIL: what failed, for users */
 };
 
@@ -66,7 +67,9 @@ void	pf_dns_budget_init(struct pf_dns_budget *, unsigned ms);
 
 /*
  * pf_dns_query - look name up (type as above).  Always fills *res (even
- * on error, rc is then TEMPFAIL with why set); returns PF_OK, or PF_ENOMEM.
+ * on error, rc is then TEMPFAIL with undec and why set: PF_U_NO_DNS,
+ * PF_U_BUDGET, PF_U_TIMEOUT, PF_U_SERVER_FAILURE or PF_U_NO_MEMORY);
+ * returns PF_OK, or PF_ENOMEM.
  * budget may be NULL (query timeout only); a NULL resolver means DNS is
  * disabled.  Free with pf_dns_result_reset.
  */
@@ -95,11 +98,6 @@ int	pf_dns_name(const unsigned char *rd, size_t rlen, size_t skip,
 const char *pf_dns_rc_name(enum pf_dns_rc);
 /* pf_dns_type_name - "TXT", "A", ... */
 const char *pf_dns_type_name(int type);
-/* pf_dns_why_undecided - does a TEMPFAIL reason say our side could not
- * find out (timeout, budget spent, --no-dns, memory) rather than that a
- * server answered with a failure (SERVFAIL, REFUSED)?  The first cannot
- * be predicted for Gmail; the second Gmail would likely see too. */
-int	pf_dns_why_undecided(const char *why);
 /* pf_dns_reverse - the in-addr.arpa / ip6.arpa name of an address */
 int	pf_dns_reverse(const char *ip, char *buf, size_t len);
 

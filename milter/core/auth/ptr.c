@@ -14,8 +14,8 @@
 /* confirms - does name have an address record equal to addr? 1/0/-1 */
 static int
 confirms(struct pf_dns *dns, const char *name, int v6,
-    const unsigned char *addr, struct pf_dns_budget *b, char *why,
-    size_t wlen)
+    const unsigned char *addr, struct pf_dns_budget *b,
+    struct pf_ptr_result *out)
 {
 	struct pf_dns_result r;
 	size_t i, alen = v6 ? 16 : 4;
@@ -23,8 +23,10 @@ confirms(struct pf_dns *dns, const char *name, int v6,
 
 	pf_dns_query(dns, name, v6 ? PF_DNS_T_AAAA : PF_DNS_T_A, b, &r);
 	if (r.rc == PF_DNS_TEMPFAIL) {
-		if (why[0] == '\0')
-			snprintf(why, wlen, "%s", r.why);
+		if (out->why[0] == '\0') {
+			out->undec = r.undec;
+			snprintf(out->why, sizeof(out->why), "%s", r.why);
+		}
 		pf_dns_result_reset(&r);
 		return -1;
 	}
@@ -58,6 +60,7 @@ pf_ptr_check(struct pf_dns *dns, const char *ip, struct pf_dns_budget *b,
 	pf_dns_query(dns, rev, PF_DNS_T_PTR, b, &r);
 	if (r.rc == PF_DNS_TEMPFAIL) {
 		out->present = out->fcrdns = -1;
+		out->undec = r.undec;
 		snprintf(out->why, sizeof(out->why), "%s", r.why);
 		pf_dns_result_reset(&r);
 		return PF_OK;
@@ -69,8 +72,7 @@ pf_ptr_check(struct pf_dns *dns, const char *ip, struct pf_dns_budget *b,
 			continue;
 		if (out->name[0] == '\0')
 			snprintf(out->name, sizeof(out->name), "%s", name);
-		c = confirms(dns, name, out->ipv6, addr, b, out->why,
-		    sizeof(out->why));
+		c = confirms(dns, name, out->ipv6, addr, b, out);
 		if (c > 0) {
 			out->fcrdns = 1;
 			snprintf(out->name, sizeof(out->name), "%s", name);
@@ -82,7 +84,9 @@ pf_ptr_check(struct pf_dns *dns, const char *ip, struct pf_dns_budget *b,
 	pf_dns_result_reset(&r);
 	if (out->fcrdns != 1)
 		out->fcrdns = unknown ? -1 : 0;
-	if (out->fcrdns != -1)
+	if (out->fcrdns != -1) {
+		out->undec = PF_U_NONE;
 		out->why[0] = '\0';
+	}
 	return PF_OK;
 }

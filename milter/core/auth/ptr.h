@@ -15,6 +15,7 @@ struct pf_ptr_result {
 	int	 fcrdns;	/* 1, 0, -1 unknown */
 	int	 ipv6;
 	char	 name[256];	/* the confirmed name, else the first */
+	enum pf_undecided undec;	/* unknown: why, as a value */
 	char	 why[256];	/* unknown: what failed */
 };
 

@@ -56,8 +56,10 @@ addr_exists(struct pf_dns *dns, const char *d, struct pf_dns_budget *b,
 	for (i = 0; i < PF_NELEM(types); i++) {
 		pf_dns_query(dns, d, types[i], b, &r);
 		rc = r.rc;
-		if (rc == PF_DNS_TEMPFAIL)
+		if (rc == PF_DNS_TEMPFAIL) {
+			o->undec = r.undec;
 			snprintf(o->why, sizeof(o->why), "%s", r.why);
+		}
 		pf_dns_result_reset(&r);
 		if (rc == PF_DNS_ANSWER)
 			return 1;
@@ -88,6 +90,7 @@ pf_rcpt_domain(struct pf_dns *dns, const char *d, struct pf_dns_budget *b,
 	switch (r.rc) {
 	case PF_DNS_TEMPFAIL:
 		o->exists = o->google = -1;
+		o->undec = r.undec;
 		snprintf(o->why, sizeof(o->why), "%s", r.why);
 		break;
 	case PF_DNS_NXDOMAIN:

@@ -13,6 +13,7 @@ struct pf_rcpt_info {
 	int	 exists;	/* 1 accepts mail, 0 bad, -1 unknown */
 	int	 google;	/* 1, 0, -1 unknown */
 	int	 personal;	/* gmail.com / googlemail.com: by name */
+	enum pf_undecided undec;	/* unknown: why, as a value */
 	char	 why[256];	/* bad: why; unknown: what failed */
 };
 

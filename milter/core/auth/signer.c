@@ -370,6 +370,7 @@ check_dns(struct pf_dns *dns, const struct key *k, const char *d,
 	pf_dns_query(dns, name, PF_DNS_T_TXT, b, &r);
 	if (r.rc == PF_DNS_TEMPFAIL) {
 		p->match = -1;
+		p->undec = r.undec;
 		snprintf(p->why, sizeof(p->why), "%s", r.why);
 	} else if (r.rc != PF_DNS_ANSWER) {
 		snprintf(p->why, sizeof(p->why), "no DKIM key published at %s",
@@ -416,7 +417,9 @@ pf_signers_predict(const struct pf_signers *s, struct pf_dns *dns,
 	    "rsa-sha256");
 	p->bits = k->bits;
 	if (k->pub[0] == '\0') {
+		/* the key file could not be read */
 		p->match = -1;
+		p->undec = PF_U_NOT_CONFIGURED;
 		snprintf(p->why, sizeof(p->why), "%s", k->err);
 		return 1;
 	}

@@ -23,6 +23,7 @@ struct pf_sign_pred {
 	char	 alg[24];
 	unsigned bits;
 	int	 match;		/* key in DNS matches the file: 1, 0, -1 */
+	enum pf_undecided undec;	/* unknown: why, as a value */
 	char	 why[640];	/* mismatch or unknown: why */
 };
 

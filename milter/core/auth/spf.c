@@ -36,7 +36,8 @@ struct pf_spf {
 /* per-thread context of the check in progress (libspf2 calls us back) */
 struct spf_call {
 	struct pf_dns_budget	*budget;
-	char			 why[256];	/* first temporary failure */
+	enum pf_undecided	 undec;		/* first temporary failure */
+	char			 why[256];
 	sigjmp_buf		 jb;	/* escape from SPF_error */
 };
 static __thread struct spf_call *cur;
@@ -52,6 +53,7 @@ static void __attribute__((noreturn))
 fatal(const char *file, int line, const char *msg)
 {
 	if (cur != NULL) {
+		cur->undec = PF_U_INTERNAL;
 		snprintf(cur->why, sizeof(cur->why), "SPF library error: %s",
 		    msg ? msg : "?");
 		siglongjmp(cur->jb, 1);
@@ -78,6 +80,10 @@ layer_lookup(SPF_dns_server_t *l, const char *dom, ns_type t, int cache)
 		return SPF_dns_rr_new_init(l, dom, t, 0, NO_DATA);
 	if (pf_dns_query(s->dns, dom, (int)t, cur ? cur->budget : NULL, &r)
 	    != PF_OK) {
+		if (cur != NULL && cur->why[0] == '\0') {
+			cur->undec = r.undec;
+			snprintf(cur->why, sizeof(cur->why), "%s", r.why);
+		}
 		pf_dns_result_reset(&r);
 		return SPF_dns_rr_new_init(l, dom, t, 0, TRY_AGAIN);
 	}
@@ -87,8 +93,10 @@ layer_lookup(SPF_dns_server_t *l, const char *dom, ns_type t, int cache)
 	case PF_DNS_NXDOMAIN:	herrno = HOST_NOT_FOUND; break;
 	default:
 		herrno = TRY_AGAIN;
-		if (cur != NULL && cur->why[0] == '\0')
+		if (cur != NULL && cur->why[0] == '\0') {
+			cur->undec = r.undec;
 			snprintf(cur->why, sizeof(cur->why), "%s", r.why);
+		}
 		break;
 	}
 	rr = SPF_dns_rr_new_init(l, dom, t, (int)r.ttl, herrno);
@@ -246,6 +254,7 @@ evaluate(struct pf_spf *s, const char *ip, const char *from,
 	if (sigsetjmp(call->jb, 0) != 0) {
 		/* XXX libspf2 failed inside: request and response leak */
 		snprintf(out->result, sizeof(out->result), "temperror");
+		out->undec = call->undec;
 		snprintf(out->why, sizeof(out->why), "%s", call->why);
 		return PF_OK;
 	}
@@ -259,14 +268,20 @@ evaluate(struct pf_spf *s, const char *ip, const char *from,
 	/* the top-level DNS error shows in the returned code only */
 	if (resp != NULL && SPF_response_errcode(resp) != SPF_E_SUCCESS)
 		ec = SPF_response_errcode(resp);
-	if (ec == SPF_E_NO_MEMORY)
-		snprintf(call->why, sizeof(call->why), "out of memory");
+	if (ec == SPF_E_NO_MEMORY) {
+		call->undec = PF_U_NO_MEMORY;
+		snprintf(call->why, sizeof(call->why), "%s",
+		    pf_undecided_text(PF_U_NO_MEMORY));
+	}
 	snprintf(out->result, sizeof(out->result), "%s",
 	    ec == SPF_E_NO_MEMORY ? "temperror" : map_result(resp ?
 	    SPF_response_result(resp) : SPF_RESULT_INVALID, ec));
-	if (strcmp(out->result, "temperror") == 0)
+	if (strcmp(out->result, "temperror") == 0) {
+		/* no lookup of ours failed: what a server sent */
+		out->undec = call->why[0] ? call->undec : PF_U_SERVER_FAILURE;
 		snprintf(out->why, sizeof(out->why), "%s", call->why[0] ?
 		    call->why : "temporary DNS failure during SPF evaluation");
+	}
 	if (resp != NULL)
 		SPF_response_free(resp);
 	SPF_request_free(rq);
@@ -282,7 +297,8 @@ struct walk {
 	int	 dnsterms;	/* include a mx ptr exists redirect */
 	int	 voids;
 	int	 tempfail;
-	char	 why[256];	/* tempfail reason */
+	enum pf_undecided undec;	/* tempfail reason */
+	char	 why[256];
 	char	 sus[256];	/* suspicious reasons, "; "-joined */
 	char	 top_all;	/* qualifier of the evaluated all */
 };
@@ -310,6 +326,7 @@ query(struct walk *w, const char *name, int type, struct pf_dns_result *r)
 	pf_dns_query(w->dns, name, type, w->budget, r);
 	if (r->rc == PF_DNS_TEMPFAIL && !w->tempfail) {
 		w->tempfail = 1;
+		w->undec = r->undec;
 		snprintf(w->why, sizeof(w->why), "%s", r->why);
 	}
 	return (int)r->rc;
@@ -502,6 +519,7 @@ analyse(struct pf_spf *s, const char *dom, struct pf_dns_budget *b,
 	walk_domain(&w, dom, 0);
 	if (w.tempfail) {
 		out->hardfail = out->suspicious = -1;
+		out->record_undec = w.undec;
 		snprintf(out->record_why, sizeof(out->record_why), "%s",
 		    w.why);
 		return;

@@ -22,11 +22,13 @@ struct pf_spf_result {
 	char	 result[12];	/* pass fail softfail neutral none
 				 * temperror permerror */
 	char	 domain[256];	/* the domain checked */
+	enum pf_undecided undec;	/* temperror: why, as a value */
 	char	 why[256];	/* temperror: what failed */
 	int	 hardfail;	/* -all on the evaluated record; -1 unknown */
 	int	 suspicious;	/* -1 unknown */
 	char	 suspicious_why[256];
-	char	 record_why[256];	/* why hardfail/suspicious unknown */
+	enum pf_undecided record_undec;	/* hardfail/suspicious unknown */
+	char	 record_why[256];
 };
 
 /* pf_spf_new - a libspf2 server over dns (borrowed, must outlive it) */

@@ -124,13 +124,15 @@ pf_fact_strz(struct pf_facts *f, int id, const char *s)
 }
 
 int
-pf_fact_unknown(struct pf_facts *f, int id, const char *why)
+pf_fact_unknown(struct pf_facts *f, int id, enum pf_undecided reason,
+    const char *why)
 {
 	char *copy = NULL;
 
 	if (why != NULL && (copy = strdup(why)) == NULL)
 		return PF_ENOMEM;
 	clear(&f->v[id]);
+	f->v[id].reason = reason;
 	f->v[id].why = copy;
 	return PF_OK;
 }
@@ -156,5 +158,15 @@ pf_fact_gets(const struct pf_facts *f, int id)
 const char *
 pf_fact_why(const struct pf_facts *f, int id)
 {
-	return f->v[id].why ? f->v[id].why : "not measured";
+	return f->v[id].why ? f->v[id].why :
+	    pf_undecided_text(pf_fact_reason(f, id));
+}
+
+enum pf_undecided
+pf_fact_reason(const struct pf_facts *f, int id)
+{
+	if (f->v[id].state == PF_FS_KNOWN)
+		return PF_U_NONE;
+	return f->v[id].reason != PF_U_NONE ? f->v[id].reason :
+	    PF_U_NOT_MEASURED;
 }

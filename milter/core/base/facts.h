@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/undecided.h"
+
 enum pf_fact_id {
 #define PF_FACT(id, name, type, doc)	PF_F_##id,
 #include "base/facts.def"
@@ -23,7 +25,9 @@ struct pf_fact_val {
 	enum pf_fact_state state;
 	int64_t	 n;		/* NUM and BOOL */
 	char	*s;		/* STR: owned */
-	char	*why;		/* UNKNOWN: owned reason, NULL = "not measured" */
+	enum pf_undecided reason;	/* UNKNOWN: why, as a value */
+	char	*why;		/* UNKNOWN: owned text for people, NULL = the
+				 * reason's own text */
 };
 
 struct pf_facts {
@@ -47,13 +51,18 @@ int	pf_fact_num(struct pf_facts *, int id, int64_t);
 int	pf_fact_bool(struct pf_facts *, int id, int);
 int	pf_fact_str(struct pf_facts *, int id, const char *, size_t);
 int	pf_fact_strz(struct pf_facts *, int id, const char *);
-/* pf_fact_unknown - mark a fact undecidable, with the reason for the user */
-int	pf_fact_unknown(struct pf_facts *, int id, const char *why);
+/* pf_fact_unknown - mark a fact undecidable: the reason, and the text for
+ * people (NULL: the reason's own text) */
+int	pf_fact_unknown(struct pf_facts *, int id, enum pf_undecided,
+	    const char *why);
 
 /* getters: borrowed until the next set or reset */
 int		 pf_fact_known(const struct pf_facts *, int id);
 int64_t		 pf_fact_getn(const struct pf_facts *, int id);
 const char	*pf_fact_gets(const struct pf_facts *, int id);	/* "" if unset */
 const char	*pf_fact_why(const struct pf_facts *, int id);
+/* pf_fact_reason - why an unknown fact is unknown (PF_U_NOT_MEASURED if
+ * no module set it); PF_U_NONE for a known fact */
+enum pf_undecided pf_fact_reason(const struct pf_facts *, int id);
 
 #endif

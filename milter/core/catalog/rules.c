@@ -814,6 +814,8 @@ pf_rules_eval(const struct pf_rules *rs, const struct pf_facts *f,
 			snprintf(text, sizeof(text), "%s: %s",
 			    pf_fact_name(why), pf_fact_why(f, why));
 			u->rule = r;
+			u->fact = why;
+			u->reason = pf_fact_reason(f, why);
 			if ((u->why = strdup(text)) == NULL)
 				goto oom;
 		} else if (t) {
@@ -835,6 +837,18 @@ pf_rules_eval(const struct pf_rules *rs, const struct pf_facts *f,
 oom:
 	pf_verdict_reset(out);
 	return PF_ENOMEM;
+}
+
+/* pf_verdict_undecided - the open rules whose fact is unknown for r */
+size_t
+pf_verdict_undecided(const struct pf_verdict *v, enum pf_undecided r)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < v->nunk; i++)
+		if (v->unk[i].reason == r)
+			n++;
+	return n;
 }
 
 void

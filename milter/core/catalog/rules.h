@@ -83,7 +83,9 @@ struct pf_pred {
 
 struct pf_unknown {
 	const struct pf_rule *rule;
-	char	*why;			/* owned */
+	int	 fact;			/* the fact that left it open */
+	enum pf_undecided reason;	/* why that fact is unknown */
+	char	*why;			/* "fact: text" for people; owned */
 };
 
 struct pf_verdict {
@@ -101,6 +103,8 @@ struct pf_verdict {
 int	pf_rules_eval(const struct pf_rules *, const struct pf_facts *,
 	    struct pf_verdict *);
 void	pf_verdict_reset(struct pf_verdict *);
+/* pf_verdict_undecided - how many rules were left open for reason r */
+size_t	pf_verdict_undecided(const struct pf_verdict *, enum pf_undecided r);
 const char *pf_verdict_name(enum pf_verdict_kind);
 
 /* pf_rules_fill - text of a rule with placeholders replaced from the facts;

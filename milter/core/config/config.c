@@ -1,11 +1,13 @@
 /*
  * config.c - preflight.conf: "Name value" lines, "#" comments, one table
- * row per key carrying its type, default, bounds and setter.  The file is
- * trusted to be the administrator's, but is still parsed with bounds: a
- * line over PF_CONF_LINE_MAX, an unknown key, a repeated single key or a bad
- * value is reported as file:line: message, and nothing is returned.
+ * row per key carrying its type, default, bounds and setter.  Every value
+ * comes in through that table: the built-in defaults, the file, and
+ * pf_config_set() for command-line options and tests, so a value is
+ * checked the same way wherever it is given.  The file is trusted to be
+ * the administrator's, but is still parsed with bounds: a line over
+ * PF_CONF_LINE_MAX, an unknown key, a repeated single key or a bad value
+ * is reported as file:line: message, and nothing is returned.
  */
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -15,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/net.h"
 #include "base/pf.h"
 #include "config/config.h"
 #include "config/policy.h"
@@ -37,7 +40,7 @@ enum ktype {
 
 struct ctx {
 	struct pf_config	*cfg;
-	const char		*file;
+	const char		*file;		/* NULL: pf_config_set */
 	unsigned		 line;
 	struct pf_err		*err;
 };
@@ -66,6 +69,7 @@ static int set_enum(struct ctx *, const struct key *, char **, size_t);
 static int set_socket(struct ctx *, const struct key *, char **, size_t);
 static int set_helo(struct ctx *, const struct key *, char **, size_t);
 static int set_facility(struct ctx *, const struct key *, char **, size_t);
+static void clear_egress(struct pf_config *);
 static int defaults(struct pf_config *);
 
 /*
@@ -84,9 +88,11 @@ static const struct key keys[] = {
 	    0, 0, 0, set_nameserver },
 	{ "DNS", K_FN, 0, "yes",
 	    0, 0, 0, set_dns },
-	{ "DNSQueryTimeout", K_UINT, OFF(dns_query_ms), "2000",
+	{ "DNSQueryTimeout", K_UINT, OFF(dns_query_ms),
+	    PF_XSTR(PF_DNS_QUERY_MS),
 	    10, 60000, 0, NULL },
-	{ "DNSMessageBudget", K_UINT, OFF(dns_message_ms), "8000",
+	{ "DNSMessageBudget", K_UINT, OFF(dns_message_ms),
+	    PF_XSTR(PF_DNS_MESSAGE_MS),
 	    10, 600000, 0, NULL },
 	{ "Bulk", K_BOOL, OFF(bulk), "no",
 	    0, 0, 0, NULL },
@@ -168,6 +174,14 @@ static const struct {
 	{ "Enforcement", "ratelimit", 1 },
 };
 
+/* the repeatable keys that pf_config_unset can empty */
+static const struct {
+	setter	 set;
+	void	(*clear)(struct pf_config *);
+} clears[] = {
+	{ set_egress, clear_egress },
+};
+
 static const char *facilities[] = {
 	"mail", "daemon", "user", "local0", "local1", "local2", "local3",
 	"local4", "local5", "local6", "local7"
@@ -187,6 +201,8 @@ failf(struct ctx *c, int status, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	if (c->file == NULL)
+		return pf_err_set(c->err, status, "%s", msg);
 	return pf_err_setl(c->err, status, c->file, c->line, "%s", msg);
 }
 
@@ -325,12 +341,10 @@ static int
 set_egress(struct ctx *c, const struct key *k, char **w, size_t nw)
 {
 	struct pf_config *cfg = c->cfg;
-	unsigned char buf[16];
 	size_t i;
 
 	for (i = 0; i < nw; i++) {
-		if (inet_pton(AF_INET, w[i], buf) != 1 &&
-		    inet_pton(AF_INET6, w[i], buf) != 1)
+		if (!pf_ip_valid(w[i]))
 			return failf(c, PF_ESYNTAX,
 			    "EgressIP: \"%s\" is not an IPv4 or IPv6 address",
 			    w[i]);
@@ -343,6 +357,19 @@ set_egress(struct ctx *c, const struct key *k, char **w, size_t nw)
 		cfg->negress++;
 	}
 	return PF_OK;
+}
+
+/* clear_egress - no address: before a command line replaces the list */
+static void
+clear_egress(struct pf_config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->negress; i++) {
+		free(cfg->egress[i]);
+		cfg->egress[i] = NULL;
+	}
+	cfg->negress = 0;
 }
 
 /* set_helo - the name the MTA presents to Gmail */
@@ -361,54 +388,20 @@ set_helo(struct ctx *c, const struct key *k, char **w, size_t nw)
 static int
 set_nameserver(struct ctx *c, const struct key *k, char **w, size_t nw)
 {
-	char host[256];
-	const char *s = w[0], *port = NULL, *colon;
-	unsigned char buf[16];
-	size_t hl;
-	int64_t pn;
+	char host[PF_HOST_MAX];
+	unsigned port;
+	struct pf_err e;
 
 	if (nw != 1)
 		return failf(c, PF_ESYNTAX, "Nameserver takes one address");
-	if (strcasecmp(s, "system") == 0) {
+	if (strcasecmp(w[0], "system") == 0) {
 		free(c->cfg->nameserver);
 		c->cfg->nameserver = NULL;
 		return PF_OK;
 	}
-	if (s[0] == '[') {
-		const char *e = strchr(s, ']');
-
-		if (e == NULL || (e[1] != '\0' && e[1] != ':'))
-			return failf(c, PF_ESYNTAX,
-			    "Nameserver: \"%s\": bad [address]:port", s);
-		hl = (size_t)(e - s - 1);
-		if (hl >= sizeof(host))
-			return failf(c, PF_ELIMIT, "Nameserver: too long");
-		memcpy(host, s + 1, hl);
-		host[hl] = '\0';
-		if (e[1] == ':')
-			port = e + 2;
-	} else if ((colon = strchr(s, ':')) != NULL &&
-	    strchr(colon + 1, ':') == NULL) {
-		hl = (size_t)(colon - s);
-		if (hl >= sizeof(host))
-			return failf(c, PF_ELIMIT, "Nameserver: too long");
-		memcpy(host, s, hl);
-		host[hl] = '\0';
-		port = colon + 1;
-	} else {
-		if (strlen(s) >= sizeof(host))
-			return failf(c, PF_ELIMIT, "Nameserver: too long");
-		snprintf(host, sizeof(host), "%s", s);
-	}
-	if (inet_pton(AF_INET, host, buf) != 1 &&
-	    inet_pton(AF_INET6, host, buf) != 1)
-		return failf(c, PF_ESYNTAX,
-		    "Nameserver: \"%s\" is not an IP address", host);
-	if (port != NULL &&
-	    pf_strtonum(port, strlen(port), 1, 65535, &pn) != PF_OK)
-		return failf(c, PF_ESYNTAX,
-		    "Nameserver: port \"%s\" is not in 1..65535", port);
-	return replace(c, &c->cfg->nameserver, s);
+	if (pf_hostport(w[0], host, &port, &e) != PF_OK)
+		return failf(c, e.status, "Nameserver: %s", e.msg);
+	return replace(c, &c->cfg->nameserver, w[0]);
 }
 
 /* set_dns - "DNS no" is the file's --no-dns */
@@ -617,6 +610,15 @@ apply(struct ctx *c, const struct key *k, char **w, size_t nw)
 	return failf(c, PF_EINVAL, "%s: bad table row", k->name);
 }
 
+/* lookup - the row of a key name, or "unknown key" */
+static int
+lookup(struct ctx *c, const char *name, const struct key **out)
+{
+	if ((*out = find(name)) == NULL)
+		return failf(c, PF_ESYNTAX, "unknown key \"%.64s\"", name);
+	return PF_OK;
+}
+
 /* split - cut a line into blank-separated words; "#" starts a comment */
 static int
 split(struct ctx *c, char *s, char **w, size_t *nw)
@@ -683,11 +685,8 @@ parse(struct ctx *c, FILE *fp)
 			break;
 		if (nw == 0)
 			continue;
-		if ((k = find(w[0])) == NULL) {
-			rc = failf(c, PF_ESYNTAX, "unknown key \"%.64s\"",
-			    w[0]);
+		if ((rc = lookup(c, w[0], &k)) != PF_OK)
 			break;
-		}
 		idx = (size_t)(k - keys);
 		if (!k->repeat && seen[idx] != 0) {
 			rc = failf(c, PF_ESYNTAX,
@@ -708,25 +707,19 @@ parse(struct ctx *c, FILE *fp)
 	return rc;
 }
 
-/* defaults - every row's default, through the row's own setter */
+/* defaults - every row's default, through pf_config_set */
 static int
 defaults(struct pf_config *cfg)
 {
 	struct pf_err err;
-	struct ctx c = { cfg, "(built-in defaults)", 0, &err };
-	char buf[PF_CONF_LINE_MAX], *w[PF_CONF_WORDS];
-	size_t i, nw;
+	size_t i;
 	int rc;
 
-	for (i = 0; i < PF_NELEM(keys); i++) {
-		if (keys[i].def == NULL)
-			continue;
-		c.line = (unsigned)i + 1;
-		snprintf(buf, sizeof(buf), "%s", keys[i].def);
-		if ((rc = split(&c, buf, w, &nw)) != PF_OK ||
-		    (rc = apply(&c, &keys[i], w, nw)) != PF_OK)
+	for (i = 0; i < PF_NELEM(keys); i++)
+		if (keys[i].def != NULL &&
+		    (rc = pf_config_set(cfg, keys[i].name, keys[i].def, &err))
+		    != PF_OK)
 			return rc;
-	}
 	return PF_OK;
 }
 
@@ -741,6 +734,60 @@ pf_config_line(const struct pf_config *cfg, const char *key)
 		return 0;
 	idx = (size_t)(k - keys);
 	return idx < PF_CONF_MAX_KEYS ? cfg->key_line[idx] : 0;
+}
+
+/* pf_config_set - one key from its value text, as a file line would */
+int
+pf_config_set(struct pf_config *cfg, const char *key, const char *value,
+    struct pf_err *err)
+{
+	struct ctx c = { cfg, NULL, 0, err };
+	char buf[PF_CONF_LINE_MAX], *w[PF_CONF_WORDS];
+	const struct key *k;
+	size_t nw;
+	int rc;
+
+	if ((rc = lookup(&c, key, &k)) != PF_OK)
+		return rc;
+	if (strlen(value) >= sizeof(buf))
+		return failf(&c, PF_ELIMIT, "%s: value longer than %d bytes",
+		    k->name, PF_CONF_LINE_MAX - 1);
+	if (!line_ok(value, strlen(value)))
+		return failf(&c, PF_ESYNTAX, "%s: control character in value",
+		    k->name);
+	memcpy(buf, value, strlen(value) + 1);
+	if ((rc = split(&c, buf, w, &nw)) != PF_OK)
+		return rc;
+	return apply(&c, k, w, nw);
+}
+
+/* pf_config_unset - a key back to its built-in default (a list: empty) */
+int
+pf_config_unset(struct pf_config *cfg, const char *key, struct pf_err *err)
+{
+	struct ctx c = { cfg, NULL, 0, err };
+	const struct key *k;
+	size_t i;
+	int rc;
+
+	if ((rc = lookup(&c, key, &k)) != PF_OK)
+		return rc;
+	if (k->repeat) {
+		for (i = 0; i < PF_NELEM(clears); i++)
+			if (clears[i].set == k->set) {
+				clears[i].clear(cfg);
+				return PF_OK;
+			}
+		return failf(&c, PF_EINVAL, "%s cannot be unset", k->name);
+	}
+	if (k->type == K_STR) {
+		free(*(char **)((char *)cfg + k->off));
+		*(char **)((char *)cfg + k->off) = NULL;
+	}
+	if (k->def == NULL)
+		return k->type == K_STR ? PF_OK :
+		    failf(&c, PF_EINVAL, "%s has no default", k->name);
+	return pf_config_set(cfg, k->name, k->def, err);
 }
 
 /* pf_config_load - defaults, then the file; file:line: message on error */

@@ -13,6 +13,16 @@
 #define PF_MAX_EGRESS	16
 #define PF_MAX_SIGNERS	64
 
+/* the documented defaults of DNSQueryTimeout and DNSMessageBudget (ms);
+ * the resolver's own defaults are these too */
+#define PF_DNS_QUERY_MS		2000
+#define PF_DNS_MESSAGE_MS	8000
+
+#define PF_STR(x)	#x
+#define PF_XSTR(x)	PF_STR(x)
+
+struct pf_policy;
+
 enum pf_tristate { PF_NO = 0, PF_YES = 1, PF_UNSET = -1 };
 
 /* a DKIM signer that signs after preflight has seen the message */
@@ -59,7 +69,7 @@ struct pf_config {
 	size_t		 nsigner;
 	char		*keytable;		/* OpenDKIM KeyTable */
 	char		*signingtable;		/* OpenDKIM SigningTable */
-	void		*policy;		/* daemon actions: see policy.h */
+	struct pf_policy *policy;		/* daemon actions: policy.h */
 	struct pf_daemon_cfg daemon;
 	unsigned	 key_line[PF_CONF_MAX_KEYS]; /* see pf_config_line */
 };
@@ -72,6 +82,19 @@ void	pf_config_free(struct pf_config *);
 /* pf_config_line - the line of the file that first set key; 0 when the
  * built-in default applies (or for an unknown key) */
 unsigned pf_config_line(const struct pf_config *, const char *key);
+/*
+ * pf_config_set - set key (any case) from value, the rest of a file line
+ * after the key: checked exactly as in the file.  The command-line options
+ * and the tests set values this way.  A repeatable key (EgressIP, Signer,
+ * Action) adds to what is there.  On error err reads "Key: message"
+ * without a file position.
+ */
+int	pf_config_set(struct pf_config *, const char *key, const char *value,
+	    struct pf_err *);
+/* pf_config_unset - key back to its built-in default; a repeatable key
+ * that can be emptied (EgressIP) is emptied, so that a command line can
+ * replace the file's list */
+int	pf_config_unset(struct pf_config *, const char *key, struct pf_err *);
 /* pf_config_key_known - whether name is a key of preflight.conf */
 int	pf_config_key_known(const char *name);
 

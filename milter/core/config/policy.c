@@ -340,6 +340,14 @@ all_gmail(const struct pf_facts *f, const char *const *rcpt, size_t n)
 	return n > 0 && personal(rcpt, n) == n;
 }
 
+/* pf_policy_incomplete - FailAction when the DNS budget ran out */
+enum pf_undecided
+pf_policy_incomplete(const struct pf_verdict *v)
+{
+	return pf_verdict_undecided(v, PF_U_BUDGET) > 0 ? PF_U_BUDGET :
+	    PF_U_NONE;
+}
+
 /* pf_policy_decide - the action for a verdict, given the facts */
 void
 pf_policy_decide(const struct pf_policy *p, const struct pf_verdict *v,

@@ -75,6 +75,16 @@ int	pf_policy_add(struct pf_policy *, char **w, size_t nw,
 int	pf_policy_check(const struct pf_policy *, const char *file,
 	    const struct pf_rules *, struct pf_err *);
 
+/*
+ * pf_policy_incomplete - must the message go to FailAction instead of the
+ * policy?  When the message's DNS time budget ran out, the checks that
+ * remained never ran: a verdict from the rest would be a guess.  Returns
+ * the reason (PF_U_BUDGET), or PF_U_NONE when the verdict may be used.  A
+ * timeout or a server failure of one lookup leaves only its own rules
+ * open, which the verdict lists as unknown.
+ */
+enum pf_undecided pf_policy_incomplete(const struct pf_verdict *);
+
 /* pf_policy_decide - the action for a verdict, given the facts */
 void	pf_policy_decide(const struct pf_policy *, const struct pf_verdict *,
 	    const struct pf_facts *, struct pf_decision *);

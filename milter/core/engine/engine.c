@@ -138,7 +138,7 @@ config_facts(const struct pf_config *cfg, struct pf_facts *f)
 	pf_fact_strz(f, PF_F_CFG_ENFORCEMENT, cfg->ratelimit ? "ratelimit" :
 	    "block");
 	if (cfg->tls == PF_UNSET)
-		pf_fact_unknown(f, PF_F_CFG_TLS,
+		pf_fact_unknown(f, PF_F_CFG_TLS, PF_U_NOT_CONFIGURED,
 		    "whether the MTA uses TLS to Gmail is not configured "
 		    "(TLS yes|no)");
 	else

@@ -102,6 +102,7 @@ helo_facts(struct pf_facts *f)
 		    helo_ok(pf_fact_gets(f, PF_F_ENV_HELO)));
 	else
 		pf_fact_unknown(f, PF_F_ENV_HELO_VALID,
+		    pf_fact_reason(f, PF_F_ENV_HELO),
 		    pf_fact_why(f, PF_F_ENV_HELO));
 }
 
@@ -124,11 +125,11 @@ env_end(void *st, struct pf_facts *f)
 		    pf_addr_path_check(mail, flags | PF_ADDR_NULL_OK, &why) ==
 		    PF_OK);
 	} else {
-		pf_fact_unknown(f, PF_F_ENV_MAIL_FROM,
+		pf_fact_unknown(f, PF_F_ENV_MAIL_FROM, PF_U_NO_INPUT,
 		    "no envelope sender given");
-		pf_fact_unknown(f, PF_F_ENV_NULL_SENDER,
+		pf_fact_unknown(f, PF_F_ENV_NULL_SENDER, PF_U_NO_INPUT,
 		    "no envelope sender given");
-		pf_fact_unknown(f, PF_F_ENV_MAIL_FROM_VALID,
+		pf_fact_unknown(f, PF_F_ENV_MAIL_FROM_VALID, PF_U_NO_INPUT,
 		    "no envelope sender given");
 	}
 	for (i = 0; i < n; i++)
@@ -145,7 +146,7 @@ env_end(void *st, struct pf_facts *f)
 		if (pf_msg_helo_get(m) != NULL)
 			pf_fact_strz(f, PF_F_ENV_HELO, pf_msg_helo_get(m));
 		else
-			pf_fact_unknown(f, PF_F_ENV_HELO,
+			pf_fact_unknown(f, PF_F_ENV_HELO, PF_U_NO_INPUT,
 			    "no HELO name given (--helo, or HELO in the config)");
 	}
 	helo_facts(f);

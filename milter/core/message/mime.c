@@ -623,9 +623,9 @@ mime_end(void *st, struct pf_facts *f)
 	/* an archive listed only in part may hide a blocked file past the
 	 * cap: nothing found is then not a pass */
 	if (m->blocked == 0 && m->limited)
-		pf_fact_unknown(f, PF_F_MIME_BLOCKED_COUNT, "an archive was "
-		    "too large or too deep to list whole (listing caps: "
-		    "entries, size, nesting, ratio)");
+		pf_fact_unknown(f, PF_F_MIME_BLOCKED_COUNT, PF_U_TOO_LARGE,
+		    "an archive was too large or too deep to list whole "
+		    "(listing caps: entries, size, nesting, ratio)");
 	else
 		pf_fact_num(f, PF_F_MIME_BLOCKED_COUNT, m->blocked);
 	pf_fact_strz(f, PF_F_MIME_BLOCKED_NAME, m->bname);

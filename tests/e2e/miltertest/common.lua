@@ -202,9 +202,9 @@ function pf.has_prediction(c, prefix)
 end
 
 -- pf.rule(id) - {reply=, status=, text=, fix=} of one rule, read from the
--- rules file the daemon runs with ($PF_RULES)
+-- rules file the daemon runs with ($PF_MT_RULES)
 function pf.rule(id)
-	local f = assert(io.open(os.getenv("PF_RULES"), "r"))
+	local f = assert(io.open(os.getenv("PF_MT_RULES"), "r"))
 	local r, inside = {}, false
 	for line in f:lines() do
 		local name = line:match("^rule%s+(%S+)")
@@ -226,7 +226,7 @@ function pf.rule(id)
 	end
 	f:close()
 	if not r.reply then
-		error("rule " .. id .. " not in " .. os.getenv("PF_RULES"), 0)
+		error("rule " .. id .. " not in " .. os.getenv("PF_MT_RULES"), 0)
 	end
 	return r
 end
