@@ -26,11 +26,13 @@ apt-get update -qq
 #   libopendkim-dev  DKIM                     libunbound-dev  DNS resolver
 #   libpsl-dev       Public Suffix List       libidn2-dev     IDNA 2008
 #   libgmime-3.0-dev MIME parameters, RFC 2047/2231 decoding
-#   libarchive-dev   archive listing          libssl-dev      key checks
+#   libarchive-dev   archive listing          libssl-dev      key checks,
+#                                                             doctor --probe
 #   libmicrohttpd-dev the daemon's /metrics endpoint (MetricsListen)
 #   check            unit tests
 # test: nsd (fixture DNS), postfix (private MTA), miltertest, opendkim-tools,
-#   zip/p7zip (archive fixtures), jq (JSON checks), clang (fuzz targets)
+#   zip/p7zip (archive fixtures), jq (JSON checks), clang (fuzz targets),
+#   openssl (doctor's self-signed certificate),
 #   curl (scrapes /metrics in tests/e2e/metrics.sh)
 # package: debhelper, devscripts, lintian, fakeroot (tests/pkg/deb.sh)
 # bench: valgrind (callgrind), time (/usr/bin/time -v)
@@ -39,7 +41,7 @@ apt-get install -y -qq --no-install-recommends \
 	check libmilter-dev libspf2-dev libopendkim-dev libunbound-dev \
 	libevent-dev nettle-dev libpsl-dev publicsuffix libidn2-dev \
 	libgmime-3.0-dev libarchive-dev libssl-dev libmicrohttpd-dev \
-	nsd postfix miltertest opendkim-tools dnsutils zip p7zip-full jq \
+	nsd postfix miltertest opendkim-tools dnsutils zip p7zip-full jq openssl \
 	clang libclang-rt-14-dev python3 iproute2 procps psmisc \
 	valgrind time curl debhelper devscripts lintian fakeroot >/dev/null
 # Sendmail end-to-end (tests/e2e/run-sendmail.sh): sendmail-bin conflicts

@@ -100,6 +100,15 @@ static const struct {
 	    "1: Socket: \"local:run/x.sock\": the path must be absolute" },
 	{ "socket mode", "SocketMode 0999\n",
 	    "1: SocketMode: \"0999\" is not an octal mode" },
+	{ "socket mode nobody may write", "SocketMode 0440\n",
+	    "1: SocketMode: 0440: nobody could connect (connecting needs "
+	    "write permission)" },
+	{ "socket mode too long", "SocketMode 00660\n",
+	    "1: SocketMode: \"00660\" is not an octal mode" },
+	{ "socket group", "SocketGroup post/fix\n",
+	    "1: SocketGroup: \"post/fix\": not a group name" },
+	{ "socket group option", "SocketGroup -postfix\n",
+	    "1: SocketGroup: \"-postfix\": not a group name" },
 	{ "facility", "LogFacility kern\n",
 	    "1: LogFacility: expected mail, daemon, user or local0..local7" },
 	{ "control character", "Rules /a\x01\n",
@@ -182,7 +191,9 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(p->domain_src, PF_D_BOTH);
 	ck_assert_int_eq(p->unknown_is_gmail, 1);
 	ck_assert_int_eq(p->tag_clean, 0);
-	ck_assert_str_eq(c->daemon.socket, "local:/run/preflight/milter.sock");
+	ck_assert_str_eq(c->daemon.socket,
+	    "local:/var/spool/postfix/preflight/milter.sock");
+	ck_assert_ptr_null(c->daemon.socket_group);
 	ck_assert_uint_eq(c->daemon.socket_mode, 0660);
 	ck_assert_int_eq(c->daemon.background, 1);
 	pf_config_free(c);
@@ -291,6 +302,7 @@ static const struct {
 	{ "socket inet6", "Socket inet6:8891@::1\n" },
 	{ "socket local", "Socket local:/run/preflight/milter.sock\n" },
 	{ "socket unix", "Socket unix:/tmp/x.sock\n" },
+	{ "socket group and mode", "SocketGroup postfix\nSocketMode 0620\n" },
 	{ "tls unknown", "TLS unknown\n" },
 	{ "crlf line ends", "Bulk yes\r\nDNS no\r\n" },
 	{ "bool synonyms", "Bulk true\nRelayViaGoogle off\n" },

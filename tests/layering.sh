@@ -14,7 +14,8 @@ allowed() {
 	config)	 echo "config catalog base" ;;
 	auth)	 echo "auth config catalog base" ;;
 	explain) echo "explain catalog base" ;;
-	engine)	 echo "engine auth catalog config explain message base" ;;
+	mta)	 echo "mta auth config catalog base" ;;
+	engine)	 echo "engine mta auth catalog config explain message base" ;;
 	*)	 echo "" ;;
 	esac
 }

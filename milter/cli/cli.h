@@ -7,5 +7,6 @@
 
 int	pf_cli_check(int argc, char **argv);
 int	pf_cli_explain(int argc, char **argv);
+int	pf_cli_doctor(int argc, char **argv);
 
 #endif

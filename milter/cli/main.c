@@ -24,6 +24,10 @@ usage(FILE *fp)
 	    "                       [--no-dns] [--bulk] [FILE | -]\n"
 	    "       preflight explain [--json] [--rules FILE] "
 	    "[REPLY... | -f FILE | -]\n"
+	    "       preflight doctor [--config FILE] [--postfix-dir DIR | "
+	    "--sendmail-cf FILE]\n"
+	    "                        [--domain DOMAIN]... [--json] "
+	    "[--probe HOST[:PORT]]\n"
 	    "       preflight --version\n", fp);
 }
 
@@ -57,6 +61,8 @@ main(int argc, char **argv)
 		return pf_cli_check(argc - 1, argv + 1);
 	if (strcmp(argv[1], "explain") == 0)
 		return pf_cli_explain(argc - 1, argv + 1);
+	if (strcmp(argv[1], "doctor") == 0)
+		return pf_cli_doctor(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)
 		return version();
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {

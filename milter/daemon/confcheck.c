@@ -7,7 +7,7 @@
  *    and parsed as a PEM private key (a
  *    typo in a key path would otherwise predict "no signature" and, under
  *    a reject policy, refuse legitimate mail);
- *  - User and Group exist;
+ *  - User, Group and SocketGroup exist;
  *  - a local socket's directory exists (when Socket is in the file);
  *  - MetricsListen is [address:]port.
  * The comparison of each key with the public key in DNS is a warning
@@ -102,7 +102,7 @@ check_keytable(const struct pf_config *cfg, struct pf_err *err)
 	return rc;
 }
 
-/* check_ids - User and Group name existing accounts */
+/* check_ids - User, Group and SocketGroup name existing accounts */
 static int
 check_ids(const struct pf_config *cfg, struct pf_err *err)
 {
@@ -116,6 +116,10 @@ check_ids(const struct pf_config *cfg, struct pf_err *err)
 		return pf_err_setl(err, PF_ESYNTAX, cfg->path,
 		    pf_config_line(cfg, "Group"), "Group: no group \"%s\"",
 		    dc->group);
+	if (dc->socket_group != NULL && getgrnam(dc->socket_group) == NULL)
+		return pf_err_setl(err, PF_ESYNTAX, cfg->path,
+		    pf_config_line(cfg, "SocketGroup"),
+		    "SocketGroup: no group \"%s\"", dc->socket_group);
 	return PF_OK;
 }
 

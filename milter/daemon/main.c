@@ -185,10 +185,13 @@ lookup_user(const char *user, const char *group, uid_t *uid, gid_t *gid)
 	return 0;
 }
 
-/* drop - become the unprivileged user for good */
+/* drop - become the unprivileged user for good; nothing to do when the
+ * service manager started us as that user already (systemd User=) */
 static int
 drop(const char *user, uid_t uid, gid_t gid)
 {
+	if (getuid() == uid && geteuid() == uid && uid != 0)
+		return 0;
 	if (setgroups(0, NULL) != 0 && errno != EPERM)
 		return -1;
 	if (initgroups(user, gid) != 0 || setgid(gid) != 0 ||
@@ -467,6 +470,62 @@ settings(struct opts *o, const struct pf_daemon_cfg *dc, char *own[3])
 	return 0;
 }
 
+/* socket_gid - the group a local socket gets: SocketGroup, else the
+ * group of User; (gid_t)-1 leaves it as created */
+static int
+socket_gid(const struct opts *o, const struct pf_daemon_cfg *dc, gid_t gid,
+    gid_t *out)
+{
+	struct group *gr;
+
+	*out = o->user != NULL ? gid : (gid_t)-1;
+	if (dc->socket_group == NULL)
+		return 0;
+	if ((gr = getgrnam(dc->socket_group)) == NULL) {
+		fprintf(stderr, "preflight-milter: SocketGroup: no group "
+		    "\"%s\"\n", dc->socket_group);
+		return -1;
+	}
+	*out = gr->gr_gid;
+	return 0;
+}
+
+/* socket_dir_missing - say so when the directory of a local socket does
+ * not exist: libmilter's own error does not name it */
+static void
+socket_dir_missing(const char *path)
+{
+	char dir[4096];
+	char *slash;
+	struct stat st;
+
+	if ((size_t)snprintf(dir, sizeof(dir), "%s", path) >= sizeof(dir))
+		return;
+	if ((slash = strrchr(dir, '/')) == NULL || slash == dir)
+		return;
+	*slash = '\0';
+	if (stat(dir, &st) != 0)
+		fprintf(stderr, "preflight-milter: %s: %s (create it owned by "
+		    "the daemon's user, group of the MTA, mode 0750)\n", dir,
+		    strerror(errno));
+}
+
+/* own_socket - mode, then owner and group of a local socket; failing is
+ * fatal, since the MTA could not connect and would defer every message */
+static int
+own_socket(const char *path, const struct pf_daemon_cfg *dc, uid_t uid,
+    gid_t sgid)
+{
+	if (chmod(path, dc->socket_mode) != 0 ||
+	    ((uid != (uid_t)-1 || sgid != (gid_t)-1) &&
+	    chown(path, uid, sgid) != 0)) {
+		fprintf(stderr, "preflight-milter: %s: %s\n", path,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* listen_on - register with libmilter and bind now (as root if started
  * so) to fail early; a local socket gets its mode and owner */
 static int
@@ -474,6 +533,7 @@ listen_on(const struct opts *o, const struct pf_daemon_cfg *dc, uid_t uid,
     gid_t gid)
 {
 	const char *path;
+	gid_t sgid;
 
 	/* Postfix sends the whole header field in one packet, up to its
 	 * header_size_limit (100 KB by default): libmilter's default of
@@ -486,9 +546,13 @@ listen_on(const struct opts *o, const struct pf_daemon_cfg *dc, uid_t uid,
 		    o->socket);
 		return EX_SOFTWARE;
 	}
+	if (socket_gid(o, dc, gid, &sgid) != 0)
+		return EX_NOUSER;
 	if (smfi_opensocket(1) != MI_SUCCESS) {
 		fprintf(stderr, "preflight-milter: cannot listen on %s\n",
 		    o->socket);
+		if ((path = socket_path(o->socket)) != NULL)
+			socket_dir_missing(path);
 		return EX_UNAVAILABLE;
 	}
 	/* TCP: answers of several packets must not wait for delayed ACKs */
@@ -497,10 +561,28 @@ listen_on(const struct opts *o, const struct pf_daemon_cfg *dc, uid_t uid,
 		fprintf(stderr, "preflight-milter: TCP_NODELAY on %s: %s\n",
 		    o->socket, strerror(errno));
 	if ((path = socket_path(o->socket)) != NULL &&
-	    (chmod(path, dc->socket_mode) != 0 ||
-	    (o->user != NULL && chown(path, uid, gid) != 0)))
-		fprintf(stderr, "preflight-milter: %s: %s\n", path,
-		    strerror(errno));
+	    own_socket(path, dc, o->user != NULL ? uid : (uid_t)-1,
+	    sgid) != 0)
+		return EX_NOPERM;
+	return 0;
+}
+
+/* check_names - for -n: the users and groups the settings name exist */
+static int
+check_names(const struct pf_config *cfg)
+{
+	const struct pf_daemon_cfg *dc = &cfg->daemon;
+	uid_t uid;
+	gid_t gid;
+
+	if (dc->user != NULL && lookup_user(dc->user, dc->group, &uid,
+	    &gid) != 0)
+		return -1;
+	if (dc->socket_group != NULL && getgrnam(dc->socket_group) == NULL) {
+		fprintf(stderr, "preflight-milter: SocketGroup: no group "
+		    "\"%s\"\n", dc->socket_group);
+		return -1;
+	}
 	return 0;
 }
 
@@ -535,6 +617,13 @@ main(int argc, char **argv)
 		return EX_CONFIG;
 	}
 	if (o.check) {
+		e = pf_snap_get();
+		rc = check_names(pf_engine_config(e));
+		pf_engine_unref(e);
+		if (rc != 0) {
+			pf_snap_clear();
+			return EX_NOUSER;
+		}
 		printf("configuration OK\n");
 		pf_snap_clear();
 		return 0;

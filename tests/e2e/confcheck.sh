@@ -70,6 +70,8 @@ write "User no-such-user-pf"
 expect "User that does not exist" "$conf:6: User: no user \"no-such-user-pf\""
 write "User nobody" "Group no-such-group-pf"
 expect "Group that does not exist" "$conf:7: Group: no group \"no-such-group-pf\""
+write "SocketGroup no-such-group-pf"
+expect "SocketGroup that does not exist" "$conf:6: SocketGroup: no group \"no-such-group-pf\""
 printf '%s\n' "DNS no" "Rules /nonexistent/gmail.rules" > "$conf"
 expect "Rules naming a missing file keeps the config's line" \
     "$conf:2: Rules: /nonexistent/gmail.rules: No such file or directory"

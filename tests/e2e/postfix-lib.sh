@@ -27,7 +27,9 @@ pfx_wait_port() {
 
 # pfx_start DIR MILTER - Postfix and its sink; MILTER is a Postfix milter
 # address (unix:/path or inet:host:port); PFX_MAIN_EXTRA, if set, is
-# appended to main.cf.  Sets PFX_SMTPD and PFX_SINK_PID.
+# appended to main.cf; PFX_CHROOT=yes keeps Debian's chroot column;
+# PFX_MYHOSTNAME replaces mta.example.com.  Sets
+# PFX_SMTPD and PFX_SINK_PID.
 pfx_start() {
 	PFX_T=$1
 	local milter=$2 sinkport
@@ -45,7 +47,7 @@ maillog_file = $PFX_T/maillog
 maillog_file_prefixes = $PFX_T
 mail_owner = postfix
 setgid_group = postdrop
-myhostname = mta.example.com
+myhostname = ${PFX_MYHOSTNAME:-mta.example.com}
 inet_interfaces = 127.0.0.1
 inet_protocols = ipv4
 mydestination =
@@ -67,10 +69,21 @@ minimal_backoff_time = 2s
 maximal_backoff_time = 4s
 ${PFX_MAIN_EXTRA:-}
 CF
-	# Debian's master.cf, chroot off, smtpd on the private port
-	sed -e "s/^smtp      inet .*/127.0.0.1:$PFX_SMTPD inet n - n - - smtpd/" \
-	    -e '/^[a-z0-9.:]/ s/^\(\S\+\s\+\S\+\s\+\S\+\s\+\S\+\s\+\)y/\1n/' \
-	    /etc/postfix/master.cf > "$PFX_T/etc/master.cf"
+	if [ "${PFX_CHROOT:-no}" = yes ]; then
+		# Debian's master.cf as shipped (smtpd, cleanup and most others
+		# chrooted in the queue directory), smtpd on the private port,
+		# and the chroot populated as Debian's init does it
+		sed -e "s/^smtp      inet .*/127.0.0.1:$PFX_SMTPD inet n - y - - smtpd/" \
+		    /etc/postfix/master.cf > "$PFX_T/etc/master.cf"
+		MAIL_CONFIG=$PFX_T/etc /usr/lib/postfix/configure-instance.sh - \
+		    >"$PFX_T/configure-instance.log" 2>&1 ||
+		    { cat "$PFX_T/configure-instance.log"; return 1; }
+	else
+		# Debian's master.cf, chroot off, smtpd on the private port
+		sed -e "s/^smtp      inet .*/127.0.0.1:$PFX_SMTPD inet n - n - - smtpd/" \
+		    -e '/^[a-z0-9.:]/ s/^\(\S\+\s\+\S\+\s\+\S\+\s\+\S\+\s\+\)y/\1n/' \
+		    /etc/postfix/master.cf > "$PFX_T/etc/master.cf"
+	fi
 	smtp-sink -u postfix -d "$PFX_T/sink/%M%S." "127.0.0.1:$sinkport" 64 \
 	    >"$PFX_T/sink.log" 2>&1 &
 	PFX_SINK_PID=$!

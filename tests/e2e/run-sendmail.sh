@@ -18,6 +18,9 @@
 #   msgid   - a missing Message-ID that Sendmail adds is not refused;
 #   local   - `sendmail -t` through the submission program (submit.cf)
 #             reaches the milter and is tagged;
+#   doctor  - `preflight doctor --sendmail-cf` finds the shipped filter
+#             line wired with F=T, and fails a .cf without F=T, without
+#             the filter in InputMailFilters, or on another socket;
 #   down    - with the daemon stopped, Sendmail (F=T) answers 4xx.
 # The daemon's summary line for the held message carries Sendmail's queue
 # id.
@@ -320,7 +323,45 @@ else
 	pass "local: sendmail -t submission tagged"
 fi
 
-# 9. the daemon stopped: Sendmail (F=T) refuses with a temporary code, so
+# 9. preflight doctor on this Sendmail: the wiring and TLS checks (DNS is
+#    off in this configuration, so those checks are unknown: exit 1)
+doctor_line() {	# STATUS CHECK TEXT - the line as doctor prints it
+	printf '%-7s  %-24s  %s' "$1" "$2" "$3"
+}
+doctor_case() {	# NAME CF WANT-LINE
+	"$cli" doctor --config "$SM_T/preflight.conf" --sendmail-cf "$2" \
+	    >"$SM_T/doctor.out" 2>&1
+	if grep -qxF -- "$3" "$SM_T/doctor.out"; then
+		pass "doctor: $1"
+	else
+		fail "doctor: $1: no line \"$3\" in: $(cat "$SM_T/doctor.out")"
+	fi
+}
+doctor_case "the filter of the shipped .mc is wired" "$SM_T/sendmail.cf" \
+    "$(doctor_line ok milter "filter preflight, S=local:$sock, in InputMailFilters")"
+doctor_case "F=T of the shipped .mc" "$SM_T/sendmail.cf" \
+    "$(doctor_line ok default_action "F=T: tempfail while preflight is down")"
+doctor_case "the macros of the shipped .mc" "$SM_T/sendmail.cf" \
+    "$(doctor_line ok milter.macros "the macros preflight uses are sent")"
+sed 's/^O Milter.macros.eom=.*/O Milter.macros.eom={msg_id}/' \
+    "$SM_T/sendmail.cf" >"$SM_T/nomacro.cf"
+doctor_case "a macro left out is named" "$SM_T/nomacro.cf" \
+    "$(doctor_line ok milter.macros "not listed: Milter.macros.eom i; preflight asks for them at connect (smfi_setsymlist)")"
+doctor_case "Sendmail's TLS is opportunistic" "$SM_T/sendmail.cf" \
+    "$(doctor_line warn tls.gmail "Sendmail uses STARTTLS when Gmail offers it (opportunistic, CACertFile unset) -- fix: TLS_Srv:gmail.com ENCR:128 in the access map -- would cause 421 4.7.0 tls-required-for-domain")"
+sed 's/^\(Xpreflight, .*\), F=T,/\1,/' "$SM_T/sendmail.cf" >"$SM_T/noT.cf"
+doctor_case "no F=T fails" "$SM_T/noT.cf" \
+    "$(doctor_line FAIL default_action "F=: mail is sent unchecked while preflight is down -- fix: F=T")"
+sed 's/^O InputMailFilters=.*/O InputMailFilters=other/' "$SM_T/sendmail.cf" \
+    >"$SM_T/noinput.cf"
+doctor_case "a filter not in InputMailFilters fails" "$SM_T/noinput.cf" \
+    "$(doctor_line FAIL milter "filter preflight is not in InputMailFilters (other) -- fix: INPUT_MAIL_FILTER (not MAIL_FILTER) in sendmail.mc")"
+sed "s|S=local:$sock|S=local:$SM_T/elsewhere.sock|" "$SM_T/sendmail.cf" \
+    >"$SM_T/other.cf"
+doctor_case "a filter on another socket fails" "$SM_T/other.cf" \
+    "$(doctor_line FAIL milter "no X line of $SM_T/other.cf names local:$sock -- fix: INPUT_MAIL_FILTER(\`preflight', \`S=...') in sendmail.mc (contrib/sendmail)")"
+
+# 10. the daemon stopped: Sendmail (F=T) refuses with a temporary code, so
 #    the client keeps the message; nothing is lost
 kill "$MPID"
 wait "$MPID" 2>/dev/null

@@ -83,9 +83,12 @@ class Tail:
     def __init__(self):
         self.f = open(log, "r", errors="replace")
         self.last = 0
+        self.rest = ""      # a line read before its end was written
 
     def poll(self):
-        for line in self.f.readlines():
+        lines = (self.rest + self.f.read()).split("\n")
+        self.rest = lines.pop()
+        for line in lines:
             m = reload_re.search(line)
             if m:
                 self.last = max(self.last, int(m.group(1)))

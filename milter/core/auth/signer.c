@@ -390,6 +390,13 @@ check_dns(struct pf_dns *dns, const struct key *k, const char *d,
 	pf_dns_result_reset(&r);
 }
 
+/* pf_signers_domain - the domain of one declared key */
+const char *
+pf_signers_domain(const struct pf_signers *s, size_t i)
+{
+	return s != NULL && i < s->nkeys ? s->keys[i].domain : NULL;
+}
+
 /* pf_signers_predict - the first key whose pattern selects the sender */
 int
 pf_signers_predict(const struct pf_signers *s, struct pf_dns *dns,

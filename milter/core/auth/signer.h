@@ -42,6 +42,10 @@ int	pf_signers_predict(const struct pf_signers *, struct pf_dns *,
 	    const char *addr, const char *domain, struct pf_dns_budget *,
 	    struct pf_sign_pred *);
 
+/* pf_signers_domain - d= of declared key i ("%": the From domain), or
+ * NULL past the last; borrowed until pf_signers_free */
+const char *pf_signers_domain(const struct pf_signers *, size_t i);
+
 /* pf_signer_pubkey - the DKIM p= value for a PEM private key file */
 int	pf_signer_pubkey(const char *keyfile, char *b64, size_t len,
 	    unsigned *bits, int *ed25519, struct pf_err *);

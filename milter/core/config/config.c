@@ -69,6 +69,9 @@ static int set_enum(struct ctx *, const struct key *, char **, size_t);
 static int set_socket(struct ctx *, const struct key *, char **, size_t);
 static int set_helo(struct ctx *, const struct key *, char **, size_t);
 static int set_facility(struct ctx *, const struct key *, char **, size_t);
+static int set_socket_mode(struct ctx *, const struct key *, char **, size_t);
+static int set_socket_group(struct ctx *, const struct key *, char **,
+    size_t);
 static void clear_egress(struct pf_config *);
 static int defaults(struct pf_config *);
 
@@ -108,6 +111,8 @@ static const struct key keys[] = {
 	    0, 0, 0, NULL },
 	{ "SigningTable", K_STR, OFF(signingtable), NULL,
 	    0, 0, 0, NULL },
+	{ "PostfixDir", K_STR, OFF(postfix_dir), NULL,
+	    0, 0, 0, NULL },
 	/* policy */
 	{ "Action", K_FN, 0, NULL,
 	    0, 0, 1, set_action },
@@ -126,10 +131,12 @@ static const struct key keys[] = {
 	{ "MTAAddsHeaders", K_FN, 0, "never",
 	    0, 0, 0, set_enum },
 	/* daemon */
-	{ "Socket", K_FN, 0, "local:/run/preflight/milter.sock",
+	{ "Socket", K_FN, 0, "local:" PF_SOCKET_DEFAULT,
 	    0, 0, 0, set_socket },
-	{ "SocketMode", K_OCTAL, OFF(daemon.socket_mode), "0660",
-	    0, 0777, 0, NULL },
+	{ "SocketMode", K_FN, 0, "0660",
+	    0, 0777, 0, set_socket_mode },
+	{ "SocketGroup", K_FN, 0, NULL,
+	    0, 0, 0, set_socket_group },
 	{ "User", K_STR, OFF(daemon.user), NULL,
 	    0, 0, 0, NULL },
 	{ "Group", K_STR, OFF(daemon.group), NULL,
@@ -282,10 +289,12 @@ pf_config_free(struct pf_config *c)
 	}
 	free(c->keytable);
 	free(c->signingtable);
+	free(c->postfix_dir);
 	pf_policy_free(c->policy);
 	free(c->daemon.socket);
 	free(c->daemon.user);
 	free(c->daemon.group);
+	free(c->daemon.socket_group);
 	free(c->daemon.pidfile);
 	free(c->daemon.metrics_listen);
 	free(c->daemon.log_facility);
@@ -535,6 +544,50 @@ set_socket(struct ctx *c, const struct key *k, char **w, size_t nw)
 	if (at != NULL && at[1] == '\0')
 		return failf(c, PF_ESYNTAX, "Socket: \"%s\": empty host", s);
 	return replace(c, &c->cfg->daemon.socket, s);
+}
+
+/* set_socket_mode - octal permission bits of a local socket; connecting
+ * to a socket needs write permission, so a mode nobody may write to is an
+ * error, not a socket the MTA silently cannot use */
+static int
+set_socket_mode(struct ctx *c, const struct key *k, char **w, size_t nw)
+{
+	int64_t v;
+	size_t i;
+
+	if (nw != 1)
+		return failf(c, PF_ESYNTAX, "SocketMode takes one value");
+	for (i = 0, v = 0; w[0][i] >= '0' && w[0][i] <= '7' && i < 5; i++)
+		v = v * 8 + (w[0][i] - '0');
+	if (i == 0 || w[0][i] != '\0' || i > 4 || v > k->max)
+		return failf(c, PF_ESYNTAX, "SocketMode: \"%s\" is not an "
+		    "octal mode", w[0]);
+	if ((v & 0222) == 0)
+		return failf(c, PF_ESYNTAX, "SocketMode: %s: nobody could "
+		    "connect (connecting needs write permission)", w[0]);
+	c->cfg->daemon.socket_mode = (unsigned)v;
+	return PF_OK;
+}
+
+/* set_socket_group - the group of a local socket: a portable group name
+ * (letters, digits, ".", "_", "-", not starting with "-"); that it exists
+ * is checked by the daemon, which needs the group database */
+static int
+set_socket_group(struct ctx *c, const struct key *k, char **w, size_t nw)
+{
+	const char *s = w[0];
+	size_t i;
+
+	if (nw != 1)
+		return failf(c, PF_ESYNTAX, "SocketGroup takes one name");
+	for (i = 0; s[i] != '\0'; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '.' &&
+		    s[i] != '_' && s[i] != '-')
+			break;
+	if (s[i] != '\0' || s[0] == '-' || i > 32)
+		return failf(c, PF_ESYNTAX, "SocketGroup: \"%s\": not a "
+		    "group name", s);
+	return replace(c, &c->cfg->daemon.socket_group, s);
 }
 
 /* set_facility - a syslog facility by name */

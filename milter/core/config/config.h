@@ -11,6 +11,9 @@
 #include "base/pf.h"
 
 #define PF_MAX_EGRESS	16
+/* the default socket: inside Postfix's chroot (queue_directory), so that a
+ * chrooted smtpd and cleanup reach it as unix:preflight/milter.sock */
+#define PF_SOCKET_DEFAULT	"/var/spool/postfix/preflight/milter.sock"
 #define PF_MAX_SIGNERS	64
 
 /* the documented defaults of DNSQueryTimeout and DNSMessageBudget (ms);
@@ -39,6 +42,8 @@ struct pf_daemon_cfg {
 	char		*metrics_listen;	/* [host:]port, NULL = off */
 	char		*socket;		/* inet:PORT@HOST, inet6:, local: */
 	unsigned	 socket_mode;		/* of a local socket */
+	char		*socket_group;		/* of a local socket; NULL =
+						 * the daemon's group */
 	char		*user;			/* run as; NULL = as started */
 	char		*group;			/* NULL = the user's group */
 	char		*pidfile;		/* NULL = none */
@@ -69,6 +74,7 @@ struct pf_config {
 	size_t		 nsigner;
 	char		*keytable;		/* OpenDKIM KeyTable */
 	char		*signingtable;		/* OpenDKIM SigningTable */
+	char		*postfix_dir;		/* PostfixDir: the mta.* facts */
 	struct pf_policy *policy;		/* daemon actions: policy.h */
 	struct pf_daemon_cfg daemon;
 	unsigned	 key_line[PF_CONF_MAX_KEYS]; /* see pf_config_line */

@@ -20,12 +20,14 @@
 #include "base/facts.h"
 #include "base/msg.h"
 #include "catalog/rules.h"
+#include "mta/doctor.h"
 
 struct pf_engine {
 	atomic_int	 refs;
 	struct pf_config *cfg;
 	struct pf_rules	*rules;
 	struct pf_auth	*auth;
+	struct pf_mta_state mta;	/* from PostfixDir, at load */
 };
 
 struct pf_check {
@@ -49,6 +51,9 @@ pf_engine_new(struct pf_config *cfg, struct pf_engine **out,
 	}
 	atomic_init(&e->refs, 1);
 	e->cfg = cfg;
+	/* the MTA's own configuration, read once per engine: at start and
+	 * on each reload; a failure leaves the mta.* facts unknown */
+	pf_mta_state_load(cfg->postfix_dir, &e->mta);
 	if ((rc = pf_rules_load(cfg->rules, &e->rules, err)) != PF_OK ||
 	    (rc = pf_auth_new(cfg, &e->auth, err)) != PF_OK) {
 		pf_engine_unref(e);
@@ -129,20 +134,35 @@ pf_check_facts(const struct pf_check *c)
 	return c->facts;
 }
 
-/* config_facts - what the operator declared about the MTA */
+/* config_facts - what the operator declared about the MTA, and what its
+ * configuration says (PostfixDir): an unset TLS follows the MTA's level */
 static void
-config_facts(const struct pf_config *cfg, struct pf_facts *f)
+config_facts(const struct pf_config *cfg, const struct pf_mta_state *mta,
+    struct pf_facts *f)
 {
 	pf_fact_bool(f, PF_F_CFG_BULK, cfg->bulk);
 	pf_fact_bool(f, PF_F_CFG_RELAY_GOOGLE, cfg->relay_via_google);
 	pf_fact_strz(f, PF_F_CFG_ENFORCEMENT, cfg->ratelimit ? "ratelimit" :
 	    "block");
-	if (cfg->tls == PF_UNSET)
+	/* no PostfixDir, or one postconf cannot read: a setting missing */
+	if (mta->tls_level[0] != '\0') {
+		pf_fact_strz(f, PF_F_MTA_TLS_LEVEL, mta->tls_level);
+		pf_fact_strz(f, PF_F_MTA_NEXTHOP, mta->nexthop);
+	} else {
+		pf_fact_unknown(f, PF_F_MTA_TLS_LEVEL, PF_U_NOT_CONFIGURED,
+		    mta->why);
+		pf_fact_unknown(f, PF_F_MTA_NEXTHOP, PF_U_NOT_CONFIGURED,
+		    mta->why);
+	}
+	if (cfg->tls != PF_UNSET)
+		pf_fact_bool(f, PF_F_CFG_TLS, cfg->tls == PF_YES);
+	else if (mta->tls_level[0] != '\0')
+		pf_fact_bool(f, PF_F_CFG_TLS,
+		    strcmp(mta->tls_level, "none") != 0);
+	else
 		pf_fact_unknown(f, PF_F_CFG_TLS, PF_U_NOT_CONFIGURED,
 		    "whether the MTA uses TLS to Gmail is not configured "
-		    "(TLS yes|no)");
-	else
-		pf_fact_bool(f, PF_F_CFG_TLS, cfg->tls == PF_YES);
+		    "(TLS yes|no, or PostfixDir)");
 }
 
 /* pf_check_run - content facts, then DNS facts, then the rules */
@@ -154,7 +174,7 @@ pf_check_run(struct pf_check *c, struct pf_verdict *v, struct pf_err *err)
 	memset(v, 0, sizeof(*v));
 	if ((rc = pf_msg_end(c->msg, c->facts)) != PF_OK)
 		return pf_err_set(err, rc, "message analysis failed");
-	config_facts(c->eng->cfg, c->facts);
+	config_facts(c->eng->cfg, &c->eng->mta, c->facts);
 	if ((rc = pf_auth_eval(c->eng->auth, c->msg, c->facts)) != PF_OK)
 		return pf_err_set(err, rc, "authentication checks failed");
 	if ((rc = pf_rules_eval(c->eng->rules, c->facts, v)) != PF_OK)
