@@ -1,5 +1,6 @@
 /*
- * check_reply.c - text the daemon gives the MTA and its log: SMTP reply
+ * check_smtpreply.c - what an action gives the MTA and its log: the class
+ * and codes of a refusal (a predicted 4xx stays 4xx), SMTP reply
  * text (printable ASCII, '%' doubled, bounded), the X-Preflight-Prediction
  * grammar, log escaping, and which header names are ours.
  */
@@ -9,7 +10,7 @@
 #include <string.h>
 
 #include "base/pf.h"
-#include "smtpreply.h"
+#include "config/smtpreply.h"
 
 static const struct {
 	const char	*label;
@@ -37,7 +38,7 @@ START_TEST(test_clean)
 	char out[256];
 	size_t n;
 
-	n = pf_reply_clean(out, clean_rows[_i].max, clean_rows[_i].in,
+	n = pf_smtp_clean(out, clean_rows[_i].max, clean_rows[_i].in,
 	    clean_rows[_i].pct);
 	ck_assert_msg(strcmp(out, clean_rows[_i].want) == 0,
 	    "%s: got \"%s\"", clean_rows[_i].label, out);
@@ -56,9 +57,9 @@ START_TEST(test_reply_text)
 	struct pf_pred p = { .rule = &rule, .text = "Unauthenticated email "
 		"from example.com is not accepted due to domain's DMARC "
 		"policy. 100% sure\r\n" };
-	char out[PF_REPLY_MAX + 1];
+	char out[PF_SMTP_REPLY_MAX + 1];
 
-	pf_reply_text(out, sizeof(out), &p);
+	pf_smtp_text(out, sizeof(out), &p);
 	ck_assert_str_eq(out, "preflight: Gmail would answer 550 5.7.26 "
 	    "(dmarc-reject): Unauthenticated email from example.com is not "
 	    "accepted due to domain's DMARC policy. 100%% sure Fix: Publish "
@@ -76,8 +77,8 @@ START_TEST(test_reply_text_bounded)
 		big[i] = i % 3 == 0 ? '%' : (char)(0x80 | (i & 0x7f));
 	big[99999] = '\0';
 	p.text = big;
-	n = pf_reply_text(out, sizeof(out), &p);
-	ck_assert_uint_lt(n, PF_REPLY_MAX);
+	n = pf_smtp_text(out, sizeof(out), &p);
+	ck_assert_uint_lt(n, PF_SMTP_REPLY_MAX);
 	for (i = 0; i < n; i++)
 		ck_assert(out[i] >= 0x20 && out[i] < 0x7f);
 	/* every '%' run is even: smfi_setreply sees no format directive */
@@ -93,12 +94,12 @@ END_TEST
 START_TEST(test_prediction_grammar)
 {
 	struct pf_pred p = { .rule = &rule, .text = "Bad\r\n  thing; here" };
-	char out[PF_HDRVAL_MAX + 64];
+	char out[PF_SMTP_HDRVAL_MAX + 64];
 
-	pf_reply_prediction(out, sizeof(out), &p);
+	pf_smtp_prediction(out, sizeof(out), &p);
 	ck_assert_str_eq(out, " 550 5.7.26 dmarc-reject; Bad thing; here");
 	p.text = NULL;
-	pf_reply_prediction(out, sizeof(out), &p);
+	pf_smtp_prediction(out, sizeof(out), &p);
 	ck_assert_str_eq(out, " 550 5.7.26 dmarc-reject; Unauthenticated "
 	    "email from {domain-name} is not accepted due to domain's DMARC "
 	    "policy.");
@@ -107,13 +108,13 @@ END_TEST
 
 START_TEST(test_prediction_bounded)
 {
-	char big[5000], out[PF_HDRVAL_MAX + 64];
+	char big[5000], out[PF_SMTP_HDRVAL_MAX + 64];
 	struct pf_pred p = { .rule = &rule, .text = big };
 
 	memset(big, 'x', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
-	pf_reply_prediction(out, sizeof(out), &p);
-	ck_assert_uint_lt(strlen(out), PF_HDRVAL_MAX + 64);
+	pf_smtp_prediction(out, sizeof(out), &p);
+	ck_assert_uint_lt(strlen(out), PF_SMTP_HDRVAL_MAX + 64);
 	ck_assert_ptr_nonnull(strstr(out, "x..."));
 }
 END_TEST
@@ -122,31 +123,74 @@ START_TEST(test_logesc)
 {
 	char out[32];
 
-	pf_reply_logesc(out, sizeof(out), "a\"b\\c\n\xff", 7);
+	pf_smtp_logesc(out, sizeof(out), "a\"b\\c\n\xff", 7);
 	ck_assert_str_eq(out, "a\\\"b\\\\c\\x0a\\xff");
-	pf_reply_logesc(out, 8, "abcdefghijkl", 12);
+	pf_smtp_logesc(out, 8, "abcdefghijkl", 12);
 	ck_assert_str_eq(out, "abcdefg");
-	pf_reply_logesc(out, 6, "ab\x01", 3);
+	pf_smtp_logesc(out, 6, "ab\x01", 3);
 	ck_assert_str_eq(out, "ab");	/* no half escape */
+}
+END_TEST
+
+/* the class of a refusal, and its codes moved to that class */
+static const struct {
+	const char	*label;
+	enum pf_action	 action;
+	int		 reply;
+	const char	*status;
+	int		 cls;
+	const char	*rc, *xc;
+} refuse_rows[] = {
+	{ "reject a 5xx", PF_A_REJECT, 550, "5.7.26", 5, "550", "5.7.26" },
+	{ "reject a 4xx stays 4xx", PF_A_REJECT, 421, "4.7.28", 4, "421",
+	  "4.7.28" },
+	{ "tempfail a 5xx", PF_A_TEMPFAIL, 550, "5.7.26", 4, "451",
+	  "4.7.26" },
+	{ "tempfail a 4xx", PF_A_TEMPFAIL, 452, "4.2.2", 4, "452", "4.2.2" },
+	{ "status without a dot", PF_A_TEMPFAIL, 554, "5", 4, "451",
+	  "4.7.0" },
+	{ "accept refuses nothing", PF_A_ACCEPT, 550, "5.7.1", 0, NULL,
+	  NULL },
+	{ "tag refuses nothing", PF_A_TAG, 550, "5.7.1", 0, NULL, NULL },
+	{ "hold refuses nothing", PF_A_HOLD, 550, "5.7.1", 0, NULL, NULL },
+};
+
+START_TEST(test_refuse)
+{
+	struct pf_rule r = { .id = "x", .reply = refuse_rows[_i].reply };
+	struct pf_pred p = { .rule = &r };
+	char rc[8], xc[24];
+	int cls;
+
+	snprintf(r.status, sizeof(r.status), "%s", refuse_rows[_i].status);
+	cls = pf_smtp_class(refuse_rows[_i].action, &p);
+
+	ck_assert_msg(cls == refuse_rows[_i].cls, "%s: class %d",
+	    refuse_rows[_i].label, cls);
+	if (cls == 0)
+		return;
+	pf_smtp_codes(&p, cls, rc, sizeof(rc), xc, sizeof(xc));
+	ck_assert_str_eq(rc, refuse_rows[_i].rc);
+	ck_assert_str_eq(xc, refuse_rows[_i].xc);
 }
 END_TEST
 
 START_TEST(test_ours)
 {
-	ck_assert(pf_reply_is_ours("X-Preflight-Verdict"));
-	ck_assert(pf_reply_is_ours("x-preflight-prediction"));
-	ck_assert(pf_reply_is_ours("X-PREFLIGHT-Anything"));
-	ck_assert(!pf_reply_is_ours("X-Preflightish"));
-	ck_assert(!pf_reply_is_ours("Subject"));
-	ck_assert(!pf_reply_is_ours(NULL));
+	ck_assert(pf_smtp_is_ours("X-Preflight-Verdict"));
+	ck_assert(pf_smtp_is_ours("x-preflight-prediction"));
+	ck_assert(pf_smtp_is_ours("X-PREFLIGHT-Anything"));
+	ck_assert(!pf_smtp_is_ours("X-Preflightish"));
+	ck_assert(!pf_smtp_is_ours("Subject"));
+	ck_assert(!pf_smtp_is_ours(NULL));
 }
 END_TEST
 
 static Suite *
 suite(void)
 {
-	Suite *s = suite_create("reply");
-	TCase *tc = tcase_create("reply");
+	Suite *s = suite_create("smtpreply");
+	TCase *tc = tcase_create("smtpreply");
 
 	tcase_add_loop_test(tc, test_clean, 0, PF_NELEM(clean_rows));
 	tcase_add_test(tc, test_reply_text);
@@ -155,6 +199,7 @@ suite(void)
 	tcase_add_test(tc, test_prediction_bounded);
 	tcase_add_test(tc, test_logesc);
 	tcase_add_test(tc, test_ours);
+	tcase_add_loop_test(tc, test_refuse, 0, PF_NELEM(refuse_rows));
 	suite_add_tcase(s, tc);
 	return s;
 }

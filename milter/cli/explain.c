@@ -63,6 +63,63 @@ read_all(FILE *fp, char **out, size_t *outlen)
 	return PF_OK;
 }
 
+static char *join_args(char **, int, size_t *);
+
+/* bad_option - the option getopt refused, and the usage; EX_USAGE */
+static int
+bad_option(char **argv)
+{
+	if (optopt != 0)
+		fprintf(stderr, "preflight explain: bad option -%c\n", optopt);
+	else
+		fprintf(stderr, "preflight explain: bad option %s\n",
+		    argv[optind - 1]);
+	explain_usage();
+	return EX_USAGE;
+}
+
+/* read_input - the text to explain, owned in *in: the file (or standard
+ * input for none or "-") or the arguments joined (a file and arguments
+ * together are a usage error); EX_OK or the exit status, with the error
+ * printed */
+static int
+read_input(const char *file, int argc, char **argv, char **in, size_t *len)
+{
+	FILE *fp;
+	int rc;
+
+	if (file != NULL && argc > 0) {
+		explain_usage();
+		return EX_USAGE;
+	}
+	if (file == NULL && argc > 0 &&
+	    !(argc == 1 && strcmp(argv[0], "-") == 0)) {
+		if ((*in = join_args(argv, argc, len)) != NULL)
+			return EX_OK;
+		fputs("preflight: out of memory\n", stderr);
+		return EX_SOFTWARE;
+	}
+	if (file != NULL && strcmp(file, "-") != 0) {
+		if ((fp = fopen(file, "rb")) == NULL) {
+			fprintf(stderr, "preflight: %s: %s\n", file,
+			    strerror(errno));
+			return EX_NOINPUT;
+		}
+	} else {
+		fp = stdin;
+		file = "standard input";
+	}
+	rc = read_all(fp, in, len);
+	if (fp != stdin)
+		fclose(fp);
+	if (rc != PF_OK) {
+		fprintf(stderr, "preflight: %s: %s\n", file,
+		    rc == PF_EIO ? "read error" : "out of memory");
+		return rc == PF_EIO ? EX_NOINPUT : EX_SOFTWARE;
+	}
+	return EX_OK;
+}
+
 /* join_args - the arguments joined by spaces, owned */
 static char *
 join_args(char **argv, int argc, size_t *len)
@@ -218,7 +275,6 @@ pf_cli_explain(int argc, char **argv)
 	const char *rules = NULL, *file = NULL;
 	char *in = NULL, ebuf[1024];
 	size_t len = 0;
-	FILE *fp;
 	int json = 0, c, rc;
 
 	optind = 1;
@@ -238,46 +294,13 @@ pf_cli_explain(int argc, char **argv)
 			explain_usage();
 			return EX_OK;
 		default:
-			if (optopt != 0)
-				fprintf(stderr, "preflight explain: bad option "
-				    "-%c\n", optopt);
-			else
-				fprintf(stderr, "preflight explain: bad option "
-				    "%s\n", argv[optind - 1]);
-			explain_usage();
-			return EX_USAGE;
+			return bad_option(argv);
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	if (file != NULL && argc > 0) {
-		explain_usage();
-		return EX_USAGE;
-	}
-	if (file != NULL || argc == 0 ||
-	    (argc == 1 && strcmp(argv[0], "-") == 0)) {
-		if (file != NULL && strcmp(file, "-") != 0) {
-			if ((fp = fopen(file, "rb")) == NULL) {
-				fprintf(stderr, "preflight: %s: %s\n", file,
-				    strerror(errno));
-				return EX_NOINPUT;
-			}
-		} else {
-			fp = stdin;
-			file = "standard input";
-		}
-		rc = read_all(fp, &in, &len);
-		if (fp != stdin)
-			fclose(fp);
-		if (rc != PF_OK) {
-			fprintf(stderr, "preflight: %s: %s\n", file,
-			    rc == PF_EIO ? "read error" : "out of memory");
-			return rc == PF_EIO ? EX_NOINPUT : EX_SOFTWARE;
-		}
-	} else if ((in = join_args(argv, argc, &len)) == NULL) {
-		fputs("preflight: out of memory\n", stderr);
-		return EX_SOFTWARE;
-	}
+	if ((rc = read_input(file, argc, argv, &in, &len)) != EX_OK)
+		return rc;
 	if (pf_rules_load(rules_path(rules), &rs, &err) != PF_OK) {
 		fprintf(stderr, "preflight: %s\n",
 		    pf_err_format(&err, ebuf, sizeof(ebuf)));

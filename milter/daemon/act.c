@@ -13,7 +13,7 @@
 #include "daemon.h"
 #include "config/policy.h"
 #include "logfmt.h"
-#include "smtpreply.h"
+#include "config/smtpreply.h"
 #include "session.h"
 #include "stats.h"
 
@@ -43,14 +43,14 @@ strip(SMFICTX *ctx, struct sess *s)
 static int
 tag(SMFICTX *ctx, const struct pf_verdict *v)
 {
-	char val[PF_HDRVAL_MAX + 64];
+	char val[PF_SMTP_HDRVAL_MAX + 64];
 	size_t i;
 
 	snprintf(val, sizeof(val), " %s", pf_verdict_name(v->kind));
 	if (smfi_addheader(ctx, "X-Preflight-Verdict", val) != MI_SUCCESS)
 		return -1;
 	for (i = 0; i < v->npred && i < MAX_TAGS; i++) {
-		pf_reply_prediction(val, sizeof(val), &v->pred[i]);
+		pf_smtp_prediction(val, sizeof(val), &v->pred[i]);
 		if (smfi_addheader(ctx, "X-Preflight-Prediction", val) !=
 		    MI_SUCCESS)
 			return -1;
@@ -58,32 +58,14 @@ tag(SMFICTX *ctx, const struct pf_verdict *v)
 	return 0;
 }
 
-/* codes - reply code and status for a refusal of the given class (4/5),
- * taken from the prediction and moved to that class if it differs */
-static void
-codes(const struct pf_pred *p, int cls, char *rc, size_t rclen, char *xc,
-    size_t xclen)
-{
-	const struct pf_rule *r = p->rule;
-
-	if (r->reply / 100 == cls) {
-		snprintf(rc, rclen, "%d", r->reply);
-		snprintf(xc, xclen, "%s", r->status);
-	} else {
-		snprintf(rc, rclen, "%d", cls == 4 ? 451 : 550);
-		snprintf(xc, xclen, "%d%s", cls,
-		    strchr(r->status, '.') ? strchr(r->status, '.') : ".7.0");
-	}
-}
-
 /* refuse - smfi_setreply with the predicted reply; 4 or 5 */
 static sfsistat
 refuse(SMFICTX *ctx, const struct pf_pred *p, int cls)
 {
-	char rc[8], xc[24], text[PF_REPLY_MAX + 1];
+	char rc[8], xc[24], text[PF_SMTP_REPLY_MAX + 1];
 
-	codes(p, cls, rc, sizeof(rc), xc, sizeof(xc));
-	pf_reply_text(text, sizeof(text), p);
+	pf_smtp_codes(p, cls, rc, sizeof(rc), xc, sizeof(xc));
+	pf_smtp_text(text, sizeof(text), p);
 	if (smfi_setreply(ctx, rc, xc, text) != MI_SUCCESS)
 		pf_log(LOG_WARNING, "smfi_setreply %s %s refused; the MTA "
 		    "uses its generic reply", rc, xc);
@@ -98,7 +80,7 @@ hold(SMFICTX *ctx, const struct pf_pred *p)
 
 	snprintf(raw, sizeof(raw), "preflight: Gmail would answer %d %s (%s)",
 	    p->rule->reply, p->rule->status, p->rule->id);
-	pf_reply_clean(reason, sizeof(reason), raw, 0);
+	pf_smtp_clean(reason, sizeof(reason), raw, 0);
 	return smfi_quarantine(ctx, reason) == MI_SUCCESS ? 0 : -1;
 }
 
@@ -248,7 +230,7 @@ failsafe(SMFICTX *ctx, struct sess *s, const char *qid, const char *why,
 
 		snprintf(raw, sizeof(raw), "preflight: could not finish the "
 		    "checks (%.200s); try again later", why);
-		pf_reply_clean(text, sizeof(text), raw, 1);
+		pf_smtp_clean(text, sizeof(text), raw, 1);
 		smfi_setreply(ctx, "451", "4.3.0", text);
 		return SMFIS_TEMPFAIL;
 	}
@@ -280,28 +262,31 @@ pf_act_eom(SMFICTX *ctx, struct sess *s)
 	struct pf_verdict v;
 	struct pf_decision d;
 	struct pf_err err;
-	enum pf_undecided why;
+	enum pf_undecided undecided;
 	char ebuf[600];
 	sfsistat st = SMFIS_CONTINUE;
+	const char *why = s->failed ? s->why : NULL;
 
 	if (qid == NULL || *qid == '\0')
 		qid = "NOQUEUE";
 	memset(&err, 0, sizeof(err));
 	memset(&v, 0, sizeof(v));
-	/* forged verdicts go whatever else happens, dry run included */
-	if (strip(ctx, s) != 0)
-		pf_sess_fail(s, "could not delete X-Preflight-* fields");
-	if (s->failed || s->chk == NULL)
-		return failsafe(ctx, s, qid, s->failed ? s->why :
-		    "no message state", NULL);
+	/* forged verdicts go whatever else happens, dry run included; the
+	 * first failure of the message is the one reported */
+	if (strip(ctx, s) != 0 && why == NULL)
+		why = "could not delete X-Preflight-* fields";
+	if (why == NULL && s->chk == NULL)
+		why = "no message state";
+	if (why != NULL)
+		return failsafe(ctx, s, qid, why, NULL);
 	if (pf_check_run(s->chk, &v, &err) != PF_OK) {
 		pf_verdict_reset(&v);
 		return failsafe(ctx, s, qid, pf_err_format(&err, ebuf,
 		    sizeof(ebuf)), NULL);
 	}
-	if ((why = pf_policy_incomplete(&v)) != PF_U_NONE) {
+	if ((undecided = pf_policy_incomplete(&v)) != PF_U_NONE) {
 		/* the checks are incomplete: FailAction, not a guess */
-		st = failsafe(ctx, s, qid, pf_undecided_text(why), &v);
+		st = failsafe(ctx, s, qid, pf_undecided_text(undecided), &v);
 		pf_verdict_reset(&v);
 		return st;
 	}
@@ -323,12 +308,10 @@ pf_act_eom(SMFICTX *ctx, struct sess *s)
 		}
 		break;
 	case PF_A_TEMPFAIL:
-		st = refuse(ctx, d.pred, 4);
-		break;
 	case PF_A_REJECT:
 		/* a predicted 4xx stays temporary: never a 5xx Gmail
 		 * would not give */
-		st = refuse(ctx, d.pred, d.pred->rule->reply >= 500 ? 5 : 4);
+		st = refuse(ctx, d.pred, pf_smtp_class(d.action, d.pred));
 		break;
 	}
 	summary(qid, s, st == SMFIS_TEMPFAIL && d.action == PF_A_REJECT ?

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "logfmt.h"
-#include "smtpreply.h"
+#include "config/smtpreply.h"
 
 /* pf_lf_init - an empty line */
 void
@@ -33,7 +33,7 @@ pf_lf_add(struct pf_lf *lf, const char *key, const char *value)
 
 	if (lf->full)
 		return;
-	pf_reply_logesc(esc, sizeof(esc), value, value ? strlen(value) : 0);
+	pf_smtp_logesc(esc, sizeof(esc), value, value ? strlen(value) : 0);
 	n = snprintf(lf->buf + lf->used, sizeof(lf->buf) - lf->used,
 	    needs_quotes(esc) ? "%s%s=\"%s\"" : "%s%s=%s",
 	    lf->used ? " " : "", key, esc);

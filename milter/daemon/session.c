@@ -22,7 +22,8 @@
 
 #include "daemon.h"
 #include "config/policy.h"
-#include "smtpreply.h"
+#include "message/mtahdr.h"
+#include "config/smtpreply.h"
 #include "session.h"
 
 static atomic_int live;
@@ -54,7 +55,7 @@ pf_sess_msg_reset(struct sess *s)
 	s->mail = NULL;
 	s->failed = 0;
 	s->why[0] = '\0';
-	s->seen_msgid = s->seen_date = s->seen_from = 0;
+	s->seen = 0;
 	s->nrcpt = 0;
 	s->nhdr = 0;
 }
@@ -82,8 +83,9 @@ sess_free(struct sess *s)
 	atomic_fetch_sub(&live, 1);
 }
 
-/* pf_sess_fail - remember the first internal error of this message */
-void
+/* pf_sess_fail - remember the first internal error of this message; the
+ * message goes to FailAction at its end */
+static void
 pf_sess_fail(struct sess *s, const char *why)
 {
 	if (!s->failed) {
@@ -199,7 +201,7 @@ cb_helo(SMFICTX *ctx, char *name)
 	struct sess *s = smfi_getpriv(ctx);
 
 	if (s != NULL && name != NULL)
-		pf_reply_logesc(s->helo, sizeof(s->helo), name, strlen(name));
+		pf_smtp_logesc(s->helo, sizeof(s->helo), name, strlen(name));
 	return SMFIS_CONTINUE;
 }
 
@@ -336,16 +338,11 @@ cb_header(SMFICTX *ctx, char *name, char *value)
 	if (s == NULL)
 		return fail_status();
 	s->nhdr++;
-	if (pf_reply_is_ours(name)) {
+	if (pf_smtp_is_ours(name)) {
 		remember_ours(s, name);
 		return SMFIS_CONTINUE;	/* it will not reach Gmail */
 	}
-	if (strcasecmp(name, "Message-ID") == 0)
-		s->seen_msgid = 1;
-	else if (strcasecmp(name, "Date") == 0)
-		s->seen_date = 1;
-	else if (strcasecmp(name, "From") == 0)
-		s->seen_from = 1;
+	s->seen |= pf_mtahdr_seen(name);
 	if (s->chk == NULL || s->failed)
 		return SMFIS_CONTINUE;
 	if (crlf(s, value, &vlen) != PF_OK ||
@@ -353,53 +350,6 @@ cb_header(SMFICTX *ctx, char *name, char *value)
 	    vlen) != PF_OK)
 		pf_sess_fail(s, "out of memory (header)");
 	return SMFIS_CONTINUE;
-}
-
-/* mta_adds - whether the MTA will add missing Message-ID, Date, From */
-static int
-mta_adds(const struct sess *s)
-{
-	const struct pf_policy *p = pf_engine_config(s->eng)->policy;
-
-	return p->mta_adds == PF_M_ALWAYS ||
-	    (p->mta_adds == PF_M_LOCAL && s->local);
-}
-
-/* add_missing - feed what the MTA will add after the milter, so that a
- * missing Message-ID it supplies is not predicted as a Gmail rejection */
-static void
-add_missing(SMFICTX *ctx, struct sess *s)
-{
-	struct pf_msg *m = pf_check_msg(s->chk);
-	const char *host = s->mtaname;
-	char v[512];
-	time_t now = time(NULL);
-	struct tm tm;
-
-	if (host == NULL || *host == '\0')
-		host = "localhost.localdomain";
-	if (!s->seen_msgid) {
-		snprintf(v, sizeof(v), " <%lld.preflight@%.200s>",
-		    (long long)now, host);
-		if (pf_msg_header(m, "Message-ID", 10, v, strlen(v)) != PF_OK)
-			pf_sess_fail(s, "out of memory (Message-ID)");
-	}
-	if (!s->seen_date) {
-		gmtime_r(&now, &tm);
-		strftime(v, sizeof(v), " %a, %d %b %Y %H:%M:%S +0000", &tm);
-		if (pf_msg_header(m, "Date", 4, v, strlen(v)) != PF_OK)
-			pf_sess_fail(s, "out of memory (Date)");
-	}
-	if (!s->seen_from) {
-		const char *a = s->mail != NULL ? s->mail : "<>";
-
-		if (strcmp(a, "<>") == 0 || *a == '\0')
-			snprintf(v, sizeof(v), " MAILER-DAEMON@%.200s", host);
-		else
-			snprintf(v, sizeof(v), " %.400s", a);
-		if (pf_msg_header(m, "From", 4, v, strlen(v)) != PF_OK)
-			pf_sess_fail(s, "out of memory (From)");
-	}
 }
 
 /* cb_eoh - end of the header block */
@@ -412,8 +362,16 @@ cb_eoh(SMFICTX *ctx)
 		return fail_status();
 	if (s->chk == NULL || s->failed)
 		return SMFIS_CONTINUE;
-	if (mta_adds(s))
-		add_missing(ctx, s);
+	if (pf_policy_mta_adds(pf_engine_config(s->eng)->policy, s->local)) {
+		struct pf_mtahdr_env env = { s->mtaname, s->mail, time(NULL) };
+		const char *why;
+
+		/* what the MTA will add after the milter: a missing
+		 * Message-ID it supplies is no Gmail rejection */
+		if (pf_mtahdr_add(pf_check_msg(s->chk), s->seen, &env,
+		    &why) != PF_OK)
+			pf_sess_fail(s, why);
+	}
 	if (pf_msg_eoh(pf_check_msg(s->chk)) != PF_OK)
 		pf_sess_fail(s, "end of header failed");
 	return SMFIS_CONTINUE;

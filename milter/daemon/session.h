@@ -38,7 +38,7 @@ struct sess {
 	char		*mail;		/* MAIL FROM argument */
 	unsigned	 nrcpt;
 	unsigned long	 nhdr;
-	int		 seen_msgid, seen_date, seen_from;
+	int		 seen;		/* PF_MTAHDR_* fields in the message */
 	struct ours	*ours;
 	size_t		 nours;
 	int		 failed;
@@ -47,9 +47,9 @@ struct sess {
 
 /* pf_sess_msg_reset - release everything about the current message */
 void	pf_sess_msg_reset(struct sess *);
-/* pf_sess_fail - the message goes to FailAction; why is kept for the log */
-void	pf_sess_fail(struct sess *, const char *why);
-/* pf_act_eom - check, decide, apply, log; returns the milter status */
+/* pf_act_eom - check, decide, apply, log; returns the milter status.  A
+ * failure of the message (s->failed, s->why) sends it to FailAction; act.c
+ * reports its own failures and does not call back into the session. */
 sfsistat pf_act_eom(SMFICTX *, struct sess *);
 
 #endif

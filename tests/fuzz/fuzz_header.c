@@ -14,6 +14,7 @@
 #include "base/msg.h"
 #include "message/content.h"
 #include "message/hdr.h"
+#include "message/tok822.h"
 #include "fuzz.h"
 
 /* field - hand one "name:value" span to the builder */
@@ -25,7 +26,7 @@ field(struct pf_msg *m, const char *p, size_t len)
 	const char *v = colon != NULL ? colon + 1 : p + len;
 	size_t vlen = colon != NULL ? len - nlen - 1 : 0;
 
-	(void)pf_hdr_has_ew(v, vlen);
+	(void)pf_tok_has_ew(v, vlen);
 	(void)pf_msg_header(m, p, nlen, v, vlen);
 }
 

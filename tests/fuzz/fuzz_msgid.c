@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "message/msgid.h"
+#include "message/tok822.h"
 #include "fuzz.h"
 
 int
@@ -13,7 +14,7 @@ LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 	size_t k;
 
 	(void)pf_msgid_valid(p, n);
-	k = pf_msgid_trim(p, n, &start);
+	k = pf_tok_trim(p, n, &start);
 	if (k > n || (k > 0 && (start < p || start + k > p + n)))
 		abort();
 	if (k > 0)

@@ -50,6 +50,20 @@ def fields(raw):
     return out
 
 
+def tokens():
+    """token: the lexical corners of RFC 5322 / 2047 (the header values of
+    the fixtures are added by main)"""
+    for s in ["(a (b (c)) d) x", "(a \\) b) c", "(unterminated (nested)",
+              "(a \\", "\"q \\\" s\" x", "\"open", "\"a\\\"",
+              "[192.0.2.1] x", "[open", "[a\\]b]", " \t\r\n (c) x",
+              "a.b.c", "a..b", ".a", "a.", "!#$%&'*+-/=?^_`{|}~",
+              "\"a\x01b\"", "[a b]", "[\u00e9]",
+              "=?utf-8?q?caf=C3=A9?= =?UTF-8?B?Y2Fmw6k=?=", "=?a?\0?b?=",
+              "=?utf-8?q?open", "=??q?a?=", "((((((((((((((((x",
+              "x <\"a<b\"@c> (<) [<] ,"]:
+        put("token", s)
+
+
 def main():
     seen = {"addr": set(), "msgid": set(), "date": set()}
     for name, raw in messages():
@@ -66,6 +80,7 @@ def main():
             if t and v not in seen[t] and len(seen[t]) < 40:
                 seen[t].add(v)
                 put(t, v[:2048])
+                put("token", v[:2048])
         head = raw.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0]
         put("header", head[:4096], name)
         m = re.search(rb"(?im)^content-type:(.*(?:\n[ \t].*)*)", head)
@@ -86,6 +101,8 @@ def main():
     for s in ["<a.b@example.com>", " <x@y> (comment)", "<\"q\"@[1.2.3.4]>",
               "<a@b> <c@d>", "<" + "x" * 600 + "@example.com>", "<@>"]:
         put("msgid", s)
+
+    tokens()
 
     # explain: the reply fixtures, Gmail's own table lines, real forms
     seeds = os.environ.get("PF_SHARED", "../shared") + \

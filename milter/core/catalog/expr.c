@@ -67,71 +67,55 @@ isname(int c)
 	return isalnum(c) || c == '_' || c == '.' || c == '-';
 }
 
-/* next - advance to the next token of a condition */
+/* lex_string - p at '"': a string token without its quotes; T_BAD when
+ * it is not closed */
 static void
-next(struct lexer *lx)
+lex_string(struct lexer *lx, const char *p)
 {
-	const char *p = lx->p;
+	const char *q = p + 1;
 
-	while (p < lx->end && isspace((unsigned char)*p))
-		p++;
-	lx->tp = p;
-	lx->tlen = 0;
-	if (p >= lx->end) {
-		lx->tok = T_END;
-		lx->p = p;
-		return;
-	}
-	if (*p == '"') {
-		const char *q = p + 1;
-
-		while (q < lx->end && *q != '"') {
-			if (*q == '\\' && q + 1 < lx->end)
-				q++;
+	while (q < lx->end && *q != '"') {
+		if (*q == '\\' && q + 1 < lx->end)
 			q++;
-		}
-		if (q >= lx->end) {
-			lx->tok = T_BAD;
-			lx->p = lx->end;
-			return;
-		}
-		lx->tok = T_STR;
-		lx->tp = p + 1;
-		lx->tlen = (size_t)(q - p - 1);
-		lx->p = q + 1;
+		q++;
+	}
+	if (q >= lx->end) {
+		lx->tok = T_BAD;
+		lx->p = lx->end;
 		return;
 	}
-	if (isdigit((unsigned char)*p)) {
-		const char *q = p;
+	lx->tok = T_STR;
+	lx->tp = p + 1;
+	lx->tlen = (size_t)(q - p - 1);
+	lx->p = q + 1;
+}
 
-		while (q < lx->end && isdigit((unsigned char)*q))
-			q++;
-		lx->tok = T_NUM;
-		lx->tlen = (size_t)(q - p);
-		lx->p = q;
-		return;
-	}
-	if (isalpha((unsigned char)*p) || *p == '_') {
-		const char *q = p;
+/* lex_word - p at a letter or '_': a keyword or a name */
+static void
+lex_word(struct lexer *lx, const char *p)
+{
+	static const struct { const char *w; enum tok t; } kw[] = {
+		{ "and", T_AND }, { "or", T_OR }, { "not", T_NOT },
+		{ "true", T_TRUE }, { "false", T_FALSE },
+	};
+	const char *q = p;
+	size_t i;
 
-		while (q < lx->end && isname((unsigned char)*q))
-			q++;
-		lx->tlen = (size_t)(q - p);
-		lx->p = q;
-		if (lx->tlen == 3 && memcmp(p, "and", 3) == 0)
-			lx->tok = T_AND;
-		else if (lx->tlen == 2 && memcmp(p, "or", 2) == 0)
-			lx->tok = T_OR;
-		else if (lx->tlen == 3 && memcmp(p, "not", 3) == 0)
-			lx->tok = T_NOT;
-		else if (lx->tlen == 4 && memcmp(p, "true", 4) == 0)
-			lx->tok = T_TRUE;
-		else if (lx->tlen == 5 && memcmp(p, "false", 5) == 0)
-			lx->tok = T_FALSE;
-		else
-			lx->tok = T_NAME;
-		return;
-	}
+	while (q < lx->end && isname((unsigned char)*q))
+		q++;
+	lx->tlen = (size_t)(q - p);
+	lx->p = q;
+	lx->tok = T_NAME;
+	for (i = 0; i < PF_NELEM(kw); i++)
+		if (lx->tlen == strlen(kw[i].w) &&
+		    memcmp(p, kw[i].w, lx->tlen) == 0)
+			lx->tok = kw[i].t;
+}
+
+/* lex_op - a parenthesis or a comparison; T_BAD for anything else */
+static void
+lex_op(struct lexer *lx, const char *p)
+{
 	lx->tlen = 1;
 	lx->p = p + 1;
 	switch (*p) {
@@ -160,6 +144,33 @@ next(struct lexer *lx)
 	default:
 		lx->tok = T_BAD;
 	}
+}
+
+/* next - advance to the next token of a condition */
+static void
+next(struct lexer *lx)
+{
+	const char *p = lx->p, *q;
+
+	while (p < lx->end && isspace((unsigned char)*p))
+		p++;
+	lx->tp = p;
+	lx->tlen = 0;
+	if (p >= lx->end) {
+		lx->tok = T_END;
+		lx->p = p;
+	} else if (*p == '"')
+		lex_string(lx, p);
+	else if (isdigit((unsigned char)*p)) {
+		for (q = p; q < lx->end && isdigit((unsigned char)*q); q++)
+			;
+		lx->tok = T_NUM;
+		lx->tlen = (size_t)(q - p);
+		lx->p = q;
+	} else if (isalpha((unsigned char)*p) || *p == '_')
+		lex_word(lx, p);
+	else
+		lex_op(lx, p);
 }
 
 static struct pf_expr *parse_or(struct lexer *);
@@ -286,11 +297,27 @@ type_name(enum pf_type t)
 	    "string";
 }
 
+/* pair - a boolean node over l and r; both are freed when it fails */
+static struct pf_expr *
+pair(struct lexer *lx, enum expr_op op, struct pf_expr *l, struct pf_expr *r)
+{
+	struct pf_expr *e;
+
+	if ((e = node(op, PF_T_BOOL)) == NULL) {
+		pf_expr_free(l);
+		pf_expr_free(r);
+		return lexfail(lx, "out of memory", NULL);
+	}
+	e->l = l;
+	e->r = r;
+	return e;
+}
+
 /* parse_cmp - term [op term], with the operand types checked */
 static struct pf_expr *
 parse_cmp(struct lexer *lx)
 {
-	struct pf_expr *l, *r, *e;
+	struct pf_expr *l, *r;
 	enum expr_op op;
 	char msg[128];
 
@@ -323,14 +350,7 @@ parse_cmp(struct lexer *lx)
 		pf_expr_free(r);
 		return lexfail(lx, "%s", msg);
 	}
-	if ((e = node(op, PF_T_BOOL)) == NULL) {
-		pf_expr_free(l);
-		pf_expr_free(r);
-		return lexfail(lx, "out of memory", NULL);
-	}
-	e->l = l;
-	e->r = r;
-	return e;
+	return pair(lx, op, l, r);
 }
 
 /* want_bool - a logical operand must be boolean */
@@ -374,7 +394,7 @@ static struct pf_expr *
 parse_binary(struct lexer *lx, enum tok tok, enum expr_op op,
     struct pf_expr *(*sub)(struct lexer *), const char *what)
 {
-	struct pf_expr *l, *r, *n;
+	struct pf_expr *l, *r;
 
 	if ((l = sub(lx)) == NULL)
 		return NULL;
@@ -386,14 +406,8 @@ parse_binary(struct lexer *lx, enum tok tok, enum expr_op op,
 			pf_expr_free(l);
 			return NULL;
 		}
-		if ((n = node(op, PF_T_BOOL)) == NULL) {
-			pf_expr_free(l);
-			pf_expr_free(r);
-			return lexfail(lx, "out of memory", NULL);
-		}
-		n->l = l;
-		n->r = r;
-		l = n;
+		if ((l = pair(lx, op, l, r)) == NULL)
+			return NULL;
 	}
 	return l;
 }

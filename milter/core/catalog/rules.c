@@ -527,6 +527,32 @@ statement_catalog(struct loader *ld, const char *p, size_t len)
 	return PF_OK;
 }
 
+/* rule_start - "rule ID": a new entry, in *cur; the id is unique */
+static int
+rule_start(struct loader *ld, const char *v, size_t len, struct pf_rule **cur)
+{
+	struct pf_rules *rs = ld->rs;
+	struct pf_rule *nr, *r;
+
+	if (!valid_id(v, len))
+		return fail(ld, "rule id must be [a-z0-9-]+", NULL);
+	if (rs->nrule >= RULES_MAX)
+		return fail(ld, "too many rules", NULL);
+	if ((nr = realloc(rs->rule, (rs->nrule + 1) * sizeof(*nr))) == NULL)
+		return fail(ld, "out of memory", NULL);
+	rs->rule = nr;
+	r = *cur = &rs->rule[rs->nrule++];
+	memset(r, 0, sizeof(*r));
+	r->cls = -1;
+	r->stage = -1;
+	r->line = ld->line;
+	if ((r->id = strndup(v, len)) == NULL)
+		return fail(ld, "out of memory", NULL);
+	if (pf_rules_find(rs, r->id) != r)
+		return fail(ld, "duplicate rule id '%s'", r->id);
+	return PF_OK;
+}
+
 /* load_lines - the statement loop over an open file */
 static int
 load_lines(struct loader *ld, FILE *fp)
@@ -567,37 +593,9 @@ load_lines(struct loader *ld, FILE *fp)
 				rc = statement_const(ld, v, len);
 			else if (klen == 7 && memcmp(kw, "catalog", 7) == 0)
 				rc = statement_catalog(ld, v, len);
-			else if (klen == 4 && memcmp(kw, "rule", 4) == 0) {
-				struct pf_rule *nr;
-
-				if (!valid_id(v, len)) {
-					rc = fail(ld, "rule id must be "
-					    "[a-z0-9-]+", NULL);
-					break;
-				}
-				if (rs->nrule >= RULES_MAX) {
-					rc = fail(ld, "too many rules", NULL);
-					break;
-				}
-				nr = realloc(rs->rule,
-				    (rs->nrule + 1) * sizeof(*nr));
-				if (nr == NULL) {
-					rc = fail(ld, "out of memory", NULL);
-					break;
-				}
-				rs->rule = nr;
-				cur = &rs->rule[rs->nrule++];
-				memset(cur, 0, sizeof(*cur));
-				cur->cls = -1;
-				cur->stage = -1;
-				cur->line = ld->line;
-				cur->id = strndup(v, len);
-				if (cur->id == NULL)
-					rc = fail(ld, "out of memory", NULL);
-				else if (pf_rules_find(rs, cur->id) != cur)
-					rc = fail(ld, "duplicate rule id '%s'",
-					    cur->id);
-			} else
+			else if (klen == 4 && memcmp(kw, "rule", 4) == 0)
+				rc = rule_start(ld, v, len, &cur);
+			else
 				rc = fail(ld, "expected 'rule', 'const' or "
 				    "'catalog'", NULL);
 		} else if (klen == 3 && memcmp(kw, "end", 3) == 0 && len == 0) {

@@ -268,6 +268,14 @@ best(const struct pf_policy *p, const struct pf_rule *r, const char *dom,
 	return b;
 }
 
+/* pf_policy_mta_adds - MTAAddsHeaders for this submission */
+int
+pf_policy_mta_adds(const struct pf_policy *p, int local)
+{
+	return p->mta_adds == PF_M_ALWAYS ||
+	    (p->mta_adds == PF_M_LOCAL && local);
+}
+
 /* pf_policy_action_for - the action one prediction asks for */
 enum pf_action
 pf_policy_action_for(const struct pf_policy *p, const struct pf_rule *r,

@@ -97,6 +97,9 @@ void	pf_policy_decide_rcpt(const struct pf_policy *,
 /* pf_policy_action_for - the action one prediction asks for */
 enum pf_action pf_policy_action_for(const struct pf_policy *,
 	    const struct pf_rule *, const char *from_dom, const char *env_dom);
+/* pf_policy_mta_adds - will the MTA add a missing Message-ID, Date and
+ * From after the milter (local: a non-SMTP submission)?  1 or 0 */
+int	pf_policy_mta_adds(const struct pf_policy *, int local);
 
 const char	*pf_action_name(enum pf_action);
 /* pf_action_parse - name to action; -1 if unknown */

@@ -15,98 +15,34 @@
 
 #include "base/pf.h"
 #include "message/addr.h"
-#include "message/hdr.h"
+#include "message/tok822.h"
 
-/* RFC 5322 3.2.3 atext; 8-bit bytes are UTF-8 (RFC 6532) */
-static int
-is_atext(unsigned char c)
-{
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || c >= 0x80)
-		return 1;
-	return strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL && c != '\0';
-}
-
-static int
-is_wsp(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/* has_ew - an RFC 2047 encoded-word in [p, e) */
-static int
-has_ew(const char *p, const char *e)
-{
-	return pf_hdr_has_ew(p, (size_t)(e - p));
-}
-
-/* skip_quoted - p at '"': past the closing quote, or e if unterminated */
+/* quoted - p at '"': past the quoted-string; *ok = 0 when unterminated */
 static const char *
-skip_quoted(const char *p, const char *e, int *ok)
+quoted(const char *p, const char *e, int *ok)
 {
-	for (p++; p < e; p++) {
-		if (*p == '\\' && p + 1 < e)
-			p++;
-		else if (*p == '"')
-			return p + 1;
-	}
-	*ok = 0;
-	return e;
+	if (pf_tok_quoted(p, e, &p) != PF_TOK_OK)
+		*ok = 0;
+	return p;
 }
 
-/* skip_comment - p at '(': past the matching ')', comments nest */
+/* comment - p at '(': past the comment; *ok = 0 when unterminated */
 static const char *
-skip_comment(const char *p, const char *e, int *ok)
+comment(const char *p, const char *e, int *ok)
 {
-	size_t depth = 0;
-
-	for (; p < e; p++) {
-		if (*p == '\\' && p + 1 < e)
-			p++;
-		else if (*p == '(')
-			depth++;
-		else if (*p == ')' && --depth == 0)
-			return p + 1;
-	}
-	*ok = 0;
-	return e;
+	if (pf_tok_comment(p, e, &p) != PF_TOK_OK)
+		*ok = 0;
+	return p;
 }
 
-/* find_top - the first c in [p, e) outside quotes, comments, literals */
-static const char *
-find_top(const char *p, const char *e, char c)
-{
-	int ok = 1;
-
-	while (p < e) {
-		if (*p == c)
-			return p;
-		if (*p == '"')
-			p = skip_quoted(p, e, &ok);
-		else if (*p == '(')
-			p = skip_comment(p, e, &ok);
-		else if (*p == '[' && c != '[') {
-			const char *r = memchr(p, ']', (size_t)(e - p));
-			p = r ? r + 1 : e;
-		} else
-			p++;
-	}
-	return NULL;
-}
-
-/* only_cfws - [p, e) holds nothing but white space and comments */
+/* only_cfws - [p, e) is all white space and comments; an unterminated
+ * comment counts, and sets *ok = 0 */
 static int
 only_cfws(const char *p, const char *e, int *ok)
 {
-	while (p < e) {
-		if (is_wsp(*p))
-			p++;
-		else if (*p == '(')
-			p = skip_comment(p, e, ok);
-		else
-			return 0;
-	}
-	return 1;
+	if (pf_tok_cfws(p, e, &p) != PF_TOK_OK)
+		*ok = 0;
+	return p == e;
 }
 
 /*
@@ -122,16 +58,16 @@ clean(const char *p, const char *e, char *buf, size_t cap, size_t *len,
 	size_t n = 0;
 
 	while (p < e) {
-		if (is_wsp(*p)) {
+		if (pf_tok_is_wsp(*p)) {
 			p++;
 			continue;
 		}
 		if (*p == '(') {
-			p = skip_comment(p, e, ok);
+			p = comment(p, e, ok);
 			continue;
 		}
-		q = *p == '"' ? skip_quoted(p, e, ok) : p + 1;
-		if (*p == '"' && has_ew(p, q))
+		q = *p == '"' ? quoted(p, e, ok) : p + 1;
+		if (*p == '"' && pf_tok_has_ew(p, (size_t)(q - p)))
 			*ew_quoted = 1;
 		if ((size_t)(q - p) > cap - n)
 			return 0;
@@ -148,16 +84,13 @@ clean(const char *p, const char *e, char *buf, size_t cap, size_t *len,
 static int
 local_ok(const char *p, const char *e)
 {
-	int ok = 1;
-
 	if (p == e || *p == '.')
 		return 0;
 	while (p < e) {
 		if (*p == '"') {
-			p = skip_quoted(p, e, &ok);
-			if (!ok)
+			if (pf_tok_quoted(p, e, &p) != PF_TOK_OK)
 				return 0;
-		} else if (*p == '.' || is_atext((unsigned char)*p))
+		} else if (*p == '.' || pf_tok_is_atext((unsigned char)*p))
 			p++;
 		else
 			return 0;
@@ -165,34 +98,14 @@ local_ok(const char *p, const char *e)
 	return 1;
 }
 
-/* domain_syntax - RFC 5322 dot-atom or domain-literal */
+/* domain_syntax - RFC 5322 dot-atom or (non-empty) domain-literal */
 static int
 domain_syntax(const char *p, const char *e, int *literal)
 {
-	const char *q;
-
-	*literal = 0;
-	if (p == e)
-		return 0;
-	if (*p == '[') {
-		*literal = 1;
-		if (e[-1] != ']' || e - p < 3)
-			return 0;
-		for (q = p + 1; q < e - 1; q++)
-			if (*q == '[' || *q == ']' || *q == '\\')
-				return 0;
-		return 1;
-	}
-	if (*p == '.' || e[-1] == '.')
-		return 0;
-	for (q = p; q < e; q++) {
-		if (*q == '.') {
-			if (q + 1 < e && q[1] == '.')
-				return 0;
-		} else if (!is_atext((unsigned char)*q))
-			return 0;
-	}
-	return 1;
+	*literal = p < e && *p == '[';
+	if (*literal)
+		return e - p >= 3 && pf_tok_literal_ok(p, e, 0);
+	return pf_tok_dot_atom(p, e, 0);
 }
 
 /* addr_spec - check an addr-spec; fill the first valid one's domain */
@@ -202,14 +115,14 @@ addr_spec(const char *p, const char *e, struct pf_addrlist *al, int *ok)
 	char buf[1024];
 	const char *at = NULL, *q;
 	size_t len, i, dl;
-	int lit, qok = 1;
+	int lit;
 
 	if (!clean(p, e, buf, sizeof(buf), &len, ok, &al->ew_quoted))
 		return 0;
 	/* the last '@' outside quoted strings */
 	for (q = buf; q < buf + len; ) {
 		if (*q == '"') {
-			q = skip_quoted(q, buf + len, &qok);
+			(void)pf_tok_quoted(q, buf + len, &q);
 			continue;
 		}
 		if (*q == '@')
@@ -218,7 +131,7 @@ addr_spec(const char *p, const char *e, struct pf_addrlist *al, int *ok)
 	}
 	if (at == NULL)
 		return 0;
-	if (has_ew(buf, at))
+	if (pf_tok_has_ew(buf, (size_t)(at - buf)))
 		al->ew_addrspec = 1;
 	if (!local_ok(buf, at) || !domain_syntax(at + 1, buf + len, &lit))
 		return 0;
@@ -246,7 +159,7 @@ display_copy(const char *p, const char *e, char *out, size_t cap)
 
 	while (p < e && n + 1 < cap) {
 		if (*p == '(') {
-			p = skip_comment(p, e, &ok);
+			p = comment(p, e, &ok);
 			continue;
 		}
 		if (*p == '"') {
@@ -255,7 +168,7 @@ display_copy(const char *p, const char *e, char *out, size_t cap)
 		}
 		if (*p == '\\' && p + 1 < e)
 			p++;
-		if (is_wsp(*p)) {
+		if (pf_tok_is_wsp(*p)) {
 			sp = n > 0;
 			p++;
 			continue;
@@ -272,14 +185,14 @@ display_copy(const char *p, const char *e, char *out, size_t cap)
 static void
 mailbox(const char *p, const char *e, struct pf_addrlist *al, int *ok)
 {
-	const char *lt, *gt, *a, *c;
+	const char *lt, *gt, *a, *c, *q, *r;
 	int valid;
 	char disp[PF_ADDR_DISPLAY_MAX + 1];
 
 	disp[0] = '\0';
 	al->count++;
-	if ((lt = find_top(p, e, '<')) != NULL) {
-		gt = find_top(lt + 1, e, '>');
+	if ((lt = pf_tok_find(p, e, '<')) != NULL) {
+		gt = pf_tok_find(lt + 1, e, '>');
 		if (gt == NULL) {
 			*ok = 0;
 			return;
@@ -288,22 +201,17 @@ mailbox(const char *p, const char *e, struct pf_addrlist *al, int *ok)
 			*ok = 0;
 		display_copy(p, lt, disp, sizeof(disp));
 		a = lt + 1;
-		while (a < gt && is_wsp(*a))
+		while (a < gt && pf_tok_is_wsp(*a))
 			a++;
 		/* obs-route: "@a,@b:" before the address */
-		if (a < gt && *a == '@' && (c = find_top(a, gt, ':')) != NULL)
+		if (a < gt && *a == '@' && (c = pf_tok_find(a, gt, ':')) != NULL)
 			a = c + 1;
 		valid = addr_spec(a, gt, al, ok);
 		/* a display name with encoded-words in quotes is checked too */
-		{
-			int dummy = 1;
-			const char *q = p;
-			while ((q = find_top(q, lt, '"')) != NULL) {
-				const char *r = skip_quoted(q, lt, &dummy);
-				if (has_ew(q, r))
-					al->ew_quoted = 1;
-				q = r;
-			}
+		for (q = p; (q = pf_tok_find(q, lt, '"')) != NULL; q = r) {
+			(void)pf_tok_quoted(q, lt, &r);
+			if (pf_tok_has_ew(q, (size_t)(r - q)))
+				al->ew_quoted = 1;
 		}
 	} else
 		valid = addr_spec(p, e, al, ok);
@@ -327,23 +235,22 @@ pf_addr_list_parse(const char *p, size_t len, struct pf_addrlist *al)
 		char c = q < e ? *q : ',';
 
 		if (q < e && *q == '"') {
-			q = skip_quoted(q, e, &ok);
+			q = quoted(q, e, &ok);
 			continue;
 		}
 		if (q < e && *q == '(') {
-			q = skip_comment(q, e, &ok);
+			q = comment(q, e, &ok);
 			continue;
 		}
 		if (q < e && *q == '<') {
-			const char *g = find_top(q, e, '>');
+			const char *g = pf_tok_find(q, e, '>');
 			q = g ? g + 1 : e;
 			if (g == NULL)
 				ok = 0;
 			continue;
 		}
 		if (q < e && *q == '[') {
-			const char *g = memchr(q, ']', (size_t)(e - q));
-			q = g ? g + 1 : e;
+			(void)pf_tok_literal(q, e, &q);
 			continue;
 		}
 		if (c == ',' || c == ';' || c == ':') {
@@ -488,12 +395,85 @@ addr_literal(const char *p, const char *e)
 	return inet_pton(AF_INET, buf, sink) == 1;
 }
 
+/* path_route - RFC 5321 A-d-l "@a,@b:" (obsolete, still valid syntax) at
+ * p: past its ':', or NULL with *why set */
+static const char *
+path_route(const char *p, const char *e, int utf8, const char **why)
+{
+	const char *q, *c;
+
+	if ((q = memchr(p, ':', (size_t)(e - p))) == NULL) {
+		*why = "source route without ':'";
+		return NULL;
+	}
+	while (p < q) {
+		if ((c = memchr(p, ',', (size_t)(q - p))) == NULL)
+			c = q;
+		if (*p != '@' || !sub_domains(p + 1, c, utf8, why)) {
+			*why = "bad source route";
+			return NULL;
+		}
+		p = c == q ? q : c + 1;
+	}
+	return q + 1;
+}
+
+/* path_quoted - RFC 5321 Quoted-string local-part at p: its '@', or NULL
+ * with *why set */
+static const char *
+path_quoted(const char *p, const char *e, int utf8, const char **why)
+{
+	const char *q, *c;
+
+	if (pf_tok_quoted(p, e, &q) != PF_TOK_OK || q >= e || *q != '@') {
+		*why = "bad quoted local-part";
+		return NULL;
+	}
+	for (c = p + 1; c < q - 1; c++)
+		if ((unsigned char)*c < 32 || (*c == 127) ||
+		    ((unsigned char)*c >= 0x80 && !utf8)) {
+			*why = "bad character in quoted local-part";
+			return NULL;
+		}
+	return q;
+}
+
+/* path_dot_string - RFC 5321 Dot-string = Atom *("." Atom) local-part at
+ * p: its '@', or NULL with *why set */
+static const char *
+path_dot_string(const char *p, const char *e, int utf8, const char **why)
+{
+	const char *at, *q;
+
+	if ((at = memchr(p, '@', (size_t)(e - p))) == NULL) {
+		*why = "no '@' in the address";
+		return NULL;
+	}
+	if (at == p || *p == '.' || at[-1] == '.') {
+		*why = "bad local-part";
+		return NULL;
+	}
+	for (q = p; q < at; q++) {
+		unsigned char c = *q;
+		if (c == '.' && q[1] == '.') {
+			*why = "empty atom in local-part";
+			return NULL;
+		}
+		if (c != '.' &&
+		    (!pf_tok_is_atext(c) || (c >= 0x80 && !utf8))) {
+			*why = "bad character in local-part";
+			return NULL;
+		}
+	}
+	return at;
+}
+
 /* pf_addr_path_check - RFC 5321 4.1.2 Path, sizes of 4.5.3.1 */
 int
 pf_addr_path_check(const char *s, int flags, const char **why)
 {
-	const char *e = s + strlen(s), *p = s, *at = NULL, *q;
-	int utf8 = (flags & PF_ADDR_UTF8) != 0, ok = 1;
+	const char *e = s + strlen(s), *p = s, *at;
+	int utf8 = (flags & PF_ADDR_UTF8) != 0;
 
 	*why = "";
 	if (p == e) {
@@ -506,61 +486,14 @@ pf_addr_path_check(const char *s, int flags, const char **why)
 		*why = "path over 256 octets";
 		return PF_ESYNTAX;
 	}
-	/* A-d-l: "@a,@b:" (obsolete, still valid syntax) */
-	if (*p == '@') {
-		if ((q = memchr(p, ':', (size_t)(e - p))) == NULL) {
-			*why = "source route without ':'";
-			return PF_ESYNTAX;
-		}
-		while (p < q) {
-			const char *c = memchr(p, ',', (size_t)(q - p));
-			if (c == NULL)
-				c = q;
-			if (*p != '@' || !sub_domains(p + 1, c, utf8, why)) {
-				*why = "bad source route";
-				return PF_ESYNTAX;
-			}
-			p = c == q ? q : c + 1;
-		}
-		p = q + 1;
-	}
-	if (p < e && *p == '"') {
-		q = skip_quoted(p, e, &ok);
-		if (!ok || q >= e || *q != '@') {
-			*why = "bad quoted local-part";
-			return PF_ESYNTAX;
-		}
-		for (const char *c = p + 1; c < q - 1; c++)
-			if ((unsigned char)*c < 32 || (*c == 127) ||
-			    ((unsigned char)*c >= 0x80 && !utf8)) {
-				*why = "bad character in quoted local-part";
-				return PF_ESYNTAX;
-			}
-		at = q;
-	} else {
-		at = memchr(p, '@', (size_t)(e - p));
-		if (at == NULL) {
-			*why = "no '@' in the address";
-			return PF_ESYNTAX;
-		}
-		/* Dot-string = Atom *("." Atom) */
-		if (at == p || *p == '.' || at[-1] == '.') {
-			*why = "bad local-part";
-			return PF_ESYNTAX;
-		}
-		for (q = p; q < at; q++) {
-			unsigned char c = *q;
-			if (c == '.' && q[1] == '.') {
-				*why = "empty atom in local-part";
-				return PF_ESYNTAX;
-			}
-			if (c != '.' &&
-			    (!is_atext(c) || (c >= 0x80 && !utf8))) {
-				*why = "bad character in local-part";
-				return PF_ESYNTAX;
-			}
-		}
-	}
+	if (*p == '@' && (p = path_route(p, e, utf8, why)) == NULL)
+		return PF_ESYNTAX;
+	if (p < e && *p == '"')
+		at = path_quoted(p, e, utf8, why);
+	else
+		at = path_dot_string(p, e, utf8, why);
+	if (at == NULL)
+		return PF_ESYNTAX;
 	if (at - p > 64) {
 		*why = "local-part over 64 octets";
 		return PF_ESYNTAX;

@@ -22,7 +22,8 @@
 
 #define MAGIC_PEEK	4096
 
-/* gmail-facts.md section 3.1: the union of both spellings, plus .mjs */
+/* Gmail's list (support.google.com/mail/answer/6590): the union of the
+ * spellings its copies give, plus .mjs */
 static const char *const blocked[] = {
 	"ade", "adp", "apk", "appx", "appxbundle", "bat", "cab", "chm", "cmd",
 	"com", "cpl", "diagcab", "diagcfg", "diagpack", "diagpkg", "dll",
@@ -32,12 +33,13 @@ static const char *const blocked[] = {
 	"sys", "vb", "vbe", "vbs", "vhd", "vxd", "wsc", "wsf", "wsh", "xll"
 };
 
-/* compression suffixes: x.exe.gz is an x.exe (section 3.2 a) */
+/* compression suffixes: Gmail blocks x.exe.gz as it blocks x.exe */
 static const char *const compressed[] = {
 	"gz", "bz2", "z", "xz", "lz", "lzma", "zst"
 };
 
-/* archive suffixes we open (section 3.3 and what libarchive reads) */
+/* archive suffixes we open (the archives Gmail looks into, and what
+ * libarchive reads) */
 static const char *const archives[] = {
 	"zip", "tar", "tgz", "taz", "tbz", "tbz2", "txz", "gz", "bz2", "z",
 	"xz", "rar", "7z", "cab", "lzh", "lha", "arj", "cpio", "iso"

@@ -1,7 +1,9 @@
 /*
- * blocked.h - attachment names and contents Gmail blocks: the extension
- * list, executables by their magic bytes, and archives listed with
- * libarchive (nested, encrypted, compressed), under hard caps.
+ * blocked.h - attachment names and contents Gmail blocks: the file types
+ * on its list (also compressed, x.exe.gz), executables and shortcuts by
+ * their first bytes, and archives listed with libarchive (nested,
+ * compressed; an encrypted one that holds an archive), under hard caps
+ * that are reported, not fatal.
  */
 #ifndef PF_BLOCKED_H
 #define PF_BLOCKED_H
@@ -32,9 +34,13 @@ const char	*pf_blocked_name_blocked(const char *name);
 /* pf_blocked_name_is_archive - the name says zip, tar, gz, ... */
 int		 pf_blocked_name_is_archive(const char *name);
 
-/* pf_blocked_magic - what the first bytes are: "executable (PE)", "zip",
- * ... or NULL; static */
+/* pf_blocked_magic_exec - what the first bytes say the file runs as ("a
+ * Windows executable (PE)", "an ELF executable", "a Windows shortcut
+ * (LNK)", ...), static; NULL for anything else */
 const char	*pf_blocked_magic_exec(const unsigned char *p, size_t len);
+
+/* pf_blocked_magic_archive - the first bytes are an archive or a
+ * compressed file (zip, gzip, bzip2, xz, rar, 7z, tar); 1 or 0 */
 int		 pf_blocked_magic_archive(const unsigned char *p, size_t len);
 
 /* pf_blocked_scan_mem / _fd - list an archive (or compressed file); the

@@ -7,48 +7,24 @@
  * the US zones, military letters, and unknown names read as -0000).  A
  * missing zone is tolerated (read as -0000), as every mail reader does;
  * anything else that does not fit is unparseable.  Input is an untrusted
- * header value.
+ * header value; CFWS is skipped by tok822.c.
  */
 #include <string.h>
 #include <strings.h>
 
 #include "base/pf.h"
 #include "message/date.h"
+#include "message/tok822.h"
 
 struct tok {
 	const char	*p, *e;
 };
 
-static int
-is_wsp(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
 /* skip - past CFWS; 0 on an unterminated comment */
 static int
 skip(struct tok *t)
 {
-	size_t depth;
-
-	for (;;) {
-		while (t->p < t->e && is_wsp(*t->p))
-			t->p++;
-		if (t->p >= t->e || *t->p != '(')
-			return 1;
-		for (depth = 0; t->p < t->e; t->p++) {
-			if (*t->p == '\\' && t->p + 1 < t->e)
-				t->p++;
-			else if (*t->p == '(')
-				depth++;
-			else if (*t->p == ')' && --depth == 0) {
-				t->p++;
-				break;
-			}
-		}
-		if (depth != 0)
-			return 0;
-	}
+	return pf_tok_cfws(t->p, t->e, &t->p) == PF_TOK_OK;
 }
 
 /* digits - up to max digits; the count read, value in *v */

@@ -20,6 +20,7 @@
 #include "message/addr.h"
 #include "message/date.h"
 #include "message/msgid.h"
+#include "message/tok822.h"
 #include "message/content.h"
 #include "message/hdr.h"
 
@@ -150,30 +151,6 @@ has_8bit(const char *p, size_t len)
 	return 0;
 }
 
-/* pf_hdr_has_ew - an RFC 2047 encoded-word anywhere in [p, p+len) */
-int
-pf_hdr_has_ew(const char *p, size_t len)
-{
-	const char *e = p + len, *q, *r;
-
-	for (; p + 1 < e; p++) {
-		if (p[0] != '=' || p[1] != '?')
-			continue;
-		q = memchr(p + 2, '?', (size_t)(e - p - 2));
-		if (q == NULL || q == p + 2 || q + 3 >= e)
-			continue;
-		if (strchr("BbQq", q[1]) == NULL || q[2] != '?')
-			continue;
-		for (r = q + 3; r + 1 < e; r++)
-			if (r[0] == '?' && r[1] == '=')
-				return 1;
-		/* no "?=" up to the end: no later start can close either
-		 * (and hostile input gets no quadratic scan) */
-		return 0;
-	}
-	return 0;
-}
-
 /* addr_field - parse an address field; From also feeds the from.* facts */
 static void
 addr_field(struct hdr *h, const char *n, size_t nlen, const char *v,
@@ -228,10 +205,10 @@ hdr_header(void *st, const char *n, size_t nlen, const char *v, size_t vlen)
 	    ++h->seen[i] == 2)
 		note(&h->dup_count, h->dup_name, single[i].s, single[i].len);
 	if (name_in(n, nlen, no_ew, PF_NELEM(no_ew)) >= 0 &&
-	    pf_hdr_has_ew(v, vlen))
+	    pf_tok_has_ew(v, vlen))
 		note(&h->ew, h->ew_name, n, nlen);
 	if (name_is(n, nlen, "Subject")) {
-		(void)pf_msgid_trim(v, vlen, &s);
+		(void)pf_tok_trim(v, vlen, &s);
 		/* leading white space is the separator, not the subject */
 		bare = tv - (size_t)(s - v);
 		if ((int64_t)bare > h->subject)
@@ -243,7 +220,7 @@ hdr_header(void *st, const char *n, size_t nlen, const char *v, size_t vlen)
 			malformed(h, n, nlen, "the Date does not parse");
 	} else if (name_is(n, nlen, "Message-ID")) {
 		if (h->msgid_count++ == 0) {
-			h->msgid_bytes = (int64_t)pf_msgid_trim(v, vlen, &s);
+			h->msgid_bytes = (int64_t)pf_tok_trim(v, vlen, &s);
 			h->msgid_bytes += (int64_t)(tv - vlen);
 			h->msgid_valid = tv == vlen && pf_msgid_valid(v, vlen);
 		}

@@ -12,7 +12,4 @@
 
 extern const struct pf_observer pf_hdr_observer;
 
-/* pf_hdr_has_ew - an RFC 2047 encoded-word anywhere in [p, p+len) */
-int	pf_hdr_has_ew(const char *p, size_t len);
-
 #endif

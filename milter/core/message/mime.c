@@ -23,7 +23,7 @@
 #include "base/facts.h"
 #include "base/msg.h"
 #include "message/content.h"
-#include "message/hdr.h"
+#include "message/tok822.h"
 #include "message/blocked.h"
 #include "message/mime.h"
 
@@ -137,7 +137,7 @@ check_param_ew(struct mime *m, int idx, const char *v, size_t vlen)
 
 	if (idx == 1 || (semi = memchr(v, ';', vlen)) == NULL)
 		return;
-	if (pf_hdr_has_ew(semi, vlen - (size_t)(semi - v)))
+	if (pf_tok_has_ew(semi, vlen - (size_t)(semi - v)))
 		m->param_ew++;
 }
 

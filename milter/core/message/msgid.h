@@ -11,8 +11,4 @@
  * allowed; 1 or 0 */
 int	pf_msgid_valid(const char *p, size_t len);
 
-/* pf_msgid_trim - [p, p+len) without leading and trailing white space;
- * the length that remains, its start in *start */
-size_t	pf_msgid_trim(const char *p, size_t len, const char **start);
-
 #endif

@@ -1,5 +1,6 @@
 /*
- * reply.c - safe text for the MTA and the log.  Prediction texts come from
+ * smtpreply.c - the refusal an action makes, and safe text for the MTA
+ * and the log.  Prediction texts come from
  * the rules file with placeholders filled from the message, so they may
  * carry anything the sender put in a header; every byte that leaves here
  * is printable ASCII, bounded, and (for smfi_setreply, which formats its
@@ -9,11 +10,40 @@
 #include <string.h>
 #include <strings.h>
 
-#include "smtpreply.h"
+#include "config/smtpreply.h"
 
-/* pf_reply_clean - printable ASCII, blanks collapsed, bounded */
+/* pf_smtp_class - 4 or 5 for a refusing action, 0 otherwise */
+int
+pf_smtp_class(enum pf_action a, const struct pf_pred *p)
+{
+	if (a == PF_A_TEMPFAIL)
+		return 4;
+	if (a == PF_A_REJECT)
+		return p->rule->reply >= 500 ? 5 : 4;
+	return 0;
+}
+
+/* pf_smtp_codes - reply code and status for a refusal of class cls, taken
+ * from the prediction and moved to that class if it differs */
+void
+pf_smtp_codes(const struct pf_pred *p, int cls, char *rc, size_t rclen,
+    char *xc, size_t xclen)
+{
+	const struct pf_rule *r = p->rule;
+	const char *dot = strchr(r->status, '.');
+
+	if (r->reply / 100 == cls) {
+		snprintf(rc, rclen, "%d", r->reply);
+		snprintf(xc, xclen, "%s", r->status);
+	} else {
+		snprintf(rc, rclen, "%d", cls == 4 ? 451 : 550);
+		snprintf(xc, xclen, "%d%s", cls, dot != NULL ? dot : ".7.0");
+	}
+}
+
+/* pf_smtp_clean - printable ASCII, blanks collapsed, bounded */
 size_t
-pf_reply_clean(char *dst, size_t max, const char *src, int pct)
+pf_smtp_clean(char *dst, size_t max, const char *src, int pct)
 {
 	size_t n = 0, need;
 	int blank = 0;
@@ -56,9 +86,9 @@ pf_reply_clean(char *dst, size_t max, const char *src, int pct)
 	return n;
 }
 
-/* pf_reply_text - the reply a rejected submitter sees */
+/* pf_smtp_text - the reply a rejected submitter sees */
 size_t
-pf_reply_text(char *dst, size_t max, const struct pf_pred *p)
+pf_smtp_text(char *dst, size_t max, const struct pf_pred *p)
 {
 	char raw[2048];
 	const struct pf_rule *r = p->rule;
@@ -68,18 +98,18 @@ pf_reply_text(char *dst, size_t max, const struct pf_pred *p)
 	    r->reply, r->status, r->id,
 	    p->text ? p->text : (r->text ? r->text : ""),
 	    r->fix ? r->fix : "see preflight explain");
-	return pf_reply_clean(dst, max < PF_REPLY_MAX ? max : PF_REPLY_MAX,
+	return pf_smtp_clean(dst, max < PF_SMTP_REPLY_MAX ? max : PF_SMTP_REPLY_MAX,
 	    raw, 1);
 }
 
-/* pf_reply_prediction - " 550 5.7.26 dmarc-reject; text" */
+/* pf_smtp_prediction - " 550 5.7.26 dmarc-reject; text" */
 size_t
-pf_reply_prediction(char *dst, size_t max, const struct pf_pred *p)
+pf_smtp_prediction(char *dst, size_t max, const struct pf_pred *p)
 {
-	char raw[1024], clean[PF_HDRVAL_MAX];
+	char raw[1024], clean[PF_SMTP_HDRVAL_MAX];
 	const struct pf_rule *r = p->rule;
 
-	pf_reply_clean(clean, sizeof(clean) - 64,
+	pf_smtp_clean(clean, sizeof(clean) - 64,
 	    p->text ? p->text : (r->text ? r->text : ""), 0);
 	/* ';' separates the short text; keep it out of the id part */
 	snprintf(raw, sizeof(raw), " %d %s %s; %s", r->reply, r->status,
@@ -88,9 +118,9 @@ pf_reply_prediction(char *dst, size_t max, const struct pf_pred *p)
 	return strlen(dst);
 }
 
-/* pf_reply_logesc - escape untrusted bytes for a log line */
+/* pf_smtp_logesc - escape untrusted bytes for a log line */
 size_t
-pf_reply_logesc(char *dst, size_t max, const char *src, size_t len)
+pf_smtp_logesc(char *dst, size_t max, const char *src, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t n = 0, i;
@@ -122,9 +152,9 @@ pf_reply_logesc(char *dst, size_t max, const char *src, size_t len)
 	return n;
 }
 
-/* pf_reply_is_ours - a header this daemon owns */
+/* pf_smtp_is_ours - a header this daemon owns */
 int
-pf_reply_is_ours(const char *name)
+pf_smtp_is_ours(const char *name)
 {
 	return name != NULL && strncasecmp(name, "X-Preflight-", 12) == 0;
 }
