@@ -30,7 +30,9 @@ apt-get update -qq
 #                                                             doctor --probe
 #   libmicrohttpd-dev the daemon's /metrics endpoint (MetricsListen)
 #   check            unit tests
-# test: nsd (fixture DNS), postfix (private MTA), miltertest, opendkim-tools,
+#   liblmdb-dev      state store, one host    libhiredis-dev  state in Redis
+# test: redis-server (state store), nsd (fixture DNS), postfix (private MTA),
+#   miltertest, opendkim-tools,
 #   zip/p7zip (archive fixtures), jq (JSON checks), clang (fuzz targets),
 #   openssl (doctor's self-signed certificate),
 #   curl (scrapes /metrics in tests/e2e/metrics.sh)
@@ -41,6 +43,7 @@ apt-get install -y -qq --no-install-recommends \
 	check libmilter-dev libspf2-dev libopendkim-dev libunbound-dev \
 	libevent-dev nettle-dev libpsl-dev publicsuffix libidn2-dev \
 	libgmime-3.0-dev libarchive-dev libssl-dev libmicrohttpd-dev \
+	liblmdb-dev libhiredis-dev redis-server \
 	nsd postfix miltertest opendkim-tools dnsutils zip p7zip-full jq openssl \
 	clang libclang-rt-14-dev python3 iproute2 procps psmisc \
 	valgrind time curl debhelper devscripts lintian fakeroot >/dev/null

@@ -51,6 +51,7 @@ chmod 755 "$T"
 cat > "$T/preflight.conf" <<CONF
 Rules $top/rules/gmail.rules
 DNS no
+State lmdb:$T/state/state
 Socket local:$T/milter.sock
 SocketMode 0666
 Background no

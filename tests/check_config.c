@@ -48,8 +48,35 @@ static const struct {
 	    "EgressIP 192.0.2.13 192.0.2.14 192.0.2.15 192.0.2.16\n"
 	    "EgressIP 192.0.2.17\n",
 	    "5: EgressIP: more than 16 addresses" },
-	{ "bool not yes or no", "Bulk maybe\n",
-	    "1: Bulk: expected yes or no, not \"maybe\"" },
+	{ "bool not yes or no", "TagClean maybe\n",
+	    "1: TagClean: expected one of yes, no" },
+	{ "bulk not yes, no or auto", "Bulk maybe\n",
+	    "1: Bulk: expected yes, no or auto" },
+	{ "state kind", "State mysql://db\n",
+	    "1: State: expected none, lmdb:/PATH, redis://HOST[:PORT][/DB] "
+	    "or redis+unix:/PATH: \"mysql://db\"" },
+	{ "state relative lmdb", "State lmdb:var/state\n",
+	    "1: State: the LMDB path must be absolute: \"lmdb:var/state\"" },
+	{ "state redis port", "State redis://127.0.0.1:70000/0\n",
+	    "1: State: the port is not in 1..65535: "
+	    "\"redis://127.0.0.1:70000/0\"" },
+	{ "state redis db", "State redis://127.0.0.1:6379/x\n",
+	    "1: State: the database is not a number: "
+	    "\"redis://127.0.0.1:6379/x\"" },
+	{ "state redis no host", "State redis://:6379\n",
+	    "1: State: no Redis host: \"redis://:6379\"" },
+	{ "state unix relative", "State redis+unix:run/redis.sock\n",
+	    "1: State: the socket path must be absolute: "
+	    "\"redis+unix:run/redis.sock\"" },
+	{ "state unix parameter", "State redis+unix:/run/r.sock?dbx=1\n",
+	    "1: State: unknown parameter (db=, password=, user=): "
+	    "\"redis+unix:/run/r.sock?dbx=1\"" },
+	{ "state two words", "State none lmdb:/x\n",
+	    "1: State takes one value" },
+	{ "gmail account", "GmailAccount sender\n",
+	    "1: GmailAccount: \"sender\" is not an address" },
+	{ "state timeout", "StateTimeout 5\n",
+	    "1: StateTimeout: 5 is out of range 10..60000" },
 	{ "tristate", "TLS sometimes\n",
 	    "1: TLS: expected yes, no or unknown, not \"sometimes\"" },
 	{ "number out of range", "DNSQueryTimeout 5\n",
@@ -184,7 +211,10 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(c->dns_query_ms, 2000);
 	ck_assert_uint_eq(c->dns_message_ms, 8000);
 	ck_assert_int_eq(c->tls, PF_UNSET);
-	ck_assert_int_eq(c->bulk, 0);
+	ck_assert_int_eq(c->bulk, PF_BULK_AUTO);
+	ck_assert_int_eq(c->state.kind, PF_STATE_LMDB);
+	ck_assert_str_eq(c->state.path, "/var/lib/preflight/state");
+	ck_assert_uint_eq(c->state_timeout_ms, 500);
 	ck_assert_int_eq(p->dry_run, 0);
 	ck_assert_int_eq(p->fail_action, PF_A_ACCEPT);
 	ck_assert_int_eq(p->mta_adds, PF_M_NEVER);
@@ -217,6 +247,8 @@ START_TEST(test_good)
 	    "Bulk yes\n"
 	    "TLS no\n"
 	    "RelayViaGoogle yes\n"
+	    "State redis://pf:s3cret@[::1]:6380/2\n"
+	    "StateTimeout 250\n"
 	    "Signer example.com s2026 /etc/keys/example.key\n"
 	    "Signer example.org s1 /etc/keys/org.key *@example.org\n"
 	    "KeyTable /etc/opendkim/KeyTable\n"
@@ -260,6 +292,13 @@ START_TEST(test_good)
 	ck_assert_int_eq(c->bulk, 1);
 	ck_assert_int_eq(c->tls, PF_NO);
 	ck_assert_int_eq(c->relay_via_google, 1);
+	ck_assert_int_eq(c->state.kind, PF_STATE_REDIS);
+	ck_assert_str_eq(c->state.host, "::1");
+	ck_assert_uint_eq(c->state.port, 6380);
+	ck_assert_uint_eq(c->state.db, 2);
+	ck_assert_str_eq(c->state.user, "pf");
+	ck_assert_str_eq(c->state.pass, "s3cret");
+	ck_assert_uint_eq(c->state_timeout_ms, 250);
 	ck_assert_int_eq(c->nsigner, 2);
 	ck_assert_str_eq(c->signer[0].selector, "s2026");
 	ck_assert_ptr_null(c->signer[0].match);
@@ -269,7 +308,7 @@ START_TEST(test_good)
 	ck_assert_int_eq(p->nrule, 3);
 	ck_assert_int_eq(p->rule[1].sel, PF_SEL_RULE);
 	ck_assert_str_eq(p->rule[1].arg, "dmarc-reject");
-	ck_assert_uint_eq(p->rule[1].line, 19);
+	ck_assert_uint_eq(p->rule[1].line, 21);
 	ck_assert_int_eq(p->dry_run, 1);
 	ck_assert_int_eq(p->domain_src, PF_D_FROM);
 	ck_assert_int_eq(p->unknown_is_gmail, 0);
@@ -306,6 +345,12 @@ static const struct {
 	{ "tls unknown", "TLS unknown\n" },
 	{ "crlf line ends", "Bulk yes\r\nDNS no\r\n" },
 	{ "bool synonyms", "Bulk true\nRelayViaGoogle off\n" },
+	{ "bulk auto, no state", "Bulk auto\nState none\n" },
+	{ "state unix socket", "State redis+unix:/run/redis/redis.sock"
+	    "?db=3&password=x\n" },
+	{ "state lmdb", "State lmdb:/var/lib/preflight/other\n" },
+	{ "gmail account", "GmailAccount news@example.com\n" },
+	{ "state redis defaults", "State redis://localhost\n" },
 };
 
 START_TEST(test_good_small)

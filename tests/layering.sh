@@ -14,8 +14,9 @@ allowed() {
 	config)	 echo "config catalog base" ;;
 	auth)	 echo "auth config catalog base" ;;
 	explain) echo "explain catalog base" ;;
+	state)	 echo "state base" ;;
 	mta)	 echo "mta auth config catalog base" ;;
-	engine)	 echo "engine mta auth catalog config explain message base" ;;
+	engine)	 echo "engine mta auth catalog config explain message state base" ;;
 	*)	 echo "" ;;
 	esac
 }

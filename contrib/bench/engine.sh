@@ -27,7 +27,7 @@ LIBS=$(printf 'print:\n\t@echo $(CORE_LIBS) $(LIBS)\n' |
     tail -n 1)
 (cd "$B" && cc -O2 -g -I"$top/milter/core" -I"$B" -o "$T/enginebench" \
     "$top/contrib/bench/enginebench.c" $LIBS) || exit 1
-printf 'Rules %s\nDNS no\n' "$top/rules/gmail.rules" > "$T/pf.conf"
+printf 'Rules %s\nDNS no\nState none\n' "$top/rules/gmail.rules" > "$T/pf.conf"
 echo "corpus: $DIR"
 "$T/enginebench" "$T/pf.conf" "$DIR" "$ROUNDS" || exit 1
 if command -v valgrind >/dev/null; then

@@ -72,6 +72,7 @@ fi
 pf_conf() {
 	{
 		echo "Rules $(cd "$BENCH_DIR/../../rules" && pwd)/gmail.rules"
+		echo "State none"	# stateless (contrib/bench/state.sh)
 		echo "EgressIP 192.0.2.10"
 		echo "HELO mta.bench.example"
 		echo "Nameserver 127.0.0.1:$RELAY_PORT"

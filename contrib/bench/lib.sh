@@ -341,6 +341,7 @@ bench_preflight() {
 	local conf=$T/preflight-$1.conf
 	{
 		echo "Rules $(cd "$BENCH_DIR/../../rules" && pwd)/gmail.rules"
+		echo "State none"	# stateless (contrib/bench/state.sh)
 		echo "EgressIP 192.0.2.10"
 		echo "HELO mta.bench.example"
 		if [ -n "${PF_BENCH_NODNS:-}" ]; then

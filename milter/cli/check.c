@@ -38,7 +38,8 @@ check_usage(void)
 	    "                       [--mail-from ADDR] [--rcpt ADDR]...\n"
 	    "                       [--egress-ip IP] [--helo NAME] "
 	    "[--nameserver HOST[:PORT]]\n"
-	    "                       [--no-dns] [--bulk] [FILE | -]\n", stderr);
+	    "                       [--no-dns] [--bulk] [--state SPEC] "
+	    "[--record] [FILE | -]\n", stderr);
 }
 
 /* an option that stands for a preflight.conf key */
@@ -59,6 +60,7 @@ struct check_opts {
 	struct setting	 set[CHECK_MAX_SET];	/* in command-line order */
 	size_t		 nset;
 	size_t		 negress;
+	int		 record;		/* --record */
 	const char	*file;
 };
 
@@ -101,6 +103,8 @@ apply(const struct check_opts *o, struct pf_config *cfg)
 			return EX_USAGE;
 		}
 	}
+	/* the store is read; written only when asked */
+	cfg->state_readonly = !o->record;
 	return EX_OK;
 }
 
@@ -119,6 +123,8 @@ parse_opts(int argc, char **argv, struct check_opts *o)
 		{ "nameserver", required_argument, NULL, 'n' },
 		{ "no-dns", no_argument, NULL, 'N' },
 		{ "bulk", no_argument, NULL, 'b' },
+		{ "state", required_argument, NULL, 's' },
+		{ "record", no_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -171,6 +177,12 @@ parse_opts(int argc, char **argv, struct check_opts *o)
 			break;
 		case 'b':
 			rc = add_setting(o, "--bulk", "Bulk", "yes");
+			break;
+		case 's':
+			rc = add_setting(o, "--state", "State", optarg);
+			break;
+		case 'W':
+			o->record = 1;
 			break;
 		case 'h':
 			check_usage();
@@ -298,6 +310,9 @@ pf_cli_check(int argc, char **argv)
 		rc = EX_SOFTWARE;
 		goto out;
 	}
+	if (o.record && pf_check_record(chk, &err) != PF_OK)
+		fprintf(stderr, "preflight: not recorded: %s\n",
+		    pf_err_format(&err, ebuf, sizeof(ebuf)));
 	if (o.json)
 		pf_verdict_json(stdout, &v, pf_check_facts(chk));
 	else

@@ -7,6 +7,7 @@
 
 int	pf_cli_check(int argc, char **argv);
 int	pf_cli_explain(int argc, char **argv);
+int	pf_cli_state(int argc, char **argv);
 int	pf_cli_doctor(int argc, char **argv);
 
 #endif

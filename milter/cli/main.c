@@ -21,9 +21,12 @@ usage(FILE *fp)
 	    "[--mail-from ADDR] [--rcpt ADDR]...\n"
 	    "                       [--egress-ip IP] [--helo NAME] "
 	    "[--nameserver HOST[:PORT]]\n"
-	    "                       [--no-dns] [--bulk] [FILE | -]\n"
+	    "                       [--no-dns] [--bulk] [--state SPEC] "
+	    "[--record] [FILE | -]\n"
 	    "       preflight explain [--json] [--rules FILE] "
 	    "[REPLY... | -f FILE | -]\n"
+	    "       preflight state [--json] [--config FILE] "
+	    "show DOMAIN|ADDRESS | top [-n N] | forget DOMAIN|ADDRESS\n"
 	    "       preflight doctor [--config FILE] [--postfix-dir DIR | "
 	    "--sendmail-cf FILE]\n"
 	    "                        [--domain DOMAIN]... [--json] "
@@ -61,6 +64,8 @@ main(int argc, char **argv)
 		return pf_cli_check(argc - 1, argv + 1);
 	if (strcmp(argv[1], "explain") == 0)
 		return pf_cli_explain(argc - 1, argv + 1);
+	if (strcmp(argv[1], "state") == 0)
+		return pf_cli_state(argc - 1, argv + 1);
 	if (strcmp(argv[1], "doctor") == 0)
 		return pf_cli_doctor(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)

@@ -237,6 +237,23 @@ failsafe(SMFICTX *ctx, struct sess *s, const char *qid, const char *why,
 	return SMFIS_CONTINUE;
 }
 
+/* record - count a message that goes on (accepted, tagged, or any
+ * message in dry run) in the state store */
+static void
+record(struct sess *s, const char *qid, const struct pf_decision *d)
+{
+	struct pf_err err;
+	char esc[300];
+
+	if (d->action != PF_A_ACCEPT && d->action != PF_A_TAG)
+		return;
+	memset(&err, 0, sizeof(err));
+	if (pf_check_record(s->chk, &err) != PF_OK) {
+		pf_smtp_logesc(esc, sizeof(esc), err.msg, strlen(err.msg));
+		pf_log(LOG_WARNING, "%s: not counted: %s", qid, esc);
+	}
+}
+
 /* decide - the policy, with the envelope recipients at hand */
 static void
 decide(struct sess *s, const struct pf_policy *p, const struct pf_verdict *v,
@@ -314,6 +331,7 @@ pf_act_eom(SMFICTX *ctx, struct sess *s)
 		st = refuse(ctx, d.pred, pf_smtp_class(d.action, d.pred));
 		break;
 	}
+	record(s, qid, &d);
 	summary(qid, s, st == SMFIS_TEMPFAIL && d.action == PF_A_REJECT ?
 	    PF_A_TEMPFAIL : d.action,
 	    p->dry_run ? pf_action_name(d.would) : NULL, &v, &d, NULL);

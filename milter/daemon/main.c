@@ -31,6 +31,7 @@
 #include "nodelay.h"
 #include "config/policy.h"
 #include "engine/version.h"
+#include "state/state.h"
 
 #include <microhttpd.h>
 
@@ -183,6 +184,45 @@ lookup_user(const char *user, const char *group, uid_t *uid, gid_t *gid)
 		*gid = gr->gr_gid;
 	}
 	return 0;
+}
+
+/* state_prepare - before dropping privileges: the directory of the LMDB
+ * state file exists and belongs to the user the daemon runs as */
+static void
+state_prepare(const struct pf_config *cfg, int owned, uid_t uid, gid_t gid)
+{
+	char dir[256], *slash;
+
+	if (cfg->state.kind != PF_STATE_LMDB)
+		return;
+	snprintf(dir, sizeof(dir), "%s", cfg->state.path);
+	if ((slash = strrchr(dir, '/')) == NULL || slash == dir)
+		return;
+	*slash = '\0';
+	if (mkdir(dir, 0750) == 0 && owned && chown(dir, uid, gid) != 0)
+		pf_log(LOG_WARNING, "cannot give %s to the daemon's user: %s",
+		    dir, strerror(errno));
+}
+
+/* state_probe - make the store (an LMDB file is created by its first
+ * write) and say at start whether it can be used; the daemon runs either
+ * way (the state facts are then unknown) */
+static void
+state_probe(struct pf_engine *e)
+{
+	struct pf_state *st = pf_engine_state(e);
+	struct pf_err err;
+	int64_t n;
+
+	if (st == NULL)
+		return;
+	memset(&err, 0, sizeof(err));
+	if (pf_state_writable(st, &err) != PF_OK ||
+	    pf_state_get(st, "probe", 60, &n, &err) != PF_OK)
+		pf_log(LOG_WARNING, "%s; the state.* facts are unknown until "
+		    "it can be reached", err.msg);
+	else
+		pf_log(LOG_INFO, "state store %s ready", pf_state_name(st));
 }
 
 /* drop - become the unprivileged user for good; nothing to do when the
@@ -649,6 +689,7 @@ main(int argc, char **argv)
 	if (o.pidfile != NULL && write_pid(o.pidfile) != 0)
 		pf_log(LOG_WARNING, "cannot write pid file %s: %s", o.pidfile,
 		    strerror(errno));
+	state_prepare(pf_engine_config(e), o.user != NULL, uid, gid);
 	if (o.user != NULL && drop(o.user, uid, gid) != 0) {
 		pf_log(LOG_ERR, "cannot become user %s: %s", o.user,
 		    strerror(errno));
@@ -663,6 +704,7 @@ main(int argc, char **argv)
 	    pf_engine_rules(e)->path, pf_engine_config(e)->policy != NULL &&
 	    pf_engine_config(e)->policy->dry_run ?
 	    "dry run" : "enforcing");
+	state_probe(e);
 	drain_secs = dc->drain_seconds;
 	/* after fork and setuid: the listener's thread must live in the
 	 * daemon, and needs no privilege (use a port above 1023) */

@@ -40,7 +40,7 @@ check_one() {
 	out="$tmp/out.json"
 	# shellcheck disable=SC2086 # args are split on purpose
 	eval "set -- $args"
-	"$pf" check --json --rules "$srcdir/rules/gmail.rules" "$@" "$eml" >"$out" 2>"$tmp/err"
+	"$pf" check --json --state none --rules "$srcdir/rules/gmail.rules" "$@" "$eml" >"$out" 2>"$tmp/err"
 	rc=$?
 	case $rc in
 	0|1|2) ;;

@@ -152,13 +152,14 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=mta.stock.example \
 # --- preflight.conf: the shipped one, with this instance's paths
 spool=$T/spool
 sock=$spool/preflight/milter.sock
-mkdir -p "$T/run" && chown preflight:postfix "$T/run"
+mkdir -p "$T/run" "$T/state" && chown preflight:postfix "$T/run" "$T/state"
 # conf FILE [EXTRA LINES] - contrib/preflight.conf for this instance
 conf() {
 	sed -e "s|^Socket .*|Socket local:$sock|" \
 	    -e "s|^PidFile .*|PidFile $T/run/milter.pid|" \
 	    -e "s|^Nameserver .*|Nameserver $ns|" \
 	    -e "s|^DNSQueryTimeout .*|DNSQueryTimeout 1000|" \
+	    -e "s|^State .*|State lmdb:$T/state/state|" \
 	    "$src/contrib/preflight.conf" > "$1"
 	cat >> "$1" <<EOF
 Rules $src/rules/gmail.rules
@@ -438,7 +439,7 @@ expect "1024-bit DKIM key" 0 \
 
 # no DMARC, for a bulk sender
 conf "$T/nodmarc.conf" "Signer nodmarc.example s2048 $keys/rsa2048.pem"
-sed -i 's/^Bulk no/Bulk yes/' "$T/nodmarc.conf"
+sed -i 's/^Bulk .*/Bulk yes/' "$T/nodmarc.conf"
 expect "no DMARC (bulk sender)" 1 \
     "$(line FAIL "dmarc[nodmarc.example]" "no DMARC record at _dmarc.nodmarc.example -- fix: publish \"v=DMARC1; p=none; rua=mailto:...\" at _dmarc -- would cause 550 5.7.40 bulk-dmarc-missing")" \
     --config "$T/nodmarc.conf" --postfix-dir "$T/etc" --domain nodmarc.example

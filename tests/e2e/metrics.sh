@@ -49,6 +49,7 @@ mport=$(pfx_free_port)
 write_conf() {
 	cat > "$T/preflight.conf" <<EOF2
 Rules $rules
+State none
 HELO mta.example.com
 Socket local:$sock
 SocketMode 0666

@@ -55,6 +55,7 @@ chmod 755 "$T"
 	echo "# miltertest: content rules only, no DNS"
 	echo "Rules $rules"
 	echo "DNS no"
+	echo "State none"	# the state store has its own tests
 	echo "HELO mta.example.com"
 	echo "Socket inet:$port@127.0.0.1"
 	echo "Background no"

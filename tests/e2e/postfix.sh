@@ -63,6 +63,8 @@ User nobody
 $(case "$1" in *"Background yes"*) ;; *) echo "Background no";; esac)
 PidFile $T/run/milter.pid
 DrainTimeout 10
+# stateless: the state store has its own end-to-end test (state.sh)
+State none
 UnknownRecipients other
 Action * permanent tag
 Action hold.example permanent hold

@@ -84,9 +84,10 @@ sm_configure "local:$sock" "$src/contrib/sendmail/preflight.mc" ||
 # the daemon drops to nobody: its pid file lives in a directory it owns
 mkdir -p "$SM_T/run" && chown nobody "$SM_T/run"
 cat >"$SM_T/preflight.conf" <<EOF
-# Sendmail end-to-end: content rules only, no DNS
+# Sendmail end-to-end: content rules only, no DNS, no state store
 Rules $rules
 DNS no
+State none
 HELO mta.example.com
 Socket local:$sock
 SocketMode 0666

@@ -56,6 +56,7 @@ sock=$T/sock/milter.sock
 cat > "$T/preflight.conf" <<EOF2
 Rules $rules
 DNS no
+State none
 HELO mta.example.com
 Socket local:$sock
 SocketMode 0666

@@ -739,3 +739,11 @@ pf_auth_eval_env(struct pf_auth *a, const struct pf_auth_env *env,
 	eval_authpass(spf_pass, &spf_why, f);
 	return eval_rcpt(a, env, &b, f);
 }
+
+/* pf_auth_orgdomain - the organizational domain, by the engine's PSL */
+int
+pf_auth_orgdomain(const struct pf_auth *a, const char *d, char *buf,
+    size_t len)
+{
+	return pf_dmarc_orgdomain(a->psl, d, buf, len);
+}

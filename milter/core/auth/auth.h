@@ -25,6 +25,11 @@ const struct pf_observer *pf_auth_observer(struct pf_auth *);
 int	pf_auth_eval(struct pf_auth *, const struct pf_msg *,
 	    struct pf_facts *);
 
+/* pf_auth_orgdomain - the organizational domain of a domain (Public
+ * Suffix List), lower case, into buf; PF_EINVAL or PF_ELIMIT */
+int	pf_auth_orgdomain(const struct pf_auth *, const char *domain,
+	    char *buf, size_t len);
+
 /* the envelope pf_auth_eval reads from the message; all borrowed */
 struct pf_auth_env {
 	const char		*mail_from;	/* NULL unknown, "" for <> */

@@ -864,3 +864,17 @@ pf_verdict_reset(struct pf_verdict *v)
 	free(v->unk);
 	memset(v, 0, sizeof(*v));
 }
+
+/* pf_rules_const - a named number of the rules file, for the engine */
+int
+pf_rules_const(const struct pf_rules *rs, const char *name, int64_t *out)
+{
+	size_t i;
+
+	for (i = 0; i < rs->ncst; i++)
+		if (strcmp(rs->cst[i].name, name) == 0) {
+			*out = rs->cst[i].value;
+			return 1;
+		}
+	return 0;
+}

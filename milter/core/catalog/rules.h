@@ -68,6 +68,9 @@ struct pf_rules {
 int	pf_rules_load(const char *path, struct pf_rules **out, struct pf_err *);
 void	pf_rules_free(struct pf_rules *);
 const struct pf_rule *pf_rules_find(const struct pf_rules *, const char *id);
+/* pf_rules_const - the value of a const of the rules file; 0 if none */
+int	pf_rules_const(const struct pf_rules *, const char *name,
+	    int64_t *out);
 
 const char	*pf_class_name(enum pf_class);
 const char	*pf_stage_name(enum pf_stage);

@@ -85,6 +85,27 @@ auth_json(FILE *fp, const struct pf_facts *f)
 	fputc('}', fp);
 }
 
+/* state_json - "state": what the state store knows of this message */
+static void
+state_json(FILE *fp, const struct pf_facts *f)
+{
+	static const char *k[] = { "org_domain", "org_personal_day",
+	    "org_peak", "bulk", "bulk_since", "rcpt_minute", "rcpt_hour",
+	    "rcpt_day", "msgid_transactions", "relay_sender_messages",
+	    "relay_sender_recipients", "relay_sender_unique", "relay_org_day",
+	    "relay_org_10min", "account_messages", "account_recipients" };
+	static const int ids[] = { PF_F_STATE_ORG_DOMAIN,
+	    PF_F_STATE_ORG_PERSONAL_DAY, PF_F_STATE_ORG_PEAK, PF_F_STATE_BULK,
+	    PF_F_STATE_BULK_SINCE, PF_F_STATE_RCPT_MINUTE,
+	    PF_F_STATE_RCPT_HOUR, PF_F_STATE_RCPT_DAY,
+	    PF_F_STATE_MSGID_TRANSACTIONS, PF_F_STATE_RELAY_SENDER_MSGS,
+	    PF_F_STATE_RELAY_SENDER_RCPTS, PF_F_STATE_RELAY_SENDER_UNIQUE,
+	    PF_F_STATE_RELAY_ORG_DAY, PF_F_STATE_RELAY_ORG_PEAK,
+	    PF_F_STATE_ACCOUNT_MSGS, PF_F_STATE_ACCOUNT_RCPTS };
+
+	group_json(fp, f, "state", k, ids, PF_NELEM(ids));
+}
+
 /* pf_verdict_json - one object, one line */
 void
 pf_verdict_json(FILE *fp, const struct pf_verdict *v,
@@ -124,6 +145,8 @@ pf_verdict_json(FILE *fp, const struct pf_verdict *v,
 	}
 	fputs("],", fp);
 	auth_json(fp, f);
+	fputc(',', fp);
+	state_json(fp, f);
 	if (v->rules != NULL && v->rules->version != NULL) {
 		fputs(",\"catalog\":{\"version\":", fp);
 		pf_json_str(fp, v->rules->version);

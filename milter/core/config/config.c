@@ -69,6 +69,9 @@ static int set_enum(struct ctx *, const struct key *, char **, size_t);
 static int set_socket(struct ctx *, const struct key *, char **, size_t);
 static int set_helo(struct ctx *, const struct key *, char **, size_t);
 static int set_facility(struct ctx *, const struct key *, char **, size_t);
+static int set_bulk(struct ctx *, const struct key *, char **, size_t);
+static int set_account(struct ctx *, const struct key *, char **, size_t);
+static int set_state(struct ctx *, const struct key *, char **, size_t);
 static int set_socket_mode(struct ctx *, const struct key *, char **, size_t);
 static int set_socket_group(struct ctx *, const struct key *, char **,
     size_t);
@@ -97,12 +100,18 @@ static const struct key keys[] = {
 	{ "DNSMessageBudget", K_UINT, OFF(dns_message_ms),
 	    PF_XSTR(PF_DNS_MESSAGE_MS),
 	    10, 600000, 0, NULL },
-	{ "Bulk", K_BOOL, OFF(bulk), "no",
-	    0, 0, 0, NULL },
+	{ "Bulk", K_FN, 0, "auto",
+	    0, 0, 0, set_bulk },
+	{ "State", K_FN, 0, PF_STATE_DEFAULT,
+	    0, 0, 0, set_state },
+	{ "StateTimeout", K_UINT, OFF(state_timeout_ms), "500",
+	    10, 60000, 0, NULL },
 	{ "TLS", K_TRI, OFF(tls), "unknown",
 	    0, 0, 0, NULL },
 	{ "RelayViaGoogle", K_BOOL, OFF(relay_via_google), "no",
 	    0, 0, 0, NULL },
+	{ "GmailAccount", K_FN, 0, NULL,
+	    0, 0, 0, set_account },
 	{ "Enforcement", K_FN, 0, "block",
 	    0, 0, 0, set_enum },
 	{ "Signer", K_FN, 0, NULL,
@@ -275,6 +284,7 @@ pf_config_free(struct pf_config *c)
 
 	if (c == NULL)
 		return;
+	explicit_bzero(c->state.pass, sizeof(c->state.pass));
 	free(c->path);
 	free(c->rules);
 	for (i = 0; i < c->negress; i++)
@@ -287,6 +297,7 @@ pf_config_free(struct pf_config *c)
 		free(c->signer[i].keyfile);
 		free(c->signer[i].match);
 	}
+	free(c->gmail_account);
 	free(c->keytable);
 	free(c->signingtable);
 	free(c->postfix_dir);
@@ -602,6 +613,50 @@ set_facility(struct ctx *c, const struct key *k, char **w, size_t nw)
 			    facilities[i]);
 	return failf(c, PF_ESYNTAX, "LogFacility: expected mail, daemon, "
 	    "user or local0..local7");
+}
+
+/* set_bulk - yes, no, or auto (the state store decides) */
+static int
+set_bulk(struct ctx *c, const struct key *k, char **w, size_t nw)
+{
+	int b = nw == 1 ? parse_bool(w[0]) : -1;
+
+	if (nw == 1 && strcasecmp(w[0], "auto") == 0)
+		b = PF_BULK_AUTO;
+	if (b < 0)
+		return failf(c, PF_ESYNTAX, "Bulk: expected yes, no or auto");
+	c->cfg->bulk = b;
+	return PF_OK;
+}
+
+/* set_account - the Google account the MTA authenticates as to
+ * smtp.gmail.com */
+static int
+set_account(struct ctx *c, const struct key *k, char **w, size_t nw)
+{
+	const char *at;
+
+	if (nw != 1)
+		return failf(c, PF_ESYNTAX, "GmailAccount takes one address");
+	at = strrchr(w[0], '@');
+	if (at == NULL || at == w[0] || !valid_hostname(at + 1) ||
+	    strlen(w[0]) > 254)
+		return failf(c, PF_ESYNTAX, "GmailAccount: \"%.100s\" is not "
+		    "an address", w[0]);
+	return replace(c, &c->cfg->gmail_account, w[0]);
+}
+
+/* set_state - none, lmdb:/PATH, redis://..., redis+unix:/PATH */
+static int
+set_state(struct ctx *c, const struct key *k, char **w, size_t nw)
+{
+	char why[400];
+
+	if (nw != 1)
+		return failf(c, PF_ESYNTAX, "State takes one value");
+	if (pf_state_spec_parse(w[0], &c->cfg->state, why, sizeof(why)) != 0)
+		return failf(c, PF_ESYNTAX, "%s", why);
+	return PF_OK;
 }
 
 /* apply - set one key from its words, by the row's type */

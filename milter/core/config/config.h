@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "base/pf.h"
+#include "base/statespec.h"
 
 #define PF_MAX_EGRESS	16
 /* the default socket: inside Postfix's chroot (queue_directory), so that a
@@ -27,6 +28,9 @@
 struct pf_policy;
 
 enum pf_tristate { PF_NO = 0, PF_YES = 1, PF_UNSET = -1 };
+
+/* Bulk: the operator's word, or auto (from the state store's count) */
+enum pf_bulk { PF_BULK_NO = 0, PF_BULK_YES = 1, PF_BULK_AUTO = 2 };
 
 /* a DKIM signer that signs after preflight has seen the message */
 struct pf_signer {
@@ -66,9 +70,13 @@ struct pf_config {
 	int		 no_dns;
 	unsigned	 dns_query_ms;		/* per-query budget */
 	unsigned	 dns_message_ms;	/* per-message budget */
-	int		 bulk;
+	int		 bulk;			/* enum pf_bulk */
+	struct pf_state_spec state;		/* State */
+	unsigned	 state_timeout_ms;	/* StateTimeout */
+	int		 state_readonly;	/* not a key: set by a door */
 	enum pf_tristate tls;			/* MTA uses TLS to Gmail */
 	int		 relay_via_google;
+	char		*gmail_account;		/* submits via smtp.gmail.com */
 	int		 ratelimit;		/* Enforcement ratelimit */
 	struct pf_signer signer[PF_MAX_SIGNERS];
 	size_t		 nsigner;

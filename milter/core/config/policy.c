@@ -348,12 +348,18 @@ all_gmail(const struct pf_facts *f, const char *const *rcpt, size_t n)
 	return n > 0 && personal(rcpt, n) == n;
 }
 
-/* pf_policy_incomplete - FailAction when the DNS budget ran out */
+/* pf_policy_incomplete - FailAction when the DNS budget ran out, or when
+ * nothing was predicted and a rule was left open because the state store
+ * could not be reached (with a prediction made, the policy acts on it) */
 enum pf_undecided
 pf_policy_incomplete(const struct pf_verdict *v)
 {
-	return pf_verdict_undecided(v, PF_U_BUDGET) > 0 ? PF_U_BUDGET :
-	    PF_U_NONE;
+	if (pf_verdict_undecided(v, PF_U_BUDGET) > 0)
+		return PF_U_BUDGET;
+	if (v->npred == 0 &&
+	    pf_verdict_undecided(v, PF_U_STORE_UNREACHABLE) > 0)
+		return PF_U_STORE_UNREACHABLE;
+	return PF_U_NONE;
 }
 
 /* pf_policy_decide - the action for a verdict, given the facts */

@@ -78,8 +78,10 @@ int	pf_policy_check(const struct pf_policy *, const char *file,
 /*
  * pf_policy_incomplete - must the message go to FailAction instead of the
  * policy?  When the message's DNS time budget ran out, the checks that
- * remained never ran: a verdict from the rest would be a guess.  Returns
- * the reason (PF_U_BUDGET), or PF_U_NONE when the verdict may be used.  A
+ * remained never ran: a verdict from the rest would be a guess.  The same
+ * when nothing was predicted and a state rule was left open because the
+ * state store could not be reached.  Returns the reason (PF_U_BUDGET,
+ * PF_U_STORE_UNREACHABLE), or PF_U_NONE when the verdict may be used.  A
  * timeout or a server failure of one lookup leaves only its own rules
  * open, which the verdict lists as unknown.
  */

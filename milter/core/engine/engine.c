@@ -21,12 +21,19 @@
 #include "base/msg.h"
 #include "catalog/rules.h"
 #include "mta/doctor.h"
+#include "state/count.h"
+#include "state/state.h"
+
+/* the bulk-sender line when the rules file names none (const bulk_line) */
+#define BULK_LINE_DEFAULT	5000
 
 struct pf_engine {
 	atomic_int	 refs;
 	struct pf_config *cfg;
 	struct pf_rules	*rules;
 	struct pf_auth	*auth;
+	struct pf_state	*state;		/* NULL: State none */
+	int64_t		 bulk_line;
 	struct pf_mta_state mta;	/* from PostfixDir, at load */
 };
 
@@ -34,6 +41,10 @@ struct pf_check {
 	struct pf_engine *eng;
 	struct pf_msg	*msg;
 	struct pf_facts	*facts;
+	int		 ran;		/* pf_check_run got to the state */
+	struct pf_state_memo memo;
+	char		 org[256];	/* of From: */
+	char		 sender_org[256];
 };
 
 /* pf_engine_new - rules and authentication for a config; owns cfg */
@@ -55,10 +66,14 @@ pf_engine_new(struct pf_config *cfg, struct pf_engine **out,
 	 * on each reload; a failure leaves the mta.* facts unknown */
 	pf_mta_state_load(cfg->postfix_dir, &e->mta);
 	if ((rc = pf_rules_load(cfg->rules, &e->rules, err)) != PF_OK ||
-	    (rc = pf_auth_new(cfg, &e->auth, err)) != PF_OK) {
+	    (rc = pf_auth_new(cfg, &e->auth, err)) != PF_OK ||
+	    (rc = pf_state_new(&cfg->state, cfg->state_readonly,
+	    cfg->state_timeout_ms, &e->state, err)) != PF_OK) {
 		pf_engine_unref(e);
 		return rc;
 	}
+	if (!pf_rules_const(e->rules, "bulk_line", &e->bulk_line))
+		e->bulk_line = BULK_LINE_DEFAULT;
 	*out = e;
 	return PF_OK;
 }
@@ -75,6 +90,7 @@ pf_engine_unref(struct pf_engine *e)
 {
 	if (e == NULL || atomic_fetch_sub(&e->refs, 1) != 1)
 		return;
+	pf_state_free(e->state);
 	pf_auth_free(e->auth);
 	pf_rules_free(e->rules);
 	pf_config_free(e->cfg);
@@ -134,14 +150,29 @@ pf_check_facts(const struct pf_check *c)
 	return c->facts;
 }
 
+struct pf_state *
+pf_engine_state(const struct pf_engine *e)
+{
+	return e->state;
+}
+
+int
+pf_engine_orgdomain(const struct pf_engine *e, const char *d, char *buf,
+    size_t len)
+{
+	return pf_auth_orgdomain(e->auth, d, buf, len);
+}
+
 /* config_facts - what the operator declared about the MTA, and what its
  * configuration says (PostfixDir): an unset TLS follows the MTA's level */
 static void
 config_facts(const struct pf_config *cfg, const struct pf_mta_state *mta,
     struct pf_facts *f)
 {
-	pf_fact_bool(f, PF_F_CFG_BULK, cfg->bulk);
+	if (cfg->bulk != PF_BULK_AUTO)
+		pf_fact_bool(f, PF_F_CFG_BULK, cfg->bulk == PF_BULK_YES);
 	pf_fact_bool(f, PF_F_CFG_RELAY_GOOGLE, cfg->relay_via_google);
+	pf_fact_bool(f, PF_F_CFG_GMAIL_ACCOUNT, cfg->gmail_account != NULL);
 	pf_fact_strz(f, PF_F_CFG_ENFORCEMENT, cfg->ratelimit ? "ratelimit" :
 	    "block");
 	/* no PostfixDir, or one postconf cannot read: a setting missing */
@@ -165,6 +196,109 @@ config_facts(const struct pf_config *cfg, const struct pf_mta_state *mta,
 		    "(TLS yes|no, or PostfixDir)");
 }
 
+/* state_msg - what this message brings to the state store */
+static void
+state_msg(struct pf_check *c, struct pf_state_msg *m)
+{
+	const struct pf_facts *f = c->facts;
+
+	memset(m, 0, sizeof(*m));
+	m->msgid = pf_fact_known(f, PF_F_MSGID_VALUE) &&
+	    pf_fact_gets(f, PF_F_MSGID_VALUE)[0] != '\0' ?
+	    pf_fact_gets(f, PF_F_MSGID_VALUE) : NULL;
+	m->org = c->org[0] != '\0' ? c->org : NULL;
+	m->sender = pf_msg_mail_get(c->msg);
+	m->sender_org = c->sender_org[0] != '\0' ? c->sender_org : NULL;
+	m->relay = c->eng->cfg->relay_via_google;
+	m->account = c->eng->cfg->gmail_account;
+	m->bulk_line = c->eng->bulk_line;
+}
+
+/* orgs - the organizational domains of From: and of the envelope sender */
+static void
+orgs(struct pf_check *c)
+{
+	const char *from = pf_msg_mail_get(c->msg), *at;
+
+	c->org[0] = c->sender_org[0] = '\0';
+	if (pf_fact_known(c->facts, PF_F_FROM_DOMAIN) &&
+	    pf_fact_gets(c->facts, PF_F_FROM_DOMAIN)[0] != '\0' &&
+	    pf_auth_orgdomain(c->eng->auth, pf_fact_gets(c->facts,
+	    PF_F_FROM_DOMAIN), c->org, sizeof(c->org)) != PF_OK)
+		c->org[0] = '\0';
+	/* the envelope sender's organization counts only for the relay */
+	if (c->eng->cfg->relay_via_google && from != NULL &&
+	    (at = strrchr(from, '@')) != NULL &&
+	    pf_auth_orgdomain(c->eng->auth, at + 1, c->sender_org,
+	    sizeof(c->sender_org)) != PF_OK)
+		c->sender_org[0] = '\0';
+}
+
+/* rcpts - the envelope recipients as an array; owned, NULL if none */
+static const char **
+rcpts(const struct pf_msg *m, size_t *n)
+{
+	const char **r;
+	size_t i;
+
+	*n = pf_msg_rcpt_count(m);
+	if (*n == 0 || (r = calloc(*n, sizeof(*r))) == NULL) {
+		*n = 0;
+		return NULL;
+	}
+	for (i = 0; i < *n; i++)
+		r[i] = pf_msg_rcpt_get(m, i);
+	return r;
+}
+
+/* state_facts - read the history (after DNS: no lookup waits on the
+ * store, and the store is never held across a lookup), and with Bulk
+ * auto, cfg.bulk from it */
+static void
+state_facts(struct pf_check *c)
+{
+	struct pf_state_msg m;
+	const char **r;
+
+	if (c->eng->state != NULL)
+		orgs(c);
+	state_msg(c, &m);
+	r = c->eng->state != NULL ? rcpts(c->msg, &m.nrcpt) : NULL;
+	m.rcpt = r;
+	pf_state_read(c->eng->state, &m, c->facts, &c->memo);
+	free(r);
+	c->ran = 1;
+	if (c->eng->cfg->bulk != PF_BULK_AUTO)
+		return;
+	if (c->eng->state == NULL)
+		pf_fact_bool(c->facts, PF_F_CFG_BULK, 0);
+	else if (pf_fact_known(c->facts, PF_F_STATE_BULK))
+		pf_fact_bool(c->facts, PF_F_CFG_BULK,
+		    (int)pf_fact_getn(c->facts, PF_F_STATE_BULK));
+	else
+		pf_fact_unknown(c->facts, PF_F_CFG_BULK,
+		    pf_fact_reason(c->facts, PF_F_STATE_BULK),
+		    pf_fact_why(c->facts, PF_F_STATE_BULK));
+}
+
+/* pf_check_record - count the message as sent */
+int
+pf_check_record(struct pf_check *c, struct pf_err *err)
+{
+	struct pf_state_msg m;
+	const char **r;
+	int rc;
+
+	if (c->eng->state == NULL || !c->ran)
+		return PF_OK;
+	state_msg(c, &m);
+	r = rcpts(c->msg, &m.nrcpt);
+	m.rcpt = r;
+	rc = pf_state_count(c->eng->state, &m, &c->memo, err);
+	free(r);
+	return rc;
+}
+
 /* pf_check_run - content facts, then DNS facts, then the rules */
 int
 pf_check_run(struct pf_check *c, struct pf_verdict *v, struct pf_err *err)
@@ -177,6 +311,7 @@ pf_check_run(struct pf_check *c, struct pf_verdict *v, struct pf_err *err)
 	config_facts(c->eng->cfg, &c->eng->mta, c->facts);
 	if ((rc = pf_auth_eval(c->eng->auth, c->msg, c->facts)) != PF_OK)
 		return pf_err_set(err, rc, "authentication checks failed");
+	state_facts(c);
 	if ((rc = pf_rules_eval(c->eng->rules, c->facts, v)) != PF_OK)
 		return pf_err_set(err, rc, "rule evaluation failed");
 	return PF_OK;

@@ -13,6 +13,8 @@
 #include "base/msg.h"
 #include "catalog/rules.h"
 
+struct pf_state;
+
 struct pf_engine;
 struct pf_check;
 
@@ -24,6 +26,11 @@ struct pf_engine *pf_engine_ref(struct pf_engine *);
 void	pf_engine_unref(struct pf_engine *);
 const struct pf_rules	*pf_engine_rules(const struct pf_engine *);
 const struct pf_config	*pf_engine_config(const struct pf_engine *);
+/* pf_engine_state - the state store, NULL with State none; borrowed */
+struct pf_state		*pf_engine_state(const struct pf_engine *);
+/* pf_engine_orgdomain - organizational domain of d, lower case */
+int	pf_engine_orgdomain(const struct pf_engine *, const char *d,
+	    char *buf, size_t len);
 
 /* pf_check_new - a check of one message; pins the engine.  Owned. */
 struct pf_check	*pf_check_new(struct pf_engine *);
@@ -33,6 +40,10 @@ struct pf_msg	*pf_check_msg(struct pf_check *);
  * then the rules.  The verdict is the caller's to reset. */
 int	pf_check_run(struct pf_check *, struct pf_verdict *, struct pf_err *);
 const struct pf_facts *pf_check_facts(const struct pf_check *);
+/* pf_check_record - after pf_check_run, once the message is let go: count
+ * it in the state store (no-op with State none).  PF_ETEMP if the store
+ * is unreachable; the message is not affected. */
+int	pf_check_record(struct pf_check *, struct pf_err *);
 void	pf_check_free(struct pf_check *);
 
 #endif

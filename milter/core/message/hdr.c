@@ -25,6 +25,7 @@
 #include "message/hdr.h"
 
 #define NAME_KEEP	128
+#define MSGID_KEEP	999	/* a Message-ID kept for the state store */
 
 /* a field name with its length, so that matching costs no strlen */
 struct fname {
@@ -72,7 +73,19 @@ struct hdr {
 	int		 have_from;
 	int64_t		 msgid_count, msgid_bytes;
 	int		 msgid_valid;
+	char		 msgid[MSGID_KEEP];	/* trimmed, first bytes */
 };
+
+/* keep_msgid - the Message-ID as written (its first MSGID_KEEP - 1
+ * bytes; NUL bytes end it) */
+static void
+keep_msgid(struct hdr *h, const char *p, size_t n)
+{
+	if (n >= MSGID_KEEP)
+		n = MSGID_KEEP - 1;
+	memcpy(h->msgid, p, n);
+	h->msgid[n] = '\0';
+}
 
 /* name_is - field name equal to s, ignoring case */
 static int
@@ -221,6 +234,7 @@ hdr_header(void *st, const char *n, size_t nlen, const char *v, size_t vlen)
 	} else if (name_is(n, nlen, "Message-ID")) {
 		if (h->msgid_count++ == 0) {
 			h->msgid_bytes = (int64_t)pf_tok_trim(v, vlen, &s);
+			keep_msgid(h, s, (size_t)h->msgid_bytes);
 			h->msgid_bytes += (int64_t)(tv - vlen);
 			h->msgid_valid = tv == vlen && pf_msgid_valid(v, vlen);
 		}
@@ -342,6 +356,7 @@ hdr_end(void *st, struct pf_facts *f)
 	pf_fact_num(f, PF_F_MSGID_COUNT, h->msgid_count);
 	pf_fact_bool(f, PF_F_MSGID_VALID, h->msgid_valid);
 	pf_fact_num(f, PF_F_MSGID_BYTES, h->msgid_bytes);
+	pf_fact_strz(f, PF_F_MSGID_VALUE, h->msgid);	/* "" without one */
 	set_from(h, f);
 }
 

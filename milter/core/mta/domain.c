@@ -60,7 +60,8 @@ spf_one(struct pf_doctor *d, struct pf_spf *spf, const char *dom,
 {
 	struct pf_dns_budget b;
 	char check[300], from[300];
-	const char *rule = d->cfg->bulk ? "bulk-spf-fail" : "unauthenticated";
+	const char *rule = d->cfg->bulk == PF_BULK_YES ? "bulk-spf-fail" :
+	    "unauthenticated";
 	const char *r;
 
 	snprintf(check, sizeof(check), "spf[%s]", dom);
@@ -138,7 +139,8 @@ spf(struct pf_doctor *d, const char *dom)
 static void
 dkim(struct pf_doctor *d, const struct pf_signers *sg, const char *dom)
 {
-	const char *rule = d->cfg->bulk ? "bulk-dkim-fail" : "unauthenticated";
+	const char *rule = d->cfg->bulk == PF_BULK_YES ? "bulk-dkim-fail" :
+	    "unauthenticated";
 	struct pf_dns_budget b;
 	struct pf_sign_pred p;
 	char check[300];
@@ -147,7 +149,8 @@ dkim(struct pf_doctor *d, const struct pf_signers *sg, const char *dom)
 	pf_dns_budget_init(&b, DOCTOR_DNS_MS);
 	memset(&p, 0, sizeof(p));
 	if (sg == NULL || !pf_signers_predict(sg, d->dns, NULL, dom, &b, &p)) {
-		pf_report_add(d->rep, d->cfg->bulk ? PF_MTA_FAIL : PF_MTA_WARN,
+		pf_report_add(d->rep, d->cfg->bulk == PF_BULK_YES ?
+		    PF_MTA_FAIL : PF_MTA_WARN,
 		    check, rule, "a DKIM signer (Signer or KeyTable in "
 		    "preflight.conf names it)", "no DKIM key declared for %s",
 		    dom);
@@ -235,7 +238,8 @@ dmarc(struct pf_doctor *d, const psl_ctx_t *psl, const char *dom)
 		pf_report_add(d->rep, PF_MTA_UNKNOWN, check, NULL, NULL,
 		    "%s", why);
 	else if (f == 0)
-		pf_report_add(d->rep, d->cfg->bulk ? PF_MTA_FAIL :
+		pf_report_add(d->rep, d->cfg->bulk == PF_BULK_YES ?
+		    PF_MTA_FAIL :
 		    PF_MTA_WARN, check, "bulk-dmarc-missing",
 		    "publish \"v=DMARC1; p=none; rua=mailto:...\" at _dmarc",
 		    "no DMARC record at _dmarc.%s", dom);

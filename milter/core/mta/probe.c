@@ -204,7 +204,7 @@ starttls(int fd, const char *helo, char *why, size_t wlen)
 void
 pf_doctor_probe(struct pf_doctor *d)
 {
-	const char *rule = d->cfg->bulk ? "bulk-tls" :
+	const char *rule = d->cfg->bulk == PF_BULK_YES ? "bulk-tls" :
 	    "tls-required-for-domain";
 	char host[256], port[16], seen[600] = "", check[300];
 	int fd;

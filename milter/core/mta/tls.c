@@ -186,7 +186,7 @@ static void
 postfix_tls(struct pf_doctor *d)
 {
 	const struct pf_pc_service *s;
-	const char *rule = d->cfg->bulk ? "bulk-tls" :
+	const char *rule = d->cfg->bulk == PF_BULK_YES ? "bulk-tls" :
 	    "tls-required-for-domain";
 	struct route r;
 	char lv[64], from[300];
@@ -221,7 +221,8 @@ sendmail_tls(struct pf_doctor *d)
 	const char *ca = pf_sendmailcf_opt(d->sm, "CACertFile");
 
 	pf_report_add(d->rep, PF_MTA_WARN, "tls.gmail",
-	    d->cfg->bulk ? "bulk-tls" : "tls-required-for-domain",
+	    d->cfg->bulk == PF_BULK_YES ? "bulk-tls" :
+	    "tls-required-for-domain",
 	    "TLS_Srv:gmail.com ENCR:128 in the access map",
 	    "Sendmail uses STARTTLS when Gmail offers it (opportunistic, "
 	    "CACertFile %s)", ca ? ca : "unset");
