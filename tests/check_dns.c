@@ -1,7 +1,8 @@
 /*
  * check_dns.c - the resolver layer against the private NSD: the four
  * outcomes, the rdata helpers, the local-zone trap, the message budget,
- * negative caching, threads, and a server that stops answering.
+ * negative caching, threads, a server that stops answering, and lookups
+ * started ahead (prefetch) answered from the cache.
  */
 #include <arpa/inet.h>
 #include <pthread.h>
@@ -9,6 +10,7 @@
 #include <time.h>
 
 #include "auth/dns.h"
+#include "auth/prefetch.h"
 #include "dnstest.h"
 
 static struct pf_dns *dns;
@@ -337,6 +339,86 @@ START_TEST(test_server_stops)
 }
 END_TEST
 
+/* cached - name/type is answered with the server stopped (so from the
+ * cache) with the outcome want */
+static void
+cached(const char *name, int type, enum pf_dns_rc want)
+{
+	struct pf_dns_result r;
+
+	pf_dns_query(dns, name, type, NULL, &r);
+	ck_assert_msg(r.rc == want, "%s: got %s (%s)", name,
+	    pf_dns_rc_name(r.rc), r.why);
+	pf_dns_result_reset(&r);
+}
+
+/*
+ * Lookups started ahead and never waited for fill the cache: with the
+ * server stopped afterwards, the names prefetched (directly and from the
+ * envelope, From and DKIM-Signature values) still get their answers,
+ * while one never asked for times out.  Bad input starts nothing.
+ */
+START_TEST(test_prefetch)
+{
+	static const char sig[] = " v=1; a=rsa-sha256; c=relaxed/relaxed;\r\n"
+	    "\td = example.com; s=sel1;\r\n\th=From:To; bh=x; b=y";
+	char *egress[] = { "192.0.2.10" };
+	struct pf_keymem *km = pf_keymem_new();
+	struct pf_dns *fresh;
+	struct pf_dns_result r;
+	struct pf_err err;
+
+	ck_assert_ptr_nonnull(km);
+	memset(&err, 0, sizeof(err));
+	ck_assert(pf_dns_new(dnstest_ns(), 1500, &fresh, &err) == PF_OK);
+	pf_dns_prefetch(dns, "example.com", PF_DNS_T_MX);
+	pf_prefetch_mail(dns, NULL, km, "alice@example.org", NULL, egress, 1);
+	pf_prefetch_rcpt(dns, "<bob@aonly.example.net>");
+	pf_prefetch_rcpt(dns, "<bob@gmail.com>");
+	pf_prefetch_from(dns, NULL, "alice@example.net");
+	/* the key is looked up, and remembered for the envelope domain */
+	ck_assert_int_eq(pf_prefetch_dkim(dns, km, "<alice@example.com>",
+	    sig, strlen(sig)), 1);
+	ck_assert_int_eq(pf_prefetch_dkim(dns, km, NULL, " v=1; d=example.com",
+	    19), 0);
+	ck_assert_int_eq(pf_prefetch_dkim(dns, km, NULL, "s=;d=example.com",
+	    16), 0);
+	/* a new resolver (empty cache): the next message of that sender
+	 * starts the key and its DMARC record at MAIL FROM */
+	pf_prefetch_mail(fresh, NULL, km, "<bob@Example.COM>", NULL, NULL, 0);
+	pf_dns_prefetch(NULL, "example.com", PF_DNS_T_MX);
+	pf_dns_prefetch(dns, "bad..name", PF_DNS_T_A);
+	pf_prefetch_mail(dns, NULL, km, NULL, NULL, NULL, 0);
+	pf_prefetch_rcpt(dns, "no-at-sign");
+	pf_prefetch_from(dns, NULL, "@");
+	usleep(500 * 1000);		/* the answers arrive */
+	dnstest_signal(SIGSTOP);
+	cached("example.com", PF_DNS_T_MX, PF_DNS_ANSWER);
+	cached("example.org", PF_DNS_T_TXT, PF_DNS_ANSWER);
+	cached("_dmarc.example.org", PF_DNS_T_TXT, PF_DNS_ANSWER);
+	cached("10.2.0.192.in-addr.arpa", PF_DNS_T_PTR, PF_DNS_ANSWER);
+	cached("aonly.example.net", PF_DNS_T_MX, PF_DNS_NODATA);
+	cached("_dmarc.example.net", PF_DNS_T_TXT, PF_DNS_NXDOMAIN);
+	cached("sel1._domainkey.example.com", PF_DNS_T_TXT, PF_DNS_ANSWER);
+	pf_dns_query(fresh, "sel1._domainkey.example.com", PF_DNS_T_TXT, NULL,
+	    &r);
+	ck_assert_msg(r.rc == PF_DNS_ANSWER, "remembered key: %s (%s)",
+	    pf_dns_rc_name(r.rc), r.why);
+	pf_dns_result_reset(&r);
+	pf_dns_query(fresh, "_dmarc.example.com", PF_DNS_T_TXT, NULL, &r);
+	ck_assert_msg(r.rc == PF_DNS_ANSWER, "envelope DMARC: %s (%s)",
+	    pf_dns_rc_name(r.rc), r.why);
+	pf_dns_result_reset(&r);
+	/* the control: never prefetched, so it waits for the server */
+	pf_dns_query(dns, "mail.example.com", PF_DNS_T_A, NULL, &r);
+	dnstest_signal(SIGCONT);
+	ck_assert_msg(r.rc == PF_DNS_TEMPFAIL, "got %s", pf_dns_rc_name(r.rc));
+	pf_dns_result_reset(&r);
+	pf_dns_free(fresh);
+	pf_keymem_free(km);
+}
+END_TEST
+
 /* The server is gone for good: still TEMPFAIL, within the timeout. */
 START_TEST(test_server_killed)
 {
@@ -374,6 +456,7 @@ main(void)
 	tcase_add_test(tc, test_reverse);
 	tcase_add_test(tc, test_rdata_helpers);
 	tcase_add_test(tc, test_threads);
+	tcase_add_test(tc, test_prefetch);
 	tcase_add_test(tc, test_server_stops);
 	tcase_add_test(tc, test_server_killed);
 	suite_add_tcase(s, tc);

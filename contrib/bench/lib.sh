@@ -336,12 +336,15 @@ bench_find_preflight() {
 
 # bench_preflight NAME CONNSPEC - preflight-milter on CONNSPEC with the
 # fixture DNS server as its name server (set PF_BENCH_NODNS=1 to run it
-# with DNS off)
+# with DNS off; PF_BENCH_RULES names another rules file, for an older
+# build)
 bench_preflight() {
 	local conf=$T/preflight-$1.conf
 	{
-		echo "Rules $(cd "$BENCH_DIR/../../rules" && pwd)/gmail.rules"
-		echo "State none"	# stateless (contrib/bench/state.sh)
+		echo "Rules ${PF_BENCH_RULES:-$(cd "$BENCH_DIR/../../rules" && pwd)/gmail.rules}"
+		# stateless (contrib/bench/state.sh); an older build with its
+		# own rules file may not know the setting
+		[ -n "${PF_BENCH_RULES:-}" ] || echo "State none"
 		echo "EgressIP 192.0.2.10"
 		echo "HELO mta.bench.example"
 		if [ -n "${PF_BENCH_NODNS:-}" ]; then
@@ -381,7 +384,7 @@ bench_versions() {
 	esac
 	case $1 in *" preflight "*)
 		echo "- preflight $(git -C "$BENCH_DIR" describe --always --dirty 2>/dev/null):" \
-		    "the bundled rules, DNS ${PF_BENCH_NODNS:+off}${PF_BENCH_NODNS:-through the fixture NSD (warm after the warm-up pass)}." ;;
+		    "the bundled rules, DNS $([ -n "${PF_BENCH_NODNS:-}" ] && echo off || echo "through the fixture NSD (warm after the warm-up pass)")." ;;
 	esac
 	echo "- Postfix: one private instance, one smtpd listener per" \
 	    "configuration, milter_protocol 6, relaying to smtp-sink."

@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """report.py - turn the raw e2e.sh measurements into a markdown table.
 
-usage: report.py SS.tsv TIMED.tsv
+usage: report.py SS.tsv TIMED.tsv [CPU.tsv CLK_TCK]
 SS.tsv:    round name concurrency messages t0 t1 errors   (smtp-source)
 TIMED.tsv: round name concurrency json                    (smtpbench.py)
+CPU.tsv:   round name concurrency messages ticks       (milter process)
 Values are medians over rounds.  "ratio" is msgs/s of the configuration
 over msgs/s without a milter at the same concurrency; "added" latency is
 the configuration's p50/p99 minus the no-milter p50/p99.
@@ -25,6 +26,12 @@ def main(argv):
     for line in open(argv[2]):
         r, name, c, j = line.split("\t", 3)
         timed[(name, int(c))].append(json.loads(j))
+    cpu = defaultdict(list)
+    if len(argv) > 4:
+        hz = float(argv[4])
+        for line in open(argv[3]):
+            r, name, c, n, k = line.split("\t")
+            cpu[(name, int(c))].append(int(k) * 1000.0 / hz / int(n))
     names = []
     for (name, c) in list(ss) + list(timed):
         if name not in names:
@@ -33,8 +40,10 @@ def main(argv):
     med = statistics.median
 
     print("| sessions | milter | socket | msgs/s | ratio | timed msgs/s "
-          "| p50 ms | p99 ms | added p50 ms | added p99 ms | not accepted |")
-    print("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "| p50 ms | p99 ms | added p50 ms | added p99 ms | not accepted |" +
+          (" CPU ms/msg |" if cpu else ""))
+    print("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|" +
+          ("---:|" if cpu else ""))
     for c in concs:
         base = ss.get(("none", c))
         b = med(base) if base else None
@@ -61,9 +70,11 @@ def main(argv):
             a99 = None if p99 is None or b99 is None else p99 - b99
             if name == "none":
                 a50 = a99 = None
+            k = cpu.get((name, c))
             print("| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d |" % (
                 c, milter, sock, f(rate), ratio, f(tr), f(p50, 2),
-                f(p99, 2), f(a50, 2), f(a99, 2), bad))
+                f(p99, 2), f(a50, 2), f(a99, 2), bad) +
+                ((" %s |" % f(med(k) if k else None, 2)) if cpu else ""))
     return 0
 
 

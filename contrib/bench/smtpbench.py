@@ -12,7 +12,9 @@ usage: smtpbench.py HOST PORT SESSIONS COUNT MSGDIR [SENDER RCPT]
 A SENDER with %d in it gets the message's number there (a new domain per
 message defeats DNS caches, for the fault tests).
 Prints one JSON object: sent, accepted, rejected, tempfailed, errors,
-elapsed_s, msgs_per_s, p50_ms, p90_ms, p99_ms, max_ms.
+elapsed_s, msgs_per_s, p50_ms, p90_ms, p99_ms, max_ms, and eod_p50_ms,
+eod_p99_ms: the time from the end of DATA (the final dot sent) to the
+server's reply, i.e. what the milter's end-of-message work adds.
 """
 import asyncio
 import json
@@ -42,7 +44,7 @@ async def reply(r):
             return int(line[:3])
 
 
-async def one(host, port, data, sender, rcpt, i):
+async def one(host, port, data, sender, rcpt, i, eod):
     if b"%d" in sender:
         sender = sender.replace(b"%d", b"%d" % i)
     r, w = await asyncio.open_connection(host, port)
@@ -65,7 +67,9 @@ async def one(host, port, data, sender, rcpt, i):
         if c != 354:
             return "rejected" if c >= 500 else "tempfailed"
         w.write(data)
+        t = time.perf_counter()
         c = await reply(r)
+        eod.append((time.perf_counter() - t) * 1000.0)
         w.write(b"QUIT\r\n")
         if c == 250:
             return "accepted"
@@ -76,6 +80,7 @@ async def one(host, port, data, sender, rcpt, i):
 
 async def run(host, port, sessions, count, msgs, sender, rcpt):
     lat = []
+    eod = []
     res = {"accepted": 0, "rejected": 0, "tempfailed": 0, "errors": 0}
     nxt = [0]
 
@@ -86,7 +91,8 @@ async def run(host, port, sessions, count, msgs, sender, rcpt):
             t0 = time.perf_counter()
             try:
                 k = await asyncio.wait_for(
-                    one(host, port, msgs[i % len(msgs)], sender, rcpt, i),
+                    one(host, port, msgs[i % len(msgs)], sender, rcpt, i,
+                        eod),
                     120)
             except (OSError, ConnectionError, asyncio.TimeoutError):
                 k = "errors"
@@ -99,12 +105,14 @@ async def run(host, port, sessions, count, msgs, sender, rcpt):
     await asyncio.gather(*[worker() for _ in range(sessions)])
     el = time.perf_counter() - t0
     lat.sort()
+    eod.sort()
 
-    def q(p):
-        return round(lat[min(len(lat) - 1, int(p * len(lat)))], 2)
+    def q(p, v=lat):
+        return round(v[min(len(v) - 1, int(p * len(v)))], 2) if v else None
     out = {"sent": count, **res, "elapsed_s": round(el, 3),
            "msgs_per_s": round(count / el, 1), "p50_ms": q(0.50),
-           "p90_ms": q(0.90), "p99_ms": q(0.99), "max_ms": round(lat[-1], 2)}
+           "p90_ms": q(0.90), "p99_ms": q(0.99), "max_ms": round(lat[-1], 2),
+           "eod_p50_ms": q(0.50, eod), "eod_p99_ms": q(0.99, eod)}
     return out
 
 

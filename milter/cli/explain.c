@@ -14,10 +14,11 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "base/json.h"
 #include "base/pf.h"
 #include "cli.h"
 #include "explain/explain.h"
-#include "base/json.h"
+#include "catalog/render.h"
 #include "catalog/rules.h"
 
 /* explain_usage - the synopsis, on stderr */
@@ -155,107 +156,40 @@ rules_path(const char *opt)
 	return opt != NULL ? opt : PF_RULESDIR "/gmail.rules";
 }
 
-/* print_field - one "name: value" line of the human layout */
+/* emit - what a renderer wrote into buf; a JSON object gets the
+ * catalog's version as its last member */
 static void
-print_field(const char *name, const char *value)
+emit(const char *buf, size_t len, const struct pf_rules *rs, int json)
 {
-	printf("%-12s %s\n", name, value != NULL ? value : "");
-}
-
-/* print_human - the matched entry for a person */
-static void
-print_human(const struct pf_explanation *x)
-{
-	const struct pf_rule *r = x->rule;
-	char code[32];
-	size_t i;
-
-	print_field("rule:", r->id);
-	snprintf(code, sizeof(code), "%d %s", r->reply, r->status);
-	print_field("reply:", code);
-	print_field("class:", pf_class_name(r->cls));
-	print_field("stage:", pf_stage_name(r->stage));
-	print_field("whose:", r->whose);
-	print_field("text:", r->text);
-	print_field("cause:", r->cause);
-	print_field("fix:", r->fix);
-	print_field("url:", r->url);
-	if (r->since != NULL)
-		print_field("since:", r->since);
-	for (i = 0; i < x->nph; i++)
-		printf("{%s}: %s\n", x->ph[i].name, x->ph[i].value);
-}
-
-/* json_field - one "name": "value" member */
-static void
-json_field(const char *name, const char *value, int comma)
-{
-	printf("%s", comma ? ", " : "");
-	pf_json_str(stdout, name);
-	fputs(": ", stdout);
-	pf_json_str(stdout, value);
-}
-
-/* catalog_json - the catalog's version member, when it has one */
-static void
-catalog_json(const struct pf_rules *rs)
-{
-	if (rs == NULL || rs->version == NULL)
-		return;
-	fputs(", \"catalog\": {", stdout);
-	json_field("version", rs->version, 0);
-	json_field("date", rs->date, 1);
-	fputs("}", stdout);
-}
-
-/* print_json - the matched entry as one JSON object */
-static void
-print_json(const struct pf_explanation *x, const struct pf_rules *rs)
-{
-	const struct pf_rule *r = x->rule;
-	size_t i;
-
-	fputs("{", stdout);
-	json_field("rule", r->id, 0);
-	printf(", \"reply\": %d", r->reply);
-	json_field("status", r->status, 1);
-	json_field("text", r->text, 1);
-	json_field("class", pf_class_name(r->cls), 1);
-	json_field("stage", pf_stage_name(r->stage), 1);
-	json_field("whose", r->whose, 1);
-	json_field("cause", r->cause, 1);
-	json_field("fix", r->fix, 1);
-	json_field("url", r->url, 1);
-	fputs(", \"placeholders\": {", stdout);
-	for (i = 0; i < x->nph; i++)
-		json_field(x->ph[i].name, x->ph[i].value, i > 0);
-	fputs("}", stdout);
-	catalog_json(rs);
-	fputs("}\n", stdout);
-}
-
-/* print_unknown - a reply that is in no entry */
-static void
-print_unknown(const struct pf_explanation *x, int json,
-    const struct pf_rules *rs)
-{
-	const struct pf_reply *rp = &x->reply;
-
-	if (json) {
-		fputs("{\"rule\": null", stdout);
-		if (rp->code != 0)
-			printf(", \"reply\": %d", rp->code);
-		else
-			fputs(", \"reply\": null", stdout);
-		json_field("status", rp->status, 1);
-		json_field("text", rp->text, 1);
-		fputs(", \"placeholders\": {}", stdout);
-		catalog_json(rs);
-		fputs("}\n", stdout);
+	if (!json || rs->version == NULL || len < 2 || buf[len - 2] != '}' ||
+	    buf[len - 1] != '\n') {
+		fwrite(buf, 1, len, stdout);
 		return;
 	}
-	printf("not in the catalog: %d %s %s\n", rp->code,
-	    rp->status[0] != '\0' ? rp->status : "-", rp->text);
+	fwrite(buf, 1, len - 2, stdout);
+	fputs(",\"catalog\":{\"version\":", stdout);
+	pf_json_str(stdout, rs->version);
+	fputs(",\"date\":", stdout);
+	pf_json_str(stdout, rs->date);
+	fputs("}}\n", stdout);
+}
+
+/* print_match - the matched entry, through the core's renderer */
+static int
+print_match(FILE *out, const struct pf_explanation *x, int json)
+{
+	struct pf_render_ph *ph = NULL;
+	size_t i;
+
+	if (x->nph > 0 && (ph = calloc(x->nph, sizeof(*ph))) == NULL)
+		return PF_ENOMEM;
+	for (i = 0; i < x->nph; i++) {
+		ph[i].name = x->ph[i].name;
+		ph[i].value = x->ph[i].value;
+	}
+	pf_render_rule(out, x->rule, ph, x->nph, json);
+	free(ph);
+	return PF_OK;
 }
 
 /* pf_cli_explain - argv[0] is "explain" */
@@ -273,7 +207,9 @@ pf_cli_explain(int argc, char **argv)
 	struct pf_rules *rs = NULL;
 	struct pf_err err = { 0 };
 	const char *rules = NULL, *file = NULL;
-	char *in = NULL, ebuf[1024];
+	char *in = NULL, *obuf = NULL, ebuf[1024];
+	FILE *out = NULL;
+	size_t olen = 0;
 	size_t len = 0;
 	int json = 0, c, rc;
 
@@ -317,19 +253,21 @@ pf_cli_explain(int argc, char **argv)
 		fprintf(stderr, "preflight: %s\n",
 		    pf_err_format(&err, ebuf, sizeof(ebuf)));
 		rc = EX_SOFTWARE;
+	} else if ((out = open_memstream(&obuf, &olen)) == NULL) {
+		rc = EX_OSERR;
 	} else if (x.kind == PF_X_MATCH) {
-		if (json)
-			print_json(&x, rs);
-		else
-			print_human(&x);
-		rc = EX_OK;
+		rc = print_match(out, &x, json) == PF_OK ? EX_OK : EX_SOFTWARE;
 	} else {
-		print_unknown(&x, json, rs);
+		pf_render_reply_unknown(out, x.reply.code, x.reply.status,
+		    x.reply.text, json);
 		if (!json)
 			fputs("this reply is not one of Gmail's documented "
 			    "replies in the catalog\n", stderr);
 		rc = 1;
 	}
+	if (out != NULL && fclose(out) == 0)
+		emit(obuf, olen, rs, json);
+	free(obuf);
 	pf_explanation_reset(&x);
 	pf_rules_free(rs);
 	return rc;

@@ -254,22 +254,6 @@ record(struct sess *s, const char *qid, const struct pf_decision *d)
 	}
 }
 
-/* decide - the policy, with the envelope recipients at hand */
-static void
-decide(struct sess *s, const struct pf_policy *p, const struct pf_verdict *v,
-    struct pf_decision *d)
-{
-	const struct pf_msg *m = pf_check_msg(s->chk);
-	size_t n = pf_msg_rcpt_count(m), i;
-	const char **r = n > 0 ? calloc(n, sizeof(*r)) : NULL;
-
-	for (i = 0; r != NULL && i < n; i++)
-		r[i] = pf_msg_rcpt_get(m, i);
-	pf_policy_decide_rcpt(p, v, pf_check_facts(s->chk), r,
-	    r != NULL ? n : 0, d);
-	free(r);
-}
-
 /* pf_act_eom - check, decide, apply, log */
 sfsistat
 pf_act_eom(SMFICTX *ctx, struct sess *s)
@@ -308,7 +292,7 @@ pf_act_eom(SMFICTX *ctx, struct sess *s)
 		return st;
 	}
 	p = pf_engine_config(s->eng)->policy;
-	decide(s, p, &v, &d);
+	pf_check_decide(s->chk, &v, &d);
 	switch (d.action) {
 	case PF_A_ACCEPT:
 		break;

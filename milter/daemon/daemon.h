@@ -41,5 +41,7 @@ void	pf_metrics_stop(void);
 /* session.c: the filter description and the count of live sessions */
 extern struct smfiDesc pf_filter;
 int	pf_session_live(void);
+/* pf_session_unix - the listener is a unix socket: negotiate SMFIP_NR_* */
+void	pf_session_unix(int);
 
 #endif

@@ -595,6 +595,9 @@ listen_on(const struct opts *o, const struct pf_daemon_cfg *dc, uid_t uid,
 			socket_dir_missing(path);
 		return EX_UNAVAILABLE;
 	}
+	/* a unix socket can leave packets unanswered (SMFIP_NR_*); TCP
+	 * cannot without stalling on the MTA's side (docs/benchmarks.md) */
+	pf_session_unix(socket_path(o->socket) != NULL);
 	/* TCP: answers of several packets must not wait for delayed ACKs */
 	if (socket_path(o->socket) == NULL &&
 	    pf_nodelay_listener(o->socket) < 0)

@@ -28,6 +28,37 @@
 
 static atomic_int live;
 
+/* recipients of one message whose domain is looked up before the end */
+#define PF_PREFETCH_RCPT	16
+static int unix_socket;
+
+/*
+ * Stages whose answer is always "continue" (an internal error is kept for
+ * end of message, where FailAction applies): over a unix socket the MTA
+ * is told not to wait for their answers, and not to send DATA or unknown
+ * commands at all.  Over TCP every packet stays answered: an unanswered
+ * packet followed by the MTA's next one stalls ~40 ms on Nagle and the
+ * delayed ACK (docs/benchmarks.md).
+ */
+#define PF_NR_UNIX	(SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_MAIL | \
+    SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY)
+#define PF_NO_UNIX	(SMFIP_NODATA | SMFIP_NOUNKNOWN)
+
+/* pf_session_unix - whether the listener is a unix socket */
+void
+pf_session_unix(int yes)
+{
+	unix_socket = yes;
+}
+
+/* go - "continue", or no answer at all for a stage under SMFIP_NR_* */
+static sfsistat
+go(const struct sess *s, unsigned long nr)
+{
+	return s != NULL && (s->nr & nr) != 0 ? SMFIS_NOREPLY :
+	    SMFIS_CONTINUE;
+}
+
 /* pf_session_live - sessions not yet freed (for the drain on SIGTERM) */
 int
 pf_session_live(void)
@@ -111,7 +142,8 @@ fail_status(void)
 	return st;
 }
 
-/* cb_negotiate - exact header bytes; our own macro lists */
+/* cb_negotiate - exact header bytes; our own macro lists; no answers
+ * asked for where none is needed (unix socket, see PF_NR_UNIX) */
 static sfsistat
 cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     unsigned long f2, unsigned long f3, unsigned long *pf0,
@@ -131,11 +163,18 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	*pf1 = f1 & SMFIP_HDR_LEADSPC;
 	*pf2 = 0;
 	*pf3 = 0;
-	/* the connection state starts here, to remember the header form */
+	/* the connection state starts here, to remember the header form;
+	 * without it a stage may have to refuse, so all stay answered */
 	if ((s = sess_new()) != NULL) {
 		s->leadspc = (*pf1 & SMFIP_HDR_LEADSPC) != 0;
-		if (smfi_setpriv(ctx, s) != MI_SUCCESS)
+		if (smfi_setpriv(ctx, s) != MI_SUCCESS) {
 			sess_free(s);
+			s = NULL;
+		}
+	}
+	if (s != NULL && unix_socket) {
+		s->nr = f1 & PF_NR_UNIX;
+		*pf1 |= s->nr | (f1 & PF_NO_UNIX);
 	}
 	if (f0 & SMFIF_SETSYMLIST) {
 		smfi_setsymlist(ctx, SMFIM_CONNECT,
@@ -190,7 +229,7 @@ cb_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
 		snprintf(s->client, sizeof(s->client), "local");
 	if ((mta = smfi_getsymval(ctx, "j")) != NULL)
 		snprintf(s->mtaname, sizeof(s->mtaname), "%s", mta);
-	return SMFIS_CONTINUE;
+	return go(s, SMFIP_NR_CONN);
 }
 
 /* cb_helo - the client's greeting, for the log only: Gmail sees the
@@ -202,7 +241,7 @@ cb_helo(SMFICTX *ctx, char *name)
 
 	if (s != NULL && name != NULL)
 		pf_smtp_logesc(s->helo, sizeof(s->helo), name, strlen(name));
-	return SMFIS_CONTINUE;
+	return go(s, SMFIP_NR_HELO);
 }
 
 /* cb_envfrom - a new message: pin the engine, start the check */
@@ -220,12 +259,12 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &s->t0);
 	if ((s->eng = pf_snap_get()) == NULL) {
 		pf_sess_fail(s, "no engine in service");
-		return SMFIS_CONTINUE;
+		return go(s, SMFIP_NR_MAIL);
 	}
 	cfg = pf_engine_config(s->eng);
 	if ((s->chk = pf_check_new(s->eng)) == NULL) {
 		pf_sess_fail(s, "out of memory starting the check");
-		return SMFIS_CONTINUE;
+		return go(s, SMFIP_NR_MAIL);
 	}
 	m = pf_check_msg(s->chk);
 	if (cfg->helo != NULL) {
@@ -243,7 +282,10 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 			if (strcasecmp(argv[i], "SMTPUTF8") == 0)
 				pf_msg_smtputf8(m, 1);
 	}
-	return SMFIS_CONTINUE;
+	/* the lookups MAIL FROM decides run while the dialogue goes on */
+	if (!s->failed)
+		pf_check_prefetch_mail(s->chk);
+	return go(s, SMFIP_NR_MAIL);
 }
 
 /* cb_envrcpt - one recipient */
@@ -255,10 +297,13 @@ cb_envrcpt(SMFICTX *ctx, char **argv)
 	if (s == NULL)
 		return fail_status();
 	s->nrcpt++;
-	if (s->chk != NULL && !s->failed && argv[0] != NULL &&
-	    pf_msg_rcpt(pf_check_msg(s->chk), argv[0]) != PF_OK)
-		pf_sess_fail(s, "out of memory (rcpt)");
-	return SMFIS_CONTINUE;
+	if (s->chk != NULL && !s->failed && argv[0] != NULL) {
+		if (pf_msg_rcpt(pf_check_msg(s->chk), argv[0]) != PF_OK)
+			pf_sess_fail(s, "out of memory (rcpt)");
+		else if (s->nrcpt <= PF_PREFETCH_RCPT)
+			pf_check_prefetch_rcpt(s->chk, argv[0]);
+	}
+	return go(s, SMFIP_NR_RCPT);
 }
 
 /* remember_ours - an X-Preflight-* field to delete at eom, by name */
@@ -340,16 +385,16 @@ cb_header(SMFICTX *ctx, char *name, char *value)
 	s->nhdr++;
 	if (pf_smtp_is_ours(name)) {
 		remember_ours(s, name);
-		return SMFIS_CONTINUE;	/* it will not reach Gmail */
+		return go(s, SMFIP_NR_HDR);	/* it will not reach Gmail */
 	}
 	s->seen |= pf_mtahdr_seen(name);
 	if (s->chk == NULL || s->failed)
-		return SMFIS_CONTINUE;
+		return go(s, SMFIP_NR_HDR);
 	if (crlf(s, value, &vlen) != PF_OK ||
 	    pf_msg_header(pf_check_msg(s->chk), name, strlen(name), s->hbuf,
 	    vlen) != PF_OK)
 		pf_sess_fail(s, "out of memory (header)");
-	return SMFIS_CONTINUE;
+	return go(s, SMFIP_NR_HDR);
 }
 
 /* cb_eoh - end of the header block */
@@ -361,7 +406,7 @@ cb_eoh(SMFICTX *ctx)
 	if (s == NULL)
 		return fail_status();
 	if (s->chk == NULL || s->failed)
-		return SMFIS_CONTINUE;
+		return go(s, SMFIP_NR_EOH);
 	if (pf_policy_mta_adds(pf_engine_config(s->eng)->policy, s->local)) {
 		struct pf_mtahdr_env env = { s->mtaname, s->mail, time(NULL) };
 		const char *why;
@@ -374,7 +419,7 @@ cb_eoh(SMFICTX *ctx)
 	}
 	if (pf_msg_eoh(pf_check_msg(s->chk)) != PF_OK)
 		pf_sess_fail(s, "end of header failed");
-	return SMFIS_CONTINUE;
+	return go(s, SMFIP_NR_EOH);
 }
 
 /* cb_body - a chunk of the body; the builder keeps none of it */
@@ -388,7 +433,7 @@ cb_body(SMFICTX *ctx, unsigned char *p, size_t len)
 	if (s->chk != NULL && !s->failed &&
 	    pf_msg_body(pf_check_msg(s->chk), p, len) != PF_OK)
 		pf_sess_fail(s, "body failed");
-	return SMFIS_CONTINUE;
+	return go(s, SMFIP_NR_BODY);
 }
 
 /* cb_eom - run the check, apply the action, forget the message */

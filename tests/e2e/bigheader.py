@@ -13,7 +13,7 @@ daemon raises.  So two sizes, both well over Gmail's 32,768-byte limit:
 60,000 bytes (the most Postfix passes on) and 65,536 bytes (over
 libmilter's default packet limit).
 
-SOCKET is inet:PORT@HOST.  For each size, two messages, each on its own
+SOCKET is inet:PORT@HOST or unix:PATH.  For each size, two messages, each on its own
 connection:
   tag.example     -> X-Preflight-Prediction "552 5.3.4 header-value-too-large"
                      is added at end of message, and the message goes on;
@@ -50,10 +50,16 @@ class Closed(Exception):
 
 class Milter:
     def __init__(self, spec):
-        if not spec.startswith("inet:") or "@" not in spec:
-            raise SystemExit("bigheader.py: expected inet:PORT@HOST")
-        port, host = spec[5:].split("@", 1)
-        self.s = socket.create_connection((host, int(port)), TIMEOUT)
+        if spec.startswith("unix:"):
+            self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self.s.settimeout(TIMEOUT)
+            self.s.connect(spec[5:])
+        elif spec.startswith("inet:") and "@" in spec:
+            port, host = spec[5:].split("@", 1)
+            self.s = socket.create_connection((host, int(port)), TIMEOUT)
+        else:
+            raise SystemExit("bigheader.py: expected inet:PORT@HOST or "
+                             "unix:PATH")
         self.s.settimeout(TIMEOUT)
         self.proto = 0
 
@@ -172,7 +178,7 @@ def rule_fix(rule_id):
 
 def main():
     if len(sys.argv) != 2:
-        print("usage: bigheader.py inet:PORT@HOST", file=sys.stderr)
+        print("usage: bigheader.py inet:PORT@HOST|unix:PATH", file=sys.stderr)
         return 64
     spec = sys.argv[1]
     fails = 0

@@ -12,6 +12,9 @@
 # With "bigheader", runs bigheader.py (60 KB and 64 KB Subjects, each in
 # one header packet, which miltertest cannot send) instead of the Lua
 # scripts.
+# With PF_MT_UNIX=1 (tests/e2e/miltertest-unix.sh) the daemon listens on
+# a unix socket instead, where it negotiates SMFIP_NR_* (no answers for
+# the stages before end of message) and the scripts run the same way.
 # Exit 77 (skip) only if miltertest is not installed.
 set -u
 
@@ -57,7 +60,11 @@ chmod 755 "$T"
 	echo "DNS no"
 	echo "State none"	# the state store has its own tests
 	echo "HELO mta.example.com"
-	echo "Socket inet:$port@127.0.0.1"
+	if [ -n "${PF_MT_UNIX:-}" ]; then
+		echo "Socket unix:$T/milter.sock"
+	else
+		echo "Socket inet:$port@127.0.0.1"
+	fi
 	echo "Background no"
 	[ "$(id -u)" -eq 0 ] && echo "User nobody"
 	echo "DrainTimeout 5"
@@ -73,19 +80,31 @@ chmod 644 "$T/preflight.conf"
 "$milter" -f -e -c "$T/preflight.conf" >"$T/milter.log" 2>&1 &
 MPID=$!
 n=0
-until python3 -c 'import socket, sys
+# listening - the daemon accepts connections on its socket
+listening() {
+	if [ -n "${PF_MT_UNIX:-}" ]; then
+		[ -S "$T/milter.sock" ]
+	else
+		python3 -c 'import socket, sys
 socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()' \
-    "$port" 2>/dev/null; do
+		    "$port" 2>/dev/null
+	fi
+}
+until listening; do
 	n=$((n + 1))
 	if [ "$n" -gt 100 ] || ! kill -0 "$MPID" 2>/dev/null; then
-		echo "FAIL: preflight-milter did not listen on 127.0.0.1:$port"
+		echo "FAIL: preflight-milter did not listen"
 		cat "$T/milter.log"
 		exit 1
 	fi
 	sleep 0.1
 done
 
-export PF_MT_SOCKET="inet:$port@127.0.0.1"
+if [ -n "${PF_MT_UNIX:-}" ]; then
+	export PF_MT_SOCKET="unix:$T/milter.sock"
+else
+	export PF_MT_SOCKET="inet:$port@127.0.0.1"
+fi
 export PF_MT_RULES="$rules"
 export PF_MT_PID="$MPID"
 export PF_MT_LIB="$dir/common.lua"
@@ -146,5 +165,5 @@ if grep -q -e 'ERROR: AddressSanitizer' -e 'ERROR: LeakSanitizer' \
 	echo "FAIL: sanitizer report in the daemon log"
 fi
 
-echo "$(basename "$0" .sh) $mode: $passes passed, $fails failed"
+echo "$(basename "$0" .sh) $mode${PF_MT_UNIX:+ (unix socket)}: $passes passed, $fails failed"
 [ "$fails" -eq 0 ]

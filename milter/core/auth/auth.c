@@ -22,6 +22,7 @@
 #include "auth/dkim.h"
 #include "auth/dmarc.h"
 #include "auth/dns.h"
+#include "auth/prefetch.h"
 #include "auth/ptr.h"
 #include "auth/rcpt.h"
 #include "auth/signer.h"
@@ -37,6 +38,7 @@ struct pf_auth {
 	struct pf_dkim		*dkim;
 	psl_ctx_t		*psl;
 	struct pf_signers	*signers;
+	struct pf_keymem	*keys;	/* DKIM key each sender used last */
 	struct pf_observer	 obs;
 };
 
@@ -45,10 +47,15 @@ struct obs_st {
 	struct pf_auth		*a;
 	struct pf_dns_budget	 budget;
 	struct pf_dkim_msg	*dm;
+	struct pf_msg		*msg;	/* for the envelope sender; may be NULL */
 	char	 from[FROM_MAX];	/* first From address */
 	int	 unsub_https;	/* List-Unsubscribe has an https URI */
 	int	 unsub_post;	/* List-Unsubscribe-Post One-Click */
+	int	 nkeys;		/* DKIM keys prefetched */
 };
+
+/* DKIM keys of one message looked up before end of message */
+#define PREFETCH_KEYS	4
 
 /* a reason a fact is unknown, and its text for people */
 struct why {
@@ -84,6 +91,7 @@ obs_begin(void *arg, struct pf_msg *msg, void **stp)
 	if ((st = calloc(1, sizeof(*st))) == NULL)
 		return PF_ENOMEM;
 	st->a = a;
+	st->msg = msg;
 	budget_init(a, &st->budget);
 	if ((st->dm = pf_dkim_msg_new(a->dkim, &st->budget)) == NULL) {
 		free(st);
@@ -152,8 +160,14 @@ obs_header(void *stp, const char *name, size_t nlen, const char *value,
 	struct obs_st *st = stp;
 
 	pf_dkim_header(st->dm, name, nlen, value, vlen);
-	if (hname(name, nlen, "From") && st->from[0] == '\0')
+	if (hname(name, nlen, "From") && st->from[0] == '\0') {
 		from_addr(value, vlen, st->from, sizeof(st->from));
+		pf_prefetch_from(st->a->dns, st->a->psl, st->from);
+	} else if (hname(name, nlen, "DKIM-Signature") &&
+	    st->nkeys < PREFETCH_KEYS)
+		st->nkeys += pf_prefetch_dkim(st->a->dns, st->nkeys == 0 ?
+		    st->a->keys : NULL, st->msg != NULL ?
+		    pf_msg_mail_get(st->msg) : NULL, value, vlen);
 	else if (hname(name, nlen, "List-Unsubscribe"))
 		st->unsub_https = contains(value, vlen, "<https:");
 	else if (hname(name, nlen, "List-Unsubscribe-Post"))
@@ -349,6 +363,10 @@ pf_auth_new(const struct pf_config *cfg, struct pf_auth **out,
 		pf_auth_free(a);
 		return rc;
 	}
+	if (a->dns != NULL && (a->keys = pf_keymem_new()) == NULL) {
+		pf_auth_free(a);
+		return pf_err_set(err, PF_ENOMEM, "out of memory");
+	}
 	if ((a->psl = psl_latest(NULL)) == NULL) {
 		pf_auth_free(a);
 		return pf_err_set(err, PF_EIO, "cannot load the Public Suffix "
@@ -373,12 +391,32 @@ pf_auth_free(struct pf_auth *a)
 	if (a == NULL)
 		return;
 	pf_signers_free(a->signers);
+	pf_keymem_free(a->keys);
 	pf_dkim_free(a->dkim);
 	pf_spf_free(a->spf);
 	pf_dns_free(a->dns);
 	if (a->psl != NULL)
 		psl_free(a->psl);
 	free(a);
+}
+
+/* pf_auth_prefetch_mail - start the lookups MAIL FROM decides */
+void
+pf_auth_prefetch_mail(struct pf_auth *a, const char *mail_from,
+    const char *helo)
+{
+	if (a != NULL)
+		pf_prefetch_mail(a->dns, a->psl, a->keys, mail_from,
+		    a->cfg->helo ? a->cfg->helo : helo, a->cfg->egress,
+		    a->cfg->negress);
+}
+
+/* pf_auth_prefetch_rcpt - start the lookup of a recipient's domain */
+void
+pf_auth_prefetch_rcpt(struct pf_auth *a, const char *rcpt)
+{
+	if (a != NULL)
+		pf_prefetch_rcpt(a->dns, rcpt);
 }
 
 /* pf_auth_observer - the DKIM observer */

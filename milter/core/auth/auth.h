@@ -17,6 +17,13 @@ struct pf_auth;
 int	pf_auth_new(const struct pf_config *, struct pf_auth **,
 	    struct pf_err *);
 void	pf_auth_free(struct pf_auth *);
+/* pf_auth_prefetch_mail, _rcpt - start, without waiting, the lookups
+ * the envelope so far will need at pf_auth_eval (SPF, egress PTR,
+ * recipient MX); the observer does the same for DMARC and DKIM keys as
+ * the header fields stream in.  NULL or no resolver: nothing. */
+void	pf_auth_prefetch_mail(struct pf_auth *, const char *mail_from,
+	    const char *helo);
+void	pf_auth_prefetch_rcpt(struct pf_auth *, const char *rcpt);
 /* pf_auth_observer - sees the message as it streams (DKIM); borrowed */
 const struct pf_observer *pf_auth_observer(struct pf_auth *);
 /* pf_auth_eval - after the content facts are set: sets the egress, spf,

@@ -8,12 +8,20 @@
  * it passes, the query is cancelled and the outcome is TEMPFAIL, never "no
  * record".  Caching is libunbound's own: it honours record TTLs and caches
  * NXDOMAIN / NODATA for the SOA minimum (RFC 2308), and is thread-safe.
+ * One pump thread per context (started with the first lookup, so after
+ * any fork) delivers every answer; a waiting query sleeps on a condition
+ * variable until its answer or its deadline.  pf_dns_prefetch starts a
+ * lookup nobody waits for: its answer only fills the cache, so that the
+ * query made for it later (at end of message) finds it there, or joins
+ * it while still in flight.
  * Input trusted: nothing from the network beyond what libunbound parsed.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,10 +47,18 @@ static const char *nodefault_zones[] = {
 	"113.0.203.in-addr.arpa.", "8.b.d.0.1.0.0.2.ip6.arpa.",
 };
 
+/* prefetches in flight at once, over every message: beyond it, skipped */
+#define PREFETCH_MAX	512
+
 struct pf_dns {
 	struct ub_ctx	*ctx;
 	unsigned	 query_ms;
-	pthread_mutex_t	 mu;	/* guards the done flags of queries */
+	pthread_mutex_t	 mu;	/* guards the done flags, pumping */
+	pthread_cond_t	 cv;	/* an answer was delivered */
+	int		 pumping;	/* the pump thread runs */
+	pthread_t	 pump;
+	int		 wake[2];	/* pf_dns_free stops the pump */
+	atomic_int	 prefetching;	/* prefetches in flight */
 };
 
 struct pending {
@@ -119,6 +135,62 @@ write_conf(struct ub_ctx *ctx, struct pf_err *err)
 	return PF_OK;
 }
 
+/* cv_init - the lock, the monotonic condition variable, the wake pipe */
+static int
+cv_init(struct pf_dns *d)
+{
+	pthread_condattr_t ca;
+
+	if (pipe(d->wake) != 0)
+		return -1;
+	(void)fcntl(d->wake[0], F_SETFD, FD_CLOEXEC);
+	(void)fcntl(d->wake[1], F_SETFD, FD_CLOEXEC);
+	pthread_mutex_init(&d->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&d->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	return 0;
+}
+
+/* pump - deliver every answer as it arrives, until pf_dns_free */
+static void *
+pump(void *arg)
+{
+	struct pf_dns *d = arg;
+	struct pollfd pfd[2];
+
+	pfd[0].fd = ub_fd(d->ctx);
+	pfd[1].fd = d->wake[0];
+	pfd[0].events = pfd[1].events = POLLIN;
+	for (;;) {
+		pfd[0].revents = pfd[1].revents = 0;
+		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+			usleep(1000);
+		if (pfd[1].revents != 0)
+			return NULL;
+		if (pfd[0].revents != 0 && ub_process(d->ctx) != 0)
+			usleep(1000);
+	}
+}
+
+/* pump_start - the pump thread, once: 0 when it runs */
+static int
+pump_start(struct pf_dns *d)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&d->mu);
+	if (!d->pumping) {
+		if (pthread_create(&d->pump, NULL, pump, d) == 0)
+			d->pumping = 1;
+		else
+			rc = -1;
+	}
+	pthread_mutex_unlock(&d->mu);
+	return rc;
+}
+
 /* pf_dns_new - set up the libunbound context */
 int
 pf_dns_new(const char *nameserver, unsigned query_ms, struct pf_dns **out,
@@ -135,7 +207,12 @@ pf_dns_new(const char *nameserver, unsigned query_ms, struct pf_dns **out,
 	if ((d = calloc(1, sizeof(*d))) == NULL)
 		return pf_err_set(err, PF_ENOMEM, "out of memory");
 	d->query_ms = query_ms ? query_ms : PF_DNS_QUERY_MS;
-	pthread_mutex_init(&d->mu, NULL);
+	d->wake[0] = d->wake[1] = -1;
+	if (cv_init(d) != 0) {
+		free(d);
+		return pf_err_set(err, PF_ENOMEM, "resolver: %s",
+		    strerror(errno));
+	}
 	if ((d->ctx = ub_ctx_create()) == NULL) {
 		pf_dns_free(d);
 		return pf_err_set(err, PF_ENOMEM, "ub_ctx_create failed");
@@ -163,14 +240,21 @@ uberr:
 	    ub_strerror(rc));
 }
 
-/* pf_dns_free - release the context; NULL is a no-op */
+/* pf_dns_free - stop the pump, release the context; NULL is a no-op */
 void
 pf_dns_free(struct pf_dns *d)
 {
 	if (d == NULL)
 		return;
+	if (d->pumping) {
+		(void)write(d->wake[1], "x", 1);
+		pthread_join(d->pump, NULL);
+	}
 	if (d->ctx != NULL)
 		ub_ctx_delete(d->ctx);
+	close(d->wake[0]);
+	close(d->wake[1]);
+	pthread_cond_destroy(&d->cv);
 	pthread_mutex_destroy(&d->mu);
 	free(d);
 }
@@ -205,19 +289,8 @@ done_cb(void *arg, int err, struct ub_result *r)
 	p->err = err;
 	p->r = r;
 	p->done = 1;
+	pthread_cond_broadcast(&p->dns->cv);
 	pthread_mutex_unlock(&p->dns->mu);
-}
-
-/* is_done - read a pending query's flag under the lock */
-static int
-is_done(struct pending *p)
-{
-	int done;
-
-	pthread_mutex_lock(&p->dns->mu);
-	done = p->done;
-	pthread_mutex_unlock(&p->dns->mu);
-	return done;
 }
 
 /* tempfail - a TEMPFAIL outcome: the reason, and for people what failed
@@ -233,39 +306,41 @@ tempfail(struct pf_dns_result *res, enum pf_undecided why, const char *what,
 	    pf_dns_type_name(res->type), name);
 }
 
+/* sleep_until - wait for p's answer up to the monotonic ms deadline;
+ * returns whether it came */
+static int
+sleep_until(struct pf_dns *d, struct pending *p, uint64_t deadline)
+{
+	struct timespec ts;
+	int done;
+
+	ts.tv_sec = (time_t)(deadline / 1000);
+	ts.tv_nsec = (long)(deadline % 1000) * 1000000L;
+	pthread_mutex_lock(&d->mu);
+	while (!p->done &&
+	    pthread_cond_timedwait(&d->cv, &d->mu, &ts) == 0)
+		;
+	done = p->done;
+	pthread_mutex_unlock(&d->mu);
+	return done;
+}
+
 /*
- * wait_for - run the query to its answer or the deadline.  0 = answered,
- * 1 = timed out and cancelled, 2 = timed out and the callback may still
- * run: the caller must then leave p alone (a small leak, not a crash).
+ * wait_for - sleep until the query's answer or the deadline.  0 =
+ * answered, 1 = timed out and cancelled, 2 = timed out and the callback
+ * may still run: the caller must then leave p alone (a small leak, not a
+ * crash).
  */
 static int
 wait_for(struct pf_dns *d, struct pending *p, int id, uint64_t deadline)
 {
-	struct pollfd pfd;
-	uint64_t now;
-	int64_t left;
-	int timedout = 0;
-
-	while (!is_done(p)) {
-		now = now_ms();
-		if (now >= deadline && !timedout) {
-			timedout = 1;
-			/* cancelled: the callback will never run */
-			if (ub_cancel(d->ctx, id) == 0)
-				return 1;
-			/* else the answer is already on its way: collect it */
-		} else if (timedout && now >= deadline + 2000)
-			return 2;
-		left = timedout ? 20 : (int64_t)(deadline - now);
-		pfd.fd = ub_fd(d->ctx);
-		pfd.events = POLLIN;
-		pfd.revents = 0;
-		/* short ticks: another thread may process our answer */
-		(void)poll(&pfd, 1, left > 20 ? 20 : (int)left);
-		if (ub_process(d->ctx) != 0)
-			usleep(1000);
-	}
-	return 0;
+	if (sleep_until(d, p, deadline))
+		return 0;
+	/* cancelled: the callback will never run */
+	if (ub_cancel(d->ctx, id) == 0)
+		return 1;
+	/* else the answer is already on its way: collect it */
+	return sleep_until(d, p, now_ms() + 2000) ? 0 : 2;
 }
 
 /* copy_result - take what we keep from a libunbound result */
@@ -369,6 +444,12 @@ lookup(struct pf_dns *d, const char *name, int type,
 		return PF_ENOMEM;
 	}
 	p->dns = d;
+	if (pump_start(d) != 0) {
+		free(p);
+		tempfail(res, PF_U_INTERNAL, "cannot start the resolver thread",
+		    name);
+		return PF_OK;
+	}
 	rc = ub_resolve_async(d->ctx, name, type, 1, p, done_cb, &id);
 	if (rc != 0) {
 		free(p);
@@ -441,6 +522,31 @@ pf_dns_query(struct pf_dns *d, const char *name, int type,
 		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	}
 	return rc;
+}
+
+/* prefetched - an answer nobody waits for: it is in the cache now */
+static void
+prefetched(void *arg, int err, struct ub_result *r)
+{
+	struct pf_dns *d = arg;
+
+	(void)err;
+	ub_resolve_free(r);
+	atomic_fetch_sub(&d->prefetching, 1);
+}
+
+/* pf_dns_prefetch - start a lookup for the cache; never waits */
+void
+pf_dns_prefetch(struct pf_dns *d, const char *name, int type)
+{
+	int id;
+
+	if (d == NULL || name == NULL || !valid_name(name) ||
+	    pump_start(d) != 0)
+		return;
+	if (atomic_fetch_add(&d->prefetching, 1) >= PREFETCH_MAX ||
+	    ub_resolve_async(d->ctx, name, type, 1, d, prefetched, &id) != 0)
+		atomic_fetch_sub(&d->prefetching, 1);
 }
 
 /* pf_dns_txt - join the character-strings of one TXT record */

@@ -85,6 +85,15 @@ typedef void pf_dns_observer_fn(enum pf_dns_rc, int budget_spent,
     double secs);
 void	pf_dns_observe(pf_dns_observer_fn *);
 
+/*
+ * pf_dns_prefetch - start looking name up and return at once: the answer
+ * goes into the cache, where a later pf_dns_query of the same name and
+ * type finds it (or joins it while it is still on its way).  Outside any
+ * budget; bounded by a cap on prefetches in flight.  A NULL resolver, a
+ * bad name or a full cap: nothing happens.
+ */
+void	pf_dns_prefetch(struct pf_dns *, const char *name, int type);
+
 /* helpers over rdata */
 /* pf_dns_txt - the character-strings of a TXT rdata joined, NUL-ended;
  * PF_ESYNTAX if malformed.  Truncated to len - 1. */

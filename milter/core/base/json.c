@@ -38,14 +38,35 @@ utf8_len(const unsigned char *p, size_t avail)
 	return n;
 }
 
+/* plain - the run of printable ASCII at p that needs no escape */
+static size_t
+plain(const unsigned char *p, const unsigned char *end)
+{
+	const unsigned char *q = p;
+
+	while (q < end && *q >= 0x20 && *q < 0x7f && *q != '"' && *q != '\\')
+		q++;
+	return (size_t)(q - p);
+}
+
+/* pf_json_strn - runs of plain ASCII are written whole; the rest byte by
+ * byte or sequence by sequence */
 void
 pf_json_strn(FILE *fp, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	size_t k;
 
 	fputc('"', fp);
 	while (p < end) {
-		size_t n = utf8_len(p, (size_t)(end - p));
+		size_t n;
+
+		if ((k = plain(p, end)) > 0) {
+			fwrite(p, 1, k, fp);
+			p += k;
+			continue;
+		}
+		n = utf8_len(p, (size_t)(end - p));
 
 		if (n == 0) {
 			fputs("\\ufffd", fp);

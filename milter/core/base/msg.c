@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/pf.h"
 #include "base/facts.h"
@@ -70,6 +71,10 @@ struct pf_msg {
 	size_t		 outlen;
 
 	size_t		 last_nlen, last_vlen;
+
+	unsigned	 seen;		/* PF_MSG_SEEN_* */
+	void		(*pre_eoh)(void *, struct pf_msg *);
+	void		*pre_eoh_arg;
 
 	/* last: not cleared at creation (outlen says what is in it) */
 	unsigned char	 out[OUTBUF];
@@ -233,6 +238,19 @@ pf_msg_smtputf8(struct pf_msg *m, int on)
 	m->smtputf8 = on != 0;
 }
 
+/* seen_bit - the PF_MSG_SEEN_* bit of a field name, or 0 */
+static unsigned
+seen_bit(const char *name, size_t nlen)
+{
+	if (nlen == 10 && strncasecmp(name, "Message-ID", 10) == 0)
+		return PF_MSG_SEEN_MSGID;
+	if (nlen == 4 && strncasecmp(name, "Date", 4) == 0)
+		return PF_MSG_SEEN_DATE;
+	if (nlen == 4 && strncasecmp(name, "From", 4) == 0)
+		return PF_MSG_SEEN_FROM;
+	return 0;
+}
+
 /* emit_header - count a field as sent and show it to every observer */
 static void
 emit_header(struct pf_msg *m, const char *name, size_t nlen,
@@ -241,6 +259,7 @@ emit_header(struct pf_msg *m, const char *name, size_t nlen,
 	size_t i;
 
 	m->nfields++;
+	m->seen |= seen_bit(name, nlen);
 	m->last_nlen = true_nlen;
 	m->last_vlen = true_vlen;
 	/* name ":" value CRLF */
@@ -298,6 +317,12 @@ pf_msg_eoh(struct pf_msg *m)
 
 	if (m->eoh_sent)
 		return PF_OK;
+	if (m->pre_eoh != NULL) {
+		void (*fn)(void *, struct pf_msg *) = m->pre_eoh;
+
+		m->pre_eoh = NULL;	/* once, and not from within */
+		fn(m->pre_eoh_arg, m);
+	}
 	m->eoh_sent = 1;
 	m->phase = PH_BODY;
 	m->size += 2;
@@ -626,4 +651,20 @@ const char *
 pf_msg_rcpt_get(const struct pf_msg *m, size_t i)
 {
 	return i < m->nrcpt ? m->rcpt[i] : NULL;
+}
+
+/* pf_msg_seen - which of Message-ID, Date and From were fed */
+unsigned
+pf_msg_seen(const struct pf_msg *m)
+{
+	return m->seen;
+}
+
+/* pf_msg_before_eoh - fn runs once, just before the end of the header */
+void
+pf_msg_before_eoh(struct pf_msg *m, void (*fn)(void *, struct pf_msg *),
+    void *arg)
+{
+	m->pre_eoh = fn;
+	m->pre_eoh_arg = arg;
 }

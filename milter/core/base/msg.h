@@ -87,6 +87,18 @@ const char	*pf_msg_defect_line(const struct pf_msg *);
 void		 pf_msg_field_size(const struct pf_msg *, size_t *nlen,
 		    size_t *vlen);
 
+/* pf_msg_seen - the fields among Message-ID, Date and From the message
+ * had, as PF_MSG_SEEN_* bits (what an MTA would add is the rest) */
+#define PF_MSG_SEEN_MSGID	0x1
+#define PF_MSG_SEEN_DATE	0x2
+#define PF_MSG_SEEN_FROM	0x4
+unsigned	 pf_msg_seen(const struct pf_msg *);
+/* pf_msg_before_eoh - fn(arg, m) runs once just before the end of the
+ * header block, however it is reached (blank line, a line that is not a
+ * field, end of input); it may still add header fields */
+void		 pf_msg_before_eoh(struct pf_msg *,
+		    void (*fn)(void *, struct pf_msg *), void *arg);
+
 /* borrowed until pf_msg_free */
 const char	*pf_msg_helo_get(const struct pf_msg *);
 const char	*pf_msg_mail_get(const struct pf_msg *);	/* no <> */

@@ -5,6 +5,7 @@
  * text; nothing here interprets it.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/facts.h"
@@ -111,9 +112,19 @@ void
 pf_verdict_json(FILE *fp, const struct pf_verdict *v,
     const struct pf_facts *f)
 {
+	fputc('{', fp);
+	pf_verdict_json_members(fp, v, f);
+	fputs("}\n", fp);
+}
+
+/* pf_verdict_json_members - the members of that object, no braces */
+void
+pf_verdict_json_members(FILE *fp, const struct pf_verdict *v,
+    const struct pf_facts *f)
+{
 	size_t i;
 
-	fprintf(fp, "{\"verdict\":\"%s\",\"predictions\":[",
+	fprintf(fp, "\"verdict\":\"%s\",\"predictions\":[",
 	    pf_verdict_name(v->kind));
 	for (i = 0; i < v->npred; i++) {
 		const struct pf_pred *p = &v->pred[i];
@@ -154,7 +165,6 @@ pf_verdict_json(FILE *fp, const struct pf_verdict *v,
 		pf_json_str(fp, v->rules->date);
 		fputc('}', fp);
 	}
-	fputs("}\n", fp);
 }
 
 /* clean - print untrusted text with control characters made visible */
@@ -211,4 +221,30 @@ pf_verdict_report(FILE *fp, const struct pf_verdict *v,
 		}
 	}
 	(void)f;
+}
+
+/* pf_verdict_min_confidence - keep the predictions sure enough */
+void
+pf_verdict_min_confidence(struct pf_verdict *v, int low_ok)
+{
+	size_t i, k = 0;
+
+	if (low_ok)
+		return;
+	v->kind = PF_V_ACCEPT;
+	for (i = 0; i < v->npred; i++) {
+		const struct pf_rule *r = v->pred[i].rule;
+
+		if (r->low_confidence) {
+			free(v->pred[i].text);
+			free(v->pred[i].detail);
+			continue;
+		}
+		v->pred[k++] = v->pred[i];
+		if (r->reply >= 500)
+			v->kind = PF_V_REJECT;
+		else if (r->reply >= 400 && v->kind != PF_V_REJECT)
+			v->kind = PF_V_TEMPFAIL;
+	}
+	v->npred = k;
 }

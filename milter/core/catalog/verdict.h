@@ -13,8 +13,16 @@
 /* pf_verdict_json - {"verdict", "predictions", "unknown", "auth"} */
 void	pf_verdict_json(FILE *, const struct pf_verdict *,
 	    const struct pf_facts *);
+/* pf_verdict_json_members - the same members without the braces, for a
+ * larger object */
+void	pf_verdict_json_members(FILE *, const struct pf_verdict *,
+	    const struct pf_facts *);
 /* pf_verdict_report - the human layout */
 void	pf_verdict_report(FILE *, const struct pf_verdict *,
 	    const struct pf_facts *);
+
+/* pf_verdict_min_confidence - drop the predictions of catalog entries
+ * marked low confidence (when low_ok is 0) and recompute the kind */
+void	pf_verdict_min_confidence(struct pf_verdict *, int low_ok);
 
 #endif

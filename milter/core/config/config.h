@@ -41,7 +41,8 @@ struct pf_signer {
 	unsigned line;		/* of the Signer line in the file */
 };
 
-/* preflight-milter's own settings; the CLI ignores them */
+/* preflight-milter's own settings; `preflight check` ignores them (it
+ * reads the policy, not these) */
 struct pf_daemon_cfg {
 	char		*metrics_listen;	/* [host:]port, NULL = off */
 	char		*socket;		/* inet:PORT@HOST, inet6:, local: */

@@ -44,6 +44,14 @@ pf_action_parse(const char *s)
 	return -1;
 }
 
+/* pf_policy_mta_adds - MTAAddsHeaders for one submission */
+int
+pf_policy_mta_adds(const struct pf_policy *p, int local)
+{
+	return p->mta_adds == PF_M_ALWAYS ||
+	    (p->mta_adds == PF_M_LOCAL && local);
+}
+
 /* pf_policy_new - an empty policy (no Action line: tag every
  * prediction); the other defaults come from the key table in config.c */
 struct pf_policy *
@@ -268,17 +276,10 @@ best(const struct pf_policy *p, const struct pf_rule *r, const char *dom,
 	return b;
 }
 
-/* pf_policy_mta_adds - MTAAddsHeaders for this submission */
-int
-pf_policy_mta_adds(const struct pf_policy *p, int local)
-{
-	return p->mta_adds == PF_M_ALWAYS ||
-	    (p->mta_adds == PF_M_LOCAL && local);
-}
-
-/* pf_policy_action_for - the action one prediction asks for */
-enum pf_action
-pf_policy_action_for(const struct pf_policy *p, const struct pf_rule *r,
+/* line_for - the Action line that decides for one prediction, or NULL
+ * when there is none (then the prediction is tagged) */
+static const struct pf_action_rule *
+line_for(const struct pf_policy *p, const struct pf_rule *r,
     const char *from_dom, const char *env_dom)
 {
 	const struct pf_action_rule *bf = NULL, *be = NULL;
@@ -289,10 +290,36 @@ pf_policy_action_for(const struct pf_policy *p, const struct pf_rule *r,
 	if (p->domain_src != PF_D_FROM)
 		be = best(p, r, env_dom, &se);
 	if (bf != NULL && sf >= se)
-		return bf->action;
-	if (be != NULL)
-		return be->action;
-	return PF_A_TAG;	/* no Action line at all: tag */
+		return bf;
+	return be;
+}
+
+/* pf_policy_action_for - the action one prediction asks for */
+enum pf_action
+pf_policy_action_for(const struct pf_policy *p, const struct pf_rule *r,
+    const char *from_dom, const char *env_dom)
+{
+	const struct pf_action_rule *l = line_for(p, r, from_dom, env_dom);
+
+	return l != NULL ? l->action : PF_A_TAG;	/* no line: tag */
+}
+
+/* pf_policy_line_text - the deciding Action line as written in the
+ * config ("Action example.com permanent hold"), or how the default
+ * decided */
+const char *
+pf_policy_line_text(const struct pf_action_rule *l, char *buf, size_t len)
+{
+	static const char *sel[] = { "permanent", "temporary", "class:",
+	    "rule:" };
+
+	if (l == NULL) {
+		snprintf(buf, len, "no Action line applies: tag");
+		return buf;
+	}
+	snprintf(buf, len, "Action %s %s%s %s", l->scope, sel[l->sel],
+	    l->arg != NULL ? l->arg : "", pf_action_name(l->action));
+	return buf;
 }
 
 /* domain_of - the part after the last "@" of an address, or NULL */
@@ -401,13 +428,15 @@ pf_policy_decide_rcpt(const struct pf_policy *p, const struct pf_verdict *v,
 	env_dom = pf_fact_known(f, PF_F_ENV_MAIL_FROM) ?
 	    domain_of(pf_fact_gets(f, PF_F_ENV_MAIL_FROM)) : NULL;
 	for (i = 0; i < v->npred; i++) {
-		enum pf_action a = pf_policy_action_for(p, v->pred[i].rule,
+		const struct pf_action_rule *l = line_for(p, v->pred[i].rule,
 		    from_dom, env_dom);
+		enum pf_action a = l != NULL ? l->action : PF_A_TAG;
 
 		/* the first prediction (stage order) with the action heads */
 		if (d->pred == NULL || a > d->wanted) {
 			d->wanted = a;
 			d->pred = &v->pred[i];
+			d->line = l;
 		}
 	}
 	d->action = d->wanted;

@@ -58,6 +58,7 @@ struct pf_decision {
 	enum pf_action		 wanted;	/* what the policy asked for */
 	enum pf_action		 would;		/* after the all-Gmail limit */
 	const struct pf_pred	*pred;		/* headline, or NULL */
+	const struct pf_action_rule *line;	/* its Action line, or NULL */
 	int			 gmail;		/* predictions counted */
 	int			 downgraded;	/* not all Gmail: tag */
 	char			 reason[256];	/* for the log */
@@ -102,6 +103,11 @@ enum pf_action pf_policy_action_for(const struct pf_policy *,
 /* pf_policy_mta_adds - will the MTA add a missing Message-ID, Date and
  * From after the milter (local: a non-SMTP submission)?  1 or 0 */
 int	pf_policy_mta_adds(const struct pf_policy *, int local);
+
+/* pf_policy_line_text - an Action line as written ("Action example.com
+ * permanent hold"); NULL says no line applied.  Returns buf. */
+const char *pf_policy_line_text(const struct pf_action_rule *, char *buf,
+	    size_t len);
 
 const char	*pf_action_name(enum pf_action);
 /* pf_action_parse - name to action; -1 if unknown */

@@ -15,6 +15,7 @@
 #include "base/pf.h"
 #include "auth/auth.h"
 #include "config/config.h"
+#include "config/policy.h"
 #include "message/content.h"
 #include "engine/engine.h"
 #include "base/facts.h"
@@ -136,6 +137,19 @@ fail:
 	pf_facts_free(c->facts);
 	free(c);
 	return NULL;
+}
+
+void
+pf_check_prefetch_mail(struct pf_check *c)
+{
+	pf_auth_prefetch_mail(c->eng->auth, pf_msg_mail_get(c->msg),
+	    pf_msg_helo_get(c->msg));
+}
+
+void
+pf_check_prefetch_rcpt(struct pf_check *c, const char *rcpt)
+{
+	pf_auth_prefetch_rcpt(c->eng->auth, rcpt);
 }
 
 struct pf_msg *
@@ -315,6 +329,22 @@ pf_check_run(struct pf_check *c, struct pf_verdict *v, struct pf_err *err)
 	if ((rc = pf_rules_eval(c->eng->rules, c->facts, v)) != PF_OK)
 		return pf_err_set(err, rc, "rule evaluation failed");
 	return PF_OK;
+}
+
+/* pf_check_decide - the policy, with the envelope recipients at hand */
+void
+pf_check_decide(const struct pf_check *c, const struct pf_verdict *v,
+    struct pf_decision *d)
+{
+	const struct pf_msg *m = c->msg;
+	size_t n = pf_msg_rcpt_count(m), i;
+	const char **r = n > 0 ? calloc(n, sizeof(*r)) : NULL;
+
+	for (i = 0; r != NULL && i < n; i++)
+		r[i] = pf_msg_rcpt_get(m, i);
+	pf_policy_decide_rcpt(c->eng->cfg->policy, v, c->facts, r,
+	    r != NULL ? n : 0, d);
+	free(r);
 }
 
 void

@@ -9,6 +9,7 @@
 
 #include "base/pf.h"
 #include "config/config.h"
+#include "config/policy.h"
 #include "base/facts.h"
 #include "base/msg.h"
 #include "catalog/rules.h"
@@ -34,12 +35,23 @@ int	pf_engine_orgdomain(const struct pf_engine *, const char *d,
 
 /* pf_check_new - a check of one message; pins the engine.  Owned. */
 struct pf_check	*pf_check_new(struct pf_engine *);
+/* pf_check_prefetch_mail - after pf_msg_mail (and pf_msg_helo): start
+ * the DNS lookups the envelope decides, without waiting for them;
+ * pf_check_prefetch_rcpt - the same for one recipient, after
+ * pf_msg_rcpt.  The header fields do it for themselves. */
+void	pf_check_prefetch_mail(struct pf_check *);
+void	pf_check_prefetch_rcpt(struct pf_check *, const char *rcpt);
 /* pf_check_msg - the builder to feed; borrowed until pf_check_free */
 struct pf_msg	*pf_check_msg(struct pf_check *);
 /* pf_check_run - end of message: content facts, authentication facts,
  * then the rules.  The verdict is the caller's to reset. */
 int	pf_check_run(struct pf_check *, struct pf_verdict *, struct pf_err *);
 const struct pf_facts *pf_check_facts(const struct pf_check *);
+/* pf_check_decide - what the configured policy does with the verdict of
+ * this check (the daemon's action): Gmail-bound or not by the recipient
+ * facts, else by the envelope recipients, else UnknownRecipients */
+void	pf_check_decide(const struct pf_check *, const struct pf_verdict *,
+	    struct pf_decision *);
 /* pf_check_record - after pf_check_run, once the message is let go: count
  * it in the state store (no-op with State none).  PF_ETEMP if the store
  * is unreachable; the message is not affected. */

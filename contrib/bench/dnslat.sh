@@ -1,0 +1,155 @@
+#!/bin/bash
+# dnslat.sh - what DNS adds to the time the SMTP client waits for its
+# reply to the end of DATA, with the resolver RTT ms away (slowdns.py in
+# front of the fixture NSD).  Through one private Postfix, one session at
+# a time, a DKIM-signed message set; recipient on bench.example (an MX
+# lookup), egress 192.0.2.10 (a PTR lookup), sender and From on
+# bench.example (SPF, DKIM key, DMARC).  For each daemon given:
+#   warm  the resolver cache filled by a warm-up pass
+#   cold  the daemon reloaded (SIGHUP: a new engine, an empty cache)
+#         before every message
+# Interleaved: every message is sent to each configuration in turn.
+# "end of DATA" is smtpbench.py's eod time: from the final dot to the
+# reply; Postfix without a milter is the baseline row.
+# usage: contrib/bench/dnslat.sh [-n MSGS] [-d RTT_MS] NAME=BINARY[,RULES]...
+#   e.g. dnslat.sh before=/tmp/old/preflight-milter,/tmp/old/gmail.rules \
+#            after=build/preflight-milter
+#   (RULES: the rules file an older build can read; default the tree's)
+set -u
+. "$(dirname "$0")/lib.sh"
+
+N=40
+RTT=20
+while getopts n:d: opt; do
+	case $opt in
+	n) N=$OPTARG ;;
+	d) RTT=$OPTARG ;;
+	*) sed -n '2,17p' "$0" >&2; exit 64 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -gt 0 ] || { sed -n '2,17p' "$0" >&2; exit 64; }
+[ "$(id -u)" -eq 0 ] || { echo "dnslat: run as root" >&2; exit 77; }
+export PF_BENCH_REQUIRE_DKIM=1
+
+bench_init
+bench_dns || exit 1
+bench_msgs "$N" || exit 1
+bench_sink
+SLOW=$(bench_port)
+"$PY" "$BENCH_DIR/slowdns.py" "$SLOW" "$DNS_PORT" "$RTT" &
+BENCH_PIDS+=("$!")
+sleep 0.5
+dig +short +time=2 +tries=1 @127.0.0.1 -p "$SLOW" bench.example TXT |
+    grep -q spf1 || { echo "dnslat: slowdns does not answer" >&2; exit 1; }
+# the round trip the daemons will see: dig's query time through the relay
+RTTS=$(for i in $(seq 1 20); do
+	dig +time=2 +tries=1 @127.0.0.1 -p "$SLOW" "q$i.bench.example" A |
+	    sed -n 's/^;; Query time: \([0-9]*\) msec/\1/p'
+done | sort -n)
+RTT_MED=$(echo "$RTTS" | sed -n "$(( ($(echo "$RTTS" | wc -l) + 1) / 2 ))p")
+DNS_PORT=$SLOW		# the daemons ask through the delaying relay
+
+L=("none=")
+names=(none)
+declare -A PID
+for spec in "$@"; do
+	n=${spec%%=*}
+	bin=${spec#*=}
+	rules=
+	case $bin in *,*) rules=${bin#*,}; bin=${bin%%,*} ;; esac
+	PF_MILTER_BIN=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
+	PF_BENCH_RULES=$rules bench_preflight "$n" "unix:$T/sock/$n.sock"
+	PID[$n]=${BENCH_PIDS[-1]}
+	bench_wait_unix "$T/sock/$n.sock" || exit 1
+	L+=("$n=unix:$T/sock/$n.sock")
+	names+=("$n")
+done
+bench_postfix "${L[@]}" || exit 1
+mkdir -p "$T/one"
+
+# send NAME MSGFILE - one message, one session; prints smtpbench's JSON
+send() {
+	local port=PORT_$1
+	rm -f "$T/one"/*
+	cp "$2" "$T/one/"
+	"$PY" "$BENCH_DIR/smtpbench.py" 127.0.0.1 "${!port}" 1 1 "$T/one" \
+	    bench@bench.example user@bench.example
+}
+
+# reload NAME - SIGHUP, then wait for the daemon to log the new engine
+reload() {
+	local log=$T/preflight-$1.log before i=0
+	before=$(grep -c 'reloaded' "$log")
+	kill -HUP "${PID[$1]}"
+	until [ "$(grep -c 'reloaded' "$log")" -gt "$before" ]; do
+		i=$((i + 1))
+		[ "$i" -gt 100 ] && { echo "dnslat: $1 did not reload" >&2; return 1; }
+		sleep 0.05
+	done
+}
+
+RES=$T/eod.tsv
+: > "$RES"
+# warm-up: every configuration sees every message once
+for n in "${names[@]}"; do
+	port=PORT_$n
+	"$PY" "$BENCH_DIR/smtpbench.py" 127.0.0.1 "${!port}" 1 "$N" "$T/msgs" \
+	    bench@bench.example user@bench.example >/dev/null
+done
+bench_drain
+for f in "$T"/msgs/*.eml; do
+	for n in "${names[@]}"; do
+		printf 'warm\t%s\t%s\n' "$n" "$(send "$n" "$f")" >> "$RES"
+	done
+done
+bench_drain
+for f in "$T"/msgs/*.eml; do
+	for n in "${names[@]}"; do
+		[ "$n" = none ] || reload "$n" || exit 1
+		printf 'cold\t%s\t%s\n' "$n" "$(send "$n" "$f")" >> "$RES"
+	done
+done
+bench_drain
+
+echo "Run: \`contrib/bench/dnslat.sh -n $N -d $RTT\`, $(date -u +%Y-%m-%d)," \
+    "$(nproc) cores, load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
+echo "Resolver $RTT ms away (slowdns.py; round trip measured with dig:" \
+    "median $RTT_MED ms); $MSG_COUNT DKIM-signed messages" \
+    "(median $MSG_MEDIAN bytes), one session at a time."
+echo
+"$PY" - "$RES" <<'PYEOF'
+import json, statistics, sys
+rows = {}
+order = []
+for line in open(sys.argv[1]):
+    cache, name, j = line.rstrip("\n").split("\t", 2)
+    d = json.loads(j)
+    k = (cache, name)
+    if k not in rows:
+        rows[k] = {"eod": [], "bad": 0}
+        order.append(k)
+    if d["eod_p50_ms"] is not None:
+        rows[k]["eod"].append(d["eod_p50_ms"])
+    rows[k]["bad"] += d["sent"] - d["accepted"]
+def q(v, p):
+    v = sorted(v)
+    return v[min(len(v) - 1, int(p * len(v)))]
+print("| cache | daemon | end of DATA to reply p50 ms | p90 ms | p99 ms "
+      "| added p50 ms | not accepted |")
+print("|---|---|---:|---:|---:|---:|---:|")
+for cache in ("warm", "cold"):
+    base = rows.get((cache, "none"))
+    b50 = q(base["eod"], 0.5) if base and base["eod"] else None
+    for (c, name) in order:
+        if c != cache:
+            continue
+        v = rows[(c, name)]["eod"]
+        if not v:
+            continue
+        add = "-" if name == "none" or b50 is None else \
+            "%.2f" % (q(v, 0.5) - b50)
+        print("| %s | %s | %.2f | %.2f | %.2f | %s | %d |" % (
+            cache, name, q(v, 0.5), q(v, 0.9), q(v, 0.99), add,
+            rows[(c, name)]["bad"]))
+PYEOF

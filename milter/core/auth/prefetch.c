@@ -1,0 +1,241 @@
+/*
+ * prefetch.c - the names the end-of-message checks will look up, worked
+ * out from what the SMTP dialogue has shown so far, and handed to
+ * pf_dns_prefetch.  Mirrors spf.c (the record of the envelope domain),
+ * ptr.c (PTR of the egress address), rcpt.c (MX of a recipient domain),
+ * dmarc.c (_dmarc. of the From domain and its organizational domain) and
+ * dkim.c (the selector's key), plus two guesses made at MAIL FROM: that
+ * the From domain is the envelope domain (DMARC), and that the sender
+ * signs with the key it used last (struct pf_keymem).  Only the first
+ * step of each chain: what
+ * an answer leads to (SPF includes, the A record of a PTR name) is looked
+ * up at end of message.  Input untrusted: names are length-checked here
+ * and again by pf_dns_prefetch.
+ */
+#include <ctype.h>
+#include <stdint.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "auth/dmarc.h"
+#include "auth/prefetch.h"
+#include "auth/rcpt.h"
+
+#define KM_SLOTS	256
+
+struct pf_keymem {
+	pthread_mutex_t	 mu;
+	struct {
+		char	 dom[128];	/* envelope domain, lower case */
+		char	 name[192];	/* s._domainkey.d */
+	} e[KM_SLOTS];
+};
+
+/* pf_keymem_new - an empty table */
+struct pf_keymem *
+pf_keymem_new(void)
+{
+	struct pf_keymem *km = calloc(1, sizeof(*km));
+
+	if (km != NULL)
+		pthread_mutex_init(&km->mu, NULL);
+	return km;
+}
+
+/* pf_keymem_free - NULL is a no-op */
+void
+pf_keymem_free(struct pf_keymem *km)
+{
+	if (km == NULL)
+		return;
+	pthread_mutex_destroy(&km->mu);
+	free(km);
+}
+
+/* km_slot - the slot of a domain (FNV-1a, case-insensitive), and the
+ * domain lower-cased into low; -1 if it does not fit */
+static int
+km_slot(const char *dom, char *low, size_t len)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	for (i = 0; dom[i] != '\0' && dom[i] != '>'; i++) {
+		if (i + 1 >= len)
+			return -1;
+		low[i] = (char)tolower((unsigned char)dom[i]);
+		h = (h ^ (unsigned char)low[i]) * 16777619u;
+	}
+	low[i] = '\0';
+	return i > 0 ? (int)(h % KM_SLOTS) : -1;
+}
+
+/* km_get - the key remembered for a domain, into out; 0 if none */
+static int
+km_get(struct pf_keymem *km, const char *dom, char *out, size_t len)
+{
+	char low[128];
+	int k, found = 0;
+
+	if (km == NULL || (k = km_slot(dom, low, sizeof(low))) < 0)
+		return 0;
+	pthread_mutex_lock(&km->mu);
+	if (strcmp(km->e[k].dom, low) == 0 && km->e[k].name[0] != '\0') {
+		snprintf(out, len, "%s", km->e[k].name);
+		found = 1;
+	}
+	pthread_mutex_unlock(&km->mu);
+	return found;
+}
+
+/* km_put - remember a key name for a domain */
+static void
+km_put(struct pf_keymem *km, const char *dom, const char *name)
+{
+	char low[128];
+	int k;
+
+	if (km == NULL || strlen(name) >= sizeof(km->e[0].name) ||
+	    (k = km_slot(dom, low, sizeof(low))) < 0)
+		return;
+	pthread_mutex_lock(&km->mu);
+	memcpy(km->e[k].dom, low, strlen(low) + 1);
+	memcpy(km->e[k].name, name, strlen(name) + 1);
+	pthread_mutex_unlock(&km->mu);
+}
+
+/* domain_of - the part after the last @, or NULL */
+static const char *
+domain_of(const char *addr)
+{
+	const char *at = addr != NULL ? strrchr(addr, '@') : NULL;
+
+	return at != NULL && at[1] != '\0' ? at + 1 : NULL;
+}
+
+/* pf_prefetch_mail - SPF TXT, the egress PTRs, the guesses */
+void
+pf_prefetch_mail(struct pf_dns *d, const psl_ctx_t *psl,
+    struct pf_keymem *km, const char *mail_from, const char *helo,
+    char *const *egress, size_t negress)
+{
+	const char *dom = domain_of(mail_from), *spf = dom;
+	char rev[80], key[192], clean[256];
+	size_t i, n;
+
+	if (d == NULL)
+		return;
+	if (spf == NULL && mail_from != NULL)
+		spf = helo;
+	if (spf != NULL && *spf != '\0')
+		pf_dns_prefetch(d, spf, PF_DNS_T_TXT);
+	for (i = 0; i < negress; i++)
+		if (pf_dns_reverse(egress[i], rev, sizeof(rev)) == PF_OK)
+			pf_dns_prefetch(d, rev, PF_DNS_T_PTR);
+	if (dom == NULL || (n = strcspn(dom, ">")) == 0 || n >= sizeof(clean))
+		return;
+	snprintf(clean, sizeof(clean), "x@%.*s", (int)n, dom);
+	pf_prefetch_from(d, psl, clean);
+	if (km_get(km, clean + 2, key, sizeof(key)))
+		pf_dns_prefetch(d, key, PF_DNS_T_TXT);
+}
+
+/* pf_prefetch_rcpt - the recipient domain's MX */
+void
+pf_prefetch_rcpt(struct pf_dns *d, const char *rcpt)
+{
+	const char *dom = domain_of(rcpt);
+	char buf[256];
+	size_t n;
+
+	if (d == NULL || dom == NULL)
+		return;
+	/* "<bob@gmail.com>" as the MTA may pass it */
+	n = strcspn(dom, ">");
+	if (n == 0 || n >= sizeof(buf))
+		return;
+	memcpy(buf, dom, n);
+	buf[n] = '\0';
+	if (!pf_rcpt_personal(buf))
+		pf_dns_prefetch(d, buf, PF_DNS_T_MX);
+}
+
+/* pf_prefetch_from - _dmarc. of the domain and of its org domain */
+void
+pf_prefetch_from(struct pf_dns *d, const psl_ctx_t *psl,
+    const char *from_addr)
+{
+	const char *dom = domain_of(from_addr);
+	char name[300], org[256];
+
+	if (d == NULL || dom == NULL)
+		return;
+	snprintf(name, sizeof(name), "_dmarc.%s", dom);
+	pf_dns_prefetch(d, name, PF_DNS_T_TXT);
+	if (pf_dmarc_orgdomain(psl, dom, org, sizeof(org)) == PF_OK &&
+	    strcasecmp(org, dom) != 0) {
+		snprintf(name, sizeof(name), "_dmarc.%s", org);
+		pf_dns_prefetch(d, name, PF_DNS_T_TXT);
+	}
+}
+
+/* tag - the value of tag t in a tag=value; list, without white space
+ * (folding included); 0 if absent or too long */
+static int
+tag(const char *v, size_t len, char t, char *out, size_t olen)
+{
+	const char *e = v + len, *p = v, *semi;
+	size_t o;
+
+	while (p < e) {
+		while (p < e && isspace((unsigned char)*p))
+			p++;
+		if (p >= e)
+			break;
+		semi = memchr(p, ';', (size_t)(e - p));
+		if (semi == NULL)
+			semi = e;
+		if (p < semi && tolower((unsigned char)*p) == t) {
+			const char *q = p + 1;
+
+			while (q < semi && isspace((unsigned char)*q))
+				q++;
+			if (q < semi && *q == '=') {
+				for (o = 0, q++; q < semi; q++) {
+					if (isspace((unsigned char)*q))
+						continue;
+					if (o + 1 >= olen)
+						return 0;
+					out[o++] = *q;
+				}
+				out[o] = '\0';
+				return o > 0;
+			}
+		}
+		if (semi == e)
+			break;
+		p = semi + 1;
+	}
+	return 0;
+}
+
+/* pf_prefetch_dkim - s._domainkey.d TXT; remembered for the sender */
+int
+pf_prefetch_dkim(struct pf_dns *d, struct pf_keymem *km,
+    const char *mail_from, const char *value, size_t vlen)
+{
+	const char *env = domain_of(mail_from);
+	char s[64], dom[256], name[340];
+
+	if (d == NULL || !tag(value, vlen, 's', s, sizeof(s)) ||
+	    !tag(value, vlen, 'd', dom, sizeof(dom)))
+		return 0;
+	snprintf(name, sizeof(name), "%s._domainkey.%s", s, dom);
+	pf_dns_prefetch(d, name, PF_DNS_T_TXT);
+	if (env != NULL)
+		km_put(km, env, name);
+	return 1;
+}
