@@ -8,7 +8,7 @@
 #   -j  libFuzzer jobs per target (default 1; the machine has 2 cores)
 #   -b  build directory (default build-fuzz)
 #   TARGET  token addr msgid date header mime archive rules config explain
-#           content mailbox
+#           content mailbox logline
 #           (default: all)
 # Prints a markdown table (target, seconds, runs, coverage, corpus,
 # crashes) and leaves crashing inputs in BUILDDIR/fuzz/artifacts; a crash
@@ -28,7 +28,7 @@ while getopts s:j:b: opt; do
 	esac
 done
 shift $((OPTIND - 1))
-TARGETS=${*:-token addr msgid date header mime archive rules config explain content mailbox}
+TARGETS=${*:-token addr msgid date header mime archive rules config explain content mailbox logline}
 
 command -v clang >/dev/null || { echo "fuzz: clang is missing" >&2; exit 77; }
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"

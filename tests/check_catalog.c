@@ -377,6 +377,10 @@ static const struct {
 	{ "bulk-dmarc-missing", 550, "5.7.40", 1 },
 	{ "bulk-dmarc-missing-ratelimit", 421, "4.7.40", 1 },
 	{ "message-too-large-old", 552, "5.2.3", 0 },
+	{ "recipient-over-quota", 552, "5.2.2", 0 },
+	{ "recipient-quota-exceeded", 550, "5.7.1", 0 },
+	{ "starttls-repeated", 454, "5.5.1", 0 },
+	{ "auth-argument-not-permitted", 535, "5.5.4", 0 },
 };
 
 START_TEST(test_newer_replies)

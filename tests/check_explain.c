@@ -378,6 +378,213 @@ START_TEST(test_every_entry)
 }
 END_TEST
 
+/* --- wordings of real replies that are not the current table's --- */
+
+static const struct {
+	const char	*in;
+	const char	*rule;
+	const char	*values;
+} wordings[] = {
+	/* mailbox full, the 2023 page's wording, as Gmail wraps it */
+	{ "452-4.2.2 The email account that you tried to reach is over quota. "
+	  "Please direct\r\n452-4.2.2 the recipient to\r\n452 4.2.2  "
+	  "https://support.google.com/mail/?p=OverQuotaTemp "
+	  "a1si1234567qkb.12 - gsmtp\r\n", "recipient-inbox-full", NULL },
+	{ "552-5.2.2 The email account that you tried to reach is over quota. "
+	  "Please direct\r\n552-5.2.2 the recipient to\r\n552 5.2.2  "
+	  "https://support.google.com/mail/?p=OverQuotaPerm "
+	  "c17si1130468pgv.34 - gsmtp\r\n", "recipient-over-quota", NULL },
+	/* misfiled before: 5.2.2 over quota and inactive is not 5.2.1 */
+	{ "552-5.2.2 The email account that you tried to reach is over quota "
+	  "and inactive. 552-5.2.2 Please direct the recipient to 552 5.2.2  "
+	  "https://support.google.com/mail/?p=OverQuotaPerm "
+	  "c17si1130468pgv.34 - gsmtp", "recipient-inbox-full-inactive", NULL },
+	{ "552 5.2.2 The email account that you tried to reach is over quota "
+	  "and inactive.", "recipient-inbox-full-inactive", NULL },
+	/* misfiled before: the recipient's quota, not the daily limit */
+	{ "550 5.7.1 Email quota exceeded. a1si1234567qkb.12 - gsmtp",
+	  "recipient-quota-exceeded", NULL },
+	{ "550 5.4.5 Daily sending quota exceeded. a1si1234567qkb.12 - gsmtp",
+	  "daily-user-sending-limit", NULL },
+	{ "454 5.5.1 STARTTLS may not be repeated. a1si1234567qkb.12 - gsmtp",
+	  "starttls-repeated", NULL },
+	{ "535 5.5.4 Optional Argument not permitted for that AUTH mode. "
+	  "a1si1234567qkb.12 - gsmtp", "auth-argument-not-permitted", NULL },
+	/* a Workspace administrator's custom rule (the page's own example) */
+	{ "550 5.7.1 This message violates example.com email policy. - gcdp "
+	  "<x7YzAbCdEf> - gsmtp", "policy-prohibits",
+	  "domain-name=example.com" },
+	{ "550-5.7.1 The user or domain that you are sending to (or from) has "
+	  "a policy that\r\n550-5.7.1 prohibited the mail that you sent. Please "
+	  "contact your domain\r\n550 5.7.1 administrator for further details. "
+	  "a1si1234567qkb.12 - gsmtp", "policy-prohibits", NULL },
+	/* status typos of the 2026 page map by text */
+	{ "504 5.7.40 Unrecognized authentication type. For more information, "
+	  "go to About SMTP error messages.", "auth-type-unrecognized", NULL },
+	{ "535 5.7.80 Username and Password not accepted. For more "
+	  "information, go to Can't sign in to your Google Account.",
+	  "bad-credentials", NULL },
+	{ "534 5.7.90 Application-specific password required. For more "
+	  "information, go to Sign in with app passwords.",
+	  "app-password-required", NULL },
+	/* the 2023 page's 535 5.7.1 forms of the AUTH replies */
+	{ "535 5.7.1 Username and Password not accepted. a1si1234567qkb.12 - "
+	  "gsmtp", "bad-credentials", NULL },
+	{ "535 5.7.1 Application-specific password required. "
+	  "a1si1234567qkb.12 - gsmtp", "app-password-required", NULL },
+};
+
+START_TEST(test_wordings)
+{
+	struct pf_explanation x = { 0 };
+	struct pf_err err = { 0 };
+	const char *in = wordings[_i].in;
+
+	ck_assert_int_eq(pf_explain(rules, in, strlen(in), &x, &err), PF_OK);
+	ck_assert_msg(x.kind == PF_X_MATCH &&
+	    strcmp(x.rule->id, wordings[_i].rule) == 0,
+	    "%s: got %s, want %s", in, x.rule ? x.rule->id : "nothing",
+	    wordings[_i].rule);
+	check_values(&x, wordings[_i].values, in);
+	pf_explanation_reset(&x);
+}
+END_TEST
+
+/* --- many replies: a log, a bounce for several recipients --- */
+
+static int run(const char **, size_t, char **);
+
+/* run_file - the CLI with its input in a temporary file (-f) */
+static int
+run_file(const char *content, int json, char **out)
+{
+	char path[] = "/tmp/pfexplainmanyXXXXXX";
+	const char *args[4];
+	size_t n = 0;
+	FILE *fp;
+	int fd, rc;
+
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	fp = fdopen(fd, "w");
+	fputs(content, fp);
+	fclose(fp);
+	if (json)
+		args[n++] = "--json";
+	args[n++] = "-f";
+	args[n++] = path;
+	rc = run(args, n, out);
+	unlink(path);
+	return rc;
+}
+
+#define LOG_PFX "Nov 30 04:12:01 mx1 postfix/smtp[21345]: 4Z1k2L3m4nPz: "
+#define LOG_RELAY "relay=gmail-smtp-in.l.google.com[142.250.102.27]:25, " \
+	"delay=1.2, delays=0.01/0.01/0.41/0.77, "
+#define LOG_SAID "(host gmail-smtp-in.l.google.com[142.250.102.27] said: "
+
+static const char many_log[] =
+	"Nov 30 04:12:00 mx1 postfix/qmgr[812]: 4Z1k2L3m4nPz: "
+	"from=<news@example.org>, size=2311, nrcpt=4 (queue active)\n"
+	LOG_PFX "to=<gone@gmail.com>, " LOG_RELAY "dsn=5.1.1, status=bounced "
+	LOG_SAID "550-5.1.1 The email account that you tried to reach does "
+	"not exist. Please try 550-5.1.1 double-checking the recipient's "
+	"email address for typos or 550-5.1.1 unnecessary spaces. 550 5.1.1  "
+	"https://support.google.com/mail/?p=NoSuchUser a1si1234567qkb.12 - "
+	"gsmtp (in reply to RCPT TO command))\n"
+	LOG_PFX "to=<ok@gmail.com>, " LOG_RELAY "dsn=2.0.0, status=sent "
+	"(250 2.0.0 OK  1796011921 a1si1234567qkb.12 - gsmtp)\n"
+	LOG_PFX "to=<old@gmail.com>, " LOG_RELAY "dsn=5.7.1, status=bounced "
+	LOG_SAID "550-5.7.1 Unauthenticated email from example.org is not "
+	"accepted due to 550-5.7.1 domain's DMARC policy. Please contact the "
+	"administrator of 550-5.7.1 example.org domain if this was a "
+	"legitimate mail. 550 5.7.1 a1si1234567qkb.12 - gsmtp (in reply to "
+	"end of DATA command))\n"
+	LOG_PFX "to=<also.gone@gmail.com>, " LOG_RELAY "dsn=5.1.1, "
+	"status=bounced " LOG_SAID "550-5.1.1 The email account that you "
+	"tried to reach does not exist. 550 5.1.1 a1si1234567qkb.12 - gsmtp "
+	"(in reply to RCPT TO command))\n"
+	LOG_PFX "to=<slow@gmail.com>, relay=none, delay=30, "
+	"delays=0.01/0/30/0, dsn=4.4.1, status=deferred (connect to "
+	"gmail-smtp-in.l.google.com[142.250.102.27]:25: Connection timed "
+	"out)\n";
+
+START_TEST(test_many_log)
+{
+	char *out;
+
+	ck_assert_int_eq(run_file(many_log, 0, &out), 0);
+	ck_assert_ptr_nonnull(strstr(out, "gone@gmail.com\t550 5.1.1\t"
+	    "mailbox-does-not-exist\n"));
+	ck_assert_ptr_nonnull(strstr(out, "also.gone@gmail.com\t550 5.1.1\t"
+	    "mailbox-does-not-exist\n"));
+	/* the older status is shown as seen, next to the entry's */
+	ck_assert_ptr_nonnull(strstr(out, "old@gmail.com\t550 5.7.1\t"
+	    "dmarc-reject\tseen as 550 5.7.1; the catalog's entry is 550 "
+	    "5.7.26\n"));
+	ck_assert_ptr_null(strstr(out, "ok@gmail.com"));
+	ck_assert_ptr_nonnull(strstr(out, "3 replies:\n"));
+	ck_assert_ptr_nonnull(strstr(out, "     2  mailbox-does-not-exist\n"
+	    "     1  dmarc-reject\n"));
+	ck_assert_ptr_nonnull(strstr(out, "1 delivered, 1 without a reply"));
+	free(out);
+	ck_assert_int_eq(run_file(many_log, 1, &out), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\"tally\": {\"mailbox-does-not-"
+	    "exist\": 2, \"dmarc-reject\": 1}"));
+	ck_assert_ptr_nonnull(strstr(out, "\"seen_status\": \"5.7.1\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"status\": \"5.7.26\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"replies\": 3"));
+	free(out);
+}
+END_TEST
+
+static const char many_dsn[] =
+	"From: MAILER-DAEMON@mx1.example.org (Mail Delivery System)\n"
+	"To: news@example.org\n"
+	"Subject: Undelivered Mail Returned to Sender\n"
+	"MIME-Version: 1.0\n"
+	"Content-Type: multipart/report; report-type=delivery-status;\n"
+	"\tboundary=\"B\"\n\n"
+	"--B\nContent-Type: text/plain\n\nThe mail system\n\n"
+	"--B\nContent-Type: message/delivery-status\n\n"
+	"Reporting-MTA: dns; mx1.example.org\n"
+	"Arrival-Date: Mon, 30 Nov 2026 04:12:00 +0000 (UTC)\n\n"
+	"Final-Recipient: rfc822; gone@gmail.com\n"
+	"Original-Recipient: rfc822;gone@gmail.com\n"
+	"Action: failed\nStatus: 5.1.1\n"
+	"Remote-MTA: dns; gmail-smtp-in.l.google.com\n"
+	"Diagnostic-Code: smtp; 550-5.1.1 The email account that you tried to\n"
+	"    reach does not exist. Please try 550-5.1.1 double-checking the\n"
+	"    recipient's email address for typos or 550-5.1.1 unnecessary "
+	"spaces.\n    a1si1234567qkb.12 - gsmtp\n\n"
+	"Final-Recipient: rfc822; old@gmail.com\n"
+	"Action: failed\nStatus: 5.7.1\n"
+	"Remote-MTA: dns; gmail-smtp-in.l.google.com\n"
+	"Diagnostic-Code: smtp; 550-5.7.1 Unauthenticated email from\n"
+	"    example.org is not accepted due to 550-5.7.1 domain's DMARC "
+	"policy.\n    a1si1234567qkb.12 - gsmtp\n\n"
+	"Final-Recipient: rfc822; local@example.org\n"
+	"Action: failed\nStatus: 5.0.0\n\n"
+	"--B--\n";
+
+START_TEST(test_many_dsn)
+{
+	char *out;
+
+	/* the third recipient's status names no single entry: exit 1 */
+	ck_assert_int_eq(run_file(many_dsn, 0, &out), 1);
+	ck_assert_ptr_nonnull(strstr(out, "gone@gmail.com\t550 5.1.1\t"
+	    "mailbox-does-not-exist\n"));
+	ck_assert_ptr_nonnull(strstr(out, "old@gmail.com\t550 5.7.1\t"
+	    "dmarc-reject\tseen as 550 5.7.1; the catalog's entry is 550 "
+	    "5.7.26\n"));
+	ck_assert_ptr_nonnull(strstr(out, "local@example.org\t- 5.0.0\t"
+	    "(not in the catalog)\n"));
+	ck_assert_ptr_nonnull(strstr(out, "3 replies:\n"));
+	free(out);
+}
+END_TEST
+
 /* --- the real bounces --- */
 
 START_TEST(test_bounces)
@@ -541,7 +748,10 @@ main(void)
 	tcase_add_test(tc, test_clean_text);
 	tcase_add_test(tc, test_every_entry);
 	tcase_add_test(tc, test_bounces);
+	tcase_add_loop_test(tc, test_wordings, 0, PF_NELEM(wordings));
 	tcase_add_test(tc, test_cli);
+	tcase_add_test(tc, test_many_log);
+	tcase_add_test(tc, test_many_dsn);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

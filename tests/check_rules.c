@@ -66,6 +66,10 @@ static const struct {
 	  "rule r2\n reply 452\n status 5.3.4\n text x\n class content\n"
 	  " stage data\n whose message\n cause c\n fix f\n url u\nend\n",
 	  "11: status class does not match the reply code" },
+	{ "status as Google printed it, dated and explain-only",
+	  "rule r2\n reply 454\n status 5.5.1\n text x\n class protocol\n"
+	  " stage starttls\n whose smtp-client\n since 2023-03-06\n cause c\n"
+	  " fix f\n url u\nend\n", NULL },
 	{ "missing fix",
 	  "rule r2\n reply 452\n status 4.3.4\n text x\n class content\n"
 	  " stage data\n whose message\n cause c\n url u\nend\n",

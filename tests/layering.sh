@@ -14,9 +14,10 @@ allowed() {
 	config)	 echo "config catalog base" ;;
 	auth)	 echo "auth config catalog base" ;;
 	explain) echo "explain catalog base" ;;
+	learn)	 echo "learn base" ;;
 	state)	 echo "state base" ;;
 	mta)	 echo "mta auth config catalog base" ;;
-	engine)	 echo "engine mta auth catalog config explain message state base" ;;
+	engine)	 echo "engine mta auth catalog config explain learn message state base" ;;
 	*)	 echo "" ;;
 	esac
 }

@@ -187,7 +187,9 @@ print_match(FILE *out, const struct pf_explanation *x, int json)
 		ph[i].name = x->ph[i].name;
 		ph[i].value = x->ph[i].value;
 	}
-	pf_render_rule(out, x->rule, ph, x->nph, json);
+	/* the reply as seen, next to the entry's own code and status */
+	pf_render_rule_seen(out, x->rule, ph, x->nph, x->reply.code,
+	    x->reply.status, json);
 	free(ph);
 	return PF_OK;
 }
@@ -242,6 +244,12 @@ pf_cli_explain(int argc, char **argv)
 		    pf_err_format(&err, ebuf, sizeof(ebuf)));
 		free(in);
 		return EX_CONFIG;
+	}
+	/* a log or a bounce for several recipients: every reply */
+	if (pf_cli_explain_many(rs, in, len, json, &rc)) {
+		free(in);
+		pf_rules_free(rs);
+		return rc;
 	}
 	rc = pf_explain(rs, in, len, &x, &err);
 	free(in);

@@ -37,6 +37,13 @@ usage(FILE *fp)
 	    "--sendmail-cf FILE]\n"
 	    "                        [--domain DOMAIN]... [--json] "
 	    "[--probe HOST[:PORT]]\n"
+	    "       preflight learn [--config FILE] [--rules FILE] "
+	    "[--follow]\n"
+	    "                       [--format postfix|sendmail|auto] "
+	    "[FILE...|-]\n"
+	    "       preflight report [--config FILE] [--rules FILE] "
+	    "[--since DAY]\n"
+	    "                        [--until DAY] [--json] [--html FILE]\n"
 	    "       preflight --version\n", fp);
 }
 
@@ -74,6 +81,10 @@ main(int argc, char **argv)
 		return pf_cli_state(argc - 1, argv + 1);
 	if (strcmp(argv[1], "doctor") == 0)
 		return pf_cli_doctor(argc - 1, argv + 1);
+	if (strcmp(argv[1], "learn") == 0)
+		return pf_cli_learn(argc - 1, argv + 1);
+	if (strcmp(argv[1], "report") == 0)
+		return pf_cli_report(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)
 		return version();
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {

@@ -42,6 +42,16 @@ pf_expr_free(struct pf_expr *e)
 	free(e);
 }
 
+/* pf_expr_uses - does the condition read the fact */
+int
+pf_expr_uses(const struct pf_expr *e, int fact)
+{
+	if (e == NULL)
+		return 0;
+	if (e->op == E_FACT && e->fact == fact)
+		return 1;
+	return pf_expr_uses(e->l, fact) || pf_expr_uses(e->r, fact);
+}
 
 enum tok {
 	T_END, T_NUM, T_STR, T_NAME, T_LP, T_RP, T_EQ, T_NE, T_LT, T_LE,

@@ -24,6 +24,8 @@ void		 pf_expr_free(struct pf_expr *);
  * unknown value left the outcome open */
 int		 pf_expr_eval(const struct pf_expr *, const struct pf_facts *,
 		    int *why);
+/* pf_expr_uses - does the condition read the fact (by its id) */
+int		 pf_expr_uses(const struct pf_expr *, int fact);
 /* pf_expr_unquote - the body of a quoted string, \" and \\ resolved; owned */
 char		*pf_expr_unquote(const char *, size_t);
 

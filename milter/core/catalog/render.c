@@ -154,7 +154,7 @@ json_field(FILE *fp, const char *name, const char *value, int comma)
 /* rule_json - the entry as one object */
 static void
 rule_json(FILE *fp, const struct pf_rule *r, const struct pf_render_ph *ph,
-    size_t nph)
+    size_t nph, int seen_code, const char *seen_status)
 {
 	size_t i;
 
@@ -169,6 +169,13 @@ rule_json(FILE *fp, const struct pf_rule *r, const struct pf_render_ph *ph,
 	json_field(fp, "cause", r->cause, 1);
 	json_field(fp, "fix", r->fix, 1);
 	json_field(fp, "url", r->url, 1);
+	if (seen_status != NULL) {
+		if (seen_code != 0)
+			fprintf(fp, ", \"seen_reply\": %d", seen_code);
+		else
+			fputs(", \"seen_reply\": null", fp);
+		json_field(fp, "seen_status", seen_status, 1);
+	}
 	fputs(", \"placeholders\": {", fp);
 	for (i = 0; i < nph; i++)
 		json_field(fp, ph[i].name, ph[i].value, i > 0);
@@ -180,16 +187,32 @@ void
 pf_render_rule(FILE *fp, const struct pf_rule *r,
     const struct pf_render_ph *ph, size_t nph, int json)
 {
+	pf_render_rule_seen(fp, r, ph, nph, 0, NULL, json);
+}
+
+/* pf_render_rule_seen - the entry, and the reply as seen */
+void
+pf_render_rule_seen(FILE *fp, const struct pf_rule *r,
+    const struct pf_render_ph *ph, size_t nph, int seen_code,
+    const char *seen_status, int json)
+{
 	char code[32];
 	size_t i;
 
 	if (json) {
-		rule_json(fp, r, ph, nph);
+		rule_json(fp, r, ph, nph, seen_code, seen_status);
 		return;
 	}
 	field(fp, "rule:", r->id);
 	snprintf(code, sizeof(code), "%d %s", r->reply, r->status);
 	field(fp, "reply:", code);
+	if (seen_status != NULL && ((seen_code != 0 && seen_code != r->reply)
+	    || (seen_status[0] != '\0' && strcmp(seen_status, r->status) !=
+	    0))) {
+		snprintf(code, sizeof(code), "%d %s", seen_code,
+		    seen_status[0] != '\0' ? seen_status : "-");
+		field(fp, "seen:", code);
+	}
 	field(fp, "class:", pf_class_name(r->cls));
 	field(fp, "stage:", pf_stage_name(r->stage));
 	field(fp, "whose:", r->whose);

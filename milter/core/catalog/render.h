@@ -57,6 +57,12 @@ struct pf_render_ph {
  * read from the reply; human lines or one JSON object */
 void	pf_render_rule(FILE *, const struct pf_rule *,
 	    const struct pf_render_ph *, size_t nph, int json);
+/* pf_render_rule_seen - the same, with the reply's code and status as
+ * they were seen (0 and "" when unknown): a "seen:" line when they differ
+ * from the entry's, "seen_reply" and "seen_status" in JSON */
+void	pf_render_rule_seen(FILE *, const struct pf_rule *,
+	    const struct pf_render_ph *, size_t nph, int seen_code,
+	    const char *seen_status, int json);
 /* pf_render_reply_unknown - a reply that is in no entry; code 0 and
  * status "" when the reply had none */
 void	pf_render_reply_unknown(FILE *, int code, const char *status,

@@ -18,6 +18,7 @@
 #include "base/pf.h"
 #include "base/facts.h"
 #include "catalog/rules.h"
+#include "catalog/wordidx.h"
 #include "catalog/expr.h"
 
 #define RULES_LINE_MAX	16384	/* longest line of a rules file */
@@ -390,7 +391,10 @@ rule_done(struct loader *ld, struct pf_rule *r)
 		return fail(ld, "rule lacks 'reply'", NULL);
 	if (r->status[0] == '\0')
 		return fail(ld, "rule lacks 'status'", NULL);
-	if (r->status[0] - '0' != r->reply / 100)
+	/* a historical row Google printed with another class (454 5.5.1)
+	 * is kept as printed, for explain only */
+	if (r->status[0] - '0' != r->reply / 100 &&
+	    (r->since == NULL || r->when != NULL))
 		return fail(ld, "status class does not match the reply code",
 		    NULL);
 	for (i = 0; i < PF_NELEM(required); i++)
@@ -636,6 +640,8 @@ pf_rules_load(const char *path, struct pf_rules **out, struct pf_err *err)
 	}
 	rc = load_lines(&ld, fp);
 	fclose(fp);
+	if (rc == PF_OK && pf_wordidx_new(ld.rs, &ld.rs->words) != PF_OK)
+		rc = pf_err_set(err, PF_ENOMEM, "out of memory");
 	if (rc != PF_OK) {
 		pf_rules_free(ld.rs);
 		return rc;
@@ -659,6 +665,7 @@ pf_rules_free(struct pf_rules *rs)
 	free(rs->rule);
 	free(rs->path);
 	free(rs->version);
+	pf_wordidx_free(rs->words);
 	free(rs);
 }
 

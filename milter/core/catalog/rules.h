@@ -24,6 +24,7 @@ enum pf_stage {
 };
 
 struct pf_expr;
+struct pf_wordidx;
 
 struct pf_fill {
 	char	*placeholder;		/* "ip-address" */
@@ -61,6 +62,7 @@ struct pf_rules {
 	size_t		 nrule;
 	struct pf_const	*cst;
 	size_t		 ncst;
+	struct pf_wordidx *words;	/* the texts' word index (wordidx.h) */
 };
 
 /* pf_rules_load - parse and validate a rules file; every problem is

@@ -188,6 +188,7 @@ static const struct {
 	{ "MTAAddsHeaders", "always", PF_M_ALWAYS },
 	{ "Enforcement", "block", 0 },
 	{ "Enforcement", "ratelimit", 1 },
+	{ "Enforcement", "auto", PF_ENFORCE_AUTO },
 };
 
 /* the repeatable keys that pf_config_unset can empty */

@@ -60,6 +60,8 @@ struct pf_daemon_cfg {
 
 /* room for the line of each key of the table in config.c */
 #define PF_CONF_MAX_KEYS	64
+/* Enforcement auto: the form Gmail last gave this sender (state/hist.c) */
+#define PF_ENFORCE_AUTO	2
 
 struct pf_config {
 	char		*path;
@@ -78,7 +80,8 @@ struct pf_config {
 	enum pf_tristate tls;			/* MTA uses TLS to Gmail */
 	int		 relay_via_google;
 	char		*gmail_account;		/* submits via smtp.gmail.com */
-	int		 ratelimit;		/* Enforcement ratelimit */
+	int		 ratelimit;		/* Enforcement ratelimit (1),
+						 * auto (PF_ENFORCE_AUTO) */
 	struct pf_signer signer[PF_MAX_SIGNERS];
 	size_t		 nsigner;
 	char		*keytable;		/* OpenDKIM KeyTable */

@@ -23,6 +23,7 @@
 #include "catalog/rules.h"
 #include "mta/doctor.h"
 #include "state/count.h"
+#include "state/hist.h"
 #include "state/state.h"
 
 /* the bulk-sender line when the rules file names none (const bulk_line) */
@@ -187,8 +188,9 @@ config_facts(const struct pf_config *cfg, const struct pf_mta_state *mta,
 		pf_fact_bool(f, PF_F_CFG_BULK, cfg->bulk == PF_BULK_YES);
 	pf_fact_bool(f, PF_F_CFG_RELAY_GOOGLE, cfg->relay_via_google);
 	pf_fact_bool(f, PF_F_CFG_GMAIL_ACCOUNT, cfg->gmail_account != NULL);
-	pf_fact_strz(f, PF_F_CFG_ENFORCEMENT, cfg->ratelimit ? "ratelimit" :
-	    "block");
+	/* auto: set from the store with the history (enforcement_auto) */
+	pf_fact_strz(f, PF_F_CFG_ENFORCEMENT, cfg->ratelimit == 1 ?
+	    "ratelimit" : "block");
 	/* no PostfixDir, or one postconf cannot read: a setting missing */
 	if (mta->tls_level[0] != '\0') {
 		pf_fact_strz(f, PF_F_MTA_TLS_LEVEL, mta->tls_level);
@@ -265,6 +267,25 @@ rcpts(const struct pf_msg *m, size_t *n)
 	return r;
 }
 
+/* enforcement_auto - with Enforcement auto, the form of the
+ * sender-guideline replies Gmail last gave the envelope sender's domain
+ * (learned from the log); block when it gave none or the store cannot
+ * say */
+static void
+enforcement_auto(struct pf_check *c)
+{
+	const char *from = pf_msg_mail_get(c->msg), *at;
+	struct pf_err err = { 0 };
+	int form = 0;
+
+	if (c->eng->cfg->ratelimit != PF_ENFORCE_AUTO || c->eng->state == NULL
+	    || from == NULL || (at = strrchr(from, '@')) == NULL)
+		return;
+	if (pf_hist_enforcement(c->eng->state, at + 1, &form, &err) == PF_OK &&
+	    form == 4)
+		pf_fact_strz(c->facts, PF_F_CFG_ENFORCEMENT, "ratelimit");
+}
+
 /* state_facts - read the history (after DNS: no lookup waits on the
  * store, and the store is never held across a lookup), and with Bulk
  * auto, cfg.bulk from it */
@@ -280,6 +301,10 @@ state_facts(struct pf_check *c)
 	r = c->eng->state != NULL ? rcpts(c->msg, &m.nrcpt) : NULL;
 	m.rcpt = r;
 	pf_state_read(c->eng->state, &m, c->facts, &c->memo);
+	pf_hist_read(c->eng->state, r, m.nrcpt, m.sender != NULL &&
+	    strrchr(m.sender, '@') != NULL ? strrchr(m.sender, '@') + 1 : NULL,
+	    c->facts);
+	enforcement_auto(c);
 	free(r);
 	c->ran = 1;
 	if (c->eng->cfg->bulk != PF_BULK_AUTO)

@@ -9,6 +9,10 @@
  * wordings.  A term counts by its rarity in the catalog (an inverse
  * document frequency): "RFC 5322 compliant" is in many entries, "duplicate"
  * in few.  Placeholders are wildcards: they are left out of the template.
+ * The templates' terms, their rarity and which templates hold each term
+ * are indexed once when the rules are loaded (catalog/wordidx.c), so a
+ * reply costs a walk over its own terms' postings, not a pass over the
+ * catalog.
  *
  * Entries with the reply's code and status are tried first; the best one
  * wins if it scores at least PF_EXPLAIN_MIN_SCORE.  Since Gmail has moved
@@ -24,7 +28,6 @@
  * placeholder that opens the text).
  */
 #include <ctype.h>
-#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,288 +35,78 @@
 #include "base/pf.h"
 #include "explain/reply.h"
 #include "catalog/rules.h"
+#include "catalog/wordidx.h"
 #include "explain/explain.h"
 
 #define ANCHOR_MAX	3	/* words of context that locate a value */
 #define VALUE_MAX	255	/* longest placeholder value kept */
 
-struct words {
-	uint64_t	*h;
-	size_t		 n, cap;
+/* scores - every template's similarity to one reply */
+struct scores {
+	double	*s;		/* per template, 0..1 */
+	size_t	 nterm;		/* terms in the reply */
 };
 
-/* word_byte - does c belong to a word (apostrophes are dropped, not
- * separators: "doesn't" and "doesn’t" are the word "doesnt") */
+/* similarity - how well each template explains the reply, from their
+ * terms (sorted multisets), each term weighted by its rarity: two thirds
+ * the share of the reply found in the template (replies are often cut
+ * short or padded, so the reply's own terms weigh most), one third the
+ * share of the template found in the reply (which breaks ties towards the
+ * closest wording).  Only the templates that share a term with the reply
+ * are visited, through the index's postings; a term no template holds (a
+ * domain, an IP, another system's wording) counts as an average word. */
 static int
-word_byte(unsigned char c)
+similarity(const struct pf_wordidx *ix, const struct pf_terms *x,
+    struct scores *sc)
 {
-	return isalnum(c) || c >= 0x80;
-}
+	const struct pf_wpost *p, *pe;
+	double *common, xw = 0.0, w;
+	size_t i, j, k, slot, cx, n;
 
-/* apostrophe - length of an apostrophe at p (', U+2018, U+2019), else 0 */
-static size_t
-apostrophe(const char *p, const char *end)
-{
-	if (*p == '\'')
-		return 1;
-	if (end - p >= 3 && (unsigned char)p[0] == 0xe2 &&
-	    (unsigned char)p[1] == 0x80 &&
-	    ((unsigned char)p[2] == 0x98 || (unsigned char)p[2] == 0x99))
-		return 3;
-	return 0;
-}
-
-/* words_add - append a hashed term */
-static int
-words_add(struct words *w, uint64_t h)
-{
-	uint64_t *nh;
-	size_t ncap;
-
-	if (w->n == w->cap) {
-		ncap = w->cap ? w->cap * 2 : 64;
-		if (ncap > SIZE_MAX / sizeof(*nh) ||
-		    (nh = realloc(w->h, ncap * sizeof(*nh))) == NULL)
-			return PF_ENOMEM;
-		w->h = nh;
-		w->cap = ncap;
-	}
-	w->h[w->n++] = h;
-	return PF_OK;
-}
-
-/* split - hashed, lower-cased words of s; {placeholders} are skipped when
- * skip_ph is set */
-static int
-split(const char *s, int skip_ph, struct words *w)
-{
-	const char *p = s, *end = s + strlen(s);
-	uint64_t h;
-	size_t a;
-	int in = 0;
-
-	h = 0;
-	while (p < end) {
-		if (skip_ph && *p == '{') {
-			const char *q = memchr(p, '}', (size_t)(end - p));
-
-			if (q != NULL) {
-				if (in && words_add(w, h) != PF_OK)
-					return PF_ENOMEM;
-				in = 0;
-				p = q + 1;
-				continue;
-			}
-		}
-		if (in && (a = apostrophe(p, end)) > 0) {
-			p += a;
-			continue;
-		}
-		if (word_byte((unsigned char)*p)) {
-			if (!in)
-				h = 14695981039346656037ULL;
-			h ^= (uint64_t)tolower((unsigned char)*p);
-			h *= 1099511628211ULL;
-			in = 1;
-		} else if (in) {
-			if (words_add(w, h) != PF_OK)
-				return PF_ENOMEM;
-			in = 0;
-		}
-		p++;
-	}
-	if (in && words_add(w, h) != PF_OK)
+	if ((sc->s = calloc(ix->ntmpl + 1, sizeof(*sc->s))) == NULL ||
+	    (common = calloc(ix->ntmpl + 1, sizeof(*common))) == NULL) {
+		free(sc->s);
+		sc->s = NULL;
 		return PF_ENOMEM;
-	return PF_OK;
-}
-
-/* cmp_u64 - qsort order of hashes */
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* pairs - append the adjacent word pairs of w, hashed, to w */
-static int
-pairs(struct words *w)
-{
-	size_t i, n = w->n;
-
-	for (i = 0; i + 1 < n; i++)
-		if (words_add(w, w->h[i] * 1000003ULL ^ w->h[i + 1]) != PF_OK)
-			return PF_ENOMEM;
-	return PF_OK;
-}
-
-/* terms - the words and word pairs of s, sorted */
-static int
-terms(const char *s, int skip_ph, struct words *t)
-{
-	struct words w = { 0 };
-	int rc;
-
-	if ((rc = split(s, skip_ph, &w)) == PF_OK &&
-	    (rc = pairs(&w)) == PF_OK && w.n > 0)
-		qsort(w.h, w.n, sizeof(*w.h), cmp_u64);
-	if (rc != PF_OK) {
-		free(w.h);
-		return rc;
 	}
-	*t = w;
-	return PF_OK;
-}
-
-/* weights - how rare each term is in the catalog: a word that every entry
- * has ("message", "information") tells entries apart less than one that few
- * have ("duplicate", "PTR") */
-struct weights {
-	uint64_t	*h;	/* distinct terms, sorted */
-	uint32_t	*df;	/* templates that hold each */
-	size_t		 n;
-	size_t		 ntmpl;
-};
-
-/* weights_add - count each distinct term of tmpl once */
-static int
-weights_add(struct words *all, const char *tmpl)
-{
-	struct words t = { 0 };
-	size_t i;
-	int rc;
-
-	if ((rc = terms(tmpl, 1, &t)) != PF_OK)
-		return rc;
-	for (i = 0; i < t.n && rc == PF_OK; i++)
-		if (i == 0 || t.h[i] != t.h[i - 1])
-			rc = words_add(all, t.h[i]);
-	free(t.h);
-	return rc;
-}
-
-/* weights_build - the rarity of every term of the catalog */
-static int
-weights_build(const struct pf_rules *rs, struct weights *wt)
-{
-	struct words all = { 0 };
-	size_t i, j, k;
-	int rc = PF_OK;
-
-	memset(wt, 0, sizeof(*wt));
-	for (i = 0; i < rs->nrule && rc == PF_OK; i++) {
-		rc = weights_add(&all, rs->rule[i].text);
-		wt->ntmpl++;
-		for (j = 0; j < rs->rule[i].nmatch && rc == PF_OK; j++) {
-			rc = weights_add(&all, rs->rule[i].match[j]);
-			wt->ntmpl++;
-		}
-	}
-	if (rc == PF_OK && all.n > 0) {
-		qsort(all.h, all.n, sizeof(*all.h), cmp_u64);
-		wt->h = malloc(all.n * sizeof(*wt->h));
-		wt->df = malloc(all.n * sizeof(*wt->df));
-		if (wt->h == NULL || wt->df == NULL)
-			rc = PF_ENOMEM;
-		for (i = 0, k = 0; rc == PF_OK && i < all.n; i++) {
-			if (k > 0 && wt->h[k - 1] == all.h[i]) {
-				wt->df[k - 1]++;
-				continue;
-			}
-			wt->h[k] = all.h[i];
-			wt->df[k++] = 1;
-		}
-		wt->n = k;
-	}
-	free(all.h);
-	return rc;
-}
-
-/* weights_free - release the table */
-static void
-weights_free(struct weights *wt)
-{
-	free(wt->h);
-	free(wt->df);
-	memset(wt, 0, sizeof(*wt));
-}
-
-/* weight - log((templates + 1) / (templates holding it + 1)), plus a floor
- * so that common words still count a little; a term no template holds
- * (a domain, an IP, another system's wording) counts as an average word */
-static double
-weight(const struct weights *wt, uint64_t h)
-{
-	size_t lo = 0, hi = wt->n, mid;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (wt->h[mid] == h)
-			return log(((double)wt->ntmpl + 1.0) /
-			    ((double)wt->df[mid] + 1.0)) + 0.1;
-		if (wt->h[mid] < h)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return 1.0;
-}
-
-/* similarity - how well a template explains a reply, from their terms
- * (sorted multisets), each term weighted by its rarity: two thirds the
- * share of the reply found in the template (replies are often cut short
- * or padded, so the reply's own terms weigh most), one third the share of
- * the template found in the reply (which breaks ties towards the closest
- * wording); 0..1 */
-static double
-similarity(const struct words *t, const struct words *x,
-    const struct weights *wt)
-{
-	size_t i = 0, j = 0;
-	double common = 0.0, tw = 0.0, xw = 0.0, w;
-
-	while (i < t->n || j < x->n) {
-		if (j >= x->n || (i < t->n && t->h[i] < x->h[j])) {
-			tw += weight(wt, t->h[i++]);
-		} else if (i >= t->n || x->h[j] < t->h[i]) {
-			xw += weight(wt, x->h[j++]);
-		} else {
-			w = weight(wt, t->h[i]);
-			common += w;
-			tw += w;
+	sc->nterm = x->n;
+	for (i = 0; i < x->n; i = j) {
+		for (j = i + 1; j < x->n && x->h[j] == x->h[i]; j++)
+			;
+		cx = j - i;
+		slot = pf_wordidx_find(ix, x->h[i]);
+		w = slot == SIZE_MAX ? 1.0 : ix->weight[slot];
+		for (k = 0; k < cx; k++)
 			xw += w;
-			i++;
-			j++;
-		}
+		if (slot == SIZE_MAX)
+			continue;
+		pe = ix->post + ix->off[slot + 1];
+		for (p = ix->post + ix->off[slot]; p < pe; p++)
+			for (n = 0; n < cx && n < p->count; n++)
+				common[p->tmpl] += w;
 	}
-	if (tw <= 0.0 || xw <= 0.0)
-		return 0.0;
-	return (2.0 * common / xw + common / tw) / 3.0;
+	for (k = 0; k < ix->ntmpl; k++)
+		if (ix->tmpl[k].tw > 0.0 && xw > 0.0)
+			sc->s[k] = (2.0 * common[k] / xw +
+			    common[k] / ix->tmpl[k].tw) / 3.0;
+	free(common);
+	return PF_OK;
 }
 
 /* rule_score - the best score over an entry's text and match wordings;
- * *which is the template that gave it; -1 on ENOMEM */
+ * *which is the template that gave it */
 static double
-rule_score(const struct pf_rule *r, const struct words *x,
-    const struct weights *wt, const char **which)
+rule_score(const struct pf_wordidx *ix, size_t ri, const struct scores *sc,
+    const char **which)
 {
-	struct words t;
-	double best = -1.0, s;
-	size_t i;
+	double best = -1.0;
+	size_t k;
 
-	for (i = 0; i <= r->nmatch; i++) {
-		const char *tmpl = i == 0 ? r->text : r->match[i - 1];
-
-		if (terms(tmpl, 1, &t) != PF_OK)
-			return -1.0;
-		s = similarity(&t, x, wt);
-		free(t.h);
-		if (s > best) {
-			best = s;
-			*which = tmpl;
+	for (k = ix->first[ri]; k < ix->first[ri + 1]; k++)
+		if (sc->s[k] > best) {
+			best = sc->s[k];
+			*which = ix->tmpl[k].text;
 		}
-	}
 	return best;
 }
 
@@ -559,39 +352,71 @@ extract(const char *tmpl, struct pf_explanation *x)
 
 /* --- matching --- */
 
-/* best_of - the best entry among those pass() accepts */
-static const struct pf_rule *
-best_of(const struct pf_rules *rs, const struct pf_reply *rp,
-    const struct words *w, const struct weights *wt,
-    int (*pass)(const struct pf_rule *, const struct pf_reply *),
-    double *score, const char **tmpl, size_t *count)
-{
-	const struct pf_rule *best = NULL;
-	const char *which;
-	double s;
-	size_t i;
+/* a running best entry */
+struct best {
+	const struct pf_rule	*rule;
+	const char		*tmpl;
+	double			 score;
+	size_t			 count;		/* entries looked at */
+};
 
-	*score = -1.0;
-	*count = 0;
-	for (i = 0; i < rs->nrule; i++) {
-		if (!pass(&rs->rule[i], rp))
-			continue;
-		(*count)++;
-		s = rule_score(&rs->rule[i], w, wt, &which);
-		if (s > *score) {
-			*score = s;
-			best = &rs->rule[i];
-			*tmpl = which;
-		}
+/* consider - rule ri as a candidate: the first of equal scores wins */
+static void
+consider(const struct pf_rules *rs, size_t ri, const struct scores *sc,
+    struct best *b)
+{
+	const char *which = NULL;
+	double s = rule_score(rs->words, ri, sc, &which);
+
+	b->count++;
+	if (s > b->score) {
+		b->score = s;
+		b->rule = &rs->rule[ri];
+		b->tmpl = which;
 	}
-	return best;
 }
 
-/* other_status - same class of reply, another code or status */
-static int
-other_status(const struct pf_rule *r, const struct pf_reply *rp)
+/* own_status - the best entry with the reply's code and status: the
+ * status index gives the entries of one status; a reply without a status
+ * is compared with every entry of its code */
+static void
+own_status(const struct pf_rules *rs, const struct pf_reply *rp,
+    const struct scores *sc, struct best *b)
 {
-	return same_class(r, rp) && !same_reply(r, rp);
+	size_t lo, hi, i, ri;
+
+	b->rule = NULL;
+	b->score = -1.0;
+	b->count = 0;
+	if (rp->status[0] == '\0') {
+		for (ri = 0; rp->code != 0 && ri < rs->nrule; ri++)
+			if (rs->rule[ri].reply == rp->code)
+				consider(rs, ri, sc, b);
+		return;
+	}
+	pf_wordidx_status(rs->words, rs, rp->status, &lo, &hi);
+	for (i = lo; i < hi; i++) {
+		ri = rs->words->bystatus[i];
+		if (same_reply(&rs->rule[ri], rp))
+			consider(rs, ri, sc, b);
+	}
+}
+
+/* other_status - the best entry of the same class of reply under another
+ * code or status */
+static void
+other_status(const struct pf_rules *rs, const struct pf_reply *rp,
+    const struct scores *sc, struct best *b)
+{
+	size_t ri;
+
+	b->rule = NULL;
+	b->score = -1.0;
+	b->count = 0;
+	for (ri = 0; ri < rs->nrule; ri++)
+		if (same_class(&rs->rule[ri], rp) &&
+		    !same_reply(&rs->rule[ri], rp))
+			consider(rs, ri, sc, b);
 }
 
 /* pf_explain_reply - match a parsed reply; takes ownership of it */
@@ -599,48 +424,42 @@ int
 pf_explain_reply(const struct pf_rules *rs, struct pf_reply *rp,
     struct pf_explanation *x)
 {
-	const struct pf_rule *r, *r2;
-	const char *tmpl = NULL, *tmpl2 = NULL;
-	struct words w = { 0 };
-	struct weights wt;
-	double score, score2;
-	size_t count;
+	struct pf_terms w = { 0 };
+	struct scores sc = { 0 };
+	struct best own, other;
 
 	pf_explanation_reset(x);
 	x->reply = *rp;
 	memset(rp, 0, sizeof(*rp));
 	x->kind = PF_X_UNKNOWN;
-	if (weights_build(rs, &wt) != PF_OK ||
-	    terms(x->reply.text, 0, &w) != PF_OK) {
-		weights_free(&wt);
+	if (pf_terms_of(x->reply.text, 0, &w) != PF_OK ||
+	    similarity(rs->words, &w, &sc) != PF_OK) {
+		pf_terms_free(&w);
 		return PF_ENOMEM;
 	}
-	r = best_of(rs, &x->reply, &w, &wt, same_reply, &score, &tmpl,
-	    &count);
+	own_status(rs, &x->reply, &sc, &own);
 	/* no text to compare, but only one entry has this code and status */
-	if (r != NULL && w.n == 0 && count == 1)
-		score = 1.0;
-	if (r != NULL && score < PF_EXPLAIN_MIN_SCORE)
-		r = NULL;
+	if (own.rule != NULL && w.n == 0 && own.count == 1)
+		own.score = 1.0;
+	if (own.rule != NULL && own.score < PF_EXPLAIN_MIN_SCORE)
+		own.rule = NULL;
 	if (w.n > 0 && (x->reply.code != 0 || x->reply.status[0] != '\0')) {
 		/* an entry under another status, if clearly closer */
-		r2 = best_of(rs, &x->reply, &w, &wt, other_status, &score2,
-		    &tmpl2, &count);
-		if (r2 != NULL && score2 >= PF_EXPLAIN_MIN_SCORE_OTHER &&
-		    (r == NULL || score2 >= score + PF_EXPLAIN_MARGIN)) {
-			r = r2;
-			score = score2;
-			tmpl = tmpl2;
-		}
+		other_status(rs, &x->reply, &sc, &other);
+		if (other.rule != NULL &&
+		    other.score >= PF_EXPLAIN_MIN_SCORE_OTHER &&
+		    (own.rule == NULL ||
+		    other.score >= own.score + PF_EXPLAIN_MARGIN))
+			own = other;
 	}
-	free(w.h);
-	weights_free(&wt);
-	if (r == NULL)
+	pf_terms_free(&w);
+	free(sc.s);
+	if (own.rule == NULL)
 		return PF_OK;
 	x->kind = PF_X_MATCH;
-	x->rule = r;
-	x->score = score;
-	return extract(tmpl, x);
+	x->rule = own.rule;
+	x->score = own.score;
+	return extract(own.tmpl, x);
 }
 
 /* pf_explain - parse and match */

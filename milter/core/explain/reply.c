@@ -2,7 +2,8 @@
  * reply.c - find an SMTP reply in a pasted reply, log line or DSN.
  *
  * A reply is a three-digit code, a space or dash, and an enhanced status
- * whose class digit is the code's (RFC 3463).  In a DSN the reply comes
+ * whose class digit is the code's (RFC 3463), or that of another class
+ * where Gmail prints one (454 5.5.1).  In a DSN the reply comes
  * from the first Diagnostic-Code field that holds one; elsewhere from the
  * first place in the input where one starts.  The reply runs to Gmail's
  * `gsmtp` trailer, to Postfix's "(in reply to ...)", or to a blank line.
@@ -78,16 +79,26 @@ static const char *
 find_reply(const char *s, const char *end, int *code, char *status,
     size_t ssz, const char **after)
 {
-	const char *p;
+	const char *p, *dot;
 	size_t n;
 	int c;
 
-	for (p = s; p + 9 <= end; p++) {
+	/* every reply has the status's first dot at p + 5: visit those */
+	for (dot = s; dot < end &&
+	    (dot = memchr(dot, '.', (size_t)(end - dot))) != NULL; dot++) {
+		if (dot - s < 5 || dot + 4 > end)
+			continue;
+		p = dot - 5;
 		if ((c = code_at(s, p, end)) == 0)
 			continue;
 		if (p[3] != ' ' && p[3] != '-')
 			continue;
-		if ((n = status_len(p + 4, end, p[0])) == 0 || n >= ssz)
+		/* the status's class is the code's, except in a few rows
+		 * Gmail prints otherwise (454 5.5.1) */
+		if ((n = status_len(p + 4, end, p[0])) == 0 &&
+		    (n = status_len(p + 4, end, 0)) == 0)
+			continue;
+		if (n >= ssz)
 			continue;
 		*code = c;
 		memcpy(status, p + 4, n);
@@ -98,15 +109,34 @@ find_reply(const char *s, const char *end, int *code, char *status,
 	return NULL;
 }
 
-/* find_ci - case-insensitive search for needle in [p, end) */
+/* find_ci - case-insensitive search for needle in [p, end); candidates
+ * are the places of the needle's first byte in either case, found with
+ * memchr, so that a long input costs one pass */
 static const char *
 find_ci(const char *p, const char *end, const char *needle)
 {
 	size_t n = strlen(needle);
+	const char *lo, *up, *c;
+	int a, b;
 
-	for (; (size_t)(end - p) >= n; p++)
-		if (strncasecmp(p, needle, n) == 0)
-			return p;
+	if (n == 0)
+		return p;
+	if ((size_t)(end - p) < n)
+		return NULL;
+	end -= n - 1;		/* the last place a match can start */
+	a = tolower((unsigned char)needle[0]);
+	b = toupper((unsigned char)needle[0]);
+	lo = memchr(p, a, (size_t)(end - p));
+	up = a == b ? NULL : memchr(p, b, (size_t)(end - p));
+	while (lo != NULL || up != NULL) {
+		c = up == NULL || (lo != NULL && lo < up) ? lo : up;
+		if (strncasecmp(c + 1, needle + 1, n - 1) == 0)
+			return c;
+		if (c == lo)
+			lo = memchr(c + 1, a, (size_t)(end - c - 1));
+		else
+			up = memchr(c + 1, b, (size_t)(end - c - 1));
+	}
 	return NULL;
 }
 

@@ -1,0 +1,169 @@
+#!/bin/bash
+# learn.sh - preflight learn on the log of a real, private Postfix that
+# delivers through preflight-milter to a loopback SMTP server playing Gmail
+# (tests/e2e/fakegmail.py: Gmail's multi-line replies with their "- gsmtp"
+# trailer, a 452 4.2.2 and later a 250 for the same recipient).  Proves:
+# the report's counts are what the server answered; the next message to
+# the 5.1.1 recipient is predicted 550 5.1.1 by the milter and by
+# preflight check; the milter's prediction joined with Gmail's answer is
+# a hit, then (after a scripted 250) a false alarm, and the prediction is
+# gone.  Skips (77) only when not root or Postfix is missing.
+set -u
+
+[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root"; exit 77; }
+for b in postfix postqueue; do
+	command -v "$b" >/dev/null 2>&1 || [ -x "/usr/sbin/$b" ] ||
+	    { echo "SKIP: $b not installed"; exit 77; }
+done
+PATH=$PATH:/usr/sbin
+command -v jq >/dev/null || { echo "FAIL: jq missing"; exit 99; }
+
+src=${PF_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+build=${PF_BUILDDIR:-$src}
+milter=$build/preflight-milter
+pf=$build/preflight
+rules=$src/rules/gmail.rules
+[ -x "$milter" ] && [ -x "$pf" ] || { echo "FAIL: not built"; exit 99; }
+. "$src/tests/e2e/postfix-lib.sh"
+
+T=$(mktemp -d /tmp/pf-e2e-learn.XXXXXX)
+MPID= GPID=
+fails=0
+cleanup() {
+	[ -n "$MPID" ] && kill "$MPID" 2>/dev/null
+	[ -n "$GPID" ] && kill "$GPID" 2>/dev/null
+	pfx_stop
+	if [ "$fails" -gt 0 ]; then
+		echo "kept $T for inspection"
+		tail -20 "$T/maillog" 2>/dev/null
+	else
+		rm -rf "$T"
+	fi
+}
+trap cleanup EXIT
+trap "exit 1" INT TERM HUP PIPE
+ok() { echo "ok   - $*"; }
+bad() { fails=$((fails + 1)); echo "FAIL - $*"; }
+is() {	# WHAT WANT GOT
+	if [ "$2" = "$3" ]; then ok "$1"; else bad "$1: want '$2', got '$3'"; fi
+}
+
+chmod 755 "$T"
+mkdir -p "$T/run" "$T/state" && chown nobody "$T/run" "$T/state"
+sock=$T/milter.sock
+cat > "$T/preflight.conf" <<EOF
+Rules $rules
+DNS no
+HELO mta.example.com
+Socket local:$sock
+SocketMode 0666
+User nobody
+Background no
+PidFile $T/run/milter.pid
+State lmdb:$T/state/st
+UnknownRecipients other
+Action * permanent tag
+EOF
+chmod 644 "$T/preflight.conf"
+
+# the server that plays Gmail
+gport=$(pfx_free_port)
+NOUSER='550-5.1.1 The email account that you tried to reach does not exist. Please try|550-5.1.1 double-checking the recipient'"'"'s email address for typos or|550-5.1.1 unnecessary spaces. For more information, go to|550 5.1.1  https://support.google.com/mail/?p=NoSuchUser a1si1234567qkb.12 - gsmtp'
+FULL='452-4.2.2 The recipient'"'"'s inbox is out of storage space. Please direct the|452-4.2.2 recipient to|452 4.2.2  https://support.google.com/mail/?p=OverQuotaTemp a1si1234567qkb.12 - gsmtp'
+OK='250 2.1.5 OK a1si1234567qkb.12 - gsmtp'
+printf 'gone@gmail.com\t%s\nfull@gmail.com\t%s\t%s\n' "$NOUSER" "$FULL" "$OK" \
+    > "$T/script"
+python3 "$src/tests/e2e/fakegmail.py" "$gport" "$T/script" "$T/answers" \
+    >"$T/fakegmail.log" 2>&1 &
+GPID=$!
+pfx_wait_port "$gport" 10 || { bad "the fake Gmail did not start"; exit 1; }
+
+"$milter" -f -c "$T/preflight.conf" >>"$T/milter.log" 2>&1 &
+MPID=$!
+i=0
+until [ -S "$sock" ]; do
+	i=$((i + 1))
+	[ "$i" -gt 100 ] && { bad "milter did not start"; cat "$T/milter.log"; exit 1; }
+	sleep 0.05
+done
+# everything goes to the fake Gmail but the bounces to the sender's domain
+PFX_MAIN_EXTRA="relayhost = [127.0.0.1]:$gport
+transport_maps = inline:{example.org=discard:}"
+pfx_start "$T" "unix:$sock" || { bad "postfix did not start"; exit 1; }
+
+msg() {	# FILE SUBJECT
+	printf 'From: News <news@example.org>\r\nTo: <list@example.org>\r\nSubject: %s\r\nDate: Mon, 30 Nov 2026 05:00:00 +0000\r\nMessage-ID: <%s@example.org>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\nhello\r\n' "$2" "$2" > "$1"
+}
+# wait_answers N - until the fake Gmail has given N answers
+wait_answers() {
+	local i=0
+	while [ "$(wc -l < "$T/answers" 2>/dev/null || echo 0)" -lt "$1" ]; do
+		i=$((i + 1))
+		[ "$i" -gt 240 ] && return 1
+		postqueue -c "$PFX_T/etc" -f >/dev/null 2>&1 || true
+		sleep 0.25
+	done
+	pfx_queue_settle 20
+}
+learn() {
+	"$pf" learn --config "$T/preflight.conf" "$T/milter.log" "$T/maillog" \
+	    2>"$T/learn.err" || bad "learn exit $?"
+	cat "$T/learn.err"
+}
+report() {
+	"$pf" report --config "$T/preflight.conf" --json > "$T/rep.json"
+	jq -r "$1" "$T/rep.json"
+}
+predicted() {
+	"$pf" check --json --config "$T/preflight.conf" --no-dns --rcpt "$1" \
+	    "$T/m1.eml" | jq -r '[.predictions[].rule] | join(" ")'
+}
+
+# 1. three recipients: 5.1.1, 4.2.2 then 250 on retry, 250
+msg "$T/m1.eml" round1
+r=$(pfx_send news@example.org gone@gmail.com,full@gmail.com,ok@gmail.com "$T/m1.eml")
+is "round 1 accepted" 250 "${r%% *}"
+wait_answers 4 || bad "round 1: the fake Gmail gave $(wc -l < "$T/answers") answers"
+is "what Gmail answered" "full@gmail.com 250,full@gmail.com 452,gone@gmail.com 550,ok@gmail.com 250" \
+    "$(sort "$T/answers" | tr '\t\n' ' ,' | sed 's/,$//')"
+grep -q 'status=bounced (host 127.0.0.1\[127.0.0.1\] said: 550-5.1.1 The email' "$T/maillog"
+is "Postfix logged the multi-line 5.1.1 joined" 0 $?
+learn
+report . > /dev/null
+is "delivered" 2 "$(report .delivered)"
+is "5.1.1 refused" 1 "$(report '.rules[] | select(.rule == "mailbox-does-not-exist") | .refused')"
+is "4.2.2 refused" 1 "$(report '.rules[] | select(.rule == "recipient-inbox-full") | .refused')"
+is "5.1.1 a miss (not predicted)" 1 "$(report '.rules[] | select(.rule == "mailbox-does-not-exist") | .misses')"
+is "preflight check predicts 550 5.1.1 for gone" mailbox-does-not-exist "$(predicted gone@gmail.com)"
+is "nothing for full (delivered since)" "" "$(predicted full@gmail.com)"
+
+# 2. the next message to gone: the milter predicts it, Gmail refuses: a hit
+msg "$T/m2.eml" round2
+r=$(pfx_send news@example.org gone@gmail.com "$T/m2.eml")
+is "round 2 accepted (tagged)" 250 "${r%% *}"
+wait_answers 5 || bad "round 2 not answered"
+grep -q 'preflight-milter\[info\]: [0-9A-Z]*: action=tag rule=mailbox-does-not-exist reply=550 status=5.1.1' "$T/milter.log"
+is "the milter predicted 550 5.1.1" 0 $?
+learn
+is "5.1.1 hit" 1 "$(report '.rules[] | select(.rule == "mailbox-does-not-exist") | .hits')"
+is "5.1.1 refused twice" 2 "$(report '.rules[] | select(.rule == "mailbox-does-not-exist") | .refused')"
+
+# 3. the account exists again: Gmail says 250; a false alarm, then no
+# prediction
+printf 'gone@gmail.com\t%s\n' "$OK" > "$T/script"
+msg "$T/m3.eml" round3
+r=$(pfx_send news@example.org gone@gmail.com "$T/m3.eml")
+is "round 3 accepted" 250 "${r%% *}"
+wait_answers 6 || bad "round 3 not answered"
+learn
+is "5.1.1 false alarm" 1 "$(report '.rules[] | select(.rule == "mailbox-does-not-exist") | .false_alarms')"
+is "5.1.1 precision" 0.5 "$(report '.rules[] | select(.rule == "mailbox-does-not-exist") | .precision')"
+is "5.1.1 recall" 0.5 "$(report '.rules[] | select(.rule == "mailbox-does-not-exist") | .recall')"
+is "delivered in all" 3 "$(report .delivered)"
+is "no prediction after the 250" "" "$(predicted gone@gmail.com)"
+"$pf" learn --config "$T/preflight.conf" "$T/milter.log" "$T/maillog" 2>"$T/again.err"
+grep -q ' 0 outcomes recorded' "$T/again.err"
+is "learning the same logs again records nothing" 0 $?
+
+[ "$fails" -eq 0 ] && echo "all passed"
+exit $((fails > 0))
