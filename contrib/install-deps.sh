@@ -28,25 +28,28 @@ apt-get update -qq
 #   libgmime-3.0-dev MIME parameters, RFC 2047/2231 decoding
 #   libarchive-dev   archive listing          libssl-dev      key checks,
 #                                                             doctor --probe
+#   libmicrohttpd-dev the daemon's /metrics endpoint (MetricsListen)
 #   zlib1g-dev       rotated .gz MTA logs (preflight learn)
 #   check            unit tests
 #   liblmdb-dev      state store, one host    libhiredis-dev  state in Redis
 # test: redis-server (state store), nsd (fixture DNS), postfix (private MTA),
 #   miltertest, opendkim-tools,
 #   zip/p7zip (archive fixtures), jq (JSON checks), clang (fuzz targets),
-#   openssl (doctor's self-signed certificate)
-#   logrotate (learn --follow across rotation), chromium (HTML report)
+#   openssl (doctor's self-signed certificate),
+#   logrotate (learn --follow across rotation), chromium (HTML report),
+#   curl (scrapes /metrics in tests/e2e/metrics.sh)
+# package: debhelper, devscripts, lintian, fakeroot (tests/pkg/deb.sh)
 # bench: valgrind (callgrind), time (/usr/bin/time -v)
 apt-get install -y -qq --no-install-recommends \
 	build-essential autoconf automake pkg-config ca-certificates \
 	check libmilter-dev libspf2-dev libopendkim-dev libunbound-dev \
 	libevent-dev nettle-dev libpsl-dev publicsuffix libidn2-dev \
-	libgmime-3.0-dev libarchive-dev libssl-dev liblmdb-dev libhiredis-dev \
-	zlib1g-dev redis-server \
+	libgmime-3.0-dev libarchive-dev libssl-dev libmicrohttpd-dev \
+	liblmdb-dev libhiredis-dev zlib1g-dev redis-server \
 	nsd postfix miltertest opendkim-tools dnsutils zip p7zip-full jq openssl \
 	logrotate chromium \
 	clang libclang-rt-14-dev python3 iproute2 procps psmisc \
-	valgrind time >/dev/null
+	valgrind time curl debhelper devscripts lintian fakeroot >/dev/null
 # Sendmail end-to-end (tests/e2e/run-sendmail.sh): sendmail-bin conflicts
 # with postfix, so its .debs are only downloaded and unpacked; install the
 # libraries it links, m4 for the .cf, and unshare (util-linux)

@@ -61,7 +61,7 @@ Action * rule:subject-too-long tag
 Action * rule:from-multiple hold
 CONF
 "$bin/preflight-milter" -n -c "$T/preflight.conf" >/dev/null || exit 1
-"$bin/preflight-milter" -f -c "$T/preflight.conf" >"$T/milter.log" 2>&1 &
+"$bin/preflight-milter" -f -e -c "$T/preflight.conf" >"$T/milter.log" 2>&1 &
 MPID=$!
 for i in $(seq 1 100); do [ -S "$T/milter.sock" ] && break; sleep 0.05; done
 # a submission server for remote clients: Postfix adds no missing headers

@@ -3,7 +3,8 @@
 # install dependencies, build, run `make check` (unit suites, fixtures, the
 # real corpus, DNS against a private NSD, end-to-end through a private
 # Postfix), the same suites under ASan and UBSan, `make distcheck`, a short
-# libFuzzer run of every fuzz target, and the Sendmail end-to-end run.
+# libFuzzer run of every fuzz target, the Debian packages (built,
+# installed, used and purged), and the Sendmail end-to-end run.
 # Ends with "N passed, N failed" and exits non-zero on any failure.
 #
 # A skip is a failure: inside make check every test runs through
@@ -86,6 +87,9 @@ step "make distcheck" sh -c "cd '$top/build' && make distcheck >distcheck.log 2>
 noskip="$top/tests/no-hidden-skip.sh"
 step "fuzz (10 s per target)" env PF_FUZZ_SEED=1 \
     "$noskip" "$top/contrib/fuzz.sh" -s 10 -b "$top/build-fuzz"
+# the Debian packages: build, lintian, install here, -n and check on the
+# installed files, purge
+step "Debian packages (tests/pkg/deb.sh)" "$noskip" "$top/tests/pkg/deb.sh"
 for extra in "$top"/tests/e2e/run-*.sh; do
 	[ -x "$extra" ] || continue
 	step "$(basename "$extra")" "$noskip" "$extra" "$top/build"

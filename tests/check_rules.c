@@ -91,7 +91,7 @@ static const struct {
 	{ "const not a number", "const x = ten\n",
 	  "1: const value must be a whole number" },
 	{ "empty file", "# nothing\n", "1: no rules" },
-	{ "stray key", "reply 550\n", "1: expected 'rule' or 'const'" },
+	{ "stray key", "reply 550\n", "1: expected 'rule', 'const' or 'catalog'" },
 };
 
 START_TEST(test_load)

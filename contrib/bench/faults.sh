@@ -91,7 +91,7 @@ pf_conf() {
 # pf_start - the daemon, in the foreground, logging to $T/preflight.log
 pf_start() {
 	# PF_BENCH_WRAP: a command to run the daemon under (leaks.sh)
-	(umask 0; exec ${PF_BENCH_WRAP:-} "$PF_MILTER_BIN" -f \
+	(umask 0; exec ${PF_BENCH_WRAP:-} "$PF_MILTER_BIN" -f -e \
 	    -c "$T/preflight.conf") >>"$T/preflight.log" 2>&1 &
 	PF_PID=$!
 	BENCH_PIDS+=("$PF_PID")

@@ -358,7 +358,7 @@ bench_preflight() {
 		echo "Background no"
 	} > "$conf"
 	# umask: the postfix user must be able to connect to a unix socket
-	(umask 0; exec "$PF_MILTER_BIN" -f -c "$conf") \
+	(umask 0; exec "$PF_MILTER_BIN" -f -e -c "$conf") \
 	    >"$T/preflight-$1.log" 2>&1 &
 	BENCH_PIDS+=("$!")
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "base/json.h"
 #include "base/pf.h"
 #include "cli.h"
 #include "explain/explain.h"
@@ -155,9 +156,27 @@ rules_path(const char *opt)
 	return opt != NULL ? opt : PF_RULESDIR "/gmail.rules";
 }
 
+/* emit - what a renderer wrote into buf; a JSON object gets the
+ * catalog's version as its last member */
+static void
+emit(const char *buf, size_t len, const struct pf_rules *rs, int json)
+{
+	if (!json || rs->version == NULL || len < 2 || buf[len - 2] != '}' ||
+	    buf[len - 1] != '\n') {
+		fwrite(buf, 1, len, stdout);
+		return;
+	}
+	fwrite(buf, 1, len - 2, stdout);
+	fputs(",\"catalog\":{\"version\":", stdout);
+	pf_json_str(stdout, rs->version);
+	fputs(",\"date\":", stdout);
+	pf_json_str(stdout, rs->date);
+	fputs("}}\n", stdout);
+}
+
 /* print_match - the matched entry, through the core's renderer */
 static int
-print_match(const struct pf_explanation *x, int json)
+print_match(FILE *out, const struct pf_explanation *x, int json)
 {
 	struct pf_render_ph *ph = NULL;
 	size_t i;
@@ -169,7 +188,7 @@ print_match(const struct pf_explanation *x, int json)
 		ph[i].value = x->ph[i].value;
 	}
 	/* the reply as seen, next to the entry's own code and status */
-	pf_render_rule_seen(stdout, x->rule, ph, x->nph, x->reply.code,
+	pf_render_rule_seen(out, x->rule, ph, x->nph, x->reply.code,
 	    x->reply.status, json);
 	free(ph);
 	return PF_OK;
@@ -190,7 +209,9 @@ pf_cli_explain(int argc, char **argv)
 	struct pf_rules *rs = NULL;
 	struct pf_err err = { 0 };
 	const char *rules = NULL, *file = NULL;
-	char *in = NULL, ebuf[1024];
+	char *in = NULL, *obuf = NULL, ebuf[1024];
+	FILE *out = NULL;
+	size_t olen = 0;
 	size_t len = 0;
 	int json = 0, c, rc;
 
@@ -240,16 +261,21 @@ pf_cli_explain(int argc, char **argv)
 		fprintf(stderr, "preflight: %s\n",
 		    pf_err_format(&err, ebuf, sizeof(ebuf)));
 		rc = EX_SOFTWARE;
+	} else if ((out = open_memstream(&obuf, &olen)) == NULL) {
+		rc = EX_OSERR;
 	} else if (x.kind == PF_X_MATCH) {
-		rc = print_match(&x, json) == PF_OK ? EX_OK : EX_SOFTWARE;
+		rc = print_match(out, &x, json) == PF_OK ? EX_OK : EX_SOFTWARE;
 	} else {
-		pf_render_reply_unknown(stdout, x.reply.code, x.reply.status,
+		pf_render_reply_unknown(out, x.reply.code, x.reply.status,
 		    x.reply.text, json);
 		if (!json)
 			fputs("this reply is not one of Gmail's documented "
 			    "replies in the catalog\n", stderr);
 		rc = 1;
 	}
+	if (out != NULL && fclose(out) == 0)
+		emit(obuf, olen, rs, json);
+	free(obuf);
 	pf_explanation_reset(&x);
 	pf_rules_free(rs);
 	return rc;

@@ -4,9 +4,15 @@
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "autoconf.h"
 #include "cli.h"
+#include "engine/version.h"
+
+#ifndef PF_SYSCONFDIR
+#define PF_SYSCONFDIR	"/etc"
+#endif
 
 static void
 usage(FILE *fp)
@@ -41,6 +47,25 @@ usage(FILE *fp)
 	    "       preflight --version\n", fp);
 }
 
+/* version - the program, the catalog the installed configuration names
+ * (else the default one), the libraries */
+static int
+version(void)
+{
+	struct pf_config *cfg = NULL;
+	struct pf_err err = { 0 };
+
+	printf("preflight %s\n", PACKAGE_VERSION);
+	if (access(PF_SYSCONFDIR "/preflight.conf", R_OK) != 0 ||
+	    pf_config_load(PF_SYSCONFDIR "/preflight.conf", &cfg, &err) !=
+	    PF_OK)
+		cfg = NULL;
+	pf_version_catalog(stdout, cfg);
+	pf_version_libs(stdout);
+	pf_config_free(cfg);
+	return EX_OK;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -60,10 +85,8 @@ main(int argc, char **argv)
 		return pf_cli_learn(argc - 1, argv + 1);
 	if (strcmp(argv[1], "report") == 0)
 		return pf_cli_report(argc - 1, argv + 1);
-	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
-		printf("preflight %s\n", PACKAGE_VERSION);
-		return EX_OK;
-	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)
+		return version();
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage(stdout);
 		return EX_OK;

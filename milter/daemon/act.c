@@ -4,18 +4,24 @@
  * write the one summary line.  Any internal error or failed check leads
  * to FailAction (accept, hold or tempfail); nothing here ever discards.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "daemon.h"
 #include "config/policy.h"
+#include "logfmt.h"
 #include "config/smtpreply.h"
 #include "session.h"
+#include "stats.h"
 
 /* predictions written as X-Preflight-Prediction fields, and logged */
 #define MAX_TAGS	32
 #define MAX_LOGGED	12
+/* recipient domains named in the log line */
+#define MAX_DOMAINS	16
 
 /* strip - delete every X-Preflight-* field that came with the message */
 static int
@@ -78,40 +84,130 @@ hold(SMFICTX *ctx, const struct pf_pred *p)
 	return smfi_quarantine(ctx, reason) == MI_SUCCESS ? 0 : -1;
 }
 
-/* summary - the one info line per message, keyed by queue id:
- * "QID: action=A [would=A] rule=ID reply=N status=S ... rcpt=N" then
- * the context (verdict, gmail, reason, client) */
-static void
-summary(const char *qid, struct sess *s, const char *action,
-    const char *would, const char *extra, const struct pf_verdict *v)
+/* listed - whether dom is one of the comma-joined list */
+static int
+listed(const char *list, const char *dom)
 {
-	char line[1800], q[40];
-	size_t used, i;
-	int n;
+	size_t n = strlen(dom);
+	const char *p = list;
 
-	pf_smtp_logesc(q, sizeof(q), qid, strlen(qid));
-	n = snprintf(line, sizeof(line), "%s: action=%s%s%s", q, action,
-	    would ? " would=" : "", would ? would : "");
-	used = n > 0 && (size_t)n < sizeof(line) ? (size_t)n : 0;
-	for (i = 0; v != NULL && i < v->npred && i < MAX_LOGGED; i++) {
-		n = snprintf(line + used, sizeof(line) - used,
-		    " rule=%s reply=%d status=%s", v->pred[i].rule->id,
-		    v->pred[i].rule->reply, v->pred[i].rule->status);
-		if (n < 0 || (size_t)n >= sizeof(line) - used)
-			break;
-		used += (size_t)n;
+	while ((p = strstr(p, dom)) != NULL) {
+		if ((p == list || p[-1] == ',') &&
+		    (p[n] == ',' || p[n] == '\0'))
+			return 1;
+		p += n;
 	}
-	if (v != NULL && v->npred > MAX_LOGGED && used < sizeof(line)) {
-		n = snprintf(line + used, sizeof(line) - used, " more=%zu",
-		    v->npred - MAX_LOGGED);
-		if (n > 0 && (size_t)n < sizeof(line) - used)
-			used += (size_t)n;
+	return 0;
+}
+
+/* rcpt_domains - the distinct recipient domains, lower case, comma-joined
+ * (at most MAX_DOMAINS, then ",..."), into buf */
+static void
+rcpt_domains(const struct sess *s, char *buf, size_t len)
+{
+	const struct pf_msg *m;
+	const char *r, *at;
+	char dom[256];
+	size_t n, i, k, used = 0, shown = 0;
+
+	buf[0] = '\0';
+	if (s->chk == NULL)
+		return;
+	m = pf_check_msg(s->chk);
+	n = pf_msg_rcpt_count(m);
+	for (i = 0; i < n; i++) {
+		if ((r = pf_msg_rcpt_get(m, i)) == NULL ||
+		    (at = strrchr(r, '@')) == NULL)
+			continue;
+		for (k = 0; at[k + 1] != '\0' && at[k + 1] != '>' &&
+		    k + 1 < sizeof(dom); k++)
+			dom[k] = (char)tolower((unsigned char)at[k + 1]);
+		dom[k] = '\0';
+		if (k == 0 || listed(buf, dom))
+			continue;
+		if (shown == MAX_DOMAINS || used + k + 5 >= len) {
+			if (used + 4 < len)
+				snprintf(buf + used, len - used, ",...");
+			return;
+		}
+		used += (size_t)snprintf(buf + used, len - used, "%s%s",
+		    used ? "," : "", dom);
+		shown++;
 	}
-	if (used < sizeof(line))
-		snprintf(line + used, sizeof(line) - used,
-		    " rcpt=%u%s client=%s%s%s", s->nrcpt, extra, s->client,
-		    s->helo[0] ? " helo=" : "", s->helo);
-	pf_log(LOG_INFO, "%s", line);
+}
+
+/* from_domain - the From domain the checks found, else "" */
+static const char *
+from_domain(const struct sess *s)
+{
+	const struct pf_facts *f;
+
+	if (s->chk == NULL)
+		return "";
+	f = pf_check_facts(s->chk);
+	return f != NULL && pf_fact_known(f, PF_F_FROM_DOMAIN) ?
+	    pf_fact_gets(f, PF_F_FROM_DOMAIN) : "";
+}
+
+/* elapsed - seconds since MAIL FROM */
+static double
+elapsed(const struct sess *s)
+{
+	struct timespec now;
+
+	if (s->t0.tv_sec == 0 && s->t0.tv_nsec == 0)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - s->t0.tv_sec) +
+	    (double)(now.tv_nsec - s->t0.tv_nsec) / 1e9;
+}
+
+/* summary - the one info line per message, in logfmt (logfmt.h), in
+ * this order: queue_id action [would] verdict gmail rules [more] reply
+ * status from_domain rcpt_domains rcpt client [helo] reason [fail]; and
+ * the message in the counters */
+static void
+summary(const char *qid, struct sess *s, enum pf_action a, const char *would,
+    const struct pf_verdict *v, const struct pf_decision *d,
+    const char *fail)
+{
+	struct pf_lf lf;
+	char rules[1200], doms[600], num[16];
+	const char *fd = from_domain(s);
+	size_t i, used = 0;
+
+	pf_lf_init(&lf);
+	pf_lf_add(&lf, "queue_id", qid);
+	pf_lf_add(&lf, "action", pf_action_name(a));
+	if (would != NULL)
+		pf_lf_add(&lf, "would", would);
+	pf_lf_add(&lf, "verdict", v != NULL ? pf_verdict_name(v->kind) : "");
+	pf_lf_add(&lf, "gmail", d == NULL ? "" : d->gmail ? "yes" : "no");
+	rules[0] = '\0';
+	for (i = 0; v != NULL && i < v->npred && i < MAX_LOGGED; i++)
+		used += (size_t)snprintf(rules + used, sizeof(rules) - used,
+		    "%s%s", i ? "," : "", v->pred[i].rule->id);
+	pf_lf_add(&lf, "rules", rules);
+	if (v != NULL && v->npred > MAX_LOGGED)
+		pf_lf_addu(&lf, "more", v->npred - MAX_LOGGED);
+	if (d != NULL && d->pred != NULL) {
+		snprintf(num, sizeof(num), "%d", d->pred->rule->reply);
+		pf_lf_add(&lf, "reply", num);
+		pf_lf_add(&lf, "status", d->pred->rule->status);
+	}
+	pf_lf_add(&lf, "from_domain", fd);
+	rcpt_domains(s, doms, sizeof(doms));
+	pf_lf_add(&lf, "rcpt_domains", doms);
+	pf_lf_addu(&lf, "rcpt", s->nrcpt);
+	pf_lf_add(&lf, "client", s->client);
+	if (s->helo[0] != '\0')
+		pf_lf_add(&lf, "helo", s->helo);
+	pf_lf_add(&lf, "reason", fail != NULL ? "fail-safe" :
+	    d != NULL ? d->reason : "");
+	if (fail != NULL)
+		pf_lf_add(&lf, "fail", fail);
+	pf_log(LOG_INFO, "%s", pf_lf_line(&lf));
+	pf_stats_message(a, fail != NULL, v, fd, elapsed(s));
 }
 
 /* failsafe - FailAction for a message the check could not finish */
@@ -122,16 +218,13 @@ failsafe(SMFICTX *ctx, struct sess *s, const char *qid, const char *why,
 	const struct pf_policy *p = s->eng != NULL ?
 	    pf_engine_config(s->eng)->policy : NULL;
 	enum pf_action a = p != NULL ? p->fail_action : PF_A_ACCEPT;
-	char esc[200], extra[260];
 
-	pf_smtp_logesc(esc, sizeof(esc), why, strlen(why));
-	snprintf(extra, sizeof(extra), " fail=\"%s\"", esc);
 	if (p != NULL && p->dry_run)
 		a = PF_A_ACCEPT;
 	if (a == PF_A_HOLD &&
 	    smfi_quarantine(ctx, "preflight: internal error") != MI_SUCCESS)
 		a = PF_A_ACCEPT;
-	summary(qid, s, pf_action_name(a), NULL, extra, v);
+	summary(qid, s, a, NULL, v, NULL, why);
 	if (a == PF_A_TEMPFAIL) {
 		char raw[400], text[400];
 
@@ -171,7 +264,7 @@ pf_act_eom(SMFICTX *ctx, struct sess *s)
 	struct pf_decision d;
 	struct pf_err err;
 	enum pf_undecided undecided;
-	char extra[400], esc[300], ebuf[600];
+	char ebuf[600];
 	sfsistat st = SMFIS_CONTINUE;
 	const char *why = s->failed ? s->why : NULL;
 
@@ -200,9 +293,6 @@ pf_act_eom(SMFICTX *ctx, struct sess *s)
 	}
 	p = pf_engine_config(s->eng)->policy;
 	pf_check_decide(s->chk, &v, &d);
-	pf_smtp_logesc(esc, sizeof(esc), d.reason, strlen(d.reason));
-	snprintf(extra, sizeof(extra), " verdict=%s gmail=%s reason=\"%s\"",
-	    pf_verdict_name(v.kind), d.gmail ? "yes" : "no", esc);
 	switch (d.action) {
 	case PF_A_ACCEPT:
 		break;
@@ -227,8 +317,8 @@ pf_act_eom(SMFICTX *ctx, struct sess *s)
 	}
 	record(s, qid, &d);
 	summary(qid, s, st == SMFIS_TEMPFAIL && d.action == PF_A_REJECT ?
-	    "tempfail" : pf_action_name(d.action),
-	    p->dry_run ? pf_action_name(d.would) : NULL, extra, &v);
+	    PF_A_TEMPFAIL : d.action,
+	    p->dry_run ? pf_action_name(d.would) : NULL, &v, &d, NULL);
 	pf_verdict_reset(&v);
 	return st;
 }

@@ -5,6 +5,7 @@
 #ifndef PF_DAEMON_H
 #define PF_DAEMON_H
 
+#include <sys/socket.h>
 #include <syslog.h>
 
 #include <libmilter/mfapi.h>
@@ -21,6 +22,21 @@ void	pf_log(int prio, const char *fmt, ...)
 int	pf_snap_load(const char *path, struct pf_err *);
 struct pf_engine *pf_snap_get(void);	/* referenced; unref when done */
 void	pf_snap_clear(void);
+
+/* signals.c: ours are blocked everywhere and read from a signalfd */
+int	pf_sig_block(void);
+int	pf_sig_next(int ms);		/* signal number, 0 on timeout */
+int	pf_sig_milter_waits(void);
+
+/* confcheck.c: the daemon's own checks of a configuration */
+int	pf_confcheck(const struct pf_config *, struct pf_err *);
+void	pf_confcheck_dns(const struct pf_config *);	/* warnings */
+
+/* metrics.c: GET /metrics on MetricsListen */
+int	pf_metrics_parse(const char *spec, struct sockaddr_storage *,
+	    socklen_t *len);
+int	pf_metrics_start(const char *spec);
+void	pf_metrics_stop(void);
 
 /* session.c: the filter description and the count of live sessions */
 extern struct smfiDesc pf_filter;

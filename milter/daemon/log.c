@@ -1,6 +1,6 @@
 /*
  * log.c - the daemon's one log sink: syslog with the configured facility,
- * or stderr with a timestamp when running in the foreground.  Callers
+ * or stderr (-e) with a timestamp, one write(2) per line.  Callers
  * escape untrusted text before it gets here.
  */
 #include <pthread.h>
@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "daemon.h"
 
@@ -48,8 +49,9 @@ pf_log(int prio, const char *fmt, ...)
 {
 	static const char *names[] = { "emerg", "alert", "crit", "error",
 		"warning", "notice", "info", "debug" };
-	char line[2048], ts[32];
+	char line[2048], ts[32], out[2200];
 	va_list ap;
+	int n;
 	time_t now;
 	struct tm tm;
 
@@ -63,9 +65,14 @@ pf_log(int prio, const char *fmt, ...)
 	now = time(NULL);
 	gmtime_r(&now, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	pthread_mutex_lock(&lock);
-	fprintf(stderr, "%s preflight-milter[%s]: %s\n", ts,
+	/* one write(2) per line, so that a reader never sees half of one */
+	n = snprintf(out, sizeof(out), "%s preflight-milter[%s]: %s\n", ts,
 	    names[prio & 7], line);
-	fflush(stderr);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(out))
+		n = (int)sizeof(out) - 1;
+	pthread_mutex_lock(&lock);
+	(void)!write(STDERR_FILENO, out, (size_t)n);
 	pthread_mutex_unlock(&lock);
 }

@@ -1,12 +1,13 @@
 /*
  * main.c - preflight-milter: options, configuration, the listening
- * socket, privileges, the pid file, and the signals.  libmilter's own
- * signal thread stops the filter on SIGHUP; so the main thread, which
- * Linux prefers for a process-directed signal while it waits in
- * sigtimedwait(), takes SIGHUP, SIGTERM and SIGINT itself: SIGHUP wakes
- * the reload thread (a bad new configuration keeps the old engine and is
- * logged), SIGTERM and SIGINT stop accepting connections and drain the
- * sessions in progress for up to DrainTimeout seconds.
+ * socket, privileges, the pid file, and the signals.  Every signal the
+ * daemon acts on is read by the main thread from a signalfd, never by
+ * libmilter's own signal thread (signals.c shows why it cannot):
+ * SIGHUP wakes the reload thread, which rebuilds the engine (a bad new
+ * configuration keeps the old engine and is logged); SIGUSR1 logs the
+ * counters in one line; SIGTERM and SIGINT stop accepting connections,
+ * drain the sessions in progress for up to DrainTimeout seconds and
+ * remove the socket file.  SIGUSR2 and SIGPIPE are ignored.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,9 +27,13 @@
 
 #include "autoconf.h"
 #include "daemon.h"
+#include "stats.h"
 #include "nodelay.h"
 #include "config/policy.h"
+#include "engine/version.h"
 #include "state/state.h"
+
+#include <microhttpd.h>
 
 /* libmilter's MILTER_MDS_1M, which mfdef.h hides behind an FFR flag */
 #define PF_MILTER_MAXDATA	((1024 * 1024) - 1)
@@ -43,22 +48,33 @@ struct opts {
 	const char	*user;
 	const char	*pidfile;
 	int		 foreground;
+	int		 log_stderr;
 	int		 check;
+	int		 version;
 };
 
 static pthread_mutex_t rl_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t rl_cond = PTHREAD_COND_INITIALIZER;
 static int rl_wanted, rl_quit;
-static volatile int milter_done;
+static int milter_done;		/* under rl_lock */
 static const char *conf_path;
 
 /* usage - the synopsis, and EX_USAGE */
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: preflight-milter [-fnV] [-c file] "
+	fprintf(stderr, "usage: preflight-milter [-efnV] [-c file] "
 	    "[-p socket] [-u user] [-P pidfile]\n");
 	exit(EX_USAGE);
+}
+
+/* catalog_version - the version of the engine's catalog, or "-" */
+static const char *
+catalog_version(const struct pf_engine *e)
+{
+	const struct pf_rules *rs = pf_engine_rules(e);
+
+	return rs->version != NULL ? rs->version : "-";
 }
 
 /* reloader - rebuild the engine each time SIGHUP asks */
@@ -77,12 +93,22 @@ reloader(void *arg)
 		rl_wanted = 0;
 		pthread_mutex_unlock(&rl_lock);
 		memset(&err, 0, sizeof(err));
-		if (pf_snap_load(conf_path, &err) == PF_OK)
-			pf_log(LOG_NOTICE, "reloaded %s", conf_path);
-		else
+		if (pf_snap_load(conf_path, &err) == PF_OK) {
+			struct pf_engine *e = pf_snap_get();
+
+			pf_stats_reload(1);
+			pf_log(LOG_NOTICE, "reloaded %s (reload %llu, catalog "
+			    "%s %s)", conf_path, pf_stats_reloads(),
+			    e != NULL ? catalog_version(e) : "-",
+			    e != NULL && pf_engine_rules(e)->date[0] ?
+			    pf_engine_rules(e)->date : "-");
+			pf_engine_unref(e);
+		} else {
+			pf_stats_reload(0);
 			pf_log(LOG_ERR, "reload failed, keeping the running "
 			    "configuration: %s",
 			    pf_err_format(&err, buf, sizeof(buf)));
+		}
 		pthread_mutex_lock(&rl_lock);
 	}
 	pthread_mutex_unlock(&rl_lock);
@@ -95,8 +121,34 @@ runner(void *arg)
 {
 	if (smfi_main() != MI_SUCCESS)
 		pf_log(LOG_ERR, "the milter loop failed");
+	pthread_mutex_lock(&rl_lock);
 	milter_done = 1;
+	pthread_cond_broadcast(&rl_cond);
+	pthread_mutex_unlock(&rl_lock);
 	return NULL;
+}
+
+/* wait_runner - up to ms for libmilter's loop to return; 0 if it did */
+static int
+wait_runner(long ms)
+{
+	struct timespec ts;
+	int done;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&rl_lock);
+	while (!milter_done &&
+	    pthread_cond_timedwait(&rl_cond, &rl_lock, &ts) == 0)
+		continue;
+	done = milter_done;
+	pthread_mutex_unlock(&rl_lock);
+	return done ? 0 : -1;
 }
 
 /* socket_path - the file of a local: or unix: spec, else NULL */
@@ -244,6 +296,18 @@ write_pid(const char *path)
 	return 0;
 }
 
+/* remove_socket - a local socket's file goes at stop (libmilter removes
+ * it only when not root; the directory must be writable by User) */
+static void
+remove_socket(const char *spec)
+{
+	const char *path = socket_path(spec);
+
+	if (path != NULL && unlink(path) != 0 && errno != ENOENT)
+		pf_log(LOG_WARNING, "cannot remove %s: %s", path,
+		    strerror(errno));
+}
+
 /* drain - wait for sessions in progress, at most secs seconds */
 static void
 drain(unsigned secs)
@@ -252,7 +316,7 @@ drain(unsigned secs)
 	int n;
 
 	while ((n = pf_session_live()) > 0 && time(NULL) < end) {
-		struct timespec ts = { 0, 100 * 1000 * 1000 };
+		struct timespec ts = { 0, 20 * 1000 * 1000 };
 
 		nanosleep(&ts, NULL);
 	}
@@ -261,57 +325,116 @@ drain(unsigned secs)
 		    "the MTA applies milter_default_action to them", n);
 }
 
+/* stopper - smfi_stop(), which waits for libmilter's listener to leave
+ * its poll (up to 5 s), off the main thread */
+static void *
+stopper(void *arg)
+{
+	smfi_stop();
+	return NULL;
+}
+
+/* stop_milter - no new connections: the socket file goes first (a
+ * connection by path can no longer arrive), then libmilter is told to
+ * stop without waiting for it */
+static void
+stop_milter(const char *sock)
+{
+	pthread_attr_t at;
+	pthread_t t;
+
+	remove_socket(sock);
+	pthread_attr_init(&at);
+	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&t, &at, stopper, NULL) != 0)
+		smfi_stop();
+	pthread_attr_destroy(&at);
+}
+
+/* ask_reload - wake the reload thread; signals that come while it
+ * works are folded into one more reload after it */
+static void
+ask_reload(void)
+{
+	pthread_mutex_lock(&rl_lock);
+	rl_wanted = 1;
+	pthread_cond_signal(&rl_cond);
+	pthread_mutex_unlock(&rl_lock);
+}
+
 /* serve - signals until told to stop; returns the exit status */
 static int
-serve(unsigned drain_secs)
+serve(unsigned drain_secs, const char *sock)
 {
 	pthread_t run, rl;
-	sigset_t set;
-	siginfo_t si;
-	struct timespec tick = { 1, 0 };
-	int sig, rc = 0;
+	char line[600];
+	int sig, rc = 0, done;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
 	if (pthread_create(&rl, NULL, reloader, NULL) != 0 ||
 	    pthread_create(&run, NULL, runner, NULL) != 0) {
 		pf_log(LOG_ERR, "cannot start threads");
 		return EX_OSERR;
 	}
 	for (;;) {
-		sig = sigtimedwait(&set, &si, &tick);
-		if (milter_done) {
-			/* not asked to: a listener error, or a signal that
-			 * reached libmilter's own thread; a non-zero status
+		sig = pf_sig_next(1000);
+		pthread_mutex_lock(&rl_lock);
+		done = milter_done;
+		pthread_mutex_unlock(&rl_lock);
+		if (done) {
+			/* not asked to: a listener error; a non-zero status
 			 * lets the service manager start us again */
 			pf_log(LOG_ERR, "the milter loop ended on its own");
 			rc = EX_SOFTWARE;
 			break;
 		}
-		if (sig == SIGHUP) {
-			pthread_mutex_lock(&rl_lock);
-			rl_wanted = 1;
-			pthread_cond_signal(&rl_cond);
-			pthread_mutex_unlock(&rl_lock);
+		if (sig != 0)
+			pf_stats_signal(sig);
+		if (sig == SIGHUP)
+			ask_reload();
+		else if (sig == SIGUSR1) {
+			pf_stats_summary(line, sizeof(line));
+			pf_log(LOG_NOTICE, "%s", line);
 		} else if (sig == SIGTERM || sig == SIGINT) {
 			pf_log(LOG_NOTICE, "stopping on signal %d; draining",
 			    sig);
-			smfi_stop();
+			stop_milter(sock);
 			break;
 		}
 	}
-	pthread_join(run, NULL);
+	/* libmilter's loop may take seconds to notice: do not wait for it
+	 * unless sessions are still being served */
 	drain(drain_secs);
+	(void)wait_runner(pf_session_live() > 0 ? 1000 : 50);
+	remove_socket(sock);	/* the loop may have ended on its own */
 	pthread_mutex_lock(&rl_lock);
 	rl_quit = 1;
 	pthread_cond_signal(&rl_cond);
 	pthread_mutex_unlock(&rl_lock);
 	pthread_join(rl, NULL);
 	return rc;
+}
+
+/* version - -V: the program, the catalog the configuration names, the
+ * libraries, libmilter's and libmicrohttpd's own */
+static int
+version(const char *conf)
+{
+	struct pf_config *cfg = NULL;
+	struct pf_err err;
+	unsigned ma = 0, mi = 0, pl = 0;
+
+	memset(&err, 0, sizeof(err));
+	printf("preflight-milter %s\n", PACKAGE_VERSION);
+	if (access(conf, R_OK) != 0 ||
+	    pf_config_load(conf, &cfg, &err) != PF_OK)
+		cfg = NULL;
+	pf_version_catalog(stdout, cfg);
+	pf_version_libs(stdout);
+	(void)smfi_version(&ma, &mi, &pl);
+	printf("libraries: libmilter %u.%u.%u (API %#x), libmicrohttpd %s\n",
+	    ma, mi, pl, SMFI_VERSION, MHD_get_version());
+	pf_config_free(cfg);
+	return 0;
 }
 
 /* check_opt - a command-line value, checked as its preflight.conf key */
@@ -339,9 +462,10 @@ parse_opts(int argc, char **argv, struct opts *o)
 {
 	int ch;
 
-	while ((ch = getopt(argc, argv, "c:fnp:P:u:V")) != -1) {
+	while ((ch = getopt(argc, argv, "c:efnp:P:u:V")) != -1) {
 		switch (ch) {
 		case 'c': o->conf = optarg; break;
+		case 'e': o->log_stderr = 1; break;
 		case 'f': o->foreground = 1; break;
 		case 'n': o->check = 1; break;
 		case 'p':
@@ -356,10 +480,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 			check_opt('u', "User", optarg);
 			o->user = optarg;
 			break;
-		case 'V':
-			printf("preflight-milter %s (libmilter API %#x)\n",
-			    PACKAGE_VERSION, SMFI_VERSION);
-			exit(0);
+		case 'V': o->version = 1; break;
 		default:
 			usage();
 		}
@@ -512,19 +633,27 @@ int
 main(int argc, char **argv)
 {
 	struct opts o = { PF_SYSCONFDIR "/preflight.conf", NULL, NULL, NULL,
-		0, 0 };
+		0, 0, 0, 0 };
 	const struct pf_daemon_cfg *dc;
 	struct pf_engine *e;
 	struct pf_err err;
 	char buf[800];
 	uid_t uid = 0;
 	gid_t gid = 0;
-	char *own[3] = { NULL, NULL, NULL };
+	char *own[3] = { NULL, NULL, NULL }, *metrics = NULL;
 	unsigned drain_secs;
 	int rc;
 
+	/* before any thread exists, so that every thread inherits the mask */
+	if (pf_sig_block() != 0) {
+		fprintf(stderr, "preflight-milter: signals: %s\n",
+		    strerror(errno));
+		return EX_OSERR;
+	}
 	parse_opts(argc, argv, &o);
 	conf_path = o.conf;
+	if (o.version)
+		return version(o.conf);
 	memset(&err, 0, sizeof(err));
 	if (pf_snap_load(o.conf, &err) != PF_OK) {
 		fprintf(stderr, "%s\n", pf_err_format(&err, buf, sizeof(buf)));
@@ -548,7 +677,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "preflight-milter: out of memory\n");
 		return EX_OSERR;
 	}
-	pf_log_open("preflight-milter", o.foreground, dc->log_facility);
+	/* syslog unless told otherwise, in the foreground too (systemd) */
+	pf_log_open("preflight-milter", o.log_stderr, dc->log_facility);
+	pf_stats_init();
 	if (o.user != NULL && lookup_user(o.user, dc->group, &uid, &gid) != 0)
 		return EX_NOUSER;
 	if ((rc = listen_on(&o, dc, uid, gid)) != 0)
@@ -570,15 +701,27 @@ main(int argc, char **argv)
 	if (o.user == NULL && getuid() == 0)
 		pf_log(LOG_WARNING, "running as root: set User in %s",
 		    o.conf);
-	pf_log(LOG_NOTICE, "listening on %s (config %s, %s)", o.socket,
-	    o.conf, pf_engine_config(e)->policy != NULL &&
+	pf_log(LOG_NOTICE, "listening on %s (config %s, catalog %s %s %s, "
+	    "%s)", o.socket, o.conf, catalog_version(e),
+	    pf_engine_rules(e)->date[0] ? pf_engine_rules(e)->date : "-",
+	    pf_engine_rules(e)->path, pf_engine_config(e)->policy != NULL &&
 	    pf_engine_config(e)->policy->dry_run ?
 	    "dry run" : "enforcing");
 	state_probe(e);
 	drain_secs = dc->drain_seconds;
+	/* after fork and setuid: the listener's thread must live in the
+	 * daemon, and needs no privilege (use a port above 1023) */
+	if (dc->metrics_listen != NULL &&
+	    ((metrics = strdup(dc->metrics_listen)) == NULL ||
+	    pf_metrics_start(metrics) != 0)) {
+		pf_engine_unref(e);
+		return EX_UNAVAILABLE;
+	}
 	/* the settings above were copied; later reloads own the engine */
 	pf_engine_unref(e);
-	rc = serve(drain_secs);
+	rc = serve(drain_secs, o.socket);
+	pf_metrics_stop();
+	free(metrics);
 	if (o.pidfile != NULL)
 		unlink(o.pidfile);
 	pf_snap_clear();

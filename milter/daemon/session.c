@@ -256,6 +256,7 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 	if (s == NULL)
 		return fail_status();
 	pf_sess_msg_reset(s);
+	clock_gettime(CLOCK_MONOTONIC, &s->t0);
 	if ((s->eng = pf_snap_get()) == NULL) {
 		pf_sess_fail(s, "no engine in service");
 		return go(s, SMFIP_NR_MAIL);

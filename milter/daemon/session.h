@@ -7,6 +7,7 @@
 #define PF_SESSION_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include <libmilter/mfapi.h>
 
@@ -34,6 +35,7 @@ struct sess {
 	/* message */
 	struct pf_engine *eng;		/* pinned at MAIL FROM */
 	struct pf_check	*chk;
+	struct timespec	 t0;		/* MAIL FROM, monotonic */
 	char		*mail;		/* MAIL FROM argument */
 	unsigned	 nrcpt;
 	unsigned long	 nhdr;

@@ -7,12 +7,25 @@
  */
 #include <pthread.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "daemon.h"
 #include "config/policy.h"
+#include "stats.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct pf_engine *current;
+
+/* rewrap - "path:line: key: <the error as it was>" */
+static void
+rewrap(struct pf_err *err, const char *path, unsigned line, const char *key)
+{
+	char was[800];
+
+	pf_err_format(err, was, sizeof(was));
+	pf_err_setl(err, err->status, path, line, "%s: %s", key, was);
+}
 
 /* pf_snap_load - load path into a new engine and put it in service */
 int
@@ -22,17 +35,36 @@ pf_snap_load(const char *path, struct pf_err *err)
 	struct pf_engine *e, *old;
 	int rc;
 
+	unsigned rules_line;
+	char rules[1024];
+
 	if ((rc = pf_config_load(path, &cfg, err)) != PF_OK)
 		return rc;
-	/* pf_engine_new owns cfg from here, failed or not */
-	if ((rc = pf_engine_new(cfg, &e, err)) != PF_OK)
+	if ((rc = pf_confcheck(cfg, err)) != PF_OK) {
+		pf_config_free(cfg);
 		return rc;
+	}
+	rules_line = pf_config_line(cfg, "Rules");
+	snprintf(rules, sizeof(rules), "%s", cfg->rules ? cfg->rules : "");
+	/* pf_engine_new owns cfg from here, failed or not */
+	if ((rc = pf_engine_new(cfg, &e, err)) != PF_OK) {
+		/* a rules file that cannot be opened: say which line of
+		 * the configuration named it */
+		if (err->line == 0 && rules_line > 0 && rules[0] != '\0' &&
+		    (strcmp(err->file, rules) == 0 ||
+		    strncmp(err->msg, rules, strlen(rules)) == 0))
+			rewrap(err, path, rules_line, "Rules");
+		return rc;
+	}
 	cfg = (struct pf_config *)pf_engine_config(e);
 	if ((rc = pf_policy_check(cfg->policy, path, pf_engine_rules(e),
 	    err)) != PF_OK) {
 		pf_engine_unref(e);
 		return rc;
 	}
+	pf_confcheck_dns(cfg);
+	pf_stats_catalog(pf_engine_rules(e)->version,
+	    pf_engine_rules(e)->date_epoch);
 	pthread_mutex_lock(&lock);
 	old = current;
 	current = e;

@@ -73,7 +73,7 @@ Action * temporary tag
 Action hold.example permanent hold
 CONF
 chmod 644 "$T/preflight.conf"
-"$milter" -f -c "$T/preflight.conf" >>"$T/milter.log" 2>&1 &
+"$milter" -f -e -c "$T/preflight.conf" >>"$T/milter.log" 2>&1 &
 MPID=$!
 for i in $(seq 1 100); do [ -S "$sock" ] && break; sleep 0.05; done
 [ -S "$sock" ] || { echo "FAIL: milter did not start"; cat "$T/milter.log"; exit 1; }
@@ -125,11 +125,11 @@ one() {
 	fi
 	line=
 	for i in $(seq 1 100); do
-		line=$(grep -E "$qid: action=" "$T/milter.log" | tail -1)
+		line=$(grep -E "queue_id=$qid action=" "$T/milter.log" | tail -1)
 		[ -n "$line" ] && break
 		sleep 0.05
 	done
-	act=$(sed -n 's/.*: action=\([a-z]*\).*/\1/p' <<<"$line")
+	act=$(sed -n 's/.* action=\([a-z]*\).*/\1/p' <<<"$line")
 	drules=$(daemon_rules "$qid")
 	as_seen "$qid" "$T/msg/$n.eml"
 	"$cli" check --json --no-progress --config "$T/preflight.conf" \

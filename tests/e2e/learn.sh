@@ -78,7 +78,7 @@ python3 "$src/tests/e2e/fakegmail.py" "$gport" "$T/script" "$T/answers" \
 GPID=$!
 pfx_wait_port "$gport" 10 || { bad "the fake Gmail did not start"; exit 1; }
 
-"$milter" -f -c "$T/preflight.conf" >>"$T/milter.log" 2>&1 &
+"$milter" -f -e -c "$T/preflight.conf" >>"$T/milter.log" 2>&1 &
 MPID=$!
 i=0
 until [ -S "$sock" ]; do
@@ -142,7 +142,7 @@ msg "$T/m2.eml" round2
 r=$(pfx_send news@example.org gone@gmail.com "$T/m2.eml")
 is "round 2 accepted (tagged)" 250 "${r%% *}"
 wait_answers 5 || bad "round 2 not answered"
-grep -q 'preflight-milter\[info\]: [0-9A-Z]*: action=tag rule=mailbox-does-not-exist reply=550 status=5.1.1' "$T/milter.log"
+grep -Eq 'preflight-milter\[info\]: queue_id=[0-9A-Z]* action=tag verdict=reject gmail=yes rules=mailbox-does-not-exist reply=550 status=5.1.1' "$T/milter.log"
 is "the milter predicted 550 5.1.1" 0 $?
 learn
 is "5.1.1 hit" 1 "$(report '.rules[] | select(.rule == "mailbox-does-not-exist") | .hits')"

@@ -73,7 +73,7 @@ chmod 755 "$T"
 } >"$T/preflight.conf"
 chmod 644 "$T/preflight.conf"
 
-"$milter" -f -c "$T/preflight.conf" >"$T/milter.log" 2>&1 &
+"$milter" -f -e -c "$T/preflight.conf" >"$T/milter.log" 2>&1 &
 MPID=$!
 n=0
 # listening - the daemon accepts connections on its socket

@@ -106,7 +106,7 @@ chmod 644 "$SM_T/preflight.conf"
 out=$("$milter" -n -c "$SM_T/preflight.conf" 2>&1) ||
     { echo "FAIL: preflight-milter -n: $out"; exit 1; }
 
-"$milter" -f -c "$SM_T/preflight.conf" >"$SM_T/milter.log" 2>&1 &
+"$milter" -f -e -c "$SM_T/preflight.conf" >"$SM_T/milter.log" 2>&1 &
 MPID=$!
 n=0
 until [ -S "$sock" ]; do
@@ -211,11 +211,11 @@ if expect_pred hold a@hold.example bob@gmail.com "550 5.7.1 from-multiple"; then
 		pass "hold: $qid quarantined: $want"
 	fi
 	# the daemon's summary line is keyed by Sendmail's queue id
-	if [ -n "$qid" ] && grep -q "$qid: action=hold .*rule=$3 " \
+	if [ -n "$qid" ] && grep -Eq "queue_id=$qid action=hold .*rules=([^ ]*,)?$3[, ]" \
 	    "$SM_T/milter.log"; then
-		pass "hold: log line \"$qid: action=hold ... rule=$3\""
+		pass "hold: log line \"queue_id=$qid action=hold ... rules=...$3\""
 	else
-		fail "hold: no log line \"$qid: action=hold ... rule=$3\""
+		fail "hold: no log line \"queue_id=$qid action=hold ... rules=...$3\""
 	fi
 fi
 

@@ -85,7 +85,7 @@ CONF
 # start NAME SOCKET - a daemon; its pid in STARTED
 start() {
 	rm -f "$2"
-	"$milter" -f -c "$T/$1.conf" >>"$T/milter.log" 2>&1 &
+	"$milter" -f -e -c "$T/$1.conf" >>"$T/milter.log" 2>&1 &
 	STARTED=$!
 	local i=0
 	until [ -S "$2" ]; do

@@ -404,9 +404,9 @@ valid_name(const char *name)
 	return lab > 0;
 }
 
-/* pf_dns_query - one lookup under the query timeout and message budget */
-int
-pf_dns_query(struct pf_dns *d, const char *name, int type,
+/* lookup - one lookup under the query timeout and message budget */
+static int
+lookup(struct pf_dns *d, const char *name, int type,
     struct pf_dns_budget *b, struct pf_dns_result *res)
 {
 	struct pending *p;
@@ -493,6 +493,35 @@ pf_dns_query(struct pf_dns *d, const char *name, int type,
 		tempfail(res, PF_U_NO_MEMORY, NULL, name);
 	}
 	return status;
+}
+
+static pf_dns_observer_fn *observer;
+
+/* pf_dns_observe - set the function told about each lookup (metrics) */
+void
+pf_dns_observe(pf_dns_observer_fn *fn)
+{
+	observer = fn;
+}
+
+/* pf_dns_query - lookup(), timed and reported to the observer */
+int
+pf_dns_query(struct pf_dns *d, const char *name, int type,
+    struct pf_dns_budget *b, struct pf_dns_result *res)
+{
+	struct timespec t0, t1;
+	int rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = lookup(d, name, type, b, res);
+	if (observer != NULL && d != NULL && (b == NULL || !b->nodns)) {
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		observer(res->rc, res->rc == PF_DNS_TEMPFAIL && b != NULL &&
+		    b->deadline != 0 && now_ms() >= b->deadline,
+		    (double)(t1.tv_sec - t0.tv_sec) +
+		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	}
+	return rc;
 }
 
 /* prefetched - an answer nobody waits for: it is in the cache now */

@@ -77,6 +77,14 @@ int	pf_dns_query(struct pf_dns *, const char *name, int type,
 	    struct pf_dns_budget *, struct pf_dns_result *res);
 void	pf_dns_result_reset(struct pf_dns_result *);
 
+/* pf_dns_observe - fn is called after every lookup that reached the
+ * resolver (not with DNS disabled) with its outcome, whether the
+ * message's budget ran out, and the seconds it took; set once before
+ * any lookup (the daemon's metrics), NULL for none */
+typedef void pf_dns_observer_fn(enum pf_dns_rc, int budget_spent,
+    double secs);
+void	pf_dns_observe(pf_dns_observer_fn *);
+
 /*
  * pf_dns_prefetch - start looking name up and return at once: the answer
  * goes into the cache, where a later pf_dns_query of the same name and

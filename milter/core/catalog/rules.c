@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/pf.h"
 #include "base/facts.h"
@@ -491,6 +492,45 @@ statement_const(struct loader *ld, const char *p, size_t len)
 	return PF_OK;
 }
 
+/* statement_catalog - "catalog VERSION YYYY-MM-DD", at most once: the
+ * catalog's own version and the date of its newest source */
+static int
+statement_catalog(struct loader *ld, const char *p, size_t len)
+{
+	struct pf_rules *rs = ld->rs;
+	const char *sp;
+	size_t vlen, i;
+	struct tm tm;
+
+	if (rs->version != NULL)
+		return fail(ld, "catalog given twice", NULL);
+	if ((sp = memchr(p, ' ', len)) == NULL)
+		return fail(ld, "catalog needs VERSION YYYY-MM-DD", NULL);
+	vlen = (size_t)(sp - p);
+	for (i = 0; i < vlen; i++)
+		if (!isalnum((unsigned char)p[i]) && p[i] != '.' &&
+		    p[i] != '-')
+			return fail(ld, "catalog version must be "
+			    "[A-Za-z0-9.-]+", NULL);
+	while (sp < p + len && *sp == ' ')
+		sp++;
+	memset(&tm, 0, sizeof(tm));
+	if (vlen == 0 || vlen > 32 || (size_t)(p + len - sp) != 10 ||
+	    sscanf(sp, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon,
+	    &tm.tm_mday) != 3 || sp[4] != '-' || sp[7] != '-' ||
+	    tm.tm_year < 2000 || tm.tm_mon < 1 || tm.tm_mon > 12 ||
+	    tm.tm_mday < 1 || tm.tm_mday > 31)
+		return fail(ld, "catalog needs VERSION YYYY-MM-DD", NULL);
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	if ((rs->version = strndup(p, vlen)) == NULL)
+		return fail(ld, "out of memory", NULL);
+	memcpy(rs->date, sp, 10);
+	rs->date[10] = '\0';
+	rs->date_epoch = (long long)timegm(&tm);
+	return PF_OK;
+}
+
 /* rule_start - "rule ID": a new entry, in *cur; the id is unique */
 static int
 rule_start(struct loader *ld, const char *v, size_t len, struct pf_rule **cur)
@@ -555,11 +595,13 @@ load_lines(struct loader *ld, FILE *fp)
 		if (cur == NULL) {
 			if (klen == 5 && memcmp(kw, "const", 5) == 0)
 				rc = statement_const(ld, v, len);
+			else if (klen == 7 && memcmp(kw, "catalog", 7) == 0)
+				rc = statement_catalog(ld, v, len);
 			else if (klen == 4 && memcmp(kw, "rule", 4) == 0)
 				rc = rule_start(ld, v, len, &cur);
 			else
-				rc = fail(ld, "expected 'rule' or 'const'",
-				    NULL);
+				rc = fail(ld, "expected 'rule', 'const' or "
+				    "'catalog'", NULL);
 		} else if (klen == 3 && memcmp(kw, "end", 3) == 0 && len == 0) {
 			rc = rule_done(ld, cur);
 			cur = NULL;
@@ -622,6 +664,7 @@ pf_rules_free(struct pf_rules *rs)
 	free(rs->cst);
 	free(rs->rule);
 	free(rs->path);
+	free(rs->version);
 	pf_wordidx_free(rs->words);
 	free(rs);
 }
@@ -756,6 +799,7 @@ pf_rules_eval(const struct pf_rules *rs, const struct pf_facts *f,
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
+	out->rules = rs;
 	if ((out->pred = calloc(rs->nrule, sizeof(*out->pred))) == NULL ||
 	    (out->unk = calloc(rs->nrule, sizeof(*out->unk))) == NULL) {
 		pf_verdict_reset(out);

@@ -55,6 +55,9 @@ struct pf_rule {
 
 struct pf_rules {
 	char		*path;
+	char		*version;	/* "catalog VERSION DATE", NULL if none */
+	char		 date[11];	/* YYYY-MM-DD, "" if none */
+	long long	 date_epoch;	/* that date, 00:00 UTC; 0 if none */
 	struct pf_rule	*rule;
 	size_t		 nrule;
 	struct pf_const	*cst;
@@ -96,6 +99,7 @@ struct pf_verdict {
 	size_t		 npred;
 	struct pf_unknown *unk;
 	size_t		 nunk;
+	const struct pf_rules *rules;	/* the catalog evaluated */
 };
 
 /* pf_rules_eval - evaluate every rule with a condition against the facts.

@@ -158,6 +158,13 @@ pf_verdict_json_members(FILE *fp, const struct pf_verdict *v,
 	auth_json(fp, f);
 	fputc(',', fp);
 	state_json(fp, f);
+	if (v->rules != NULL && v->rules->version != NULL) {
+		fputs(",\"catalog\":{\"version\":", fp);
+		pf_json_str(fp, v->rules->version);
+		fputs(",\"date\":", fp);
+		pf_json_str(fp, v->rules->date);
+		fputc('}', fp);
+	}
 }
 
 /* clean - print untrusted text with control characters made visible */

@@ -152,6 +152,8 @@ static const struct key keys[] = {
 	    0, 0, 0, NULL },
 	{ "PidFile", K_STR, OFF(daemon.pidfile), NULL,
 	    0, 0, 0, NULL },
+	{ "MetricsListen", K_STR, OFF(daemon.metrics_listen), NULL,
+	    0, 0, 0, NULL },
 	{ "Background", K_BOOL, OFF(daemon.background), "yes",
 	    0, 0, 0, NULL },
 	{ "LogFacility", K_FN, 0, "mail",
@@ -161,6 +163,8 @@ static const struct key keys[] = {
 	{ "DrainTimeout", K_UINT, OFF(daemon.drain_seconds), "30",
 	    0, 3600, 0, NULL },
 };
+_Static_assert(PF_NELEM(keys) <= PF_CONF_MAX_KEYS,
+    "raise PF_CONF_MAX_KEYS in config.h");
 
 /* enumerated policy keys: name, accepted words, value stored */
 static const struct {
@@ -304,6 +308,7 @@ pf_config_free(struct pf_config *c)
 	free(c->daemon.group);
 	free(c->daemon.socket_group);
 	free(c->daemon.pidfile);
+	free(c->daemon.metrics_listen);
 	free(c->daemon.log_facility);
 	free(c);
 }
@@ -456,6 +461,7 @@ set_signer(struct ctx *c, const struct key *k, char **w, size_t nw)
 	s->selector = dupstr(w[1]);
 	s->keyfile = dupstr(w[2]);
 	s->match = nw == 4 ? dupstr(w[3]) : NULL;
+	s->line = c->line;
 	cfg->nsigner++;		/* counted now so that free() sees it */
 	if (s->domain == NULL || s->selector == NULL || s->keyfile == NULL ||
 	    (nw == 4 && s->match == NULL))
@@ -799,6 +805,8 @@ parse(struct ctx *c, FILE *fp)
 		}
 		if (seen[idx] == 0)
 			seen[idx] = c->line;
+		if (idx < PF_CONF_MAX_KEYS && c->cfg->key_line[idx] == 0)
+			c->cfg->key_line[idx] = c->line;
 		if ((rc = apply(c, k, w + 1, nw - 1)) != PF_OK)
 			break;
 	}
@@ -822,6 +830,19 @@ defaults(struct pf_config *cfg)
 		    != PF_OK)
 			return rc;
 	return PF_OK;
+}
+
+/* pf_config_line - where the file set key (the first time) */
+unsigned
+pf_config_line(const struct pf_config *cfg, const char *key)
+{
+	const struct key *k = find(key);
+	size_t idx;
+
+	if (cfg == NULL || k == NULL)
+		return 0;
+	idx = (size_t)(k - keys);
+	return idx < PF_CONF_MAX_KEYS ? cfg->key_line[idx] : 0;
 }
 
 /* pf_config_set - one key from its value text, as a file line would */

@@ -38,11 +38,13 @@ struct pf_signer {
 	char	*selector;	/* s= */
 	char	*keyfile;	/* PEM private key */
 	char	*match;		/* sender pattern (SigningTable), NULL = domain */
+	unsigned line;		/* of the Signer line in the file */
 };
 
 /* preflight-milter's own settings; `preflight check` ignores them (it
  * reads the policy, not these) */
 struct pf_daemon_cfg {
+	char		*metrics_listen;	/* [host:]port, NULL = off */
 	char		*socket;		/* inet:PORT@HOST, inet6:, local: */
 	unsigned	 socket_mode;		/* of a local socket */
 	char		*socket_group;		/* of a local socket; NULL =
@@ -56,6 +58,8 @@ struct pf_daemon_cfg {
 	unsigned	 drain_seconds;		/* SIGTERM: wait for sessions */
 };
 
+/* room for the line of each key of the table in config.c */
+#define PF_CONF_MAX_KEYS	64
 /* Enforcement auto: the form Gmail last gave this sender (state/hist.c) */
 #define PF_ENFORCE_AUTO	2
 
@@ -85,6 +89,7 @@ struct pf_config {
 	char		*postfix_dir;		/* PostfixDir: the mta.* facts */
 	struct pf_policy *policy;		/* daemon actions: policy.h */
 	struct pf_daemon_cfg daemon;
+	unsigned	 key_line[PF_CONF_MAX_KEYS]; /* see pf_config_line */
 };
 
 /* pf_config_default - a snapshot with built-in defaults; owned */
@@ -92,6 +97,9 @@ struct pf_config *pf_config_default(void);
 /* pf_config_load - defaults, then the file; file:line: message on error */
 int	pf_config_load(const char *path, struct pf_config **, struct pf_err *);
 void	pf_config_free(struct pf_config *);
+/* pf_config_line - the line of the file that first set key; 0 when the
+ * built-in default applies (or for an unknown key) */
+unsigned pf_config_line(const struct pf_config *, const char *key);
 /*
  * pf_config_set - set key (any case) from value, the rest of a file line
  * after the key: checked exactly as in the file.  The command-line options

@@ -529,8 +529,18 @@ queued(struct cur *c, struct pf_delivery *d)
 static enum pf_lineclass
 prediction(struct cur *c, struct pf_delivery *d)
 {
-	if (!queue_id(c, d) || c->end - c->p < 7 ||
-	    memcmp(c->p, "action=", 7) != 0)
+	const char *q;
+
+	/* the logfmt form: "queue_id=QID action=A ... rules=ID,ID ..." */
+	if (c->end - c->p > 9 && memcmp(c->p, "queue_id=", 9) == 0) {
+		for (q = c->p + 9; q < c->end && *q != ' '; q++)
+			;
+		copy(d->queue_id, sizeof(d->queue_id), c->p + 9,
+		    (size_t)(q - c->p - 9));
+		c->p = q < c->end ? q + 1 : q;
+	} else if (!queue_id(c, d))
+		return PF_L_OTHER;
+	if (c->end - c->p < 7 || memcmp(c->p, "action=", 7) != 0)
 		return PF_L_OTHER;
 	d->detail = c->p;
 	d->detail_len = (size_t)(c->end - c->p);
@@ -545,6 +555,21 @@ pf_prediction_rule(const struct pf_delivery *d, size_t i, char *buf,
 	const char *p = d->detail, *end = d->detail + d->detail_len, *e;
 	size_t k = 0;
 
+	if ((p = find(d->detail, end, " rules=")) != NULL) {
+		/* the logfmt form: one comma-joined list */
+		for (p += 7; p < end && *p != ' ' && *p != '"'; p = e + 1) {
+			for (e = p; e < end && *e != ',' && *e != ' '; e++)
+				;
+			if (k++ == i) {
+				copy(buf, bsz, p, (size_t)(e - p));
+				return buf[0] != '\0';
+			}
+			if (e >= end || *e == ' ')
+				break;
+		}
+		return 0;
+	}
+	p = d->detail;
 	while (p != NULL && (p = find(p, end, " rule=")) != NULL) {
 		p += 6;
 		for (e = p; e < end && *e != ' '; e++)
@@ -565,6 +590,11 @@ pf_prediction_reply(const struct pf_delivery *d, size_t i)
 	const char *p = d->detail, *end = d->detail + d->detail_len, *e;
 	size_t k = 0;
 
+	if (find(d->detail, end, " rules=") != NULL) {
+		/* the logfmt form names the reply of the headline only */
+		p = i == 0 ? find(d->detail, end, " reply=") : NULL;
+		return p != NULL && end - p >= 10 ? digits(p + 7, end, 3) : 0;
+	}
 	while (p != NULL && (p = find(p, end, " rule=")) != NULL) {
 		p += 6;
 		if (k++ != i)
