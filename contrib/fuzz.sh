@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # fuzz.sh - build the fuzz targets in tests/fuzz with libFuzzer, ASan and
 # UBSan, and run each for a while.  The core library is rebuilt with
 # coverage instrumentation in its own build directory.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # install-deps.sh - install everything preflight needs to build, test and
 # run its demo on Debian 12 (bookworm).  Run as root (or through sudo).
 # It never configures or starts the system's own MTA: Postfix is installed

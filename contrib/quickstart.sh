@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # quickstart.sh - the demo: install what preflight needs, build it, start
 # a private Postfix on loopback with preflight-milter in its milter chain
 # and an smtp-sink as the next hop, send the bundled sample messages

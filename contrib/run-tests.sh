@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # run-tests.sh - the full test suite from a fresh Debian 12 machine:
 # install dependencies, build, run `make check` (unit suites, fixtures, the
 # real corpus, DNS against a private NSD, end-to-end through a private

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_addr.c - address lists, envelope paths and domain names.
  */

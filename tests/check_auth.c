@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_auth.c - the DNS facts of whole messages: the auth observer fed
  * field by field, then pf_auth_eval_env, against the private NSD.  Covers

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_batch.c - the messages in a mailbox and the batch run over them:
  * mbox splitting (separators, the blank line before them, Content-Length,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_catalog.c - rules/gmail.rules against Google's table.
  *

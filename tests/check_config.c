@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_config.c - preflight.conf: every key, its defaults, and the exact
  * file:line: message for each kind of mistake.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_date.c - Date values (RFC 5322 3.3 and the obsolete forms of 4.3)
  * and msg-id syntax (RFC 5322 3.6.4).

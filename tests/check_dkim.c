@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_dkim.c - DKIM verification through libopendkim with key lookups
  * over our resolver, against the private NSD.  Messages are signed at test

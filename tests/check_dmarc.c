@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_dmarc.c - hand-written DMARC: record parsing, alignment with the
  * Public Suffix List, and policy discovery against the private NSD

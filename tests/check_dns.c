@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_dns.c - the resolver layer against the private NSD: the four
  * outcomes, the rdata helpers, the local-zone trap, the message budget,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_engine.c - whole messages through the engine, as both doors run
  * them: configuration through pf_config_set, the envelope and the message

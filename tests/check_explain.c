@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_explain.c - `preflight explain` against every input form, against
  * every catalog entry as Gmail would send it, and against the real Gmail

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_hdr.c - the header and envelope observers, run through the message
  * builder as the CLI runs them: each row is a raw message (and envelope)

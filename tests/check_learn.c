@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_learn.c - the MTA log reader (milter/core/learn): delivery lines in
  * Postfix's and Sendmail's formats behind every prefix syslog, journald and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_mime.c - the MIME walk and blocked attachment types, with real
  * archives built by libarchive at test time (zip, zip in zip, tar.gz, 7z,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_msg.c - the message builder: splitting raw messages into fields and
  * body, line-end normalisation, size as sent, framing defects, and that the

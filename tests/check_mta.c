@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_mta.c - the parts of the MTA audit that need no running MTA: the
  * report (text columns, the catalog entry's codes, JSON, the worst

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_mtahdr.c - the fields an MTA adds after the milter (message/
  * mtahdr.c) and the policy's MTAAddsHeaders decision: the added

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_nodelay.c - pf_nodelay_listener against a real libmilter listener:
  * the option is off on what libmilter accepts until the call, on after it,

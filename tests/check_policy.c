@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_policy.c - from a verdict and facts to one action: domain scopes,
  * severity, class and rule overrides, Gmail-bound recipients, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_ptr.c - reverse DNS with forward confirmation of egress addresses
  * (IPv4 and IPv6), and recipient domains (existence, Google-ness), against

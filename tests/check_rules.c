@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_rules.c - the rules loader's validation and the condition language.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_smtpreply.c - what an action gives the MTA and its log: the class
  * and codes of a refusal (a predicted 4xx stays 4xx), SMTP reply

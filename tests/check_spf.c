@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_spf.c - SPF through libspf2 over our resolver, against the
  * private NSD: every result, the null sender, the libspf2 quirks, the

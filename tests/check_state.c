@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_state.c - the state store against the real things: LMDB files in
  * a private directory and a private redis-server on a free loopback port.

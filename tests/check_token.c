@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_token.c - the RFC 5322 / RFC 2047 tokens of message/tok822.c:
  * comments (nested, quoted-pairs, unterminated), quoted-strings, domain

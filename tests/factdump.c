@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * factdump.c - feed files through the message builder and the content
  * analyzers and print the facts they set, "name=value" a line.  With -q,

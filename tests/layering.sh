@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # layering.sh - fail when a core source includes a header of an area it must
 # not depend on.  The table is the one in docs/architecture.md: an area may
 # include itself and the areas listed after it, nothing else; no core file

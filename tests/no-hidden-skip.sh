@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # no-hidden-skip.sh TEST [ARG]... - runs one test of make check (it is the
 # LOG_COMPILER of every test).  The test's status passes through, except a
 # skip (77): that becomes a failure (1) unless tests/expected-skips lists

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * redistest.h - a private redis-server for a test: a free loopback port,
  * its own directory, nothing saved to disk; stopped at exit.

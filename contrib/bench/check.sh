@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # check.sh - `preflight check` over a whole corpus in one run against one
 # run per message, and against the engine alone (enginebench.c): wall
 # time, messages per second, the speed-up, and the share of the engine's

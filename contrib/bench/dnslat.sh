@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # dnslat.sh - what DNS adds to the time the SMTP client waits for its
 # reply to the end of DATA, with the resolver RTT ms away (slowdns.py in
 # front of the fixture NSD).  Through one private Postfix, one session at

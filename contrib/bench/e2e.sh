@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # e2e.sh - end-to-end throughput and added latency of each milter, side by
 # side in one run: smtp-source / smtpbench.py -> a private Postfix ->
 # smtp-sink, with real messages from tests/data/corpus/real (signed for a

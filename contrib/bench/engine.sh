@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # engine.sh - engine cost over the real corpus: messages per second and
 # MB/s in one process (contrib/bench/enginebench.c, DNS off, the bundled
 # rules), and instructions per message byte under callgrind, counting only

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * enginebench.c - the engine alone, in one process: every message of a
  * directory through pf_check (content analyzers, then the rules; DNS off),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * explainbench.c - replies classified per second by the explain matcher
  * (pf_explain) on full Postfix log lines, one per catalog entry as Gmail

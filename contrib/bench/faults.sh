@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # faults.sh - preflight-milter under load through a private Postfix, with
 # faults injected mid-run, and an account of every message:
 #   sent = accepted + refused at SMTP (5xx, 4xx) + connection errors

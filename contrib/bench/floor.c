@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * floor.c - the cheapest milter that still looks at a whole message: every
  * callback registered and answered "continue", one header field added at

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # floor.sh - preflight-milter against the floor: what any libmilter milter
 # costs.  One private Postfix, one listener per configuration, every
 # configuration measured in every round, interleaved (the order rotates),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * floornr.c - the cheapest milter that reads what a content milter must
  * read (connection, envelope, header fields, body) and asks for as few

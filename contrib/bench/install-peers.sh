@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # install-peers.sh - install what the benchmarks in contrib/bench need on
 # top of contrib/install-deps.sh: the peer milters they compare preflight
 # with (OpenDKIM, rspamd), the DKIM signer used to build the message set,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # leaks.sh - preflight-milter under valgrind (memcheck) for MSGS messages
 # through a private Postfix (faults.sh's "load" scenario), then its leak
 # summary.  Fails if valgrind reports any byte definitely lost or any

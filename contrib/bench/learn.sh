@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # learn.sh - `preflight learn` over a generated Postfix maillog
 # (contrib/bench/mkmaillog.py, default 1,000,000 lines) into a fresh LMDB
 # store on one core: lines per CPU second (user+sys: the build machine is

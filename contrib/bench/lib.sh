@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # lib.sh - shared pieces of the benchmark and load scripts (sourced, bash).
 # Everything runs from one private directory $T, on free loopback ports,
 # and bench_cleanup (installed on EXIT by bench_init) stops what was started.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # load.sh - 200 concurrent SMTP sessions through a private Postfix with
 # preflight-milter, for as many messages as asked (default 20000, several
 # minutes here), and an account of every one: faults.sh's "load" scenario.

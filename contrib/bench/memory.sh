@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # memory.sh - preflight-milter's memory through a private Postfix: peak RSS
 # (VmHWM) after a 5 KB message and after a 50 MB one (a fresh daemon for
 # each), and RSS per idle connection (N SMTP sessions held open after

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """mkmaillog.py N FILE - a Postfix maillog of N lines for the learn
 benchmark: per message the lines Postfix writes (smtpd connect, cleanup,
 qmgr, one smtp delivery per recipient, removed, disconnect), a third of

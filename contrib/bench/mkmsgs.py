@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """mkmsgs.py - build the benchmark message set from a directory of real
 messages, without copying them into the repository.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * nodelay-preload.c - LD_PRELOAD shim that sets TCP_NODELAY on every TCP
  * socket a program accepts.  Used by contrib/bench/stall.sh to show how

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """plot.py - messages per second against concurrent sessions, one line per
 configuration, from e2e.sh's raw smtp-source measurements.
 

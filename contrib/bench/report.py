@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """report.py - turn the raw e2e.sh measurements into a markdown table.
 
 usage: report.py SS.tsv TIMED.tsv [CPU.tsv CLK_TCK]

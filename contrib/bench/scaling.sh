@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # scaling.sh - throughput from 1 to 64 concurrent SMTP sessions for each
 # configuration, as a table and a plot.  It is e2e.sh with more
 # concurrency levels, then plot.py over the raw measurements.

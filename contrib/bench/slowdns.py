@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """slowdns.py - a UDP DNS relay on 127.0.0.1 that answers late: every
 query is forwarded to the fixture server and its answer held back for
 DELAY_MS.  The delay can be changed while it runs by writing a number of

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """smtpbench.py - an SMTP load generator that times every message.
 
 Like smtp-source, it opens one SMTP session per message (EHLO, MAIL, RCPT,

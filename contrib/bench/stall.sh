@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # stall.sh - take the loopback TCP milter stall apart.  Runs, through one
 # private Postfix at one session (where the stall shows most):
 #   stallprobe (a milter that adds one header at end of message) over

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * stallprobe.c - the smallest milter that shows the loopback TCP stall.
  * It does what a tagging milter does at end of message (add one header,

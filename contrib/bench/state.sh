@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # state.sh - the added cost of the state store per message, over the
 # stateless engine, for LMDB (a file in a temporary directory) and for a
 # private redis-server on loopback, in the same run

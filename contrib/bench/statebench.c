@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * statebench.c - what the state store adds to each message: N synthetic
  * messages (each to its own Gmail recipient, its own Message-ID, from one

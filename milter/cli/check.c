@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check.c - `preflight check`: run the engine on saved messages, one or
  * many (files, directories, Maildirs, mboxes), and say what Gmail would

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * cli.h - the subcommands of preflight(1).  Each returns the process exit
  * status (sysexits codes for usage and I/O errors).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * doctor.c - `preflight doctor`: audit the MTA and DNS for the problems
  * that make Gmail refuse every message at once.  Reads preflight.conf

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * explain.c - `preflight explain`: name the catalog entry behind a Gmail
  * reply.  The reply comes as arguments (joined with spaces), from a file

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * explain_many.c - `preflight explain` over input that holds many replies:
  * a log (every delivery attempt to Gmail whose reply is a refusal, one

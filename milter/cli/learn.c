@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * learn.c - `preflight learn`: read the MTA's log and remember what Gmail
  * answered, in the state store of the configuration (docs/learn.md).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * report.c - `preflight report`: what Gmail answered, and how right
  * preflight's predictions were, rule by rule, from what `preflight learn`

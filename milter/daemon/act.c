@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * act.c - end of message: strip forged X-Preflight-* fields, run the
  * check, let the policy choose, apply the action through libmilter, and

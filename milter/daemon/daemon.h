@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * daemon.h - the parts of preflight-milter: logging, the engine snapshot
  * that reload swaps, and the libmilter callbacks.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * log.c - the daemon's one log sink: syslog with the configured facility,
  * or stderr (-e) with a timestamp, one write(2) per line.  Callers

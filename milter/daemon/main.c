@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * main.c - preflight-milter: options, configuration, the listening
  * socket, privileges, the pid file, and the signals.  Every signal the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * nodelay.c - TCP_NODELAY for the sockets libmilter accepts.  libmilter
  * owns the listening socket and the accept loop and offers no hook for

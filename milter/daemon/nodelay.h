@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * nodelay.h - switch off Nagle's algorithm on the milter's TCP listener, so
  * that every connection libmilter accepts from the MTA has TCP_NODELAY.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * session.c - the libmilter callbacks.  One struct sess per SMTP
  * connection, kept with smfi_setpriv because Debian's libmilter runs a

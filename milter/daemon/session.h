@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * session.h - the state of one milter connection and of the message in it,
  * shared by the callbacks (session.c) and the end-of-message actions

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * snapshot.c - the engine in service.  A reload builds a whole new engine
  * (config, rules, DNS and authentication context) off to the side and

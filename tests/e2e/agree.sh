@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # agree.sh - the daemon and `preflight check` give the same answer.  Every
 # fixture message goes through a private Postfix with preflight-milter and
 # a known policy (tag every prediction; hold one sender domain's); nothing

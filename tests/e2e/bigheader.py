@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """bigheader.py SOCKET - huge header fields sent as an MTA sends them:
 the whole field in one SMFIC_HEADER packet.  miltertest cannot send this
 (it copies a header field into a 1 KB stack buffer), so this speaks the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # doctor.sh - the shipped deployment on a stock Debian Postfix layout, and
 # `preflight doctor` on it.  A private Postfix keeps Debian's master.cf
 # chroot column (smtpd and cleanup chrooted in the queue directory, the

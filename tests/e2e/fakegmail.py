@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """fakegmail.py PORT SCRIPT LOG - an SMTP server on 127.0.0.1:PORT that
 answers as Gmail does, for tests.  SCRIPT holds one line per recipient:
 "address<TAB>reply[<TAB>reply...]", each reply as Gmail sends it with "|"

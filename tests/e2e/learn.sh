@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # learn.sh - preflight learn on the log of a real, private Postfix that
 # delivers through preflight-milter to a loopback SMTP server playing Gmail
 # (tests/e2e/fakegmail.py: Gmail's multi-line replies with their "- gsmtp"

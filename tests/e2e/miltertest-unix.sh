@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # miltertest-unix.sh - the miltertest scripts and bigheader.py against the
 # daemon on a unix socket, where it asks the MTA for no answers before end
 # of message (SMFIP_NR_*, SMFIP_NODATA, SMFIP_NOUNKNOWN).

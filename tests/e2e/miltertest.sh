@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # miltertest.sh [bigheader] - milter protocol edge cases against the real
 # daemon.
 # Starts $PF_BUILDDIR/preflight-milter with a private configuration (no

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # postfix-lib.sh - a private Postfix on loopback for tests and the demo.
 # Sourced by bash scripts.  Everything lives under one directory ($PFX_T):
 # its own config_directory, queue_directory and data_directory, smtpd on a

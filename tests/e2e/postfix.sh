@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # postfix.sh - preflight-milter end to end through a real, private Postfix
 # (smtpd_milters and non_smtpd_milters) delivering to smtp-sink.  Proves:
 # tagged fields arrive at the sink; held mail sits in the hold queue; a

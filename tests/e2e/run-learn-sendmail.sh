@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # run-learn-sendmail.sh [BUILDDIR] - preflight learn on the log of a real, private
 # Sendmail (the unpacked Debian package of tests/e2e/sendmail-lib.sh, in
 # its own mount namespace) relaying to a loopback server that plays Gmail

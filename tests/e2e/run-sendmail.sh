@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # run-sendmail.sh BUILDDIR - preflight-milter end to end through a real
 # Sendmail (Debian's 8.17 packages, unpacked into a private root and run in
 # a mount namespace; see sendmail-lib.sh), relaying to smtp-sink.  Proves,

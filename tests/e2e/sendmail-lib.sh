@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # sendmail-lib.sh - a private, throwaway Sendmail for end-to-end tests.
 #
 # Sourced by tests/e2e/run-sendmail.sh (bash).  Debian's sendmail-bin

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # state.sh - the state store end to end: preflight-milter behind a real,
 # private Postfix (tests/e2e/postfix-lib.sh), delivering to smtp-sink.
 #  1. 61 messages to one Gmail recipient within a minute: the 61st is

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # content.sh - replay the content fuzz target over its seeds: the corpus
 # its long runs kept (tests/fuzz/corpus/content), the content fixtures and
 # the real messages (replay.c mutates each deterministically)

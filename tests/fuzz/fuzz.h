@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz.h - what every fuzz target defines, and helpers they share.  A
  * target is built two ways: with clang -fsanitize=fuzzer (contrib/fuzz.sh)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_addr.c - address lists (RFC 5322 3.4), envelope paths (RFC 5321
  * 4.1.2) and domain names (IDNA 2008) on arbitrary bytes.  The first byte

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_archive.c - archive listing (zip, tar, 7z, rar, gzip ... through
  * libarchive, nested, under the caps of blocked.h) on arbitrary bytes.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_config.c - preflight.conf, through pf_config_load on a scratch
  * file: every key, value type and bound of the configuration table; then

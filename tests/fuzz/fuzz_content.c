@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_content.c - the message builder and every content analyzer on
  * arbitrary bytes.  Built with -DPF_LIBFUZZER and clang -fsanitize=fuzzer

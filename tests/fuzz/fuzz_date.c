@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_date.c - date-time (RFC 5322 3.3 and the obsolete forms of 4.3)
  * on arbitrary bytes.

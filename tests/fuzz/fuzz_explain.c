@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_explain.c - `preflight explain` input: a reply, a log line or a
  * whole bounce, parsed (reply.c) and matched against the bundled catalog

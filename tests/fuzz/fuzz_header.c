@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_header.c - the header block as the milter delivers it: one field
  * at a time (name, value) through pf_msg_header to every content

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_logline.c - `preflight learn` input: MTA log lines (learn/logline.c)
  * in every format and prefix, each line of the input on its own, with the

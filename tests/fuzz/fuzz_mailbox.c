@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_mailbox.c - an mbox split on arbitrary bytes: every span must lie
  * inside the input, spans must not overlap and must come in order; each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_mime.c - the MIME walk (RFC 2045, 2046), part header parameters
  * (RFC 2231 continuations and charsets, RFC 2047 encoded names),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_msgid.c - msg-id syntax (RFC 5322 3.6.4) on arbitrary bytes.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_rules.c - the rules file parser and validator (docs/rules.md),
  * through pf_rules_load on a scratch file; a file that loads is then

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_token.c - the RFC 5322 / RFC 2047 tokens of message/tok822.c on
  * arbitrary bytes.  The input is walked as a lexer would walk it, each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzzutil.c - helpers shared by the fuzz targets: a NUL-terminated copy
  * of the input, and one scratch file per process for the parsers that

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """mkseeds.py - (re)build the small seed corpora in tests/fuzz/corpus from
 the fixtures in the tree: header values, header blocks, MIME bodies, reply
 texts, rule entries, configurations and tiny archives.  Run from the top

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * replay.c - main() for a fuzz target built without libFuzzer: every file
  * of the target's seed corpus goes through LLVMFuzzerTestOneInput, as is

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """pngcolor.py FILE - print how many pixels of an 8-bit RGB or RGBA PNG are
 saturated colours (the charts' bars; text and background are grey)."""
 import struct

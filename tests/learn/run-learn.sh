@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # run-learn.sh - preflight learn and report on a private LMDB store: a
 # Postfix log (with the daemon's prediction lines and a rotated .gz part)
 # is learned, learned again (nothing changes), learned under another name

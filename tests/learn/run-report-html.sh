@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # run-report-html.sh - the HTML report of `preflight report --html` in a
 # real headless Chromium: the page loads from a file with nothing else
 # (no network, no script), its charts are drawn (SVG bars in the rendered

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pftest.c - test-only helpers shared by the Check suites (pftest.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pftest.h - test-only helpers shared by the Check suites: running a
  * suite from main(), and reaching the private NSD that tests/nsd/with-nsd.sh

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """make-fixtures.py BUILDDIR - (re)write tests/fixtures/dns/*.eml and
 *.expect: one positive and one negative case per dns-class rule of
 rules/gmail.rules, against the zones in tests/nsd/zones.  Signed messages

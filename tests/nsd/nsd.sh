@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # nsd.sh - a private NSD serving tests/nsd/zones on a free loopback port.
 #
 # Sourced by test scripts:

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # run-fixtures.sh - every DNS fixture through `preflight check --json`
 # against the private NSD: tests/fixtures/dns/<name>.eml with <name>.expect,
 # whose `args:` line holds the options (@PORT@ becomes the server's port,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # with-nsd.sh PROGRAM [ARGS] - run a test program against a private NSD
 # serving tests/nsd/zones; the program finds the port in $PF_DNS_PORT (and
 # the server's pid in $PF_NSD_PID, to stop it mid-run).  Exit 99 (hard

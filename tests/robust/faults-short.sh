@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # faults-short.sh - the short version of contrib/bench/load.sh and
 # faults.sh for make check: 200 concurrent sessions for 600 messages, then
 # each fault (DNS stopped, DNS slow past the budget, daemon killed and

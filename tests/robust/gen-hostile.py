@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """gen-hostile.py - write the hostile messages that tests/robust/hostile.sh
 feeds to `preflight check`.  They are made at test time (several are
 large) and never committed.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # hostile.sh - messages built to hurt a parser, through `preflight check
 # --json --no-dns`: a million header fields, a 100 MB header line, MIME
 # nested 10,000 deep, a zip bomb (8 x 1 GiB of zeros), a zip listing

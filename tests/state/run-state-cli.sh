@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # run-state-cli.sh - `preflight state` show, top and forget (text and
 # --json) on LMDB and on a private redis-server, its exit statuses, and
 # `preflight check` reading the store without writing it unless --record.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # run-state-rules.sh - each rule that reads the state store, both ways:
 # history is put into a private LMDB file by stateseed (the way the engine
 # counts it, many messages at once), then `preflight check --json

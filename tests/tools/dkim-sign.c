@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dkim-sign.c - test tool: sign a message with libopendkim's dkim_sign()
  * and print the DKIM-Signature field followed by the message.  Debian's

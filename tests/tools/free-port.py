@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """free-port.py [--udp] - print a loopback port nobody uses right now.
 
 The port is drawn at random below the kernel's ephemeral range

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * stateseed.c - put history into a state store the way the engine counts
  * it, many messages at once, for the tests of the state rules and the

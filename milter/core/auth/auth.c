@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * auth.c - the checks that need DNS, tied together.  One shared context per
  * engine (resolver, libspf2 server, libopendkim library, Public Suffix

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * auth.h - the checks that need DNS: SPF, DKIM (present and predicted),
  * DMARC, PTR of the egress addresses, recipient domains and whether they

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * authmsg.c - pf_auth_eval: the envelope of a built message handed to
  * pf_auth_eval_env.  Kept apart so the DNS checks can be tested without

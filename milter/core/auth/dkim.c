@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dkim.c - the only user of libopendkim.  It verifies every DKIM-Signature
  * of a message as it streams past (header, end of header, body, end) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dkim.h - DKIM verification as Gmail does it, streaming: libopendkim
  * with its key lookups sent through dns.c.  A signature passes when it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dmarc.c - DMARC (RFC 7489) written here rather than taken from
  * libopendmarc, whose 1.4.2 passes strict alignment on organizational-

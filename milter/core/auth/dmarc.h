@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dmarc.h - DMARC (RFC 7489) by hand: policy discovery on the From domain
  * with the organizational-domain fallback (Public Suffix List), the tags

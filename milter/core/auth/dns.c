@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dns.c - the resolver layer every DNS-using module goes through.  It owns
  * one libunbound context (threaded mode, shared by all threads), points it

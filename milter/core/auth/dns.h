@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dns.h - the one resolver of the core.  Every lookup (SPF, DKIM keys,
  * DMARC, PTR and forward lookups, MX, recipient domains) goes through it.

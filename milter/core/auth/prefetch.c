@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * prefetch.c - the names the end-of-message checks will look up, worked
  * out from what the SMTP dialogue has shown so far, and handed to

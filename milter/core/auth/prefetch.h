@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * prefetch.h - start the DNS lookups of the end-of-message checks as soon
  * as their input is known in the SMTP dialogue (MAIL FROM, RCPT TO, the

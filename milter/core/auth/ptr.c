@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ptr.c - forward-confirmed reverse DNS (FCrDNS) of an egress address, as
  * Gmail checks the connecting IP: a PTR record must exist, and one of its

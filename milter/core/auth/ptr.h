@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ptr.h - reverse DNS of an egress address and its forward confirmation
  * (the PTR name resolves back to the same address), IPv4 and IPv6.

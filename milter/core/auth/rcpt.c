@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * rcpt.c - what the recipient domains tell us.  gmail.com and
  * googlemail.com are personal Gmail, known by name, without DNS.  Any other

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * rcpt.h - recipient domains: do they exist and accept mail (MX, else A or
  * AAAA), and is their mail handled by Google (personal Gmail by name,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * signer.c - predicting the DKIM signature a later signer will add.  Keys
  * come from `signer` config lines or from OpenDKIM's KeyTable

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * signer.h - DKIM signing that happens after preflight has seen the
  * message (a later milter, a later hop).  The operator declares the signer

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * spf.c - the only user of libspf2.  It evaluates SPF (RFC 7208) through a
  * custom libspf2 DNS layer that sends every lookup to dns.c, so SPF sees

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * spf.h - SPF (RFC 7208) of an egress address against the envelope
  * sender's domain, through libspf2 with our resolver underneath, plus a

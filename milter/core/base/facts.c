@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * facts.c - the fact registry (from facts.def) and the per-message store of
  * values.  Every fact is unknown until the module that owns it sets it.

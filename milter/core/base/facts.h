@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * facts.h - the measurements of one message, by name.  C code sets facts;
  * rules (the rules files) name them.  The list lives in facts.def.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * json.c - JSON string output.  Input is any bytes; output is valid JSON:
  * quotes, backslashes and control characters are escaped, and anything that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * json.h - the few pieces of JSON output the tools need.  Strings from a
  * message are untrusted: control characters are escaped and bytes that are

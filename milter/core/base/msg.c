@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * msg.c - the streaming message builder.  It owns the envelope and hands the
  * content, as it arrives, to the observers (header analysis, MIME walk,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * msg.h - the streaming message builder.  The CLI and the milter feed it the
  * same way: envelope, then one header field at a time, then body chunks,

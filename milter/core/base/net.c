@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * net.c - the IP address check and the host[:port] parser shared by
  * preflight.conf (Nameserver, EgressIP), the command line and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * net.h - addresses as the administrator writes them: an IP address, and
  * a nameserver as "ip[:port]", "[v6]:port" or a bare IPv6 address.  The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pf.c - the error record and the one checked number parser every module
  * uses instead of atoi/strtol.

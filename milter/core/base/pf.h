@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pf.h - definitions shared by every module of the preflight core: status
  * codes, the caller-owned error record, and the checked number parser.  The

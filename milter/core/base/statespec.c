@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * statespec.c - parse the State setting (none, lmdb:PATH, redis://...,
  * redis+unix:PATH).  Pure string work with fixed-size fields: a value

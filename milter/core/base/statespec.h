@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * statespec.h - the syntax of the State setting of preflight.conf, shared
  * by the config loader (which reports a bad value as file:line) and the

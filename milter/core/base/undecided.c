@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * undecided.c - the names, texts and classes of the reasons a fact was
  * left undecided (undecided.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * undecided.h - why a fact, and so a rule, could not be decided, as a
  * value.  Each source of facts says which reason applies where it finds

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * expr.c - the condition language of the rules files (docs/rules.md):
  * lexer, recursive-descent parser with types checked at compile time, and

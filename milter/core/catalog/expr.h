@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * expr.h - conditions over facts, as written after `when` in a rules file.
  */

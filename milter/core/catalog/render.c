@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * render.c - the printed forms of a checked message and of a catalog
  * entry.  Text from a message (addresses, file names, reasons) is printed

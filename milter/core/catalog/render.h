@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * render.h - everything `preflight check` and `preflight explain` print,
  * for people and for programs: the report of one checked message, its

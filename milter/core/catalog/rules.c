@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * rules.c - load, validate and evaluate a rules file (docs/rules.md).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * rules.h - the catalog of Gmail replies (rules/gmail.rules) and the small
  * expression language its conditions are written in.  A loaded rule set is

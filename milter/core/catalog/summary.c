@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * summary.c - counting a batch and printing the count.  Rules are listed
  * most frequent first, then in catalog order; a share is of all messages

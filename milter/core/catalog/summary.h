@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * summary.h - the tally of a batch of checked messages: how many, how
  * many of each verdict and action, how many could not be read, and how

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * verdict.c - the verdict as JSON and as a readable report.  Everything
  * printed from a message (texts with placeholders filled from headers,

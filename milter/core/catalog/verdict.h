@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * verdict.h - rendering a verdict for people (a report, most important
  * first) and for programs (one JSON object).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * wordidx.c - the catalog's word index, built once per loaded rule set.
  *

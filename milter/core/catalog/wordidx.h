@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * wordidx.h - the words of the catalog, indexed once when the rules are
  * loaded: every entry's text and `match` wordings as sorted terms (words and

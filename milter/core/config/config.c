@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * config.c - preflight.conf: "Name value" lines, "#" comments, one table
  * row per key carrying its type, default, bounds and setter.  Every value

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * config.h - preflight.conf, as one immutable snapshot.  The CLI and the
  * daemon read the same file; the daemon swaps snapshots on SIGHUP.  The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * policy.c - turns a verdict into one action for the message.  Each
  * prediction asks for an action, chosen by the most specific Action line

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * policy.h - what the milter does with a verdict: per sender domain, per
  * severity, overridable per rule id or rule class.  Pure core: no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * smtpreply.c - the refusal an action makes, and safe text for the MTA
  * and the log.  Prediction texts come from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * smtpreply.h - what an action hands to the MTA, decided and made safe:
  * the class and codes of a refusal (a predicted 4xx is never turned into

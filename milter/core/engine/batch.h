@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * batch.h - checking many messages with one engine: each message of a
  * mailbox list is read, given an envelope (the options, else what its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * engine.h - one configured predictor (config, rules, authentication
  * context) and the check of one message through it.  An engine is

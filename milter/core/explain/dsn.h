@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dsn.h - the recipients of a delivery status notification (RFC 3464):
  * one group of per-recipient fields for each, from its Final-Recipient

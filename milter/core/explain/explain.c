@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * explain.c - name the catalog entry behind a Gmail reply.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * explain.h - name the catalog entry behind a real Gmail reply.  The reply
  * (see reply.h) is compared with the entries of the same reply code and

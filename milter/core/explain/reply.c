@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * reply.c - find an SMTP reply in a pasted reply, log line or DSN.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * reply.h - find an SMTP reply in what a postmaster pastes: the reply
  * itself (one line or `550-5.7.26 ...` continuations), a Postfix or

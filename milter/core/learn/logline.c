@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * logline.c - read a delivery attempt out of one MTA log line.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * logline.h - one delivery attempt read from an MTA's log line: Postfix
  * (`postfix/smtp[pid]: QUEUEID: to=<...>, relay=..., dsn=..., status=...

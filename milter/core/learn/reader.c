@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * reader.c - lines out of a plain or gzip-compressed log, or a pipe.
  *

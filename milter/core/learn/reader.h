@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * reader.h - the lines of one MTA log: a plain file, a rotated one
  * compressed with gzip (read through zlib, which passes plain files

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * addr.c - address syntax.  Header address lists (RFC 5322 3.4, with the
  * obsolete forms of section 4.4 that mail software still meets: routes,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * addr.h - addresses: RFC 5322 address lists as header fields carry them,
  * RFC 5321 paths as the envelope carries them, and domain names checked

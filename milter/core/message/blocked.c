@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * blocked.c - blocked attachment types.  Gmail refuses (552 5.7.0) the file
  * types on its list (support.google.com/mail/answer/6590; we block the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * blocked.h - attachment names and contents Gmail blocks: the file types
  * on its list (also compressed, x.exe.gz), executables and shortcuts by

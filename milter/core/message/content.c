@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * content.c - the list of content analyzers the drivers attach to each
  * message, and the one-time GMime set-up they share.

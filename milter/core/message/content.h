@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * content.h - the analyzers that need nothing but the message and its
  * envelope: header fields, addresses, Message-ID, Date, MIME structure,

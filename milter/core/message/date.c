@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * date.c - the Date field, RFC 5322 3.3:
  *	date-time = [ day-of-week "," ] day month year hour ":" minute

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * date.h - RFC 5322 3.3 date-time, with the obsolete forms of 4.3.
  */

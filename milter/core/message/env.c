@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * env.c - the envelope observer.  At the end of the message it reads the
  * envelope the builder holds and sets the env.* facts: whether MAIL FROM

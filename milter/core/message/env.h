@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * env.h - the envelope observer: MAIL FROM and RCPT TO as RFC 5321 paths,
  * recipient count and domains.

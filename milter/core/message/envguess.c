@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * envguess.c - the envelope a saved message implies.  The header block is
  * read line by line as the builder reads it (a line without a colon ends

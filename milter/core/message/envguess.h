@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * envguess.h - an envelope for a saved message, when none is given: the
  * sender from Return-Path:, else the From: address; the recipients from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * hdr.c - the header observer.  It measures the top-level header block as
  * the builder streams it, one field at a time, and sets the hdr.*, from.*

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * hdr.h - the header observer: counts and sizes of the top-level header
  * block, duplicates, malformed fields, encoded-word misuse, raw 8-bit

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * mailbox.c - finding the messages in files, directories, Maildirs and
  * mboxes, and reading one.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * mailbox.h - the messages in what a user points `preflight check` at: a
  * message file, a directory of them (recursively if asked), a Maildir

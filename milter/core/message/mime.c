@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * mime.c - the MIME observer: a streaming walk over the body (RFC 2045,
  * 2046).  It keeps its own boundary stack (bounded: deeper nesting is

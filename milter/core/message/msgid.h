@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * msgid.h - RFC 5322 3.6.4 msg-id syntax (Message-ID, In-Reply-To,
  * References).

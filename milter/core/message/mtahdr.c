@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * mtahdr.c - the Message-ID, Date and From an MTA adds to a message that
  * lacks them, in the forms Sendmail and Postfix write: "<time.id@host>",

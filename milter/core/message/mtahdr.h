@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * mtahdr.h - the header fields an MTA adds after its milters have seen a
  * message: Message-ID, Date and From, when missing (Sendmail always adds

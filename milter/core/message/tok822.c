@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tok822.c - RFC 5322 lexical tokens (3.2: atext, quoted-string, comments
  * and CFWS, dot-atom; 3.4.1: domain literals) and RFC 2047 encoded-word

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tok822.h - the tokens of RFC 5322 header text and RFC 2047
  * encoded-words, shared by the address, Message-ID and Date parsers.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * doctor.c - the order of the checks.  Identity comes before the probe
  * and the domains: the HELO name it finds is the probe's EHLO argument

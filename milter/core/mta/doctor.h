@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * doctor.h - the MTA audit behind `preflight doctor`: what the MTA's own
  * configuration and DNS say about the problems that hit every message at

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * domain.c - each sending domain as Gmail will judge it: it exists and
  * has MX, its SPF record passes for every egress address and is not one

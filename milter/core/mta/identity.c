@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * identity.c - what Gmail sees of the MTA before the message: the HELO
  * name (RFC 5321 4.1.1.1 wants a fully-qualified domain name; Gmail

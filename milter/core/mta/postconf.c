@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * postconf.c - reading a Postfix configuration through postconf(1), so
  * that defaults, $name expansion and master.cf -o overrides are Postfix's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * postconf.h - a Postfix configuration as Postfix itself reads it: every
  * main.cf parameter with its default and $name expanded (postconf -x),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * probe.c - `--probe HOST[:PORT]`: a real STARTTLS handshake, as the
  * MTA's smtp client would make it: the banner, EHLO, STARTTLS offered,

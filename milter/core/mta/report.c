@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * report.c - collecting findings and printing them, as text lines or as
  * one JSON object.  A line reads

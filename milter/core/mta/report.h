@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * report.h - the findings of `preflight doctor`: one line per check, its
  * status, what was seen, how to fix it, and the catalog entry (a rule id

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sendmailcf.c - reading sendmail.cf: option lines "O Name=value" and
  * mail filter lines "Xname, S=local:/path, F=T, T=C:10s;...".  Comments

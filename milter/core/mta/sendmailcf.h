@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sendmailcf.h - the parts of a generated sendmail.cf that decide how
  * Sendmail talks to milters and to Gmail: "O Name=value" options and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tls.c - the TLS level the MTA will use for mail to Gmail, and the
  * settings that change what Gmail sees of 8-bit mail.  For Postfix the

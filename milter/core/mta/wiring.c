@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * wiring.c - can the MTA reach preflight, and what happens when it
  * cannot.  For Postfix every master.cf service that runs smtpd (it applies

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * backend.h - what a state back-end provides (lmdb.c, redis.c).  Private
  * to state/.  Every function gets the time from state.c, so that tests

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * count.c - the history preflight keeps (docs/state.md) and the state.*
  * facts read from it.  Keys, one letter a kind:

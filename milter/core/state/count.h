@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * count.h - what preflight counts for each message, and the state.* facts
  * it reads back (docs/state.md).  The engine reads at end of message,

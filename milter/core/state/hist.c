@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * hist.c - Gmail's answers from the MTA log, kept in the state store, and
  * the hist.* facts (hist.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * hist.h - what Gmail answered, remembered from the MTA's log by
  * `preflight learn`, and the hist.* facts read back for a message

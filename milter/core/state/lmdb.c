@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * lmdb.c - the embedded state back-end: one LMDB file (and its -lock
  * file) shared by every process on the host.  Each batch is one

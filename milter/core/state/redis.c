@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * redis.c - the shared state back-end: Redis, for several MTAs that must
  * see one history.  A counter of window W is PF_STATE_NB keys

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * state.c - the store in front of its back-end: lazy opening with a pause
  * after a failure, the clock, the keyed hash, and the one-op helpers.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * state.h - what preflight remembers across messages: a small store of
  * windowed counters and marks, behind one interface, with two back-ends

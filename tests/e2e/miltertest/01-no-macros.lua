@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- 01-no-macros.lua - sessions in which the MTA sends no macros at all (no
 -- queue id, no {daemon_name}, no auth, no client address macro, no
 -- recipient macros), from a connection of no known address family, and

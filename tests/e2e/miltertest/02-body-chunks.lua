@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- 02-body-chunks.lua - the body streamed in small chunks, as an MTA may
 -- send it: a multipart message whose zip attachment holds setup.exe
 -- (blocked-content, found only by decoding the base64 and listing the

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- 03-abort.lua - aborts in the middle of a message, then more messages on
 -- the same connection: nothing of the aborted message may leak into the
 -- next one (its From count, its body, its sender's policy), and the

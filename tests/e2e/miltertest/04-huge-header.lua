@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- 04-huge-header.lua - header limits through the milter protocol: a
 -- Subject over 998 bytes (subject-too-long), 5001 header fields and a
 -- 600 KB header block (header-too-large).  Each message is sent to

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- 05-forged.lua - X-Preflight-* fields that arrive with the submission are
 -- removed (any case, any number, any X-Preflight-* name), on a clean
 -- message and on a tagged one; only the daemon's own fields are added.

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- 06-actions.lua - the actions at end of message as the MTA receives
 -- them, checked with mt.eom_check: quarantine with the reason naming the
 -- prediction, the predicted reply for reject, 451 4.7.1 for tempfail,

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- 07-recipients.lua - the envelope: more than 100 recipients is Gmail's
 -- 452 4.5.3 (too-many-recipients, a temporary refusal at RCPT), 100 is
 -- not; a temporary prediction is tagged but never refused under a policy

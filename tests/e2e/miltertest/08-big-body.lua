@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- 08-big-body.lua - a body over Gmail's 50 MB limit, streamed in 64 KB
 -- chunks as an MTA sends it: message-too-large (552 5.3.4) is predicted,
 -- and the daemon's peak memory grows by far less than the message (the

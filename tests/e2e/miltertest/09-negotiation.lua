@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- 09-negotiation.lua - what the daemon asks the MTA for.  Over a unix
 -- socket: no answers before end of message (SMFIP_NR_* for connect,
 -- HELO, MAIL, RCPT, header, end of header and body) and no DATA or

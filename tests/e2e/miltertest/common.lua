@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- common.lua - helpers shared by the miltertest scripts (loaded with
 -- dofile(os.getenv("PF_MT_LIB"))).  A script calls pf.run(function ...)
 -- so that a failed check prints its message (miltertest's error() exits 1
