@@ -12,10 +12,10 @@ int	pf_cli_learn(int argc, char **argv);
 int	pf_cli_report(int argc, char **argv);
 
 struct pf_engine;
-/* pf_cli_learn_engine - the engine and store of a configuration (and a
- * rules file over it), for learn and report (learn.c); a sysexits
+/* pf_cli_state_engine - the engine and store of a configuration (and a
+ * rules file over it), for state, learn and report (learn.c); a sysexits
  * status */
-int	pf_cli_learn_engine(const char *config, const char *rules, int write,
+int	pf_cli_state_engine(const char *config, const char *rules, int write,
 	    struct pf_engine **);
 int	pf_cli_state(int argc, char **argv);
 int	pf_cli_doctor(int argc, char **argv);

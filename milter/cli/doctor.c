@@ -166,19 +166,6 @@ load_mta(const struct doctor_opts *o, struct pf_doctor *d,
 	return EX_OK;
 }
 
-/* add_domain - once each */
-static void
-add_domain(struct pf_doctor *d, const char *dom)
-{
-	size_t i;
-
-	for (i = 0; i < d->ndomains; i++)
-		if (strcasecmp(d->domains[i], dom) == 0)
-			return;
-	if (d->ndomains < PF_DOCTOR_MAX_DOMAINS)
-		d->domains[d->ndomains++] = dom;
-}
-
 /* pf_cli_doctor - the doctor subcommand */
 int
 pf_cli_doctor(int argc, char **argv)
@@ -220,16 +207,16 @@ pf_cli_doctor(int argc, char **argv)
 	d.rep = rep;
 	d.probe = o.probe;
 	for (i = 0; i < o.ndomains; i++)
-		add_domain(&d, o.domains[i]);
+		pf_doctor_add_domain(&d, o.domains[i]);
 	for (i = 0; i < cfg->nsigner; i++)
-		add_domain(&d, cfg->signer[i].domain);
+		pf_doctor_add_domain(&d, cfg->signer[i].domain);
 	for (i = 0; cfg->policy != NULL &&
 	    i < ((const struct pf_policy *)cfg->policy)->nrule; i++) {
 		const char *sc = ((const struct pf_policy *)
 		    cfg->policy)->rule[i].scope;
 
 		if (strcmp(sc, "*") != 0)
-			add_domain(&d, sc);
+			pf_doctor_add_domain(&d, sc);
 	}
 	pf_doctor_run(&d);
 	if (o.json)

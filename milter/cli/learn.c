@@ -97,11 +97,11 @@ learn_usage(FILE *fp)
 	    "[--follow] [--format postfix|sendmail|auto] [FILE...|-]\n", fp);
 }
 
-/* pf_cli_learn_engine - the configuration's engine (--config, else the
+/* pf_cli_state_engine - the configuration's engine (--config, else the
  * daemon's file, else the defaults; --rules over it) with its store,
  * writable or not */
 int
-pf_cli_learn_engine(const char *path, const char *rules, int write,
+pf_cli_state_engine(const char *path, const char *rules, int write,
     struct pf_engine **e)
 {
 	const char *def = PF_SYSCONFDIR "/preflight.conf";
@@ -557,7 +557,7 @@ pf_cli_learn(int argc, char **argv)
 		learn_usage(stderr);
 		return EX_USAGE;
 	}
-	if ((rc = pf_cli_learn_engine(config, rules, 1, &l.eng)) != EX_OK)
+	if ((rc = pf_cli_state_engine(config, rules, 1, &l.eng)) != EX_OK)
 		return rc;
 	l.st = pf_engine_state(l.eng);
 	l.rules = pf_engine_rules(l.eng);

@@ -458,7 +458,7 @@ pf_cli_report(int argc, char **argv)
 		free(r);
 		return EX_USAGE;
 	}
-	if ((rc = pf_cli_learn_engine(config, rules, 0, &e)) != EX_OK) {
+	if ((rc = pf_cli_state_engine(config, rules, 0, &e)) != EX_OK) {
 		free(r);
 		return rc;
 	}

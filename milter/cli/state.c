@@ -46,46 +46,6 @@ state_usage(FILE *fp)
 	    "forget DOMAIN|ADDRESS\n", fp);
 }
 
-/* load - the configuration: --config, the daemon's file, or defaults;
- * --rules over it */
-static int
-load(const char *path, const char *rules, int write, struct pf_engine **e)
-{
-	const char *def = PF_SYSCONFDIR "/preflight.conf";
-	struct pf_config *cfg = NULL;
-	struct pf_err err = { 0 };
-	char buf[800];
-
-	if (path == NULL && access(def, F_OK) == 0)
-		path = def;
-	if (path != NULL && pf_config_load(path, &cfg, &err) != PF_OK) {
-		fprintf(stderr, "preflight: %s\n",
-		    pf_err_format(&err, buf, sizeof(buf)));
-		return err.status == PF_EIO ? EX_NOINPUT : EX_CONFIG;
-	}
-	if (cfg == NULL && (cfg = pf_config_default()) == NULL)
-		return EX_SOFTWARE;
-	/* nothing here needs DNS */
-	if ((rules != NULL && pf_config_set(cfg, "Rules", rules, &err) !=
-	    PF_OK) || pf_config_set(cfg, "DNS", "no", &err) != PF_OK) {
-		fprintf(stderr, "preflight: %s\n", err.msg);
-		pf_config_free(cfg);
-		return EX_USAGE;
-	}
-	cfg->state_readonly = !write;
-	if (pf_engine_new(cfg, e, &err) != PF_OK) {
-		fprintf(stderr, "preflight: %s\n",
-		    pf_err_format(&err, buf, sizeof(buf)));
-		return EX_CONFIG;
-	}
-	if (pf_engine_state(*e) == NULL) {
-		fputs("preflight: no state store is configured (State none)\n",
-		    stderr);
-		pf_engine_unref(*e);
-		return EX_CONFIG;
-	}
-	return EX_OK;
-}
 
 /* date - a time as YYYY-MM-DD UTC, or "" for 0 */
 static const char *
@@ -349,8 +309,8 @@ pf_cli_state(int argc, char **argv)
 		state_usage(stderr);
 		return EX_USAGE;
 	}
-	if ((rc = load(config, rules, strcmp(cmd, "forget") == 0, &e)) !=
-	    EX_OK)
+	rc = pf_cli_state_engine(config, rules, strcmp(cmd, "forget") == 0, &e);
+	if (rc != EX_OK)
 		return rc;
 	if (strcmp(cmd, "top") == 0)
 		rc = top(e, (size_t)n, json);

@@ -55,6 +55,7 @@ void	pf_doctor_wiring(struct pf_doctor *);	/* wiring.c */
 void	pf_doctor_tls(struct pf_doctor *);	/* tls.c */
 void	pf_doctor_probe(struct pf_doctor *);	/* probe.c */
 void	pf_doctor_identity(struct pf_doctor *);	/* identity.c */
+void	pf_doctor_add_domain(struct pf_doctor *, const char *);	/* domain.c */
 void	pf_doctor_domains(struct pf_doctor *);	/* domain.c */
 void	pf_doctor_8bit(struct pf_doctor *);	/* tls.c */
 

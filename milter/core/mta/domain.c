@@ -255,9 +255,9 @@ dmarc(struct pf_doctor *d, const psl_ctx_t *psl, const char *dom)
 		    rec.adkim, rec.aspf, rec.pct);
 }
 
-/* add_domain - once each */
-static void
-add_domain(struct pf_doctor *d, const char *dom)
+/* pf_doctor_add_domain - a sending domain to check, once each */
+void
+pf_doctor_add_domain(struct pf_doctor *d, const char *dom)
 {
 	size_t i;
 
@@ -290,7 +290,7 @@ pf_doctor_domains(struct pf_doctor *d)
 	/* the KeyTable's domains too ("%" signs for any From domain) */
 	for (i = 0; (dom = pf_signers_domain(sg, i)) != NULL; i++)
 		if (strcmp(dom, "%") != 0)
-			add_domain(d, dom);
+			pf_doctor_add_domain(d, dom);
 	if (d->ndomains == 0)
 		pf_report_add(d->rep, PF_MTA_UNKNOWN, "domains", NULL,
 		    "--domain, or Signer / KeyTable in preflight.conf",
