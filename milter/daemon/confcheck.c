@@ -211,6 +211,76 @@ published(struct pf_dns *dns, const char *name, char *p, size_t len)
 	pf_dns_result_reset(&r);
 }
 
+/* searchable - may the account (uid, its groups) pass through dir? */
+static int
+searchable(const struct stat *st, uid_t uid, const gid_t *gids, int ngids)
+{
+	int i;
+
+	if (uid == 0)
+		return 1;
+	if (st->st_uid == uid)
+		return (st->st_mode & S_IXUSR) != 0;
+	for (i = 0; i < ngids; i++)
+		if (st->st_gid == gids[i])
+			return (st->st_mode & S_IXGRP) != 0;
+	return (st->st_mode & S_IXOTH) != 0;
+}
+
+/* blocked - warn if the postfix account cannot pass through dir */
+static int
+blocked(const struct pf_config *cfg, const char *sock, const char *dir,
+    const struct passwd *pw, const gid_t *gids, int ngids)
+{
+	struct stat st;
+
+	if (stat(dir, &st) != 0 || searchable(&st, pw->pw_uid, gids, ngids))
+		return 0;
+	pf_log(LOG_WARNING, "%s:%u: Socket: the postfix user cannot reach "
+	    "%s: %s is mode %04o, owner %u:%u", cfg->path,
+	    pf_config_line(cfg, "Socket"), sock, dir,
+	    (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid,
+	    (unsigned)st.st_gid);
+	return 1;
+}
+
+/* pf_confcheck_reach - warn when the postfix account cannot pass through
+ * every directory above a local socket (Postfix then defers or accepts
+ * unchecked, by milter_default_action).  A warning, not a refusal: the
+ * MTA may be Sendmail, which connects as root. */
+void
+pf_confcheck_reach(const struct pf_config *cfg)
+{
+	const char *spec = cfg->daemon.socket, *path = NULL;
+	char dir[PATH_MAX];
+	gid_t gids[64];
+	int ngids = 64;
+	struct passwd *pw;
+	size_t i, end;
+
+	if (spec == NULL)
+		return;
+	if (strncasecmp(spec, "local:", 6) == 0)
+		path = spec + 6;
+	else if (strncasecmp(spec, "unix:", 5) == 0)
+		path = spec + 5;
+	if (path == NULL || path[0] != '/' ||
+	    (pw = getpwnam("postfix")) == NULL ||
+	    getgrouplist("postfix", pw->pw_gid, gids, &ngids) < 0)
+		return;
+	/* "/", then each directory down to the socket's own */
+	end = (size_t)(strrchr(path, '/') - path);
+	if (blocked(cfg, path, "/", pw, gids, ngids))
+		return;
+	for (i = 1; i <= end; i++) {
+		if (i < end && path[i] != '/')
+			continue;
+		snprintf(dir, sizeof(dir), "%.*s", (int)i, path);
+		if (blocked(cfg, path, dir, pw, gids, ngids))
+			return;
+	}
+}
+
 /* pf_confcheck_dns - warn about each Signer key whose public half is not
  * the one published in DNS (only when DNS is on) */
 void

@@ -32,6 +32,7 @@ int	pf_sig_milter_waits(void);
 /* confcheck.c: the daemon's own checks of a configuration */
 int	pf_confcheck(const struct pf_config *, struct pf_err *);
 void	pf_confcheck_dns(const struct pf_config *);	/* warnings */
+void	pf_confcheck_reach(const struct pf_config *);	/* warnings */
 
 /* metrics.c: GET /metrics on MetricsListen */
 int	pf_metrics_parse(const char *spec, struct sockaddr_storage *,

@@ -64,6 +64,7 @@ pf_snap_load(const char *path, struct pf_err *err)
 		return rc;
 	}
 	pf_confcheck_dns(cfg);
+	pf_confcheck_reach(cfg);
 	pf_stats_catalog(pf_engine_rules(e)->version,
 	    pf_engine_rules(e)->date_epoch);
 	pthread_mutex_lock(&lock);

@@ -20,6 +20,8 @@ keys=$src/tests/nsd/keys
 [ -x "$milter" ] || { echo "FAIL: $milter not built"; exit 1; }
 
 T=$(mktemp -d /tmp/pf-confcheck.XXXXXX)
+# the postfix account must reach the sockets made here (see below)
+chmod 755 "$T"
 MPID=
 fails=0 passes=0
 cleanup() {
@@ -86,6 +88,28 @@ fi
 printf '%s\n' "DNS no" "Rules $rules" "Socket local:$T/no/such/dir/m.sock" > "$conf"
 expect "socket directory that does not exist" \
     "$conf:3: Socket: directory $T/no/such/dir: No such file or directory"
+
+# a socket the postfix account cannot reach: a warning naming the
+# directory that stops it, and the configuration is still taken
+if getent passwd postfix >/dev/null; then
+	mkdir -p "$T/private/sub" && chmod 700 "$T/private"
+	printf '%s\n' "DNS no" "Rules $rules" \
+	    "Socket local:$T/private/sub/m.sock" > "$conf"
+	out=$("$milter" -n -c "$conf" 2>&1); rc=$?
+	want="$conf:3: Socket: the postfix user cannot reach $T/private/sub/m.sock: $T/private is mode 0700, owner 0:0"
+	if [ "$rc" -eq 0 ] && grep -qF "[warning]: $want" <<<"$out" &&
+	    grep -qx "configuration OK" <<<"$out"; then
+		ok "socket the postfix user cannot reach: warned, still OK"
+	else
+		bad "unreachable socket: exit $rc, \"$out\", wanted 0 and \"$want\""
+	fi
+	chmod 750 "$T/private" && chgrp postfix "$T/private" &&
+	    chmod 755 "$T/private/sub"
+	out=$("$milter" -n -c "$conf" 2>&1)
+	[ "$out" = "configuration OK" ] &&
+	    ok "the same socket through a postfix-group directory: no warning" ||
+	    bad "postfix-group directory: \"$out\""
+fi
 
 write "Signer example.com sel1 $keys/rsa2048.pem" \
     "Signer example.com ed1 $keys/ed25519.pem"
