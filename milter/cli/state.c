@@ -232,17 +232,47 @@ forget(struct pf_engine *e, const char *arg, int json)
 	return EX_OK;
 }
 
+static const struct option state_longopts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "config", required_argument, NULL, 'c' },
+	{ "rules", required_argument, NULL, 'R' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* subcommand - the arguments after show, top or forget (argv[optind] on);
+ * top's -n may follow it; a sysexits status */
+static int
+subcommand(int argc, char **argv, const char *cmd, int64_t *n)
+{
+	int ch;
+
+	if (strcmp(cmd, "top") == 0) {
+		while ((ch = getopt_long(argc, argv, "n:", state_longopts,
+		    NULL)) != -1)
+			if (ch != 'n' || pf_strtonum(optarg, strlen(optarg), 1,
+			    TOP_MAX, n) != PF_OK) {
+				state_usage(stderr);
+				return EX_USAGE;
+			}
+		if (optind == argc)
+			return EX_OK;
+	} else if ((strcmp(cmd, "show") == 0 || strcmp(cmd, "forget") == 0) &&
+	    optind + 1 == argc) {
+		if (argv[optind][0] != '\0' && argv[optind][0] != '-')
+			return EX_OK;
+	} else
+		fprintf(stderr, "preflight: state: expected show, top or "
+		    "forget with its argument\n");
+	state_usage(stderr);
+	return EX_USAGE;
+}
+
 /* pf_cli_state - the state subcommand */
 int
 pf_cli_state(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "rules", required_argument, NULL, 'R' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
+	const struct option *longopts = state_longopts;
 	const char *config = NULL, *rules = NULL, *cmd;
 	struct pf_engine *e = NULL;
 	int64_t n = 10;
@@ -284,31 +314,8 @@ pf_cli_state(int argc, char **argv)
 		return EX_USAGE;
 	}
 	cmd = argv[optind++];
-	if (strcmp(cmd, "top") == 0) {
-		/* top takes -n after it too */
-		while ((ch = getopt_long(argc, argv, "n:", longopts, NULL)) !=
-		    -1)
-			if (ch != 'n' || pf_strtonum(optarg, strlen(optarg), 1,
-			    TOP_MAX, &n) != PF_OK) {
-				state_usage(stderr);
-				return EX_USAGE;
-			}
-		if (optind != argc) {
-			state_usage(stderr);
-			return EX_USAGE;
-		}
-	} else if ((strcmp(cmd, "show") == 0 || strcmp(cmd, "forget") == 0) &&
-	    optind + 1 == argc) {
-		if (argv[optind][0] == '\0' || argv[optind][0] == '-') {
-			state_usage(stderr);
-			return EX_USAGE;
-		}
-	} else {
-		fprintf(stderr, "preflight: state: expected show, top or "
-		    "forget with its argument\n");
-		state_usage(stderr);
-		return EX_USAGE;
-	}
+	if ((rc = subcommand(argc, argv, cmd, &n)) != EX_OK)
+		return rc;
 	rc = pf_cli_state_engine(config, rules, strcmp(cmd, "forget") == 0, &e);
 	if (rc != EX_OK)
 		return rc;

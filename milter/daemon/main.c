@@ -630,6 +630,51 @@ check_names(const struct pf_config *cfg)
 	return 0;
 }
 
+/* become_user - the state directory for the user, then the user itself */
+static int
+become_user(const struct opts *o, struct pf_engine *e, uid_t uid, gid_t gid)
+{
+	state_prepare(pf_engine_config(e), o->user != NULL, uid, gid);
+	if (o->user != NULL && drop(o->user, uid, gid) != 0) {
+		pf_log(LOG_ERR, "cannot become user %s: %s", o->user,
+		    strerror(errno));
+		return EX_NOPERM;
+	}
+	if (o->user == NULL && getuid() == 0)
+		pf_log(LOG_WARNING, "running as root: set User in %s",
+		    o->conf);
+	return 0;
+}
+
+/* check_only - -n: the configuration loaded and checked; its names */
+static int
+check_only(void)
+{
+	struct pf_engine *e = pf_snap_get();
+	int rc = check_names(pf_engine_config(e));
+
+	pf_engine_unref(e);
+	pf_snap_clear();
+	if (rc != 0)
+		return EX_NOUSER;
+	printf("configuration OK\n");
+	return 0;
+}
+
+/* log_start - the start-up line: socket, configuration, catalog, mode */
+static void
+log_start(const struct opts *o, struct pf_engine *e)
+{
+	const struct pf_rules *r = pf_engine_rules(e);
+	const struct pf_config *cfg = pf_engine_config(e);
+
+	pf_log(LOG_NOTICE, "listening on %s (config %s, catalog %s %s %s, "
+	    "%s)", o->socket, o->conf, catalog_version(e),
+	    r->date[0] ? r->date : "-", r->path,
+	    cfg->policy != NULL && cfg->policy->dry_run ?
+	    "dry run" : "enforcing");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -660,18 +705,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s\n", pf_err_format(&err, buf, sizeof(buf)));
 		return EX_CONFIG;
 	}
-	if (o.check) {
-		e = pf_snap_get();
-		rc = check_names(pf_engine_config(e));
-		pf_engine_unref(e);
-		if (rc != 0) {
-			pf_snap_clear();
-			return EX_NOUSER;
-		}
-		printf("configuration OK\n");
-		pf_snap_clear();
-		return 0;
-	}
+	if (o.check)
+		return check_only();
 	e = pf_snap_get();
 	dc = &pf_engine_config(e)->daemon;
 	if (settings(&o, dc, own) != 0) {
@@ -693,21 +728,9 @@ main(int argc, char **argv)
 	if (o.pidfile != NULL && write_pid(o.pidfile) != 0)
 		pf_log(LOG_WARNING, "cannot write pid file %s: %s", o.pidfile,
 		    strerror(errno));
-	state_prepare(pf_engine_config(e), o.user != NULL, uid, gid);
-	if (o.user != NULL && drop(o.user, uid, gid) != 0) {
-		pf_log(LOG_ERR, "cannot become user %s: %s", o.user,
-		    strerror(errno));
-		return EX_NOPERM;
-	}
-	if (o.user == NULL && getuid() == 0)
-		pf_log(LOG_WARNING, "running as root: set User in %s",
-		    o.conf);
-	pf_log(LOG_NOTICE, "listening on %s (config %s, catalog %s %s %s, "
-	    "%s)", o.socket, o.conf, catalog_version(e),
-	    pf_engine_rules(e)->date[0] ? pf_engine_rules(e)->date : "-",
-	    pf_engine_rules(e)->path, pf_engine_config(e)->policy != NULL &&
-	    pf_engine_config(e)->policy->dry_run ?
-	    "dry run" : "enforcing");
+	if ((rc = become_user(&o, e, uid, gid)) != 0)
+		return rc;
+	log_start(&o, e);
 	state_probe(e);
 	drain_secs = dc->drain_seconds;
 	/* after fork and setuid: the listener's thread must live in the
