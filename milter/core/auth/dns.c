@@ -405,6 +405,34 @@ valid_name(const char *name)
 	return lab > 0;
 }
 
+/* take_result - libunbound's answer to a finished query into res */
+static int
+take_result(const struct pending *p, const char *name,
+    struct pf_dns_result *res)
+{
+	int status = PF_OK;
+
+	if (p->err != 0 || p->r == NULL)
+		tempfail(res, ub_error(p->err), ub_strerror(p->err), name);
+	else if (p->r->bogus)
+		tempfail(res, PF_U_SERVER_FAILURE, "DNSSEC validation failure",
+		    name);
+	else if (p->r->rcode == 3)
+		res->rc = PF_DNS_NXDOMAIN;
+	else if (p->r->rcode != 0)
+		tempfail(res, PF_U_SERVER_FAILURE, p->r->rcode == 5 ?
+		    "DNS refused" : NULL, name);
+	else {
+		res->rc = p->r->havedata ? PF_DNS_ANSWER : PF_DNS_NODATA;
+		status = copy_result(p->r, res);
+		if (status == PF_OK && res->rc == PF_DNS_ANSWER && res->n == 0)
+			res->rc = PF_DNS_NODATA;
+	}
+	if (p->r != NULL && res->rc != PF_DNS_TEMPFAIL && res->ttl == 0)
+		res->ttl = (unsigned)(p->r->ttl > 0 ? p->r->ttl : 0);
+	return status;
+}
+
 /* lookup - one lookup under the query timeout and message budget */
 static int
 lookup(struct pf_dns *d, const char *name, int type,
@@ -412,7 +440,7 @@ lookup(struct pf_dns *d, const char *name, int type,
 {
 	struct pending *p;
 	uint64_t deadline, now = now_ms();
-	int id, rc, status = PF_OK, by_budget = 0;
+	int id, rc, status, by_budget = 0;
 
 	memset(res, 0, sizeof(*res));
 	res->type = type;
@@ -468,24 +496,7 @@ lookup(struct pf_dns *d, const char *name, int type,
 		    NULL, name);
 		return PF_OK;
 	}
-	if (p->err != 0 || p->r == NULL)
-		tempfail(res, ub_error(p->err), ub_strerror(p->err), name);
-	else if (p->r->bogus)
-		tempfail(res, PF_U_SERVER_FAILURE, "DNSSEC validation failure",
-		    name);
-	else if (p->r->rcode == 3)
-		res->rc = PF_DNS_NXDOMAIN;
-	else if (p->r->rcode != 0)
-		tempfail(res, PF_U_SERVER_FAILURE, p->r->rcode == 5 ?
-		    "DNS refused" : NULL, name);
-	else {
-		res->rc = p->r->havedata ? PF_DNS_ANSWER : PF_DNS_NODATA;
-		status = copy_result(p->r, res);
-		if (status == PF_OK && res->rc == PF_DNS_ANSWER && res->n == 0)
-			res->rc = PF_DNS_NODATA;
-	}
-	if (p->r != NULL && res->rc != PF_DNS_TEMPFAIL && res->ttl == 0)
-		res->ttl = (unsigned)(p->r->ttl > 0 ? p->r->ttl : 0);
+	status = take_result(p, name, res);
 	ub_resolve_free(p->r);
 	free(p);
 	if (status != PF_OK) {
