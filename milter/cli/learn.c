@@ -494,6 +494,24 @@ summary(const struct learner *l)
 	    l->recorded, l->repeated, l->noreply, l->unknown, l->bad, l->cut);
 }
 
+/* log_format - --format's value; a usage message when it is not one */
+static int
+log_format(const char *v, enum pf_logfmt *fmt)
+{
+	if (strcmp(v, "postfix") == 0)
+		*fmt = PF_LOG_POSTFIX;
+	else if (strcmp(v, "sendmail") == 0)
+		*fmt = PF_LOG_SENDMAIL;
+	else if (strcmp(v, "auto") == 0)
+		*fmt = PF_LOG_AUTO;
+	else {
+		fprintf(stderr, "preflight learn: unknown format '%s'\n", v);
+		learn_usage(stderr);
+		return -1;
+	}
+	return 0;
+}
+
 /* pf_cli_learn - argv[0] is "learn" */
 int
 pf_cli_learn(int argc, char **argv)
@@ -528,18 +546,8 @@ pf_cli_learn(int argc, char **argv)
 			fol = 1;
 			break;
 		case 'f':
-			if (strcmp(optarg, "postfix") == 0)
-				l.fmt = PF_LOG_POSTFIX;
-			else if (strcmp(optarg, "sendmail") == 0)
-				l.fmt = PF_LOG_SENDMAIL;
-			else if (strcmp(optarg, "auto") == 0)
-				l.fmt = PF_LOG_AUTO;
-			else {
-				fprintf(stderr, "preflight learn: unknown "
-				    "format '%s'\n", optarg);
-				learn_usage(stderr);
+			if (log_format(optarg, &l.fmt) != 0)
 				return EX_USAGE;
-			}
 			break;
 		case 'h':
 			learn_usage(stdout);
