@@ -195,6 +195,45 @@ print_match(FILE *out, const struct pf_explanation *x, int json)
 	return PF_OK;
 }
 
+/* explain_one - one reply (in) explained and printed; the exit status */
+static int
+explain_one(const struct pf_rules *rs, const char *in, size_t len, int json)
+{
+	struct pf_explanation x = { 0 };
+	struct pf_err err = { 0 };
+	char *obuf = NULL, ebuf[1024];
+	FILE *out = NULL;
+	size_t olen = 0;
+	int rc;
+
+	rc = pf_explain(rs, in, len, &x, &err);
+	if (rc == PF_ESYNTAX) {
+		fprintf(stderr, "preflight: not an SMTP reply: %s\n",
+		    pf_err_format(&err, ebuf, sizeof(ebuf)));
+		rc = EX_DATAERR;
+	} else if (rc != PF_OK) {
+		fprintf(stderr, "preflight: %s\n",
+		    pf_err_format(&err, ebuf, sizeof(ebuf)));
+		rc = EX_SOFTWARE;
+	} else if ((out = open_memstream(&obuf, &olen)) == NULL) {
+		rc = EX_OSERR;
+	} else if (x.kind == PF_X_MATCH) {
+		rc = print_match(out, &x, json) == PF_OK ? EX_OK : EX_SOFTWARE;
+	} else {
+		pf_render_reply_unknown(out, x.reply.code, x.reply.status,
+		    x.reply.text, json);
+		if (!json)
+			fputs("this reply is not one of Gmail's documented "
+			    "replies in the catalog\n", stderr);
+		rc = 1;
+	}
+	if (out != NULL && fclose(out) == 0)
+		emit(obuf, olen, rs, json);
+	free(obuf);
+	pf_explanation_reset(&x);
+	return rc;
+}
+
 /* pf_cli_explain - argv[0] is "explain" */
 int
 pf_cli_explain(int argc, char **argv)
@@ -206,13 +245,10 @@ pf_cli_explain(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct pf_explanation x = { 0 };
 	struct pf_rules *rs = NULL;
 	struct pf_err err = { 0 };
 	const char *rules = NULL, *file = NULL;
-	char *in = NULL, *obuf = NULL, ebuf[1024];
-	FILE *out = NULL;
-	size_t olen = 0;
+	char *in = NULL, ebuf[1024];
 	size_t len = 0;
 	int json = 0, c, rc;
 
@@ -252,32 +288,8 @@ pf_cli_explain(int argc, char **argv)
 		pf_rules_free(rs);
 		return rc;
 	}
-	rc = pf_explain(rs, in, len, &x, &err);
+	rc = explain_one(rs, in, len, json);
 	free(in);
-	if (rc == PF_ESYNTAX) {
-		fprintf(stderr, "preflight: not an SMTP reply: %s\n",
-		    pf_err_format(&err, ebuf, sizeof(ebuf)));
-		rc = EX_DATAERR;
-	} else if (rc != PF_OK) {
-		fprintf(stderr, "preflight: %s\n",
-		    pf_err_format(&err, ebuf, sizeof(ebuf)));
-		rc = EX_SOFTWARE;
-	} else if ((out = open_memstream(&obuf, &olen)) == NULL) {
-		rc = EX_OSERR;
-	} else if (x.kind == PF_X_MATCH) {
-		rc = print_match(out, &x, json) == PF_OK ? EX_OK : EX_SOFTWARE;
-	} else {
-		pf_render_reply_unknown(out, x.reply.code, x.reply.status,
-		    x.reply.text, json);
-		if (!json)
-			fputs("this reply is not one of Gmail's documented "
-			    "replies in the catalog\n", stderr);
-		rc = 1;
-	}
-	if (out != NULL && fclose(out) == 0)
-		emit(obuf, olen, rs, json);
-	free(obuf);
-	pf_explanation_reset(&x);
 	pf_rules_free(rs);
 	return rc;
 }
