@@ -302,13 +302,11 @@ START_TEST(test_pool_equals_serial)
 	struct pf_mlist l = { 0 };
 	struct pf_err err = { 0 };
 	static struct got one, four;
-	char rules[4096];
 	size_t i;
 
 	ck_assert_ptr_nonnull(cfg);
-	snprintf(rules, sizeof(rules), "%s/rules/gmail.rules",
-	    getenv("PF_SRCDIR") != NULL ? getenv("PF_SRCDIR") : ".");
-	ck_assert_int_eq(pf_config_set(cfg, "Rules", rules, &err), PF_OK);
+	ck_assert_int_eq(pf_config_set(cfg, "Rules", pf_test_rules_path(),
+	    &err), PF_OK);
 	ck_assert_int_eq(pf_config_set(cfg, "DNS", "no", &err), PF_OK);
 	ck_assert_int_eq(pf_engine_new(cfg, &eng, &err), PF_OK);
 	for (i = 0; i < PF_NELEM(paths); i++)

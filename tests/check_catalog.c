@@ -240,14 +240,7 @@ load_seed(void)
 static void
 setup(void)
 {
-	const char *src = getenv("PF_SRCDIR");
-	struct pf_err err = { 0 };
-	char buf[1024], path[1024];
-
-	ck_assert_msg(src != NULL, "PF_SRCDIR is not set");
-	snprintf(path, sizeof(path), "%s/rules/gmail.rules", src);
-	ck_assert_msg(pf_rules_load(path, &rules, &err) == PF_OK, "%s",
-	    pf_err_format(&err, buf, sizeof(buf)));
+	rules = pf_test_rules();
 	load_seed();
 }
 

@@ -46,13 +46,10 @@ engine(const char *key, ...)
 	struct pf_config *cfg = pf_config_default();
 	struct pf_engine *e = NULL;
 	struct pf_err err;
-	char rules[1024];
 	va_list ap;
 
 	ck_assert_ptr_nonnull(cfg);
-	snprintf(rules, sizeof(rules), "%s/rules/gmail.rules",
-	    getenv("PF_SRCDIR"));
-	conf(cfg, "Rules", rules);
+	conf(cfg, "Rules", pf_test_rules_path());
 	conf(cfg, "Nameserver", pf_test_ns());
 	conf(cfg, "DNSQueryTimeout", "1000");
 	va_start(ap, key);

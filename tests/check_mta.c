@@ -41,24 +41,10 @@ render(const struct pf_report *r, const struct pf_rules *rules, int json)
 	return buf;
 }
 
-/* rules - the catalog of the source tree */
-static struct pf_rules *
-rules(void)
-{
-	const char *src = getenv("PF_SRCDIR");
-	struct pf_rules *ru = NULL;
-	struct pf_err err = { 0 };
-	char path[4096];
-
-	snprintf(path, sizeof(path), "%s/rules/gmail.rules", src ? src : ".");
-	ck_assert_int_eq(pf_rules_load(path, &ru, &err), PF_OK);
-	return ru;
-}
-
 START_TEST(test_report_text)
 {
 	struct pf_report *r = calloc(1, sizeof(*r));
-	struct pf_rules *ru = rules();
+	struct pf_rules *ru = pf_test_rules();
 	char *out;
 
 	pf_report_add(r, PF_MTA_OK, "helo", NULL, "not shown", "%s resolves",
@@ -84,7 +70,7 @@ END_TEST
 START_TEST(test_report_worst_and_json)
 {
 	struct pf_report *r = calloc(1, sizeof(*r));
-	struct pf_rules *ru = rules();
+	struct pf_rules *ru = pf_test_rules();
 	char *out;
 
 	ck_assert_int_eq(pf_report_worst(r), PF_MTA_OK);

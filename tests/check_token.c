@@ -193,7 +193,7 @@ static const struct ew_row {
 } ew_rows[] = {
 	{ "q", "=?utf-8?q?caf=C3=A9?=", 0, 1 },
 	{ "b", "x =?UTF-8?B?Y2Fmw6k=?= y", 0, 1 },
-	{ "empty text", "=?utf-8?Q??=", 0, 1 },
+	{ "empty text", "=?utf-8?Q?\?=", 0, 1 },
 	{ "no charset", "=??q?a?=", 0, 0 },
 	{ "bad encoding", "=?utf-8?x?a?=", 0, 0 },
 	{ "not closed", "=?utf-8?q?abc", 0, 0 },

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/pf.h"
+#include "catalog/rules.h"
 #include "pftest.h"
 
 #define NSD_KIDS_MAX	64
@@ -36,7 +38,32 @@ pf_test_run(Suite *s)
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
-/* pf_test_ns - "127.0.0.1:PORT" of the fixture server */
+/* pf_test_rules_path - the bundled catalog's path */
+const char *
+pf_test_rules_path(void)
+{
+	static char path[4096];
+	const char *src = getenv("PF_SRCDIR");
+
+	ck_assert_msg(src != NULL, "PF_SRCDIR is not set");
+	snprintf(path, sizeof(path), "%s/rules/gmail.rules", src);
+	return path;
+}
+
+/* pf_test_rules - the bundled catalog, loaded */
+struct pf_rules *
+pf_test_rules(void)
+{
+	struct pf_rules *rs = NULL;
+	struct pf_err err = { 0 };
+	char buf[1024];
+
+	ck_assert_msg(pf_rules_load(pf_test_rules_path(), &rs, &err) ==
+	    PF_OK, "%s", pf_err_format(&err, buf, sizeof(buf)));
+	return rs;
+}
+
+/* pf_test_ns - "127.0.0.1:PORT" of the fixture NSD */
 const char *
 pf_test_ns(void)
 {

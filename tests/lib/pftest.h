@@ -19,6 +19,16 @@ TCase *pf_test_case(Suite *s, const char *name);
  * free it; EXIT_SUCCESS when none failed, else EXIT_FAILURE */
 int pf_test_run(Suite *s);
 
+struct pf_rules;
+
+/* pf_test_rules_path - the bundled catalog, $PF_SRCDIR/rules/gmail.rules;
+ * fails the test when PF_SRCDIR is not set */
+const char *pf_test_rules_path(void);
+
+/* pf_test_rules - the bundled catalog loaded; fails the test with the
+ * loader's file:line message when it does not load */
+struct pf_rules *pf_test_rules(void);
+
 /* pf_test_ns - "127.0.0.1:PORT" of the fixture NSD ($PF_DNS_PORT); fails
  * the test when the suite was not started through tests/nsd/with-nsd.sh */
 const char *pf_test_ns(void);
