@@ -4,8 +4,9 @@
 # UBSan, and run each for a while.  The core library is rebuilt with
 # coverage instrumentation in its own build directory.
 #
-# usage: contrib/fuzz.sh [-s SECONDS] [-j JOBS] [-b BUILDDIR] [-m] [TARGET...]
+# usage: contrib/fuzz.sh [-s SECONDS] [-r RUNS] [-j JOBS] [-b BUILDDIR] [-m] [TARGET...]
 #   -s  seconds per target (default 60)
+#   -r  stop a target earlier, after RUNS executions (libFuzzer -runs)
 #   -j  libFuzzer jobs per target (default 1; the machine has 2 cores)
 #   -b  build directory (default build-fuzz)
 #   -m  afterwards, minimize (libFuzzer -merge=1) what the run found together
@@ -27,13 +28,15 @@ SECS=60
 JOBS=1
 B=$top/build-fuzz
 MERGE=0
-while getopts s:j:b:m opt; do
+RUNS=-1
+while getopts s:r:j:b:m opt; do
 	case $opt in
 	s) SECS=$OPTARG ;;
+	r) RUNS=$OPTARG ;;
 	j) JOBS=$OPTARG ;;
 	b) B=$OPTARG ;;
 	m) MERGE=1 ;;
-	*) sed -n '2,21p' "$0" >&2; exit 64 ;;
+	*) sed -n '2,22p' "$0" >&2; exit 64 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -113,20 +116,22 @@ for t in $TARGETS; do
 	# every run); unset, each run explores differently
 	[ -n "${PF_FUZZ_SEED:-}" ] && par="$par -seed=$PF_FUZZ_SEED"
 	rm -f "$B/fuzz/$t".log "$B/fuzz"/fuzz-*.log
+	start=$(date +%s)
 	(cd "$B/fuzz" && ASAN_OPTIONS=detect_leaks=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1 \
-	    "./fuzz_$t" -max_total_time="$SECS" -timeout=10 \
+	    "./fuzz_$t" -max_total_time="$SECS" -runs="$RUNS" -timeout=10 \
 	    -rss_limit_mb=2048 $par \
 	    -artifact_prefix="$B/fuzz/artifacts/$t-" -print_final_stats=1 \
 	    "$work" $seeds >"$B/fuzz/$t.log" 2>&1)
 	cat "$B/fuzz"/fuzz-*.log >> "$B/fuzz/$t.log" 2>/dev/null
+	secs=$(($(date +%s) - start))
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' \
 	    "$B/fuzz/$t.log" | awk '{s += $1} END {print s}')
 	cov=$(grep -o 'cov: [0-9]*' "$B/fuzz/$t.log" | tail -1 | cut -d' ' -f2)
 	n=$(ls "$work" | wc -l)
 	crashes=$(ls "$B/fuzz/artifacts" | grep -c "^$t-")
 	[ "$crashes" -gt 0 ] && bad=1
-	echo "| $t | $SECS | ${runs:-?} | ${cov:-?} | $n | $crashes |"
+	echo "| $t | $secs | ${runs:-?} | ${cov:-?} | $n | $crashes |"
 	[ "$MERGE" = 1 ] && { minimize "$t" "$work" $seeds || bad=1; }
 done
 exit $bad
