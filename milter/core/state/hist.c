@@ -20,9 +20,8 @@
  *                                           reply of each form
  *   hist.dpol.DOMAIN, hist.dallow.DOMAIN    the last policy or allowlist
  *                                           refusal of a recipient domain
- *   hist.rd.DOMAIN, hist.sd.DOMAIN.RULE,    refusals per recipient domain,
- *   hist.ipr.IP.RULE                        sender domain and egress IP,
- *                                           30-day windows, for reports
+ *   hist.rd.DOMAIN                          refusals per recipient domain,
+ *                                           30-day window, for reports
  *   hist.day.DAY.RULE.{r,h,f,m}             per UTC day and rule: refused,
  *                                           hits, false alarms, misses;
  *                                           RULE "=sent" counts deliveries
@@ -287,8 +286,6 @@ sender_ops(struct batch *b, const struct pf_hist_event *e,
 	if (e->rule == NULL)
 		return;
 	if (e->egress_ip != NULL && e->egress_ip[0] != '\0') {
-		put(b, PF_SOP_ADD, REPORT_WINDOW, 1, "hist.ipr.%s.%s",
-		    e->egress_ip, e->rule);
 		if (k == PF_H_IP && now - e->when < IP_WINDOW(e)) {
 			put(b, PF_SOP_ADD, IP_WINDOW(e), 1, "hist.ip.%s.%s",
 			    e->egress_ip, e->permanent ? "p" : "t");
@@ -302,7 +299,6 @@ sender_ops(struct batch *b, const struct pf_hist_event *e,
 		domain_ops_w(b, e);
 	if (lower(e->sender_domain, sd, sizeof(sd))[0] == '\0')
 		return;
-	put(b, PF_SOP_ADD, REPORT_WINDOW, 1, "hist.sd.%s.%s", sd, e->rule);
 	if (e->guideline == 4 || e->guideline == 5)
 		put(b, PF_SOP_MAX, 0, e->when, "hist.sdform.%s.%s", sd,
 		    e->guideline == 4 ? "4" : "5");

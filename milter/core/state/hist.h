@@ -136,8 +136,7 @@ int	pf_hist_report(struct pf_state *, int64_t from, int64_t to,
 	    int64_t *delivered, int64_t *day_kind, struct pf_err *);
 
 /* pf_hist_top - the largest per-scope refusal counts over the last
- * window seconds: prefix "hist.rd." (recipient domains), "hist.sd."
- * (sender domain and rule), "hist.ipr." (egress IP and rule) */
+ * window seconds (0: 30 days): prefix "hist.rd." (recipient domains) */
 int	pf_hist_top(struct pf_state *, const char *prefix, uint32_t window,
 	    struct pf_state_row *rows, size_t n, size_t *got,
 	    struct pf_err *);
