@@ -424,6 +424,9 @@ pf_hist_record(struct pf_state *st, const struct pf_hist_event *e,
 
 	if (n == 0)
 		return PF_OK;
+	/* the store must exist before the marks are hashed with its salt */
+	if ((rc = pf_state_writable(st, err)) != PF_OK)
+		return rc;
 	if ((seen = calloc(n, sizeof(*seen))) == NULL)
 		return pf_err_set(err, PF_ENOMEM, "out of memory");
 	for (i = 0; i < n && rc == PF_OK; i++)
