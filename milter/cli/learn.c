@@ -73,8 +73,6 @@ struct learner {
 	struct pf_state		*st;
 	const struct pf_rules	*rules;
 	enum pf_logfmt		 fmt;
-	const char		*egress;	/* the one configured EgressIP,
-						 * or NULL */
 	struct qinfo		*q;
 	struct pending		*pend;
 	size_t			 npend;
@@ -275,6 +273,7 @@ record(struct learner *l, const struct pf_delivery *d)
 	struct pf_explanation x = { 0 };
 	struct pf_hist_event e;
 	struct qinfo *q = slot(l, d->queue_id, 0);
+	const struct pf_config *cfg = pf_engine_config(l->eng);
 	char rcpt[320];
 	size_t i;
 	int delivered, rc;
@@ -299,7 +298,9 @@ record(struct learner *l, const struct pf_delivery *d)
 		e.guideline = e.permanent ? 5 : 4;
 	if (!delivered && x.rule == NULL)
 		l->unknown++;
-	e.egress_host = l->egress;
+	/* the egress IP of an answer that names none: the one configured */
+	if (cfg->negress == 1)
+		e.egress_host = cfg->egress[0];
 	if (q != NULL) {
 		/* the SPF domain the daemon logged, else the envelope's */
 		e.sender_domain = q->spf_domain[0] ? q->spf_domain :
@@ -597,8 +598,6 @@ pf_cli_learn(int argc, char **argv)
 		return rc;
 	l.st = pf_engine_state(l.eng);
 	l.rules = pf_engine_rules(l.eng);
-	if (pf_engine_config(l.eng)->negress == 1)
-		l.egress = pf_engine_config(l.eng)->egress[0];
 	if ((l.q = calloc(QMAP_SIZE, sizeof(*l.q))) == NULL ||
 	    (l.pend = calloc(PENDING_MAX, sizeof(*l.pend))) == NULL) {
 		free(l.q);
