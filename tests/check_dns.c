@@ -360,8 +360,10 @@ cached(const char *name, int type, enum pf_dns_rc want)
 /*
  * Lookups started ahead and never waited for fill the cache: with the
  * server stopped afterwards, the names prefetched (directly and from the
- * envelope, From and DKIM-Signature values) still get their answers,
- * while one never asked for times out.  Bad input starts nothing.
+ * envelope, From and DKIM-Signature values) still get their answers, and
+ * so do the names those answers led to (SPF includes and a/mx hosts, the
+ * address of a PTR name, of a recipient domain without MX), while one
+ * never asked for times out.  Bad input starts nothing.
  */
 START_TEST(test_prefetch)
 {
@@ -379,6 +381,11 @@ START_TEST(test_prefetch)
 	pf_dns_prefetch(dns, "example.com", PF_DNS_T_MX);
 	pf_prefetch_mail(dns, NULL, km, "alice@example.org", NULL, egress, 1);
 	pf_prefetch_rcpt(dns, "<bob@aonly.example.net>");
+	/* chains: SPF includes and a/mx hosts, PTR -> A, no MX -> A */
+	pf_prefetch_mail(dns, NULL, NULL, "<carol@many.example.net>", NULL,
+	    NULL, 0);
+	pf_prefetch_mail(dns, NULL, NULL, "<dave@voids.example.net>", NULL,
+	    NULL, 0);
 	pf_prefetch_rcpt(dns, "<bob@gmail.com>");
 	pf_prefetch_from(dns, NULL, "alice@example.net");
 	/* the key is looked up, and remembered for the envelope domain */
@@ -403,6 +410,12 @@ START_TEST(test_prefetch)
 	cached("_dmarc.example.org", PF_DNS_T_TXT, PF_DNS_ANSWER);
 	cached("10.2.0.192.in-addr.arpa", PF_DNS_T_PTR, PF_DNS_ANSWER);
 	cached("aonly.example.net", PF_DNS_T_MX, PF_DNS_NODATA);
+	cached("aonly.example.net", PF_DNS_T_A, PF_DNS_ANSWER);
+	cached("mail.example.com", PF_DNS_T_A, PF_DNS_ANSWER);
+	cached("i1.example.net", PF_DNS_T_TXT, PF_DNS_ANSWER);
+	cached("i11.example.net", PF_DNS_T_TXT, PF_DNS_ANSWER);
+	cached("v1.example.net", PF_DNS_T_A, PF_DNS_NXDOMAIN);
+	cached("v3.example.net", PF_DNS_T_MX, PF_DNS_NXDOMAIN);
 	cached("_dmarc.example.net", PF_DNS_T_TXT, PF_DNS_NXDOMAIN);
 	cached("sel1._domainkey.example.com", PF_DNS_T_TXT, PF_DNS_ANSWER);
 	pf_dns_query(fresh, "sel1._domainkey.example.com", PF_DNS_T_TXT, NULL,
@@ -415,7 +428,7 @@ START_TEST(test_prefetch)
 	    pf_dns_rc_name(r.rc), r.why);
 	pf_dns_result_reset(&r);
 	/* the control: never prefetched, so it waits for the server */
-	pf_dns_query(dns, "mail.example.com", PF_DNS_T_A, NULL, &r);
+	pf_dns_query(dns, "nofcrdns.example.com", PF_DNS_T_A, NULL, &r);
 	pf_test_nsd_signal(SIGCONT);
 	ck_assert_msg(r.rc == PF_DNS_TEMPFAIL, "got %s", pf_dns_rc_name(r.rc));
 	pf_dns_result_reset(&r);

@@ -14,7 +14,9 @@
  * variable until its answer or its deadline.  pf_dns_prefetch starts a
  * lookup nobody waits for: its answer only fills the cache, so that the
  * query made for it later (at end of message) finds it there, or joins
- * it while still in flight.
+ * it while still in flight.  A prefetch may carry a follow-up function
+ * (pf_dns_prefetch_chain): the pump hands it the answer, and it starts
+ * the lookups that answer leads to, within the chain's allowance.
  * Input trusted: nothing from the network beyond what libunbound parsed.
  */
 #include <arpa/inet.h>
@@ -60,6 +62,23 @@ struct pf_dns {
 	pthread_t	 pump;
 	int		 wake[2];	/* pf_dns_free stops the pump */
 	atomic_int	 prefetching;	/* prefetches in flight */
+	pthread_mutex_t	 fmu;		/* guards fetches */
+	struct fetch	*fetches;	/* in flight, freed with the context */
+};
+
+/* the lookups one prefetch led to, and may still lead to */
+struct pf_dns_chain {
+	pf_dns_follow_fn *fn;
+	unsigned	 flags;
+	atomic_int	 left;	/* further lookups allowed */
+	atomic_int	 refs;	/* prefetches of the chain in flight */
+};
+
+/* one prefetch in flight */
+struct fetch {
+	struct pf_dns	*dns;
+	struct pf_dns_chain *chain;	/* NULL: nothing follows */
+	struct fetch	*prev, *next;	/* the context's list */
 };
 
 struct pending {
@@ -147,6 +166,7 @@ cv_init(struct pf_dns *d)
 	(void)fcntl(d->wake[0], F_SETFD, FD_CLOEXEC);
 	(void)fcntl(d->wake[1], F_SETFD, FD_CLOEXEC);
 	pthread_mutex_init(&d->mu, NULL);
+	pthread_mutex_init(&d->fmu, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&d->cv, &ca);
@@ -241,6 +261,8 @@ uberr:
 	    ub_strerror(rc));
 }
 
+static void fetches_free(struct pf_dns *);
+
 /* pf_dns_free - stop the pump, release the context; NULL is a no-op */
 void
 pf_dns_free(struct pf_dns *d)
@@ -253,10 +275,12 @@ pf_dns_free(struct pf_dns *d)
 	}
 	if (d->ctx != NULL)
 		ub_ctx_delete(d->ctx);
+	fetches_free(d);
 	close(d->wake[0]);
 	close(d->wake[1]);
 	pthread_cond_destroy(&d->cv);
 	pthread_mutex_destroy(&d->mu);
+	pthread_mutex_destroy(&d->fmu);
 	free(d);
 }
 
@@ -536,29 +560,172 @@ pf_dns_query(struct pf_dns *d, const char *name, int type,
 	return rc;
 }
 
-/* prefetched - an answer nobody waits for: it is in the cache now */
+/* chain_unref - one prefetch of the chain is over */
+static void
+chain_unref(struct pf_dns_chain *c)
+{
+	if (c != NULL && atomic_fetch_sub(&c->refs, 1) == 1)
+		free(c);
+}
+
+/* fetch_link - f into the context's list of prefetches in flight */
+static void
+fetch_link(struct pf_dns *d, struct fetch *f)
+{
+	pthread_mutex_lock(&d->fmu);
+	f->prev = NULL;
+	f->next = d->fetches;
+	if (d->fetches != NULL)
+		d->fetches->prev = f;
+	d->fetches = f;
+	pthread_mutex_unlock(&d->fmu);
+}
+
+/* fetch_done - f out of the list and freed, its chain released */
+static void
+fetch_done(struct pf_dns *d, struct fetch *f)
+{
+	pthread_mutex_lock(&d->fmu);
+	if (f->prev != NULL)
+		f->prev->next = f->next;
+	else
+		d->fetches = f->next;
+	if (f->next != NULL)
+		f->next->prev = f->prev;
+	pthread_mutex_unlock(&d->fmu);
+	chain_unref(f->chain);
+	free(f);
+}
+
+/* fetches_free - the prefetches whose answers will never come (the
+ * context is gone) */
+static void
+fetches_free(struct pf_dns *d)
+{
+	struct fetch *f, *n;
+
+	for (f = d->fetches; f != NULL; f = n) {
+		n = f->next;
+		chain_unref(f->chain);
+		free(f);
+	}
+	d->fetches = NULL;
+}
+
+/* view_result - r as a pf_dns_result borrowing r's records (for the
+ * follow-up function only; never reset) */
+static void
+view_result(struct ub_result *r, int type, struct pf_dns_result *v)
+{
+	size_t i;
+
+	memset(v, 0, sizeof(*v));
+	v->type = type;
+	if (r->bogus || (r->rcode != 0 && r->rcode != 3)) {
+		v->rc = PF_DNS_TEMPFAIL;
+		return;
+	}
+	v->rc = r->rcode == 3 ? PF_DNS_NXDOMAIN : PF_DNS_NODATA;
+	for (i = 0; r->rcode == 0 && r->havedata && r->data[i] != NULL &&
+	    i < PF_DNS_MAX_RR; i++) {
+		v->rdata[i] = (unsigned char *)r->data[i];
+		v->rlen[i] = (size_t)r->len[i];
+		v->n = i + 1;
+	}
+	if (v->n > 0)
+		v->rc = PF_DNS_ANSWER;
+}
+
+/* prefetched - an answer nobody waits for: it is in the cache now, and
+ * the chain's function may start what it leads to */
 static void
 prefetched(void *arg, int err, struct ub_result *r)
 {
-	struct pf_dns *d = arg;
+	struct fetch *f = arg;
+	struct pf_dns_result v;
 
-	(void)err;
+	if (err == 0 && r != NULL && r->qname != NULL && f->chain != NULL &&
+	    atomic_load(&f->chain->left) > 0) {
+		view_result(r, r->qtype, &v);
+		f->chain->fn(f->dns, f->chain, r->qname, &v);
+	}
 	ub_resolve_free(r);
-	atomic_fetch_sub(&d->prefetching, 1);
+	atomic_fetch_sub(&f->dns->prefetching, 1);
+	fetch_done(f->dns, f);
+}
+
+/* start - one prefetch, of the chain c (or none); 0 if started */
+static int
+start(struct pf_dns *d, const char *name, int type, struct pf_dns_chain *c)
+{
+	struct fetch *f;
+	int id;
+
+	if (d == NULL || name == NULL || !valid_name(name) ||
+	    pump_start(d) != 0)
+		return -1;
+	if (atomic_fetch_add(&d->prefetching, 1) >= PREFETCH_MAX ||
+	    (f = malloc(sizeof(*f))) == NULL) {
+		atomic_fetch_sub(&d->prefetching, 1);
+		return -1;
+	}
+	f->dns = d;
+	f->chain = c;
+	if (c != NULL)
+		atomic_fetch_add(&c->refs, 1);
+	fetch_link(d, f);
+	if (ub_resolve_async(d->ctx, name, type, 1, f, prefetched, &id)
+	    != 0) {
+		atomic_fetch_sub(&d->prefetching, 1);
+		fetch_done(d, f);
+		return -1;
+	}
+	return 0;
 }
 
 /* pf_dns_prefetch - start a lookup for the cache; never waits */
 void
 pf_dns_prefetch(struct pf_dns *d, const char *name, int type)
 {
-	int id;
+	(void)start(d, name, type, NULL);
+}
 
-	if (d == NULL || name == NULL || !valid_name(name) ||
-	    pump_start(d) != 0)
+/* pf_dns_prefetch_chain - a prefetch whose answer goes to fn */
+void
+pf_dns_prefetch_chain(struct pf_dns *d, const char *name, int type,
+    pf_dns_follow_fn *fn, unsigned most, unsigned flags)
+{
+	struct pf_dns_chain *c;
+
+	if (fn == NULL || most == 0) {
+		pf_dns_prefetch(d, name, type);
 		return;
-	if (atomic_fetch_add(&d->prefetching, 1) >= PREFETCH_MAX ||
-	    ub_resolve_async(d->ctx, name, type, 1, d, prefetched, &id) != 0)
-		atomic_fetch_sub(&d->prefetching, 1);
+	}
+	if (d == NULL || (c = malloc(sizeof(*c))) == NULL)
+		return;
+	c->fn = fn;
+	c->flags = flags;
+	atomic_init(&c->left, (int)(most > INT32_MAX ? INT32_MAX : most));
+	atomic_init(&c->refs, 1);	/* ours, until the start */
+	(void)start(d, name, type, c);
+	chain_unref(c);
+}
+
+/* pf_dns_prefetch_next - a lookup an answer of chain c leads to */
+int
+pf_dns_prefetch_next(struct pf_dns *d, struct pf_dns_chain *c,
+    const char *name, int type)
+{
+	if (c == NULL || atomic_fetch_sub(&c->left, 1) <= 0)
+		return -1;
+	return start(d, name, type, c);
+}
+
+/* pf_dns_chain_flags - what the chain was started with */
+unsigned
+pf_dns_chain_flags(const struct pf_dns_chain *c)
+{
+	return c->flags;
 }
 
 /* pf_dns_txt - join the character-strings of one TXT record */
