@@ -358,6 +358,50 @@ cached(const char *name, int type, enum pf_dns_rc want)
 }
 
 /*
+ * A repeated lookup is answered from the resolver's memo: the same
+ * records and reply packet, whatever the case of the name; another type
+ * of the same name is not confused with it; and a failure is never kept
+ * (the next lookup after the server is back gets the answer).
+ */
+START_TEST(test_memo)
+{
+	struct pf_dns_result a, b;
+	size_t i;
+
+	pf_dns_query(dns, "example.com", PF_DNS_T_MX, NULL, &a);
+	ck_assert_int_eq(a.rc, PF_DNS_ANSWER);
+	pf_dns_query(dns, "EXAMPLE.com", PF_DNS_T_MX, NULL, &b);
+	ck_assert_int_eq(b.rc, PF_DNS_ANSWER);
+	ck_assert_uint_eq(a.n, b.n);
+	for (i = 0; i < a.n; i++) {
+		ck_assert_uint_eq(a.rlen[i], b.rlen[i]);
+		ck_assert(memcmp(a.rdata[i], b.rdata[i], a.rlen[i]) == 0);
+	}
+	ck_assert_uint_eq(a.plen, b.plen);
+	ck_assert(a.plen > 0 && memcmp(a.packet, b.packet, a.plen) == 0);
+	ck_assert_uint_le(b.ttl, a.ttl);
+	pf_dns_result_reset(&a);
+	pf_dns_result_reset(&b);
+	pf_dns_query(dns, "mail.example.com", PF_DNS_T_A, NULL, &a);
+	ck_assert_int_eq(a.rc, PF_DNS_ANSWER);
+	pf_dns_query(dns, "mail.example.com", PF_DNS_T_MX, NULL, &b);
+	ck_assert_int_ne(b.rc, PF_DNS_ANSWER);
+	pf_dns_result_reset(&a);
+	pf_dns_result_reset(&b);
+
+	pf_test_nsd_signal(SIGSTOP);
+	pf_dns_query(dns, "pass.example.net", PF_DNS_T_TXT, NULL, &a);
+	pf_test_nsd_signal(SIGCONT);
+	ck_assert_int_eq(a.rc, PF_DNS_TEMPFAIL);
+	pf_dns_result_reset(&a);
+	pf_dns_query(dns, "pass.example.net", PF_DNS_T_TXT, NULL, &a);
+	ck_assert_msg(a.rc == PF_DNS_ANSWER, "after the failure: %s (%s)",
+	    pf_dns_rc_name(a.rc), a.why);
+	pf_dns_result_reset(&a);
+}
+END_TEST
+
+/*
  * Lookups started ahead and never waited for fill the cache: with the
  * server stopped afterwards, the names prefetched (directly and from the
  * envelope, From and DKIM-Signature values) still get their answers, and
@@ -473,6 +517,7 @@ main(void)
 	tcase_add_test(tc, test_rdata_helpers);
 	tcase_add_test(tc, test_threads);
 	tcase_add_test(tc, test_prefetch);
+	tcase_add_test(tc, test_memo);
 	tcase_add_test(tc, test_server_stops);
 	tcase_add_test(tc, test_server_killed);
 	return pf_test_run(s);

@@ -4,15 +4,17 @@
 # reply to the end of DATA, with the resolver RTT ms away (slowdns.py in
 # front of the fixture NSD).  Through one private Postfix, one session at
 # a time, a DKIM-signed message set; recipient on bench.example (an MX
-# lookup), egress 192.0.2.10 (a PTR lookup), sender and From on
-# bench.example (SPF, DKIM key, DMARC).  For each daemon given:
+# lookup), egress 192.0.2.10 (a PTR lookup), sender and DKIM signature on
+# bench.example (SPF, DKIM key), From domains from the corpus (DMARC).
+# With -C, lookups that follow from answers too: the SPF record includes
+# another, and the PTR name has an A record (FCrDNS).  For each daemon:
 #   warm  the resolver cache filled by a warm-up pass
 #   cold  the daemon reloaded (SIGHUP: a new engine, an empty cache)
 #         before every message
 # Interleaved: every message is sent to each configuration in turn.
 # "end of DATA" is smtpbench.py's eod time: from the final dot to the
 # reply; Postfix without a milter is the baseline row.
-# usage: contrib/bench/dnslat.sh [-n MSGS] [-d RTT_MS] NAME=BINARY[,RULES]...
+# usage: contrib/bench/dnslat.sh [-C] [-n MSGS] [-d RTT_MS] NAME=BINARY[,RULES]...
 #   e.g. dnslat.sh before=/tmp/old/preflight-milter,/tmp/old/gmail.rules \
 #            after=build/preflight-milter
 #   (RULES: the rules file an older build can read; default the tree's)
@@ -21,15 +23,17 @@ set -u
 
 N=40
 RTT=20
-while getopts n:d: opt; do
+CHAINS=
+while getopts Cn:d: opt; do
 	case $opt in
+	C) CHAINS=1; export BENCH_DNS_CHAINS=1 ;;
 	n) N=$OPTARG ;;
 	d) RTT=$OPTARG ;;
-	*) sed -n '2,17p' "$0" >&2; exit 64 ;;
+	*) sed -n '2,20p' "$0" >&2; exit 64 ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -gt 0 ] || { sed -n '2,17p' "$0" >&2; exit 64; }
+[ $# -gt 0 ] || { sed -n '2,20p' "$0" >&2; exit 64; }
 [ "$(id -u)" -eq 0 ] || { echo "dnslat: run as root" >&2; exit 77; }
 export PF_BENCH_REQUIRE_DKIM=1
 
@@ -113,7 +117,7 @@ for f in "$T"/msgs/*.eml; do
 done
 bench_drain
 
-echo "Run: \`contrib/bench/dnslat.sh -n $N -d $RTT\`, $(date -u +%Y-%m-%d)," \
+echo "Run: \`contrib/bench/dnslat.sh${CHAINS:+ -C} -n $N -d $RTT\`, $(date -u +%Y-%m-%d)," \
     "$(nproc) cores, load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
 echo "Resolver $RTT ms away (slowdns.py; round trip measured with dig:" \
     "median $RTT_MED ms); $MSG_COUNT DKIM-signed messages" \

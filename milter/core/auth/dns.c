@@ -14,7 +14,13 @@
  * variable until its answer or its deadline.  pf_dns_prefetch starts a
  * lookup nobody waits for: its answer only fills the cache, so that the
  * query made for it later (at end of message) finds it there, or joins
- * it while still in flight.  A prefetch may carry a follow-up function
+ * it while still in flight.  Answers a query waited for are also kept in
+ * a small memo of the context's own (ANS_SLOTS, each for its TTL capped
+ * at ANS_TTL_MAX), so that a repeated lookup is answered in the calling
+ * thread: a lookup through libunbound, even from its cache, hands off to
+ * its worker thread and back through the pump, three wake-ups that a
+ * loaded machine can stretch to milliseconds.  A prefetch may carry a
+ * follow-up function
  * (pf_dns_prefetch_chain): the pump hands it the answer, and it starts
  * the lookups that answer leads to, within the chain's allowance.
  * Input trusted: nothing from the network beyond what libunbound parsed.
@@ -28,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -53,6 +60,18 @@ static const char *nodefault_zones[] = {
 /* prefetches in flight at once, over every message: beyond it, skipped */
 #define PREFETCH_MAX	512
 
+#define ANS_SLOTS	1024	/* answers memoised (one per slot) */
+#define ANS_TTL_MAX	300	/* s: at most this long, at most the TTL */
+#define ANS_NAME	256
+
+/* one memoised answer */
+struct memo {
+	char		 name[ANS_NAME];
+	int		 type;
+	uint64_t	 expires;	/* monotonic ms */
+	struct pf_dns_result res;
+};
+
 struct pf_dns {
 	struct ub_ctx	*ctx;
 	unsigned	 query_ms;
@@ -64,6 +83,8 @@ struct pf_dns {
 	atomic_int	 prefetching;	/* prefetches in flight */
 	pthread_mutex_t	 fmu;		/* guards fetches */
 	struct fetch	*fetches;	/* in flight, freed with the context */
+	pthread_mutex_t	 amu;		/* guards memo */
+	struct memo	*memo[ANS_SLOTS];
 };
 
 /* the lookups one prefetch led to, and may still lead to */
@@ -167,6 +188,7 @@ cv_init(struct pf_dns *d)
 	(void)fcntl(d->wake[1], F_SETFD, FD_CLOEXEC);
 	pthread_mutex_init(&d->mu, NULL);
 	pthread_mutex_init(&d->fmu, NULL);
+	pthread_mutex_init(&d->amu, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&d->cv, &ca);
@@ -262,6 +284,7 @@ uberr:
 }
 
 static void fetches_free(struct pf_dns *);
+static void memo_free(struct pf_dns *);
 
 /* pf_dns_free - stop the pump, release the context; NULL is a no-op */
 void
@@ -276,11 +299,13 @@ pf_dns_free(struct pf_dns *d)
 	if (d->ctx != NULL)
 		ub_ctx_delete(d->ctx);
 	fetches_free(d);
+	memo_free(d);
 	close(d->wake[0]);
 	close(d->wake[1]);
 	pthread_cond_destroy(&d->cv);
 	pthread_mutex_destroy(&d->mu);
 	pthread_mutex_destroy(&d->fmu);
+	pthread_mutex_destroy(&d->amu);
 	free(d);
 }
 
@@ -457,6 +482,112 @@ take_result(const struct pending *p, const char *name,
 	return status;
 }
 
+/* result_copy - a deep copy of src into dst; PF_ENOMEM leaves dst empty */
+static int
+result_copy(struct pf_dns_result *dst, const struct pf_dns_result *src)
+{
+	size_t i;
+
+	*dst = *src;
+	dst->n = 0;
+	dst->packet = NULL;
+	dst->plen = 0;
+	for (i = 0; i < src->n; i++) {
+		if ((dst->rdata[i] = malloc(src->rlen[i] ? src->rlen[i] : 1))
+		    == NULL)
+			goto fail;
+		memcpy(dst->rdata[i], src->rdata[i], src->rlen[i]);
+		dst->n = i + 1;
+	}
+	if (src->packet != NULL) {
+		if ((dst->packet = malloc(src->plen)) == NULL)
+			goto fail;
+		memcpy(dst->packet, src->packet, src->plen);
+		dst->plen = src->plen;
+	}
+	return PF_OK;
+fail:
+	pf_dns_result_reset(dst);
+	return PF_ENOMEM;
+}
+
+/* memo_slot - where name/type is memoised (FNV-1a, case-insensitive) */
+static size_t
+memo_slot(const char *name, int type)
+{
+	uint32_t h = 2166136261u ^ (uint32_t)type;
+	const char *p;
+
+	for (p = name; *p != '\0'; p++)
+		h = (h ^ (unsigned char)(*p | 0x20)) * 16777619u;
+	return h % ANS_SLOTS;
+}
+
+/* memo_get - the memoised answer for name/type into res; 1 if found */
+static int
+memo_get(struct pf_dns *d, const char *name, int type,
+    struct pf_dns_result *res)
+{
+	size_t k = memo_slot(name, type);
+	uint64_t now = now_ms();
+	struct memo *m;
+	int found = 0;
+
+	pthread_mutex_lock(&d->amu);
+	m = d->memo[k];
+	if (m != NULL && m->type == type && m->expires > now &&
+	    strcasecmp(m->name, name) == 0 &&
+	    result_copy(res, &m->res) == PF_OK) {
+		res->ttl = (unsigned)((m->expires - now + 999) / 1000);
+		found = 1;
+	}
+	pthread_mutex_unlock(&d->amu);
+	return found;
+}
+
+/* memo_put - keep an answer (not a failure) for its TTL */
+static void
+memo_put(struct pf_dns *d, const char *name, const struct pf_dns_result *res)
+{
+	struct memo *m, *old;
+	size_t k;
+
+	if (res->rc == PF_DNS_TEMPFAIL || res->ttl == 0 ||
+	    strlen(name) >= ANS_NAME || (m = malloc(sizeof(*m))) == NULL)
+		return;
+	if (result_copy(&m->res, res) != PF_OK) {
+		free(m);
+		return;
+	}
+	snprintf(m->name, sizeof(m->name), "%s", name);
+	m->type = res->type;
+	m->expires = now_ms() + 1000ull *
+	    (res->ttl < ANS_TTL_MAX ? res->ttl : ANS_TTL_MAX);
+	k = memo_slot(name, res->type);
+	pthread_mutex_lock(&d->amu);
+	old = d->memo[k];
+	d->memo[k] = m;
+	pthread_mutex_unlock(&d->amu);
+	if (old != NULL) {
+		pf_dns_result_reset(&old->res);
+		free(old);
+	}
+}
+
+/* memo_free - every memoised answer */
+static void
+memo_free(struct pf_dns *d)
+{
+	size_t k;
+
+	for (k = 0; k < ANS_SLOTS; k++)
+		if (d->memo[k] != NULL) {
+			pf_dns_result_reset(&d->memo[k]->res);
+			free(d->memo[k]);
+			d->memo[k] = NULL;
+		}
+}
+
 /* lookup - one lookup under the query timeout and message budget */
 static int
 lookup(struct pf_dns *d, const char *name, int type,
@@ -479,6 +610,8 @@ lookup(struct pf_dns *d, const char *name, int type,
 		res->rc = PF_DNS_NXDOMAIN;
 		return PF_OK;
 	}
+	if (memo_get(d, name, type, res))
+		return PF_OK;
 	deadline = now + d->query_ms;
 	if (b != NULL && b->deadline != 0 && b->deadline < deadline) {
 		deadline = b->deadline;
@@ -523,6 +656,8 @@ lookup(struct pf_dns *d, const char *name, int type,
 	status = take_result(p, name, res);
 	ub_resolve_free(p->r);
 	free(p);
+	if (status == PF_OK)
+		memo_put(d, name, res);
 	if (status != PF_OK) {
 		pf_dns_result_reset(res);
 		res->type = type;
