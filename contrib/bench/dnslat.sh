@@ -141,11 +141,12 @@ def q(v, p):
     v = sorted(v)
     return v[min(len(v) - 1, int(p * len(v)))]
 print("| cache | daemon | end of DATA to reply p50 ms | p90 ms | p99 ms "
-      "| added p50 ms | not accepted |")
-print("|---|---|---:|---:|---:|---:|---:|")
+      "| added p50 ms | added p99 ms | not accepted |")
+print("|---|---|---:|---:|---:|---:|---:|---:|")
 for cache in ("warm", "cold"):
     base = rows.get((cache, "none"))
     b50 = q(base["eod"], 0.5) if base and base["eod"] else None
+    b99 = q(base["eod"], 0.99) if base and base["eod"] else None
     for (c, name) in order:
         if c != cache:
             continue
@@ -154,7 +155,9 @@ for cache in ("warm", "cold"):
             continue
         add = "-" if name == "none" or b50 is None else \
             "%.2f" % (q(v, 0.5) - b50)
-        print("| %s | %s | %.2f | %.2f | %.2f | %s | %d |" % (
-            cache, name, q(v, 0.5), q(v, 0.9), q(v, 0.99), add,
+        add99 = "-" if name == "none" or b99 is None else \
+            "%.2f" % (q(v, 0.99) - b99)
+        print("| %s | %s | %.2f | %.2f | %.2f | %s | %s | %d |" % (
+            cache, name, q(v, 0.5), q(v, 0.9), q(v, 0.99), add, add99,
             rows[(c, name)]["bad"]))
 PYEOF
