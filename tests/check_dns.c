@@ -425,7 +425,11 @@ START_TEST(test_prefetch)
 	pf_dns_prefetch(dns, "example.com", PF_DNS_T_MX);
 	pf_prefetch_mail(dns, NULL, km, "alice@example.org", NULL, egress, 1);
 	pf_prefetch_rcpt(dns, "<bob@aonly.example.net>");
-	/* chains: SPF includes and a/mx hosts, PTR -> A, no MX -> A */
+	/* chains: SPF includes and a/mx hosts, PTR -> A, no MX -> A; the
+	 * first goes on from an answer already in the memo */
+	pf_dns_query(dns, "many.example.net", PF_DNS_T_TXT, NULL, &r);
+	ck_assert_int_eq(r.rc, PF_DNS_ANSWER);
+	pf_dns_result_reset(&r);
 	pf_prefetch_mail(dns, NULL, NULL, "<carol@many.example.net>", NULL,
 	    NULL, 0);
 	pf_prefetch_mail(dns, NULL, NULL, "<dave@voids.example.net>", NULL,

@@ -523,7 +523,8 @@ memo_slot(const char *name, int type)
 	return h % ANS_SLOTS;
 }
 
-/* memo_get - the memoised answer for name/type into res; 1 if found */
+/* memo_get - the memoised answer for name/type into res (NULL: only
+ * whether there is one); 1 if found */
 static int
 memo_get(struct pf_dns *d, const char *name, int type,
     struct pf_dns_result *res)
@@ -537,8 +538,9 @@ memo_get(struct pf_dns *d, const char *name, int type,
 	m = d->memo[k];
 	if (m != NULL && m->type == type && m->expires > now &&
 	    strcasecmp(m->name, name) == 0 &&
-	    result_copy(res, &m->res) == PF_OK) {
-		res->ttl = (unsigned)((m->expires - now + 999) / 1000);
+	    (res == NULL || result_copy(res, &m->res) == PF_OK)) {
+		if (res != NULL)
+			res->ttl = (unsigned)((m->expires - now + 999) / 1000);
 		found = 1;
 	}
 	pthread_mutex_unlock(&d->amu);
@@ -789,15 +791,38 @@ prefetched(void *arg, int err, struct ub_result *r)
 	fetch_done(f->dns, f);
 }
 
-/* start - one prefetch, of the chain c (or none); 0 if started */
+/* memoised - whether name/type is in the memo already; for a chain its
+ * function goes on from the memoised answer, in this thread */
+static int
+memoised(struct pf_dns *d, const char *name, int type,
+    struct pf_dns_chain *c)
+{
+	struct pf_dns_result v;
+
+	if (c == NULL)
+		return memo_get(d, name, type, NULL);
+	if (!memo_get(d, name, type, &v))
+		return 0;
+	if (atomic_load(&c->left) > 0)
+		c->fn(d, c, name, &v);
+	pf_dns_result_reset(&v);
+	return 1;
+}
+
+/* start - one prefetch, of the chain c (or none); 0 if started or
+ * already answered */
 static int
 start(struct pf_dns *d, const char *name, int type, struct pf_dns_chain *c)
 {
 	struct fetch *f;
 	int id;
 
-	if (d == NULL || name == NULL || !valid_name(name) ||
-	    pump_start(d) != 0)
+	if (d == NULL || name == NULL || !valid_name(name))
+		return -1;
+	/* nothing to fetch: no hand-off to libunbound's thread and back */
+	if (memoised(d, name, type, c))
+		return 0;
+	if (pump_start(d) != 0)
 		return -1;
 	if (atomic_fetch_add(&d->prefetching, 1) >= PREFETCH_MAX ||
 	    (f = malloc(sizeof(*f))) == NULL) {
