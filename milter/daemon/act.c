@@ -150,6 +150,51 @@ from_domain(const struct sess *s)
 	    pf_fact_gets(f, PF_F_FROM_DOMAIN) : "";
 }
 
+/* fact_str - a string fact of the message's checks, else "" */
+static const char *
+fact_str(const struct sess *s, int id)
+{
+	const struct pf_facts *f = s->chk != NULL ? pf_check_facts(s->chk) :
+	    NULL;
+
+	return f != NULL && pf_fact_known(f, id) ? pf_fact_gets(f, id) : "";
+}
+
+/* dkim_domains - the d= the message goes out signed with (the passing
+ * signatures, present or predicted, else the first one seen),
+ * comma-joined, into buf */
+static void
+dkim_domains(const struct sess *s, char *buf, size_t len)
+{
+	const char *d = fact_str(s, PF_F_DKIM_PASS_DOMAINS);
+	size_t i;
+
+	if (d[0] == '\0')
+		d = fact_str(s, PF_F_DKIM_DOMAIN);
+	snprintf(buf, len, "%s", d);
+	for (i = 0; buf[i] != '\0'; i++)
+		buf[i] = buf[i] == ' ' ? ',' :
+		    (char)tolower((unsigned char)buf[i]);
+}
+
+/* spf_domain - the domain SPF is checked for, else the envelope
+ * sender's, lower case, into buf */
+static const char *
+spf_domain(const struct sess *s, char *buf, size_t len)
+{
+	const char *d = fact_str(s, PF_F_SPF_DOMAIN), *from, *at;
+	size_t i;
+
+	if (d[0] == '\0' && s->chk != NULL &&
+	    (from = pf_msg_mail_get(pf_check_msg(s->chk))) != NULL &&
+	    (at = strrchr(from, '@')) != NULL)
+		d = at + 1;
+	for (i = 0; d[i] != '\0' && d[i] != '>' && i + 1 < len; i++)
+		buf[i] = (char)tolower((unsigned char)d[i]);
+	buf[i] = '\0';
+	return buf;
+}
+
 /* elapsed - seconds since MAIL FROM */
 static double
 elapsed(const struct sess *s)
@@ -165,7 +210,8 @@ elapsed(const struct sess *s)
 
 /* summary - the one info line per message, in logfmt (logfmt.h), in
  * this order: queue_id action [would] verdict gmail rules [more] reply
- * status from_domain rcpt_domains rcpt client [helo] reason [fail]; and
+ * status from_domain rcpt_domains rcpt client dkim_domains spf_domain
+ * [helo] reason [fail]; and
  * the message in the counters */
 static void
 summary(const char *qid, struct sess *s, enum pf_action a, const char *would,
@@ -173,7 +219,7 @@ summary(const char *qid, struct sess *s, enum pf_action a, const char *would,
     const char *fail)
 {
 	struct pf_lf lf;
-	char rules[1200], doms[600], num[16];
+	char rules[1200], doms[600], num[16], sdom[256];
 	const char *fd = from_domain(s);
 	size_t i, used = 0;
 
@@ -201,6 +247,9 @@ summary(const char *qid, struct sess *s, enum pf_action a, const char *would,
 	pf_lf_add(&lf, "rcpt_domains", doms);
 	pf_lf_addu(&lf, "rcpt", s->nrcpt);
 	pf_lf_add(&lf, "client", s->client);
+	dkim_domains(s, doms, sizeof(doms));
+	pf_lf_add(&lf, "dkim_domains", doms);
+	pf_lf_add(&lf, "spf_domain", spf_domain(s, sdom, sizeof(sdom)));
 	if (s->helo[0] != '\0')
 		pf_lf_add(&lf, "helo", s->helo);
 	pf_lf_add(&lf, "reason", fail != NULL ? "fail-safe" :
