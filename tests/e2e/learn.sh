@@ -150,7 +150,7 @@ msg "$T/m2.eml" round2
 r=$(pfx_send news@example.org gone@gmail.com "$T/m2.eml")
 is "round 2 accepted (tagged)" 250 "${r%% *}"
 wait_answers 5 || bad "round 2 not answered"
-grep -Eq 'preflight-milter\[info\]: queue_id=[0-9A-Z]* action=tag verdict=reject gmail=yes rules=mailbox-does-not-exist reply=550 status=5.1.1' "$T/milter.log"
+grep -Eq 'preflight-milter\[info\]: queue_id=[0-9A-Z]* action=tag verdict=reject gmail=yes rules=mailbox-does-not-exist confidence=high reply=550 status=5.1.1' "$T/milter.log"
 is "the milter predicted 550 5.1.1" 0 $?
 learn
 is "5.1.1 hit" 1 "$(report '.rules[] | select(.rule == "mailbox-does-not-exist") | .hits')"
@@ -215,7 +215,7 @@ is "preflight check: unsigned, another From: domain" "" \
 r=$(pfx_send info@shop.example fresh@gmail.com "$T/m5.eml")
 is "round 5 accepted (tagged)" 250 "${r%% *}"
 wait_answers 10 || bad "round 5 not answered"
-grep -Eq 'preflight-milter\[info\]: queue_id=[0-9A-Z]* .*rules=([a-z0-9-]+,)*unusual-rate-dkim-domain[, ].* dkim_domains=esp\.example spf_domain=shop\.example ' "$T/milter.log"
+grep -Eq 'preflight-milter\[info\]: queue_id=[0-9A-Z]* .*rules=([a-z0-9-]+,)*unusual-rate-dkim-domain[, ].*confidence=([a-z]+,)*medium[, ].* dkim_domains=esp\.example spf_domain=shop\.example ' "$T/milter.log"
 is "the milter predicted the DKIM domain's 4.7.28" 0 $?
 learn
 is "a predicted 4xx then delivered is no false alarm" 0 \

@@ -218,7 +218,7 @@ check "sendmail(1) message tagged (non_smtpd_milters)" \
     grep -q '^X-Preflight-Verdict: reject' "$f"
 
 check "one summary line per message, keyed by queue id" \
-    grep -Eq 'info\]: queue_id=[0-9A-F]{6,} action=hold verdict=reject gmail=yes rules=[a-z0-9,-]+ reply=550 status=5\.7\.1 from_domain=hold\.example rcpt_domains=gmail\.com rcpt=1 ' "$T/milter.log"
+    grep -Eq 'info\]: queue_id=[0-9A-F]{6,} action=hold verdict=reject gmail=yes rules=[a-z0-9,-]+ confidence=[a-z,]+ reply=550 status=5\.7\.1 from_domain=hold\.example rcpt_domains=gmail\.com rcpt=1 ' "$T/milter.log"
 check "summary for the reject" grep -Eq ' action=reject verdict=reject gmail=yes rules=' "$T/milter.log"
 check "the daemon runs as nobody" \
     [ "$(ps -o user= -p "$MPID" | tr -d ' ')" = nobody ]
@@ -265,7 +265,7 @@ pfx_queue_settle 20
 f=$(pfx_sink_file "Subject: e2e-dry")
 check "dry run: delivered untouched" bash -c "[ -n '$f' ] && ! grep -qi '^X-Preflight-' '$f'"
 check "dry run: logged as action=accept would=reject" \
-    grep -Eq ' action=accept would=reject verdict=reject gmail=yes rules=[a-z0-9,-]+ reply=550 status=5\.7\.1 ' "$T/milter.log"
+    grep -Eq ' action=accept would=reject verdict=reject gmail=yes rules=[a-z0-9,-]+ confidence=[a-z,]+ reply=550 status=5\.7\.1 ' "$T/milter.log"
 
 # 9. SIGHUP reload: tag.example now holds
 check "SIGHUP reloaded" reload "Action tag.example permanent hold"
