@@ -181,8 +181,8 @@ pfx_queue_settle 30 || bad "queue did not settle"
 f=$(pfx_sink_file "Subject: e2e-tag")
 check "tagged message delivered to the sink" [ -n "$f" ]
 check "X-Preflight-Verdict: reject arrives" grep -q '^X-Preflight-Verdict: reject' "$f"
-check "X-Preflight-Prediction: 550 5.7.1 <rule>; <text> arrives" \
-    grep -Eq '^X-Preflight-Prediction: 550 5\.7\.1 [a-z0-9-]+; .+' "$f"
+check "X-Preflight-Prediction: 550 5.7.1 <rule>; confidence=<level>; <text> arrives" \
+    grep -Eq '^X-Preflight-Prediction: 550 5\.7\.1 [a-z0-9-]+; confidence=(low|medium|high); .+' "$f"
 
 check "held message is in the hold queue" [ "$(pfx_held e2e-hold)" = 1 ]
 check "held message not delivered" [ -z "$(pfx_sink_file 'Subject: e2e-hold')" ]
