@@ -223,6 +223,45 @@ is "a predicted 4xx then delivered is no false alarm" 0 \
 is "esp.example's predicted 5.7.1 then delivered is one" 1 \
     "$(report '.rules[] | select(.rule == "low-domain-reputation") | .false_alarms')"
 
+# 6. the confidence of those predictions: both are reputation windows
+# (medium).  An Action line for that level decides for them; MinConfidence
+# high drops them.  The configuration is reloaded in the running daemon.
+is "preflight check: both windows are medium" "medium medium" \
+    "$("$pf" check --json --config "$T/preflight.conf" --no-dns \
+    --mail-from info@shop.example --rcpt new@gmail.com "$T/m5.eml" |
+    jq -r '[.predictions[] | select(.rule == "low-domain-reputation" or
+    .rule == "unusual-rate-dkim-domain") | .confidence] | join(" ")')"
+lastline() {	# the milter's line for the last message
+	grep 'preflight-milter\[info\]: queue_id=' "$T/milter.log" | tail -1
+}
+reload() {	# N: SIGHUP, until the N-th "reloaded" line
+	kill -HUP "$MPID"
+	i=0
+	until [ "$(grep -c 'reloaded ' "$T/milter.log")" -ge "$1" ]; do
+		i=$((i + 1))
+		[ "$i" -gt 200 ] && { bad "reload $1 not logged"; return 1; }
+		sleep 0.05
+	done
+}
+echo "Action * confidence:medium accept" >> "$T/preflight.conf"
+reload 1
+r=$(pfx_send info@shop.example fresh6@gmail.com "$T/m5.eml")
+is "round 6a accepted" 250 "${r%% *}"
+wait_answers 11 || bad "round 6a not answered"
+line=$(lastline)
+echo "$line" | grep -Eq ' action=accept verdict=[a-z]+ gmail=yes rules=([a-z0-9-]+,)*unusual-rate-dkim-domain[, ]'
+is "Action * confidence:medium accept: predicted, logged, not tagged" 0 $?
+echo "$line" | grep -Eq ' confidence=medium(,medium)* '
+is "... every prediction on the line is medium" 0 $?
+echo "MinConfidence high" >> "$T/preflight.conf"
+reload 2
+r=$(pfx_send info@shop.example fresh7@gmail.com "$T/m5.eml")
+is "round 6b accepted" 250 "${r%% *}"
+wait_answers 12 || bad "round 6b not answered"
+lastline | grep -Eq ' action=accept verdict=accept gmail=yes rules="" confidence="" '
+is "MinConfidence high: the medium predictions are not made" 0 $?
+learn
+
 "$pf" learn --config "$T/preflight.conf" "$T/milter.log" "$T/maillog" 2>"$T/again.err"
 grep -q ' 0 outcomes recorded' "$T/again.err"
 is "learning the same logs again records nothing" 0 $?
