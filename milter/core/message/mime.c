@@ -271,20 +271,22 @@ sniff(struct mime *m, const unsigned char *p, size_t len)
 		spool_add(m, p, len);
 }
 
-/* content - raw (transfer-encoded) bytes of the current leaf */
+/* wanted - is the current leaf's content still looked at?  Checked
+ * before each call: most lines are of parts already judged */
+static int
+wanted(const struct mime *m)
+{
+	return m->leaf && m->sniff && !m->part_blocked &&
+	    (!m->judged || m->spool);
+}
+
+/* decode - transfer-encoded bytes of the current leaf, decoded */
 static void
-content(struct mime *m, const char *p, size_t len)
+decode(struct mime *m, const char *p, size_t len)
 {
 	char out[8192];
 	size_t n, step;
 
-	if (!m->leaf || !m->sniff || m->part_blocked ||
-	    (m->judged && !m->spool))
-		return;
-	if (!m->decode) {
-		sniff(m, (const unsigned char *)p, len);
-		return;
-	}
 	while (len > 0) {
 		/* base64 and QP never grow: 4 KB in fits 8 KB out */
 		step = len < 4096 ? len : 4096;
@@ -293,6 +295,18 @@ content(struct mime *m, const char *p, size_t len)
 		p += step;
 		len -= step;
 	}
+}
+
+/* content - raw (transfer-encoded) bytes of the current leaf */
+static void
+content(struct mime *m, const char *p, size_t len)
+{
+	if (!wanted(m))
+		return;
+	if (!m->decode)
+		sniff(m, (const unsigned char *)p, len);
+	else
+		decode(m, p, len);
 }
 
 /* end_leaf - the current leaf is over: judge it, list its archive */
@@ -568,9 +582,10 @@ line(struct mime *m, const char *p, size_t len)
 	if (m->st == S_HDR)
 		ph_line(m, p, len);
 	else if (m->st == S_BODY) {
-		if (m->pend_crlf)
+		if (m->pend_crlf && wanted(m))
 			content(m, "\r\n", 2);
-		content(m, p, len);
+		if (wanted(m))
+			content(m, p, len);
 		m->pend_crlf = 1;
 	}
 }
@@ -614,6 +629,12 @@ mime_body(void *st, const unsigned char *up, size_t len)
 			} else
 				m->llen = 0;
 			m->long_line = 1;
+			continue;
+		}
+		if (m->llen == 0 && lf != NULL) {
+			/* a whole line in this chunk: read it where it is */
+			line(m, p, n > 0 && p[n - 1] == '\r' ? n - 1 : n);
+			p = lf + 1;
 			continue;
 		}
 		memcpy(m->line + m->llen, p, n);
