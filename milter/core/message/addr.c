@@ -224,6 +224,18 @@ mailbox(const char *p, const char *e, struct pf_addrlist *al, int *ok)
 		*ok = 0;
 }
 
+/* list_special - a byte the address-list walk stops at */
+static int
+list_special(char c)
+{
+	switch (c) {
+	case '"': case '(': case '<': case '[': case ',': case ';': case ':':
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /* pf_addr_list_parse - count and check the mailboxes of an address list */
 void
 pf_addr_list_parse(const char *p, size_t len, struct pf_addrlist *al)
@@ -233,7 +245,11 @@ pf_addr_list_parse(const char *p, size_t len, struct pf_addrlist *al)
 
 	memset(al, 0, sizeof(*al));
 	while (q <= e) {
-		char c = q < e ? *q : ',';
+		char c;
+
+		while (q < e && !list_special(*q))
+			q++;
+		c = q < e ? *q : ',';
 
 		if (q < e && *q == '"') {
 			q = quoted(q, e, &ok);
