@@ -497,6 +497,47 @@ START_TEST(test_plain)
 }
 END_TEST
 
+/* lines that cannot be delimiters are passed over once a part is judged
+ * (or in a preamble and epilogue): the same facts whatever the chunks */
+START_TEST(test_skip)
+{
+	static const size_t chunks[] = { 1, 2, 3, 7, 100, 65536 };
+	struct buf m = { 0 };
+	struct pf_facts *f;
+	char pad[700];
+	size_t i;
+
+	adds(&m, "From: a@example.com\nMIME-Version: 1.0\n"
+	    "Content-Type: multipart/mixed; boundary=b\n\n"
+	    "preamble - with a dash\n-b not a delimiter\n"
+	    "--b\nContent-Type: text/plain\n\n"
+	    "text - with - dashes\n- a dash first\n--bb another boundary\n"
+	    "a--b\n\nmore text\n");
+	/* a delimiter but for its length (padding is allowed after one) */
+	memset(pad, ' ', sizeof(pad) - 1);
+	pad[sizeof(pad) - 1] = '\0';
+	adds(&m, "--b");
+	adds(&m, pad);
+	adds(&m, "\n--b\nContent-Type: application/pdf\n"
+	    "Content-Transfer-Encoding: base64\n\n");
+	for (i = 0; i < 100; i++)	/* 5,700 bytes of 'A' */
+		adds(&m, "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQU"
+		    "FBQUFBQUFBQUFBQUFB\n");
+	adds(&m, "--b\nContent-Type: application/octet-stream\n"
+	    "Content-Transfer-Encoding: base64\n\n"
+	    "f0VMRgIBAQAAAAAAAAAAAA==\n"
+	    "--b--\nepilogue - x\n--b\n");
+	for (i = 0; i < PF_NELEM(chunks); i++) {
+		f = run(m.p, m.len, chunks[i]);
+		want(f, "skip", 0, 1, "(part 3)", "found by its content");
+		ck_assert_int_eq(pf_fact_getn(f, PF_F_MIME_DEPTH), 1);
+		ck_assert_int_eq(pf_fact_getn(f, PF_F_MSG_MALFORMED), 0);
+		pf_facts_free(f);
+	}
+	free(m.p);
+}
+END_TEST
+
 /* values the fast reader must read the way GMime reads them, or leave
  * to GMime */
 static const char *const mp_values[] = {
@@ -654,6 +695,7 @@ main(void)
 	tcase_add_test(tc, test_deep);
 	tcase_add_test(tc, test_many);
 	tcase_add_test(tc, test_plain);
+	tcase_add_test(tc, test_skip);
 	tcase_add_test(tc, test_param_table);
 	tcase_add_test(tc, test_param_corpus);
 	return pf_test_run(s);

@@ -590,8 +590,42 @@ line(struct mime *m, const char *p, size_t len)
 	}
 }
 
+/* inert - no line of the part can matter but a delimiter: a preamble or
+ * epilogue, or content no longer looked at (that cannot change before
+ * the next delimiter) */
+static int
+inert(const struct mime *m)
+{
+	return m->st == S_SKIP || (m->st == S_BODY && !wanted(m));
+}
+
+/* skip_lines - pass the whole lines at p that cannot be delimiters (one
+ * starts with '-'); where to look again: a line starting with '-', or
+ * the start of the last, unfinished line */
+static const char *
+skip_lines(const char *p, const char *e)
+{
+	const char *dash, *lf, *q;
+
+	while (p < e && *p != '-') {
+		if ((dash = memchr(p, '-', (size_t)(e - p))) == NULL)
+			dash = e;
+		else if (dash[-1] == '\n')
+			return dash;
+		/* past the line the '-' is in (base64 has none) */
+		if ((lf = dash < e ? memchr(dash, '\n', (size_t)(e - dash)) :
+		    NULL) == NULL) {
+			for (q = dash; q > p && q[-1] != '\n'; q--)
+				;
+			return q;
+		}
+		p = lf + 1;
+	}
+	return p;
+}
+
 /* mime_body - split the body stream into lines; long lines of content
- * go straight through */
+ * go straight through, lines that cannot matter are passed over */
 static void
 mime_body(void *st, const unsigned char *up, size_t len)
 {
@@ -600,6 +634,12 @@ mime_body(void *st, const unsigned char *up, size_t len)
 	size_t n, lim;
 
 	while (p < e) {
+		if (m->llen == 0 && !m->long_line && inert(m)) {
+			if (m->nlev == 0)
+				return;		/* no delimiter can come */
+			if ((p = skip_lines(p, e)) == e)
+				return;
+		}
 		lf = memchr(p, '\n', (size_t)(e - p));
 		n = (size_t)((lf ? lf : e) - p);
 		if (m->long_line) {
