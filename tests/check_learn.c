@@ -393,6 +393,42 @@ START_TEST(test_queued_and_predicted)
 }
 END_TEST
 
+/* the domains of preflight-milter's logfmt line, for the domain-keyed
+ * history: a value as it is, an empty quoted one, an absent one, an
+ * escaped one (not a domain name), one too long for the buffer */
+START_TEST(test_prediction_fields)
+{
+	struct pf_delivery d;
+	char v[64], small[8];
+
+	ck_assert_int_eq(parse("Nov 30 04:11:59 mx1 preflight-milter[700]: "
+	    "queue_id=4Z1k2L3m4nPz action=tag verdict=reject gmail=yes "
+	    "rules=mailbox-does-not-exist confidence=high reply=550 "
+	    "status=5.1.1 from_domain=news.example.org rcpt_domains=gmail.com "
+	    "rcpt=1 client=192.0.2.9 dkim_domains=a.example,b.example "
+	    "spf_domain=\"\" helo=\"x\\\"y\" reason=x", &d),
+	    PF_L_PREDICTION);
+	ck_assert(pf_prediction_rule(&d, 0, v, sizeof(v)));
+	ck_assert_str_eq(v, "mailbox-does-not-exist");
+	ck_assert(!pf_prediction_rule(&d, 1, v, sizeof(v)));
+	ck_assert_int_eq(pf_prediction_reply(&d, 0), 550);
+	ck_assert(pf_prediction_field(&d, "confidence", v, sizeof(v)));
+	ck_assert_str_eq(v, "high");
+	ck_assert_str_eq(d.queue_id, "4Z1k2L3m4nPz");
+	ck_assert(pf_prediction_field(&d, "dkim_domains", v, sizeof(v)));
+	ck_assert_str_eq(v, "a.example,b.example");
+	ck_assert(pf_prediction_field(&d, "from_domain", v, sizeof(v)));
+	ck_assert_str_eq(v, "news.example.org");
+	ck_assert(!pf_prediction_field(&d, "spf_domain", v, sizeof(v)));
+	ck_assert(!pf_prediction_field(&d, "helo", v, sizeof(v)));
+	ck_assert(!pf_prediction_field(&d, "nosuch", v, sizeof(v)));
+	ck_assert(!pf_prediction_field(&d, "from_domain", small,
+	    sizeof(small)));
+	/* "rcpt_domains=" is not "domains=" */
+	ck_assert(!pf_prediction_field(&d, "domains", v, sizeof(v)));
+}
+END_TEST
+
 /* the year of a classic stamp: never far in the future */
 START_TEST(test_year)
 {
@@ -634,6 +670,7 @@ learn_suite(void)
 	tcase_add_test(tc, test_sendmail);
 	tcase_add_loop_test(tc, test_others, 0, PF_NELEM(others));
 	tcase_add_test(tc, test_queued_and_predicted);
+	tcase_add_test(tc, test_prediction_fields);
 	tcase_add_test(tc, test_year);
 	tcase_add_test(tc, test_real_bounces);
 	tcase_add_test(tc, test_reader_plain_gz);

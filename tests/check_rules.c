@@ -11,6 +11,7 @@
 #include "base/pf.h"
 #include "base/facts.h"
 #include "catalog/rules.h"
+#include "catalog/verdict.h"
 #include "lib/pftest.h"
 
 #define HEAD "rule r1\n reply 552\n status 5.3.4\n text \"Too big {size}.\"\n" \
@@ -64,6 +65,13 @@ static const struct {
 	{ "unknown key", HEAD " colour red\nend\n", "11: unknown key 'colour'" },
 	{ "bad class", "rule r2\n class weather\n", "2: unknown class 'weather'" },
 	{ "bad stage", "rule r2\n stage lunch\n", "2: unknown stage 'lunch'" },
+	{ "confidence low", HEAD " confidence low\nend\n", NULL },
+	{ "confidence medium", HEAD " confidence medium\nend\n", NULL },
+	{ "confidence high", HEAD " confidence high\nend\n", NULL },
+	{ "bad confidence", HEAD " confidence certain\nend\n",
+	  "11: confidence is low, medium or high" },
+	{ "confidence in capitals", HEAD " confidence Medium\nend\n",
+	  "11: confidence is low, medium or high" },
 	{ "status mismatch",
 	  "rule r2\n reply 452\n status 5.3.4\n text x\n class content\n"
 	  " stage data\n whose message\n cause c\n fix f\n url u\nend\n",
@@ -223,6 +231,69 @@ START_TEST(test_order)
 }
 END_TEST
 
+/* one rule per level, in the file in no particular order; each predicts */
+#define CONF_RULE(id, reply, status, conf) \
+	"rule " id "\n reply " reply "\n status " status "\n text t\n" \
+	" class feedback\n stage rcpt\n whose recipient\n cause c\n fix f\n" \
+	" url u\n when true\n detail d\n" conf "end\n"
+
+/* the three levels are ordered low < medium < high; each is kept by
+ * pf_verdict_min_confidence at its own level and below, and the verdict's
+ * kind follows what is kept */
+START_TEST(test_confidence)
+{
+	const char *path = write_tmp(
+	    CONF_RULE("sure", "450", "4.2.1", "")
+	    CONF_RULE("window", "550", "5.7.1", " confidence medium\n")
+	    CONF_RULE("guess", "550", "5.7.26", " confidence low\n"));
+	static const struct {
+		enum pf_confidence	 min;
+		const char		*kept;
+		enum pf_verdict_kind	 kind;
+	} rows[] = {
+		{ PF_CONF_LOW, "window guess sure ", PF_V_REJECT },
+		{ PF_CONF_MEDIUM, "window sure ", PF_V_REJECT },
+		{ PF_CONF_HIGH, "sure ", PF_V_TEMPFAIL },
+	};
+	struct pf_rules *rs;
+	struct pf_verdict v;
+	struct pf_facts *f = pf_facts_new();
+	struct pf_err err;
+	char kept[64];
+	size_t i, k, used;
+
+	ck_assert(PF_CONF_LOW < PF_CONF_MEDIUM &&
+	    PF_CONF_MEDIUM < PF_CONF_HIGH);
+	ck_assert_int_eq(pf_confidence_parse("low"), PF_CONF_LOW);
+	ck_assert_int_eq(pf_confidence_parse("medium"), PF_CONF_MEDIUM);
+	ck_assert_int_eq(pf_confidence_parse("high"), PF_CONF_HIGH);
+	ck_assert_int_eq(pf_confidence_parse("certain"), -1);
+	ck_assert_int_eq(pf_confidence_parse(""), -1);
+	ck_assert_str_eq(pf_confidence_name(PF_CONF_MEDIUM), "medium");
+	ck_assert_int_eq(pf_rules_load(path, &rs, &err), PF_OK);
+	ck_assert_int_eq(pf_rules_find(rs, "sure")->confidence, PF_CONF_HIGH);
+	ck_assert_int_eq(pf_rules_find(rs, "window")->confidence,
+	    PF_CONF_MEDIUM);
+	ck_assert_int_eq(pf_rules_find(rs, "guess")->confidence, PF_CONF_LOW);
+	for (i = 0; i < PF_NELEM(rows); i++) {
+		memset(&v, 0, sizeof(v));
+		ck_assert_int_eq(pf_rules_eval(rs, f, &v), PF_OK);
+		ck_assert_int_eq(v.npred, 3);
+		pf_verdict_min_confidence(&v, rows[i].min);
+		kept[0] = '\0';
+		for (k = 0, used = 0; k < v.npred; k++)
+			used += (size_t)snprintf(kept + used,
+			    sizeof(kept) - used, "%s ", v.pred[k].rule->id);
+		ck_assert_str_eq(kept, rows[i].kept);
+		ck_assert_int_eq(v.kind, rows[i].kind);
+		pf_verdict_reset(&v);
+	}
+	pf_rules_free(rs);
+	pf_facts_free(f);
+	unlink(path);
+}
+END_TEST
+
 START_TEST(test_missing_file)
 {
 	struct pf_rules *rs;
@@ -253,6 +324,7 @@ main(void)
 	tcase_add_loop_test(tc, test_load, 0, PF_NELEM(load_rows));
 	tcase_add_loop_test(tc, test_eval, 0, PF_NELEM(eval_rows));
 	tcase_add_test(tc, test_order);
+	tcase_add_test(tc, test_confidence);
 	tcase_add_test(tc, test_missing_file);
 	tcase_add_test(tc, test_catalog_loads);
 	return pf_test_run(s);

@@ -26,6 +26,7 @@
 #include "base/facts.h"
 #include "base/statespec.h"
 #include "state/count.h"
+#include "state/hist.h"
 #include "state/state.h"
 #include "redistest.h"
 #include "lib/pftest.h"
@@ -999,6 +1000,211 @@ START_TEST(test_lmdb_full)
 }
 END_TEST
 
+/* hist_event - one outcome learned from the log, at now_s */
+static struct pf_hist_event
+hist_event(const char *rcpt, const char *rule, int permanent,
+    const char *ip, const char *sd, const char *dkim, const char *org)
+{
+	struct pf_hist_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.when = now_s;
+	e.queue_id = "Q1";
+	e.rcpt = rcpt;
+	e.rule = rule;
+	e.delivered = rule == NULL;
+	e.permanent = permanent;
+	e.egress_ip = ip;
+	e.sender_domain = sd;
+	e.dkim_domains = dkim;
+	e.from_org = org;
+	return e;
+}
+
+/* hist_facts - the hist.* facts of a message to rcpt from these domains
+ * through egress IP ip, as a string of 0/1: rcpt no such user, rate, IP
+ * rate limited, IP blocked, sender domain rate limited, DKIM domain rate
+ * limited, From org rate limited, DKIM 4.7.28, SPF 4.7.28, DKIM blocked */
+static void
+hist_facts(struct pf_state *st, const char *rcpt, const char *ip,
+    const struct pf_hist_who *w, char out[11])
+{
+	static const int id[10] = { PF_F_HIST_RCPT_NO_SUCH_USER,
+	    PF_F_HIST_RCPT_RATE, PF_F_HIST_IP_RATE_LIMITED,
+	    PF_F_HIST_IP_BLOCKED, PF_F_HIST_DOMAIN_RATE_LIMITED,
+	    PF_F_HIST_DKIM_RATE_LIMITED, PF_F_HIST_ORG_RATE_LIMITED,
+	    PF_F_HIST_DKIM_UNUSUAL_RATE, PF_F_HIST_SPF_UNUSUAL_RATE,
+	    PF_F_HIST_DKIM_BLOCKED };
+	struct pf_facts *f = pf_facts_new();
+	const char *r[1] = { rcpt };
+	size_t i;
+
+	ck_assert_ptr_nonnull(f);
+	pf_fact_strz(f, PF_F_EGRESS_IP, ip);
+	pf_hist_read(st, r, 1, w, f);
+	for (i = 0; i < 10; i++) {
+		ck_assert_msg(pf_fact_known(f, id[i]), "fact %zu unknown", i);
+		out[i] = pf_fact_getn(f, id[i]) ? '1' : '0';
+	}
+	out[10] = '\0';
+	pf_facts_free(f);
+}
+
+/* redis_ttl_ok - every Redis key matching pattern lives at least lo and at
+ * most hi more seconds (-1, -1: none expires); how many there are */
+static size_t
+redis_ttl_ok(const char *pattern, long long lo, long long hi)
+{
+	redisContext *c = redisConnect("127.0.0.1", (int)srv.port);
+	redisReply *keys, *ttl;
+	size_t i, n;
+
+	ck_assert_msg(c != NULL && c->err == 0, "connect to redis");
+	keys = redisCommand(c, "KEYS %s", pattern);
+	ck_assert_ptr_nonnull(keys);
+	ck_assert_int_eq(keys->type, REDIS_REPLY_ARRAY);
+	for (i = 0; i < keys->elements; i++) {
+		ttl = redisCommand(c, "TTL %s", keys->element[i]->str);
+		ck_assert_msg(ttl->integer >= lo && ttl->integer <= hi,
+		    "%s: TTL %lld, want %lld..%lld", keys->element[i]->str,
+		    ttl->integer, lo, hi);
+		freeReplyObject(ttl);
+	}
+	n = keys->elements;
+	freeReplyObject(keys);
+	redisFree(c);
+	return n;
+}
+
+/* the history `preflight learn` keeps (state/hist.c) on both back-ends:
+ * the same outcomes give the same hist.* facts and series, kept across a
+ * reopening, each ending after its documented time; on Redis the keys
+ * themselves carry the expiry of their window */
+START_TEST(test_hist)
+{
+	struct pf_state *st;
+	struct pf_hist_event ev[8];
+	struct pf_hist_series ser;
+	struct pf_hist_who w;
+	struct pf_err err;
+	char gone[80], busy[80], ip[40], sd[80], dk[80], org[80], dks[200];
+	char pat[200], got[11];
+	int fresh[8], i;
+	int64_t t0 = 1796011921;	/* 2026-11-30 */
+	long pid = (long)getpid();
+
+	snprintf(gone, sizeof(gone), "gone.%ld@gmail.com", pid);
+	snprintf(busy, sizeof(busy), "busy.%ld@gmail.com", pid);
+	snprintf(ip, sizeof(ip), "198.51.%ld.7", pid % 250);
+	snprintf(sd, sizeof(sd), "s%ld.example", pid);
+	snprintf(dk, sizeof(dk), "d%ld.example", pid);
+	snprintf(dks, sizeof(dks), "x%ld.example,%s", pid, dk);
+	snprintf(org, sizeof(org), "o%ld.example", pid);
+	now_s = t0;
+	st = open_store(_i, "hist");
+	ev[0] = hist_event(gone, "mailbox-does-not-exist", 1, ip, sd, NULL,
+	    NULL);
+	ev[1] = hist_event(busy, "recipient-receiving-rate", 0, NULL, NULL,
+	    NULL, NULL);
+	ev[2] = hist_event("a@gmail.com", "low-ip-reputation-ratelimit", 0, ip,
+	    NULL, NULL, NULL);
+	ev[3] = hist_event("b@gmail.com", "low-ip-reputation", 1, ip, NULL,
+	    NULL, NULL);
+	ev[4] = hist_event("c@gmail.com", "low-domain-reputation-deferred", 0,
+	    NULL, sd, dks, org);
+	ev[5] = hist_event("d@gmail.com", "unusual-rate-dkim-domain", 0, NULL,
+	    sd, dk, org);
+	ev[6] = hist_event("e@gmail.com", "unusual-rate-spf-domain", 0, NULL,
+	    sd, dk, org);
+	ev[7] = hist_event("f@gmail.com", NULL, 0, NULL, sd, dk, org);
+	memset(&err, 0, sizeof(err));
+	ck_assert_msg(pf_hist_record(st, ev, 8, fresh, &err) == PF_OK, "%s",
+	    err.msg);
+	for (i = 0; i < 8; i++)
+		ck_assert_int_eq(fresh[i], 1);
+	ck_assert_int_eq(pf_hist_record(st, ev, 8, fresh, &err), PF_OK);
+	for (i = 0; i < 8; i++)
+		ck_assert_int_eq(fresh[i], 0);	/* each counted once */
+	pf_state_free(st);
+
+	/* kept: a new handle on the same store reads it back */
+	st = open_store(_i, "hist");
+	w.sender_domain = sd;
+	w.dkim_domains = dk;
+	w.from_org = org;
+	hist_facts(st, gone, ip, &w, got);
+	ck_assert_str_eq(got, "1011111110");
+	hist_facts(st, busy, ip, &w, got);
+	ck_assert_str_eq(got, "0111111110");
+	w.dkim_domains = w.from_org = NULL;	/* false, not unknown */
+	hist_facts(st, "n@gmail.com", "203.0.113.1", &w, got);
+	ck_assert_str_eq(got, "0000100010");
+	ck_assert_int_eq(pf_hist_series(st, 0, t0 / 86400, 1, 8, &ser, &err),
+	    PF_OK);
+	for (i = 0; i < (int)ser.nsd && strcmp(ser.sd[i].key, sd) != 0; i++)
+		;
+	ck_assert_msg(i < (int)ser.nsd, "%s has no series", sd);
+	ck_assert_int_eq(ser.sd[i].total, 5);
+	ck_assert_int_eq(ser.sd[i].n[0], 1);		/* delivered */
+	ck_assert_int_eq(ser.sd[i].n[1 + PF_H_DOMAIN], 3);
+	ck_assert_int_eq(ser.sd[i].n[1 + PF_H_NOUSER], 1);
+	for (i = 0; i < (int)ser.nip && strcmp(ser.ip[i].key, ip) != 0; i++)
+		;
+	ck_assert_msg(i < (int)ser.nip, "%s has no series", ip);
+	ck_assert_int_eq(ser.ip[i].n[1 + PF_H_IP], 2);
+	pf_hist_series_free(&ser);
+	ck_assert_int_eq(pf_hist_series(st, 1, t0 / 3600, 1, 8, &ser, &err),
+	    PF_OK);
+	ck_assert_int_ge(ser.nsd, 1);
+	pf_hist_series_free(&ser);
+	if (_i == 1) {
+		/* the keys Redis drops by itself: a reputation window, its
+		 * length and one bucket at most; a day of the series, 400 */
+		snprintf(pat, sizeof(pat), "pf:hist.ip.%s.t@*", ip);
+		ck_assert_uint_eq(redis_ttl_ok(pat, 3000, 3600 + 300), 1);
+		snprintf(pat, sizeof(pat), "pf:hist.ip.%s.p@*", ip);
+		ck_assert_uint_eq(redis_ttl_ok(pat, 80000, 86400 + 7200), 1);
+		snprintf(pat, sizeof(pat), "pf:hist.dk428.%s@*", dk);
+		ck_assert_uint_eq(redis_ttl_ok(pat, 3000, 3600 + 300), 1);
+		snprintf(pat, sizeof(pat), "pf:hist.ts.d.*.s.%s.*", sd);
+		ck_assert_uint_ge(redis_ttl_ok(pat, 399LL * 86400,
+		    434LL * 86400), 3);
+		snprintf(pat, sizeof(pat), "pf:hist.ts.h.*.i.%s.*", ip);
+		ck_assert_uint_ge(redis_ttl_ok(pat, 13LL * 86400,
+		    16LL * 86400), 1);
+		/* the marks of a recipient never expire, as in LMDB */
+		ck_assert_uint_ge(redis_ttl_ok("pf:hist.r.*", -1, -1), 2);
+	}
+
+	/* an hour later: the 4xx windows are over */
+	now_s = t0 + 3601;
+	w.dkim_domains = dk;
+	w.from_org = org;
+	hist_facts(st, gone, ip, &w, got);
+	ck_assert_str_eq(got, "1001000000");
+	/* a day later: the 5xx windows and the receiving rate too; a 5.1.1
+	 * stays until a delivery */
+	now_s = t0 + 86401;
+	hist_facts(st, busy, ip, &w, got);
+	ck_assert_str_eq(got, "0000000000");
+	hist_facts(st, gone, ip, &w, got);
+	ck_assert_str_eq(got, "1000000000");
+	ev[0] = hist_event(gone, NULL, 0, NULL, sd, NULL, NULL);
+	ev[0].when = now_s;
+	ck_assert_int_eq(pf_hist_record(st, ev, 1, fresh, &err), PF_OK);
+	hist_facts(st, gone, ip, &w, got);
+	ck_assert_str_eq(got, "0000000000");
+	/* 401 days later the day's series is gone */
+	now_s = t0 + 401LL * 86400;
+	ck_assert_int_eq(pf_hist_series(st, 0, t0 / 86400, 1, 8, &ser, &err),
+	    PF_OK);
+	for (i = 0; i < (int)ser.nsd; i++)
+		ck_assert_str_ne(ser.sd[i].key, sd);
+	pf_hist_series_free(&ser);
+	pf_state_free(st);
+}
+END_TEST
+
 static Suite *
 state_suite(void)
 {
@@ -1018,6 +1224,7 @@ state_suite(void)
 	tcase_add_loop_test(tc, test_count_rcpt_msgid, 0, 2);
 	tcase_add_loop_test(tc, test_count_bulk, 0, 2);
 	tcase_add_loop_test(tc, test_count_relay, 0, 2);
+	tcase_add_loop_test(tc, test_hist, 0, 2);
 	tcase_add_test(tc, test_none);
 	tcase_add_test(tc, test_lmdb_corrupt);
 	tcase_add_test(tc, test_lmdb_unreadable);

@@ -51,7 +51,10 @@
  * queue id takes the slot of an older one */
 struct qinfo {
 	char	 qid[64];
-	char	 sender_domain[256];
+	char	 sender_domain[256];	/* the queue manager's from= */
+	char	 spf_domain[256];	/* the daemon's spf_domain= */
+	char	 dkim[256];		/* the daemon's dkim_domains= */
+	char	 from_org[256];		/* of the daemon's from_domain= */
 	char	 pred[PF_HIST_PRED_MAX][64];
 	int	 pred_code[PF_HIST_PRED_MAX];
 	size_t	 npred;
@@ -61,7 +64,7 @@ struct qinfo {
 /* an outcome waiting for the next write, with copies of what it names */
 struct pending {
 	struct pf_hist_event e;
-	char	 rcpt[320], qid[64], ip[64], sd[256];
+	char	 rcpt[320], qid[64], ip[64], sd[256], dkim[256], org[256];
 	char	 pred[PF_HIST_PRED_MAX][64];
 };
 
@@ -183,10 +186,20 @@ static void
 note_prediction(struct learner *l, const struct pf_delivery *d)
 {
 	struct qinfo *s = slot(l, d->queue_id, 0);
+	char fd[256];
 
 	if (s == NULL)
 		s = slot(l, d->queue_id, 1);
 	s->have_pred = 1;
+	if (!pf_prediction_field(d, "spf_domain", s->spf_domain,
+	    sizeof(s->spf_domain)))
+		s->spf_domain[0] = '\0';
+	if (!pf_prediction_field(d, "dkim_domains", s->dkim, sizeof(s->dkim)))
+		s->dkim[0] = '\0';
+	if (!pf_prediction_field(d, "from_domain", fd, sizeof(fd)) ||
+	    pf_engine_orgdomain(l->eng, fd, s->from_org,
+	    sizeof(s->from_org)) != PF_OK)
+		s->from_org[0] = '\0';
 	for (s->npred = 0; s->npred < PF_HIST_PRED_MAX &&
 	    pf_prediction_rule(d, s->npred, s->pred[s->npred],
 	    sizeof(s->pred[0])); s->npred++)
@@ -239,6 +252,14 @@ queue(struct learner *l, const struct pf_hist_event *e, const char *rcpt)
 		snprintf(p->sd, sizeof(p->sd), "%s", e->sender_domain);
 		p->e.sender_domain = p->sd;
 	}
+	if (e->dkim_domains != NULL) {
+		snprintf(p->dkim, sizeof(p->dkim), "%s", e->dkim_domains);
+		p->e.dkim_domains = p->dkim;
+	}
+	if (e->from_org != NULL) {
+		snprintf(p->org, sizeof(p->org), "%s", e->from_org);
+		p->e.from_org = p->org;
+	}
 	for (i = 0; i < e->npredicted; i++) {
 		snprintf(p->pred[i], sizeof(p->pred[i]), "%s", e->predicted[i]);
 		p->e.predicted[i] = p->pred[i];
@@ -252,6 +273,7 @@ record(struct learner *l, const struct pf_delivery *d)
 	struct pf_explanation x = { 0 };
 	struct pf_hist_event e;
 	struct qinfo *q = slot(l, d->queue_id, 0);
+	const struct pf_config *cfg = pf_engine_config(l->eng);
 	char rcpt[320];
 	size_t i;
 	int delivered, rc;
@@ -276,8 +298,15 @@ record(struct learner *l, const struct pf_delivery *d)
 		e.guideline = e.permanent ? 5 : 4;
 	if (!delivered && x.rule == NULL)
 		l->unknown++;
+	/* the egress IP of an answer that names none: the one configured */
+	if (cfg->negress == 1)
+		e.egress_host = cfg->egress[0];
 	if (q != NULL) {
-		e.sender_domain = q->sender_domain[0] ? q->sender_domain : NULL;
+		/* the SPF domain the daemon logged, else the envelope's */
+		e.sender_domain = q->spf_domain[0] ? q->spf_domain :
+		    q->sender_domain[0] ? q->sender_domain : NULL;
+		e.dkim_domains = q->dkim[0] ? q->dkim : NULL;
+		e.from_org = q->from_org[0] ? q->from_org : NULL;
 		e.have_prediction = q->have_pred;
 		for (i = 0; i < q->npred; i++) {
 			e.predicted[i] = q->pred[i];

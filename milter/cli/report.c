@@ -11,10 +11,12 @@
  * rule: refusals, hits (predicted and refused with that reply), false
  * alarms (predicted and delivered), misses (refused with it, not
  * predicted), precision hits / (hits + false alarms) and recall hits /
- * (hits + misses).  Then the most refused recipient domains and what Gmail
- * answered per sender domain and egress IP (the last 30 days: these are
- * windowed counts, not dated ones).  --html writes one self-contained page
- * with its charts as inline SVG.  Exit status: 0, 64 usage, 69 store
+ * (hits + misses).  Then the most refused recipient domains (the last 30
+ * days: a windowed count, not a dated one), and what Gmail answered per
+ * sender domain and per egress IP over time: a series per UTC day, or per
+ * hour when the range is one or two days of the last 14, for the TOP_N
+ * largest of each and the rest summed as one.  --html writes one
+ * self-contained page with its charts as inline SVG.  Exit status: 0, 64 usage, 69 store
  * unreachable, 73 the HTML file cannot be written, 78 configuration.
  */
 #include <getopt.h>
@@ -34,6 +36,8 @@
 #define RULES_MAX	512
 #define TOP_N		10
 #define DAYS_MAX	400
+#define SERIES_TOP	8	/* sender domains, egress IPs shown */
+#define HOURLY_DAYS	2	/* a range this short is shown per hour */
 
 static const char *kind_name[PF_HIST_NKIND] = {
 	"other", "no such user", "inactive", "mailbox full", "receiving rate",
@@ -50,9 +54,17 @@ struct report {
 	size_t		 nrule;
 	int64_t		 delivered, refused;
 	int64_t		*day_kind;
-	struct pf_state_row rd[TOP_N], sd[TOP_N], ip[TOP_N];
-	size_t		 nrd, nsd, nip;
+	struct pf_state_row rd[TOP_N];
+	size_t		 nrd;
+	struct pf_hist_series ser;
 };
+
+/* the series' column colours: deliveries, then the kinds */
+static const char *
+col_color(size_t col)
+{
+	return col == 0 ? "#a5d6a7" : kind_color[col - 1];
+}
 
 static void
 report_usage(FILE *fp)
@@ -112,6 +124,43 @@ cmp_rule(const void *a, const void *b)
 	return strcmp(x->rule, y->rule);
 }
 
+/* gather_series - per hour when the range is short and recent enough to
+ * be kept per hour, else per day */
+static int
+gather_series(struct pf_state *st, struct report *r, struct pf_err *err)
+{
+	int64_t days = r->to - r->from + 1;
+	int64_t hour_now = pf_state_now(st) / 3600;
+	int hourly = days <= HOURLY_DAYS &&
+	    r->from * 24 > hour_now - PF_HIST_HOURS;
+
+	return pf_hist_series(st, hourly, hourly ? r->from * 24 : r->from,
+	    (size_t)(hourly ? days * 24 : days), SERIES_TOP, &r->ser, err);
+}
+
+/* bucket_str - a bucket of the series as YYYY-MM-DD or YYYY-MM-DDTHH */
+static const char *
+bucket_str(const struct pf_hist_series *s, size_t b, char *buf, size_t len)
+{
+	time_t t = (time_t)((s->first + (int64_t)b) * (s->hourly ? 3600 :
+	    86400));
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, s->hourly ? "%Y-%m-%dT%H" : "%Y-%m-%d", &tm);
+	return buf;
+}
+
+/* scope_name - a scope's name for people: the rest is "other (N)" */
+static const char *
+scope_name(const struct pf_hist_scope *sc, char *buf, size_t len)
+{
+	if (sc->key[0] != '\0')
+		return sc->key;
+	snprintf(buf, len, "other (%zu)", sc->folded);
+	return buf;
+}
+
 /* gather - everything the report shows */
 static int
 gather(struct pf_state *st, struct report *r, struct pf_err *err)
@@ -127,10 +176,7 @@ gather(struct pf_state *st, struct report *r, struct pf_err *err)
 	    &r->nrule, &r->delivered, r->day_kind, err)) != PF_OK ||
 	    (rc = pf_hist_top(st, "hist.rd.", 0, r->rd, TOP_N, &r->nrd,
 	    err)) != PF_OK ||
-	    (rc = pf_hist_top(st, "hist.sd.", 0, r->sd, TOP_N, &r->nsd,
-	    err)) != PF_OK ||
-	    (rc = pf_hist_top(st, "hist.ipr.", 0, r->ip, TOP_N, &r->nip,
-	    err)) != PF_OK)
+	    (rc = gather_series(st, r, err)) != PF_OK)
 		return rc;
 	qsort(r->rule, r->nrule, sizeof(r->rule[0]), cmp_rule);
 	for (i = 0; i < r->nrule; i++)
@@ -138,26 +184,43 @@ gather(struct pf_state *st, struct report *r, struct pf_err *err)
 	return PF_OK;
 }
 
-/* scope - "example.org  mailbox-does-not-exist" from a key: the scope (a
- * domain or an IP) and the rule id after the last dot (rule ids have
- * none) */
+/* text_series - per scope, each bucket that has answers: the deliveries
+ * and the refusals by kind */
 static void
-scope(const struct pf_state_row *row, const char *prefix, char *buf,
-    size_t len)
+text_series(const char *what, const struct pf_hist_series *s,
+    const struct pf_hist_scope *sc, size_t n)
 {
-	const char *k = row->key + strlen(prefix), *dot = strrchr(k, '.');
+	char a[32], name[64];
+	size_t i, b, c, k;
+	const int64_t *v;
 
-	if (dot == NULL)
-		snprintf(buf, len, "%s", k);
-	else
-		snprintf(buf, len, "%.*s  %s", (int)(dot - k), k, dot + 1);
+	printf("\nwhat Gmail answered per %s, per %s (UTC):\n", what,
+	    s->hourly ? "hour" : "day");
+	for (i = 0; i < n; i++) {
+		printf("  %s: %lld\n", scope_name(&sc[i], name, sizeof(name)),
+		    (long long)sc[i].total);
+		for (b = 0; b < s->nbucket; b++) {
+			v = &sc[i].n[b * PF_HIST_NCOL];
+			for (c = 0, k = 0; c < PF_HIST_NCOL; c++)
+				k += v[c] != 0;
+			if (k == 0)
+				continue;
+			printf("    %-14s", bucket_str(s, b, a, sizeof(a)));
+			for (c = 0, k = 0; c < PF_HIST_NCOL; c++)
+				if (v[c] != 0)
+					printf("%s %s %lld", k++ ? "," : "",
+					    pf_hist_col_name(c),
+					    (long long)v[c]);
+			putchar('\n');
+		}
+	}
 }
 
 /* print_text - the report for a terminal */
 static void
 print_text(const struct report *r)
 {
-	char a[16], b[16], s[300];
+	char a[16], b[16];
 	size_t i;
 
 	printf("preflight report %s .. %s (UTC)\n", day_str(r->from, a,
@@ -179,16 +242,8 @@ print_text(const struct report *r)
 	for (i = 0; i < r->nrd; i++)
 		printf("%8lld  %s\n", (long long)r->rd[i].count,
 		    r->rd[i].key + strlen("hist.rd."));
-	printf("\nreplies per sender domain (last 30 days):\n");
-	for (i = 0; i < r->nsd; i++) {
-		scope(&r->sd[i], "hist.sd.", s, sizeof(s));
-		printf("%8lld  %s\n", (long long)r->sd[i].count, s);
-	}
-	printf("\nreplies per egress IP (last 30 days):\n");
-	for (i = 0; i < r->nip; i++) {
-		scope(&r->ip[i], "hist.ipr.", s, sizeof(s));
-		printf("%8lld  %s\n", (long long)r->ip[i].count, s);
-	}
+	text_series("sender domain", &r->ser, r->ser.sd, r->ser.nsd);
+	text_series("egress IP", &r->ser, r->ser.ip, r->ser.nip);
 }
 
 /* json_rows - a ranked list as [{"key": ..., "count": N}] */
@@ -205,6 +260,65 @@ json_rows(const char *name, const struct pf_state_row *rows, size_t n,
 		printf(", \"count\": %lld}", (long long)rows[i].count);
 	}
 	fputs("]", stdout);
+}
+
+/* json_scopes - "name": [{"key": K, "folded": N, "total": T,
+ * "refused": [...], "delivered": [...], "no_such_user": [...], ...}],
+ * one number per bucket in each list; key null for the rest */
+static void
+json_scopes(const char *name, const struct pf_hist_series *s,
+    const struct pf_hist_scope *sc, size_t n)
+{
+	size_t i, b, c;
+	int64_t sum;
+
+	printf(", \"%s\": [", name);
+	for (i = 0; i < n; i++) {
+		fputs(i > 0 ? ", {\"key\": " : "{\"key\": ", stdout);
+		if (sc[i].key[0] != '\0')
+			pf_json_str(stdout, sc[i].key);
+		else
+			fputs("null", stdout);
+		printf(", \"folded\": %zu, \"total\": %lld, \"refused\": [",
+		    sc[i].folded, (long long)sc[i].total);
+		for (b = 0; b < s->nbucket; b++) {
+			for (sum = 0, c = 1; c < PF_HIST_NCOL; c++)
+				sum += sc[i].n[b * PF_HIST_NCOL + c];
+			printf("%s%lld", b ? ", " : "", (long long)sum);
+		}
+		fputs("]", stdout);
+		for (c = 0; c < PF_HIST_NCOL; c++) {
+			printf(", \"%s\": [", pf_hist_col_name(c));
+			for (b = 0; b < s->nbucket; b++)
+				printf("%s%lld", b ? ", " : "",
+				    (long long)sc[i].n[b * PF_HIST_NCOL + c]);
+			fputs("]", stdout);
+		}
+		fputs("}", stdout);
+	}
+	fputs("]", stdout);
+}
+
+/* json_series - "series": the buckets, then per sender domain and per
+ * egress IP */
+static void
+json_series(const struct pf_hist_series *s)
+{
+	char a[32];
+	size_t b, c;
+
+	printf(", \"series\": {\"step\": \"%s\", \"buckets\": [",
+	    s->hourly ? "hour" : "day");
+	for (b = 0; b < s->nbucket; b++)
+		printf("%s\"%s\"", b ? ", " : "", bucket_str(s, b, a,
+		    sizeof(a)));
+	fputs("], \"columns\": [", stdout);
+	for (c = 0; c < PF_HIST_NCOL; c++)
+		printf("%s\"%s\"", c ? ", " : "", pf_hist_col_name(c));
+	fputs("]", stdout);
+	json_scopes("sender_domains", s, s->sd, s->nsd);
+	json_scopes("egress_ips", s, s->ip, s->nip);
+	fputs("}", stdout);
 }
 
 /* print_json - the report as one object */
@@ -246,8 +360,7 @@ print_json(const struct report *r)
 	}
 	fputs("]", stdout);
 	json_rows("recipient_domains", r->rd, r->nrd, "hist.rd.");
-	json_rows("sender_domains", r->sd, r->nsd, "hist.sd.");
-	json_rows("egress_ips", r->ip, r->nip, "hist.ipr.");
+	json_series(&r->ser);
 	fputs("}\n", stdout);
 }
 
@@ -357,6 +470,72 @@ svg_rules(FILE *fp, const struct report *r)
 	    "recall</p>\n", fp);
 }
 
+/* svg_scope - one small chart: a scope's answers per bucket, stacked,
+ * deliveries at the bottom */
+static void
+svg_scope(FILE *fp, const struct pf_hist_series *s,
+    const struct pf_hist_scope *sc)
+{
+	double bw = 760.0 / (double)s->nbucket, h, y;
+	int64_t max = 1, tot;
+	size_t b, c;
+	char a[32], name[64];
+	const char *nm = scope_name(sc, name, sizeof(name));
+
+	for (b = 0; b < s->nbucket; b++) {
+		for (tot = 0, c = 0; c < PF_HIST_NCOL; c++)
+			tot += sc->n[b * PF_HIST_NCOL + c];
+		if (tot > max)
+			max = tot;
+	}
+	fputs("<svg class=\"series\" xmlns=\"http://www.w3.org/2000/svg\" "
+	    "width=\"800\" height=\"130\" role=\"img\" aria-label=\"", fp);
+	html_esc(fp, nm);
+	fputs("\">\n<text x=\"30\" y=\"12\" font-size=\"12\">", fp);
+	html_esc(fp, nm);
+	fprintf(fp, " (%lld)</text>\n<text x=\"0\" y=\"26\" font-size=\"10\">"
+	    "%lld</text>\n<line x1=\"30\" y1=\"110\" x2=\"790\" y2=\"110\" "
+	    "stroke=\"#333\"/>\n", (long long)sc->total, (long long)max);
+	for (b = 0; b < s->nbucket; b++)
+		for (y = 110, c = 0; c < PF_HIST_NCOL; c++) {
+			if ((tot = sc->n[b * PF_HIST_NCOL + c]) == 0)
+				continue;
+			h = 88.0 * (double)tot / (double)max;
+			y -= h;
+			fprintf(fp, "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" "
+			    "width=\"%.1f\" height=\"%.1f\" fill=\"%s\">"
+			    "<title>%s %s: %lld</title></rect>\n",
+			    30.0 + bw * (double)b, y, bw > 2 ? bw - 1 : bw, h,
+			    col_color(c), bucket_str(s, b, a, sizeof(a)),
+			    pf_hist_col_name(c), (long long)tot);
+		}
+	fprintf(fp, "<text x=\"30\" y=\"124\" font-size=\"10\">%s</text>\n",
+	    bucket_str(s, 0, a, sizeof(a)));
+	fprintf(fp, "<text x=\"700\" y=\"124\" font-size=\"10\">%s</text>\n"
+	    "</svg>\n", bucket_str(s, s->nbucket - 1, a, sizeof(a)));
+}
+
+/* html_series - a small chart per sender domain or egress IP, and the
+ * legend */
+static void
+html_series(FILE *fp, const char *what, const struct pf_hist_series *s,
+    const struct pf_hist_scope *sc, size_t n)
+{
+	size_t i, c;
+
+	fprintf(fp, "<h2>What Gmail answered per %s, per %s</h2>\n", what,
+	    s->hourly ? "hour" : "day");
+	if (n == 0)
+		fputs("<p>nothing in this range</p>\n", fp);
+	for (i = 0; i < n; i++)
+		svg_scope(fp, s, &sc[i]);
+	fputs("<p>", fp);
+	for (c = 0; n > 0 && c < PF_HIST_NCOL; c++)
+		fprintf(fp, "<span style=\"color:%s\">&#9632;</span> %s "
+		    "&nbsp;", col_color(c), pf_hist_col_name(c));
+	fputs("</p>\n", fp);
+}
+
 /* write_html - one self-contained page */
 static int
 write_html(const char *path, const struct report *r)
@@ -403,7 +582,10 @@ write_html(const char *path, const struct report *r)
 		fprintf(fp, "</td><td>%lld</td></tr>\n",
 		    (long long)r->rd[i].count);
 	}
-	fputs("</table>\n</body></html>\n", fp);
+	fputs("</table>\n", fp);
+	html_series(fp, "sender domain", &r->ser, r->ser.sd, r->ser.nsd);
+	html_series(fp, "egress IP", &r->ser, r->ser.ip, r->ser.nip);
+	fputs("</body></html>\n", fp);
 	return fclose(fp) == 0 ? 0 : -1;
 }
 
@@ -475,6 +657,7 @@ pf_cli_report(int argc, char **argv)
 	else if (html == NULL)
 		print_text(r);
 	free(r->day_kind);
+	pf_hist_series_free(&r->ser);
 	free(r);
 	pf_engine_unref(e);
 	return rc;

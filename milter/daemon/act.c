@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "daemon.h"
+#include "catalog/verdict.h"
 #include "config/policy.h"
 #include "logfmt.h"
 #include "config/smtpreply.h"
@@ -150,6 +151,51 @@ from_domain(const struct sess *s)
 	    pf_fact_gets(f, PF_F_FROM_DOMAIN) : "";
 }
 
+/* fact_str - a string fact of the message's checks, else "" */
+static const char *
+fact_str(const struct sess *s, int id)
+{
+	const struct pf_facts *f = s->chk != NULL ? pf_check_facts(s->chk) :
+	    NULL;
+
+	return f != NULL && pf_fact_known(f, id) ? pf_fact_gets(f, id) : "";
+}
+
+/* dkim_domains - the d= the message goes out signed with (the passing
+ * signatures, present or predicted, else the first one seen),
+ * comma-joined, into buf */
+static void
+dkim_domains(const struct sess *s, char *buf, size_t len)
+{
+	const char *d = fact_str(s, PF_F_DKIM_PASS_DOMAINS);
+	size_t i;
+
+	if (d[0] == '\0')
+		d = fact_str(s, PF_F_DKIM_DOMAIN);
+	snprintf(buf, len, "%s", d);
+	for (i = 0; buf[i] != '\0'; i++)
+		buf[i] = buf[i] == ' ' ? ',' :
+		    (char)tolower((unsigned char)buf[i]);
+}
+
+/* spf_domain - the domain SPF is checked for, else the envelope
+ * sender's, lower case, into buf */
+static const char *
+spf_domain(const struct sess *s, char *buf, size_t len)
+{
+	const char *d = fact_str(s, PF_F_SPF_DOMAIN), *from, *at;
+	size_t i;
+
+	if (d[0] == '\0' && s->chk != NULL &&
+	    (from = pf_msg_mail_get(pf_check_msg(s->chk))) != NULL &&
+	    (at = strrchr(from, '@')) != NULL)
+		d = at + 1;
+	for (i = 0; d[i] != '\0' && d[i] != '>' && i + 1 < len; i++)
+		buf[i] = (char)tolower((unsigned char)d[i]);
+	buf[i] = '\0';
+	return buf;
+}
+
 /* elapsed - seconds since MAIL FROM */
 static double
 elapsed(const struct sess *s)
@@ -164,8 +210,9 @@ elapsed(const struct sess *s)
 }
 
 /* summary - the one info line per message, in logfmt (logfmt.h), in
- * this order: queue_id action [would] verdict gmail rules [more] reply
- * status from_domain rcpt_domains rcpt client [helo] reason [fail]; and
+ * this order: queue_id action [would] verdict gmail rules confidence
+ * [more] reply status from_domain rcpt_domains rcpt client dkim_domains spf_domain
+ * [helo] reason [fail]; and
  * the message in the counters */
 static void
 summary(const char *qid, struct sess *s, enum pf_action a, const char *would,
@@ -173,7 +220,8 @@ summary(const char *qid, struct sess *s, enum pf_action a, const char *would,
     const char *fail)
 {
 	struct pf_lf lf;
-	char rules[1200], doms[600], num[16];
+	char rules[1200], confs[MAX_LOGGED * 8], doms[600], num[16],
+	    sdom[256];
 	const char *fd = from_domain(s);
 	size_t i, used = 0;
 
@@ -189,6 +237,14 @@ summary(const char *qid, struct sess *s, enum pf_action a, const char *would,
 		used += (size_t)snprintf(rules + used, sizeof(rules) - used,
 		    "%s%s", i ? "," : "", v->pred[i].rule->id);
 	pf_lf_add(&lf, "rules", rules);
+	/* the confidence of each of those rules, in the same order */
+	confs[0] = '\0';
+	for (i = 0, used = 0; v != NULL && i < v->npred && i < MAX_LOGGED;
+	    i++)
+		used += (size_t)snprintf(confs + used, sizeof(confs) - used,
+		    "%s%s", i ? "," : "",
+		    pf_confidence_name(v->pred[i].rule->confidence));
+	pf_lf_add(&lf, "confidence", confs);
 	if (v != NULL && v->npred > MAX_LOGGED)
 		pf_lf_addu(&lf, "more", v->npred - MAX_LOGGED);
 	if (d != NULL && d->pred != NULL) {
@@ -201,6 +257,9 @@ summary(const char *qid, struct sess *s, enum pf_action a, const char *would,
 	pf_lf_add(&lf, "rcpt_domains", doms);
 	pf_lf_addu(&lf, "rcpt", s->nrcpt);
 	pf_lf_add(&lf, "client", s->client);
+	dkim_domains(s, doms, sizeof(doms));
+	pf_lf_add(&lf, "dkim_domains", doms);
+	pf_lf_add(&lf, "spf_domain", spf_domain(s, sdom, sizeof(sdom)));
 	if (s->helo[0] != '\0')
 		pf_lf_add(&lf, "helo", s->helo);
 	pf_lf_add(&lf, "reason", fail != NULL ? "fail-safe" :
@@ -286,13 +345,15 @@ pf_act_eom(SMFICTX *ctx, struct sess *s)
 		return failsafe(ctx, s, qid, pf_err_format(&err, ebuf,
 		    sizeof(ebuf)), NULL);
 	}
+	p = pf_engine_config(s->eng)->policy;
+	/* MinConfidence: the less sure predictions are not made at all */
+	pf_verdict_min_confidence(&v, p->min_confidence);
 	if ((undecided = pf_policy_incomplete(&v)) != PF_U_NONE) {
 		/* the checks are incomplete: FailAction, not a guess */
 		st = failsafe(ctx, s, qid, pf_undecided_text(undecided), &v);
 		pf_verdict_reset(&v);
 		return st;
 	}
-	p = pf_engine_config(s->eng)->policy;
 	pf_check_decide(s->chk, &v, &d);
 	switch (d.action) {
 	case PF_A_ACCEPT:

@@ -14,9 +14,10 @@ import sys
 
 ORDER = ["queue_id", "action", "would", "verdict", "gmail", "rules", "more",
          "reply", "status", "from_domain", "rcpt_domains", "rcpt", "client",
-         "helo", "reason", "fail", "truncated"]
+         "dkim_domains", "spf_domain", "helo", "reason", "fail", "truncated"]
 REQUIRED = {"queue_id", "action", "verdict", "gmail", "rules", "from_domain",
-            "rcpt_domains", "rcpt", "client", "reason"}
+            "rcpt_domains", "rcpt", "client", "dkim_domains",
+            "spf_domain", "reason"}
 ACTIONS = {"accept", "tag", "hold", "tempfail", "reject"}
 DOMAIN = r"[a-z0-9._-]*"
 FORMS = {
@@ -33,6 +34,8 @@ FORMS = {
     "rcpt_domains": r"|%s(,%s)*(,\.\.\.)?" % (DOMAIN, DOMAIN),
     "rcpt": r"[0-9]+",
     "client": r"[0-9a-fA-F.:]+|local",
+    "dkim_domains": r"|%s(,%s)*" % (DOMAIN, DOMAIN),
+    "spf_domain": DOMAIN,
     "helo": r"[ -~]*",
     "reason": r"[ -~]*",
     "fail": r"[ -~]*",

@@ -181,8 +181,8 @@ pfx_queue_settle 30 || bad "queue did not settle"
 f=$(pfx_sink_file "Subject: e2e-tag")
 check "tagged message delivered to the sink" [ -n "$f" ]
 check "X-Preflight-Verdict: reject arrives" grep -q '^X-Preflight-Verdict: reject' "$f"
-check "X-Preflight-Prediction: 550 5.7.1 <rule>; <text> arrives" \
-    grep -Eq '^X-Preflight-Prediction: 550 5\.7\.1 [a-z0-9-]+; .+' "$f"
+check "X-Preflight-Prediction: 550 5.7.1 <rule>; confidence=<level>; <text> arrives" \
+    grep -Eq '^X-Preflight-Prediction: 550 5\.7\.1 [a-z0-9-]+; confidence=(low|medium|high); .+' "$f"
 
 check "held message is in the hold queue" [ "$(pfx_held e2e-hold)" = 1 ]
 check "held message not delivered" [ -z "$(pfx_sink_file 'Subject: e2e-hold')" ]
@@ -218,7 +218,7 @@ check "sendmail(1) message tagged (non_smtpd_milters)" \
     grep -q '^X-Preflight-Verdict: reject' "$f"
 
 check "one summary line per message, keyed by queue id" \
-    grep -Eq 'info\]: queue_id=[0-9A-F]{6,} action=hold verdict=reject gmail=yes rules=[a-z0-9,-]+ reply=550 status=5\.7\.1 from_domain=hold\.example rcpt_domains=gmail\.com rcpt=1 ' "$T/milter.log"
+    grep -Eq 'info\]: queue_id=[0-9A-F]{6,} action=hold verdict=reject gmail=yes rules=[a-z0-9,-]+ confidence=[a-z,]+ reply=550 status=5\.7\.1 from_domain=hold\.example rcpt_domains=gmail\.com rcpt=1 ' "$T/milter.log"
 check "summary for the reject" grep -Eq ' action=reject verdict=reject gmail=yes rules=' "$T/milter.log"
 check "the daemon runs as nobody" \
     [ "$(ps -o user= -p "$MPID" | tr -d ' ')" = nobody ]
@@ -265,7 +265,7 @@ pfx_queue_settle 20
 f=$(pfx_sink_file "Subject: e2e-dry")
 check "dry run: delivered untouched" bash -c "[ -n '$f' ] && ! grep -qi '^X-Preflight-' '$f'"
 check "dry run: logged as action=accept would=reject" \
-    grep -Eq ' action=accept would=reject verdict=reject gmail=yes rules=[a-z0-9,-]+ reply=550 status=5\.7\.1 ' "$T/milter.log"
+    grep -Eq ' action=accept would=reject verdict=reject gmail=yes rules=[a-z0-9,-]+ confidence=[a-z,]+ reply=550 status=5\.7\.1 ' "$T/milter.log"
 
 # 9. SIGHUP reload: tag.example now holds
 check "SIGHUP reloaded" reload "Action tag.example permanent hold"

@@ -38,6 +38,7 @@ static const char *stage_names[] = {
 	"connect", "helo", "starttls", "auth", "mail", "rcpt", "data",
 	"end-of-data"
 };
+static const char *confidence_names[] = { "low", "medium", "high" };
 static const char *whose_names[] = {
 	"message", "sender-dns", "volume", "reputation", "recipient",
 	"smtp-client", "account", "google"
@@ -53,6 +54,25 @@ const char *
 pf_stage_name(enum pf_stage s)
 {
 	return (size_t)s < PF_NELEM(stage_names) ? stage_names[s] : "?";
+}
+
+const char *
+pf_confidence_name(enum pf_confidence c)
+{
+	return (size_t)c < PF_NELEM(confidence_names) ?
+	    confidence_names[c] : "?";
+}
+
+/* pf_confidence_parse - a level by name; -1 if it is none of them */
+int
+pf_confidence_parse(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < PF_NELEM(confidence_names); i++)
+		if (strcmp(s, confidence_names[i]) == 0)
+			return (int)i;
+	return -1;
 }
 
 const char *
@@ -347,10 +367,11 @@ rule_key(struct loader *ld, struct pf_rule *r, const char *key, size_t klen,
 		else if (k[0] == 's')
 			rc = set_enum(ld, stage_names, PF_NELEM(stage_names),
 			    s, "stage", &i), r->stage = i;
-		else if (strcmp(s, "low") == 0 || strcmp(s, "high") == 0)
-			r->low_confidence = strcmp(s, "low") == 0;
+		else if ((i = pf_confidence_parse(s)) >= 0)
+			r->confidence = (enum pf_confidence)i;
 		else
-			rc = fail(ld, "confidence is low or high", NULL);
+			rc = fail(ld, "confidence is low, medium or high",
+			    NULL);
 		free(s);
 	} else if (strcmp(k, "when") == 0) {
 		if (r->when != NULL)
@@ -550,6 +571,7 @@ rule_start(struct loader *ld, const char *v, size_t len, struct pf_rule **cur)
 	memset(r, 0, sizeof(*r));
 	r->cls = -1;
 	r->stage = -1;
+	r->confidence = PF_CONF_HIGH;
 	r->line = ld->line;
 	if ((r->id = strndup(v, len)) == NULL)
 		return fail(ld, "out of memory", NULL);

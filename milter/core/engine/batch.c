@@ -329,7 +329,9 @@ pf_batch_one(struct pf_engine *eng, const struct pf_mitem *it,
 	if (o->record && pf_check_record(r->chk, &err) != PF_OK)
 		snprintf(r->record_err, sizeof(r->record_err), "%s",
 		    pf_err_format(&err, ebuf, sizeof(ebuf)));
-	pf_verdict_min_confidence(&r->v, o->low_ok);
+	pf_verdict_min_confidence(&r->v, o->min_confidence >= 0 ?
+	    (enum pf_confidence)o->min_confidence :
+	    cfg->policy->min_confidence);
 	r->facts = pf_check_facts(r->chk);
 	decide(eng, r);
 out:

@@ -287,6 +287,27 @@ enforcement_auto(struct pf_check *c)
 		pf_fact_strz(c->facts, PF_F_CFG_ENFORCEMENT, "ratelimit");
 }
 
+/* hist_who - the domains the message goes out under, for the hist.*
+ * facts: the envelope sender's, the DKIM d= (of the passing signatures,
+ * present or predicted, else of the first one seen) and From:'s
+ * organizational domain */
+static void
+hist_who(const struct pf_check *c, const struct pf_state_msg *m,
+    struct pf_hist_who *w)
+{
+	const struct pf_facts *f = c->facts;
+
+	w->sender_domain = m->sender != NULL && strrchr(m->sender, '@') !=
+	    NULL ? strrchr(m->sender, '@') + 1 : NULL;
+	w->dkim_domains = NULL;
+	if (pf_fact_known(f, PF_F_DKIM_PASS_DOMAINS) &&
+	    pf_fact_gets(f, PF_F_DKIM_PASS_DOMAINS)[0] != '\0')
+		w->dkim_domains = pf_fact_gets(f, PF_F_DKIM_PASS_DOMAINS);
+	else if (pf_fact_known(f, PF_F_DKIM_DOMAIN))
+		w->dkim_domains = pf_fact_gets(f, PF_F_DKIM_DOMAIN);
+	w->from_org = c->org[0] != '\0' ? c->org : NULL;
+}
+
 /* state_facts - read the history (after DNS: no lookup waits on the
  * store, and the store is never held across a lookup), and with Bulk
  * auto, cfg.bulk from it */
@@ -294,6 +315,7 @@ static void
 state_facts(struct pf_check *c)
 {
 	struct pf_state_msg m;
+	struct pf_hist_who w;
 	const char **r;
 
 	if (c->eng->state != NULL)
@@ -302,9 +324,8 @@ state_facts(struct pf_check *c)
 	r = c->eng->state != NULL ? rcpts(c->msg, &m.nrcpt) : NULL;
 	m.rcpt = r;
 	pf_state_read(c->eng->state, &m, c->facts, &c->memo);
-	pf_hist_read(c->eng->state, r, m.nrcpt, m.sender != NULL &&
-	    strrchr(m.sender, '@') != NULL ? strrchr(m.sender, '@') + 1 : NULL,
-	    c->facts);
+	hist_who(c, &m, &w);
+	pf_hist_read(c->eng->state, r, m.nrcpt, &w, c->facts);
 	enforcement_auto(c);
 	free(r);
 	c->ran = 1;

@@ -20,6 +20,7 @@
  * still gives what it holds, marked truncated.
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -605,6 +606,32 @@ pf_prediction_reply(const struct pf_delivery *d, size_t i)
 		return p != NULL && end - p >= 10 ? digits(p + 7, end, 3) : 0;
 	}
 	return 0;
+}
+
+/* pf_prediction_field - a logfmt value of the daemon's line */
+int
+pf_prediction_field(const struct pf_delivery *d, const char *name,
+    char *buf, size_t bsz)
+{
+	const char *end = d->detail + d->detail_len, *p, *e;
+	char key[40];
+	int n = snprintf(key, sizeof(key), " %s=", name);
+
+	if (n < 0 || (size_t)n >= sizeof(key) || d->detail == NULL ||
+	    (p = find(d->detail, end, key)) == NULL)
+		return 0;
+	p += n;
+	if (p < end && *p == '"') {
+		for (e = ++p; e < end && *e != '"'; e++)
+			;
+	} else
+		for (e = p; e < end && *e != ' '; e++)
+			;
+	if (e == p || (size_t)(e - p) >= bsz || memchr(p, '\\',
+	    (size_t)(e - p)) != NULL)
+		return 0;
+	copy(buf, bsz, p, (size_t)(e - p));
+	return 1;
 }
 
 /* which_mta - the MTA by its program name, else by the fields */

@@ -66,6 +66,13 @@ int	pf_prediction_rule(const struct pf_delivery *d, size_t i, char *buf,
  * 0 if none */
 int	pf_prediction_reply(const struct pf_delivery *d, size_t i);
 
+/* pf_prediction_field - the value of " NAME=" in a PF_L_PREDICTION line's
+ * detail (preflight-milter's logfmt: dkim_domains, spf_domain,
+ * from_domain) into buf, without its quotes; 0 when absent, empty, not
+ * fitting, or escaped (a value with \ is not a domain name) */
+int	pf_prediction_field(const struct pf_delivery *d, const char *name,
+	    char *buf, size_t bsz);
+
 /* pf_logline_parse - read one line (without its newline) as format fmt
  * (AUTO: by the program name, else by the fields).  now is the time the
  * log is read: a classic syslog stamp has no year, and takes the year

@@ -9,19 +9,28 @@
  *   hist.ip.IP.{t,p}, hist.net.NET.{t,p}    IP reputation and rate
  *                                           replies: 4xx in a 1-hour, 5xx
  *                                           in a 24-hour window
- *   hist.sdrep.DOMAIN.{t,p}                 sender-domain reputation, as
- *                                           for an IP
+ *   hist.sdrep.DOMAIN.{t,p}                 domain reputation, as for an
+ *   hist.dkrep.DOMAIN.{t,p}                 IP, of the envelope sender's
+ *   hist.orgrep.DOMAIN.{t,p}                (SPF) domain, of each DKIM d=
+ *                                           and of From:'s organizational
+ *                                           domain
+ *   hist.dk428.DOMAIN, hist.spf428.DOMAIN   the 4.7.28 DKIM- and SPF-domain
+ *                                           forms, 1-hour window
  *   hist.sdform.DOMAIN.{4,5}                the last sender-guideline
  *                                           reply of each form
  *   hist.dpol.DOMAIN, hist.dallow.DOMAIN    the last policy or allowlist
  *                                           refusal of a recipient domain
- *   hist.rd.DOMAIN, hist.sd.DOMAIN.RULE,    refusals per recipient domain,
- *   hist.ipr.IP.RULE                        sender domain and egress IP,
- *                                           30-day windows, for reports
+ *   hist.rd.DOMAIN                          refusals per recipient domain,
+ *                                           30-day window, for reports
  *   hist.day.DAY.RULE.{r,h,f,m}             per UTC day and rule: refused,
  *                                           hits, false alarms, misses;
  *                                           RULE "=sent" counts deliveries
  *   hist.seen.H                             a counted line (idempotence)
+ *   hist.ts.d.DAY.{s,i}.SCOPE.COL           per UTC day (400 days) and hour
+ *   hist.ts.h.HOUR.{s,i}.SCOPE.COL          (14 days), per sender domain
+ *                                           (s) and egress IP (i): the
+ *                                           deliveries and refusals by kind
+ *                                           (COL, pf_hist_col_name)
  * The kinds of reply are named by entry id below: which Gmail replies are
  * about a recipient, an IP or a domain is the catalog's meaning, kept
  * here next to the keys it decides.
@@ -41,6 +50,8 @@
 #define REPORT_WINDOW	(30u * 86400u)
 #define DAY_WINDOW	((uint32_t)PF_HIST_DAYS * 86400u)
 #define SCAN_MAX	4096
+#define HOUR_WINDOW	((uint32_t)PF_HIST_HOURS * 3600u)
+#define DKIM_MAX	8	/* DKIM domains of one message looked at */
 /* how long a reputation refusal of an IP or a sender domain counts: the
  * 4xx (rate limited) for an hour, the 5xx (blocked) for a day */
 #define IP_WINDOW(e)	((e)->permanent ? PF_HIST_IP_BLOCK_TTL : \
@@ -213,6 +224,56 @@ recipient_ops(struct batch *b, const struct pf_hist_event *e,
 		put(b, PF_SOP_MAX, 0, e->when, "hist.dallow.%s%s", dom, NULL);
 }
 
+/* dkim_next - the next d= of a comma- or space-separated list into buf
+ * (lower case); NULL at the end */
+static const char *
+dkim_next(const char *p, char *buf, size_t bsz)
+{
+	size_t n = 0;
+
+	while (p != NULL && (*p == ',' || *p == ' '))
+		p++;
+	if (p == NULL || *p == '\0')
+		return NULL;
+	for (; *p != '\0' && *p != ',' && *p != ' '; p++)
+		if (n + 1 < bsz)
+			buf[n++] = (char)tolower((unsigned char)*p);
+	buf[n] = '\0';
+	return p;
+}
+
+/* domain_ops_w - a domain-reputation reply, or a 4.7.28 domain form,
+ * under the domains it is about: the DKIM form under each d=, the SPF
+ * form under the envelope sender's domain, a reputation reply (Gmail
+ * does not say which of its domains) under all three kinds of sender
+ * domain; the URL form names no domain of the sender */
+static void
+domain_ops_w(struct batch *b, const struct pf_hist_event *e)
+{
+	const char *form = e->permanent ? "p" : "t", *p = e->dkim_domains;
+	int dkim = strcmp(e->rule, "unusual-rate-dkim-domain") == 0;
+	int spf = strcmp(e->rule, "unusual-rate-spf-domain") == 0;
+	char d[256];
+	size_t i;
+
+	if (strcmp(e->rule, "unusual-rate-url-domain") == 0)
+		return;
+	if (!dkim && lower(e->sender_domain, d, sizeof(d))[0] != '\0')
+		put(b, PF_SOP_ADD, IP_WINDOW(e), 1, spf ? "hist.spf428.%s%s" :
+		    "hist.sdrep.%s.%s", d, spf ? NULL : form);
+	if (spf)
+		return;
+	for (i = 0; i < DKIM_MAX && (p = dkim_next(p, d, sizeof(d))) != NULL;
+	    i++)
+		if (d[0] != '\0')
+			put(b, PF_SOP_ADD, IP_WINDOW(e), 1, dkim ?
+			    "hist.dk428.%s%s" : "hist.dkrep.%s.%s", d,
+			    dkim ? NULL : form);
+	if (!dkim && lower(e->from_org, d, sizeof(d))[0] != '\0')
+		put(b, PF_SOP_ADD, IP_WINDOW(e), 1, "hist.orgrep.%s.%s", d,
+		    form);
+}
+
 /* sender_ops - the egress IP's and the sender domain's counts; the IP
  * windows count only a reply that is still inside them now (an old log
  * says nothing about this hour) */
@@ -225,8 +286,6 @@ sender_ops(struct batch *b, const struct pf_hist_event *e,
 	if (e->rule == NULL)
 		return;
 	if (e->egress_ip != NULL && e->egress_ip[0] != '\0') {
-		put(b, PF_SOP_ADD, REPORT_WINDOW, 1, "hist.ipr.%s.%s",
-		    e->egress_ip, e->rule);
 		if (k == PF_H_IP && now - e->when < IP_WINDOW(e)) {
 			put(b, PF_SOP_ADD, IP_WINDOW(e), 1, "hist.ip.%s.%s",
 			    e->egress_ip, e->permanent ? "p" : "t");
@@ -236,12 +295,10 @@ sender_ops(struct batch *b, const struct pf_hist_event *e,
 				    e->permanent ? "p" : "t");
 		}
 	}
+	if (k == PF_H_DOMAIN && now - e->when < IP_WINDOW(e))
+		domain_ops_w(b, e);
 	if (lower(e->sender_domain, sd, sizeof(sd))[0] == '\0')
 		return;
-	put(b, PF_SOP_ADD, REPORT_WINDOW, 1, "hist.sd.%s.%s", sd, e->rule);
-	if (k == PF_H_DOMAIN && now - e->when < IP_WINDOW(e))
-		put(b, PF_SOP_ADD, IP_WINDOW(e), 1, "hist.sdrep.%s.%s", sd,
-		    e->permanent ? "p" : "t");
 	if (e->guideline == 4 || e->guideline == 5)
 		put(b, PF_SOP_MAX, 0, e->when, "hist.sdform.%s.%s", sd,
 		    e->guideline == 4 ? "4" : "5");
@@ -289,6 +346,51 @@ loop_ops(struct batch *b, const struct pf_hist_event *e)
 				    "hist.day.%s.%s.f", day, e->predicted[i]);
 }
 
+static const char *col_names[PF_HIST_NCOL] = {
+	"delivered", "other", "no_such_user", "inactive", "mailbox_full",
+	"receiving_rate", "ip_reputation", "domain_reputation",
+	"domain_policy", "allowlist"
+};
+
+/* pf_hist_col_name - a column's name in keys and JSON */
+const char *
+pf_hist_col_name(size_t col)
+{
+	return col < PF_HIST_NCOL ? col_names[col] : "";
+}
+
+/* series_ops - the answer in the day's and the hour's bucket of its
+ * sender domain and egress IP (the hour only while it is kept) */
+static void
+series_ops(struct batch *b, const struct pf_hist_event *e,
+    enum pf_hist_kind k, int64_t now)
+{
+	char pre[64], sc[320], sd[256];
+	const char *ip = e->egress_ip != NULL && e->egress_ip[0] != '\0' ?
+	    e->egress_ip : e->egress_host;
+	const char *col;
+	int hour = now - e->when < (int64_t)HOUR_WINDOW;
+	int i;
+
+	if (!e->delivered && e->rule == NULL)
+		return;
+	col = pf_hist_col_name(e->delivered ? 0 : 1 + (size_t)k);
+	lower(e->sender_domain, sd, sizeof(sd));
+	for (i = 0; i < 4; i++) {
+		const char *scope = i % 2 ? ip : sd;
+
+		if (scope == NULL || scope[0] == '\0' || (i >= 2 && !hour))
+			continue;
+		snprintf(pre, sizeof(pre), "hist.ts.%c.%lld.%c.",
+		    i < 2 ? 'd' : 'h', (long long)(i < 2 ? e->when / 86400 :
+		    e->when / 3600), i % 2 ? 'i' : 's');
+		if ((size_t)snprintf(sc, sizeof(sc), "%s.%s", scope, col) <
+		    sizeof(sc))
+			put(b, PF_SOP_ADD, i < 2 ? DAY_WINDOW : HOUR_WINDOW, 1,
+			    "%s%s", pre, sc);
+	}
+}
+
 /* event_ops - the writes of one fresh event */
 static int
 event_ops(struct pf_state *st, struct batch *b, const struct pf_hist_event *e,
@@ -305,6 +407,7 @@ event_ops(struct pf_state *st, struct batch *b, const struct pf_hist_event *e,
 	lower(at != NULL ? at + 1 : NULL, dom, sizeof(dom));
 	recipient_ops(b, e, k, h, dom);
 	sender_ops(b, e, k, pf_state_now(st));
+	series_ops(b, e, k, pf_state_now(st));
 	loop_ops(b, e);
 	return b->nomem ? pf_err_set(err, PF_ENOMEM, "out of memory") : PF_OK;
 }
@@ -321,6 +424,9 @@ pf_hist_record(struct pf_state *st, const struct pf_hist_event *e,
 
 	if (n == 0)
 		return PF_OK;
+	/* the store must exist before the marks are hashed with its salt */
+	if ((rc = pf_state_writable(st, err)) != PF_OK)
+		return rc;
 	if ((seen = calloc(n, sizeof(*seen))) == NULL)
 		return pf_err_set(err, PF_ENOMEM, "out of memory");
 	for (i = 0; i < n && rc == PF_OK; i++)
@@ -346,6 +452,9 @@ static const int hist_facts[] = {
 	PF_F_HIST_RCPT_DOMAIN_POLICY, PF_F_HIST_RCPT_DOMAIN_ALLOWLIST,
 	PF_F_HIST_IP_RATE_LIMITED, PF_F_HIST_IP_BLOCKED,
 	PF_F_HIST_DOMAIN_RATE_LIMITED, PF_F_HIST_DOMAIN_BLOCKED,
+	PF_F_HIST_DKIM_RATE_LIMITED, PF_F_HIST_DKIM_BLOCKED,
+	PF_F_HIST_ORG_RATE_LIMITED, PF_F_HIST_ORG_BLOCKED,
+	PF_F_HIST_DKIM_UNUSUAL_RATE, PF_F_HIST_SPF_UNUSUAL_RATE,
 };
 
 /* all_unknown - every hist.* fact unknown, with the reason */
@@ -442,46 +551,108 @@ ip_facts(const struct pf_state_op *op, const char *ip,
 	pf_fact_bool(f, PF_F_HIST_IP_BLOCKED, op[1].result + op[3].result > 0);
 }
 
-/* domain_ops - the sender domain's reputation counts */
+/* after the recipients' ops, the sender's: the IP's four, then per
+ * domain its reputation (t, p) and its 4.7.28 form */
+#define T_IP	0
+#define T_SPF	4
+#define T_ORG	7
+#define T_DKIM	10
+#define TAIL	(T_DKIM + 3 * DKIM_MAX)
+
+/* dom_ops - the reputation counts of one domain (three ops); a missing
+ * domain reads nothing */
 static void
-domain_ops(const char *domain, struct pf_state_op *op)
+dom_ops(const char *domain, const char *rep, const char *form,
+    struct pf_state_op *op)
 {
-	char sd[256];
+	char d[256];
 	size_t i;
 
-	lower(domain, sd, sizeof(sd));
-	for (i = 0; i < 2; i++) {
+	lower(domain, d, sizeof(d));
+	for (i = 0; i < 3; i++) {
 		op[i].op = PF_SOP_COUNT;
-		op[i].window = i ? PF_HIST_IP_BLOCK_TTL : PF_HIST_IP_RATE_TTL;
-		if (sd[0] == '\0' || pf_state_key(&op[i], "hist.sdrep.%s.%s",
-		    sd, i ? "p" : "t") != PF_OK)
+		op[i].window = i == 1 ? PF_HIST_IP_BLOCK_TTL :
+		    PF_HIST_IP_RATE_TTL;
+		if (d[0] == '\0' || (i < 2 && pf_state_key(&op[i],
+		    "hist.%s.%s.%s", rep, d, i ? "p" : "t") != PF_OK) ||
+		    (i == 2 && (form == NULL || pf_state_key(&op[i],
+		    "hist.%s.%s", form, d) != PF_OK)))
 			pf_state_key(&op[i], "hist.-");
 	}
 }
 
-/* domain_facts - hist.sender_domain_*, unknown without a sender */
+/* sender_reads - the IP's and every sender domain's counts */
 static void
-domain_facts(const struct pf_state_op *op, const char *domain,
-    struct pf_facts *f)
+sender_reads(const char *ip, const struct pf_hist_who *w,
+    struct pf_state_op *op)
 {
-	if (domain == NULL) {
+	const char *p = w->dkim_domains;
+	char d[256];
+	size_t i;
+
+	if (ip != NULL)
+		ip_ops(ip, &op[T_IP]);
+	else
+		for (i = 0; i < 4; i++) {
+			op[T_IP + i].op = PF_SOP_GET;
+			pf_state_key(&op[T_IP + i], "hist.-");
+		}
+	dom_ops(w->sender_domain, "sdrep", "spf428", &op[T_SPF]);
+	dom_ops(w->from_org, "orgrep", NULL, &op[T_ORG]);
+	for (i = 0; i < DKIM_MAX; i++) {
+		p = dkim_next(p, d, sizeof(d));
+		dom_ops(p != NULL ? d : NULL, "dkrep", "dk428",
+		    &op[T_DKIM + 3 * i]);
+	}
+}
+
+/* sender_facts - hist.ip_*, hist.sender_domain_* (unknown without a
+ * sender), hist.dkim_domain_* and hist.from_org_* (false without one) */
+static void
+sender_facts(const struct pf_state_op *op, const char *ip,
+    const struct pf_hist_who *w, struct pf_facts *f)
+{
+	int64_t dt = 0, dp = 0, du = 0;
+	size_t i;
+
+	ip_facts(&op[T_IP], ip, f, f);
+	for (i = 0; i < DKIM_MAX; i++) {
+		dt += op[T_DKIM + 3 * i].result;
+		dp += op[T_DKIM + 3 * i + 1].result;
+		du += op[T_DKIM + 3 * i + 2].result;
+	}
+	pf_fact_bool(f, PF_F_HIST_DKIM_RATE_LIMITED, dt > 0);
+	pf_fact_bool(f, PF_F_HIST_DKIM_BLOCKED, dp > 0);
+	pf_fact_bool(f, PF_F_HIST_DKIM_UNUSUAL_RATE, du > 0);
+	pf_fact_bool(f, PF_F_HIST_ORG_RATE_LIMITED, op[T_ORG].result > 0);
+	pf_fact_bool(f, PF_F_HIST_ORG_BLOCKED, op[T_ORG + 1].result > 0);
+	if (w->sender_domain == NULL) {
 		pf_fact_unknown(f, PF_F_HIST_DOMAIN_RATE_LIMITED, PF_U_NO_INPUT,
 		    "no envelope sender domain");
 		pf_fact_unknown(f, PF_F_HIST_DOMAIN_BLOCKED, PF_U_NO_INPUT,
 		    "no envelope sender domain");
+		pf_fact_unknown(f, PF_F_HIST_SPF_UNUSUAL_RATE, PF_U_NO_INPUT,
+		    "no envelope sender domain");
 		return;
 	}
-	pf_fact_bool(f, PF_F_HIST_DOMAIN_RATE_LIMITED, op[0].result > 0);
-	pf_fact_bool(f, PF_F_HIST_DOMAIN_BLOCKED, op[1].result > 0);
+	pf_fact_bool(f, PF_F_HIST_DOMAIN_RATE_LIMITED, op[T_SPF].result > 0);
+	pf_fact_bool(f, PF_F_HIST_DOMAIN_BLOCKED, op[T_SPF + 1].result > 0);
+	pf_fact_bool(f, PF_F_HIST_SPF_UNUSUAL_RATE, op[T_SPF + 2].result > 0);
+}
+
+/* nonempty - s, or NULL when it is NULL or "" */
+static const char *
+nonempty(const char *s)
+{
+	return s != NULL && *s != '\0' ? s : NULL;
 }
 
 /* pf_hist_read - the hist.* facts of a message */
 void
 pf_hist_read(struct pf_state *st, const char *const *rcpt, size_t n,
-    const char *sender_domain, struct pf_facts *f)
+    const struct pf_hist_who *who, struct pf_facts *f)
 {
-	const char *sd = sender_domain != NULL && *sender_domain != '\0' ?
-	    sender_domain : NULL;
+	struct pf_hist_who w = { NULL, NULL, NULL };
 	const char *ip = pf_fact_known(f, PF_F_EGRESS_IP) &&
 	    pf_fact_gets(f, PF_F_EGRESS_IP)[0] != '\0' ?
 	    pf_fact_gets(f, PF_F_EGRESS_IP) : NULL;
@@ -492,6 +663,11 @@ pf_hist_read(struct pf_state *st, const char *const *rcpt, size_t n,
 	int64_t now, ok;
 	size_t i;
 
+	if (who != NULL) {
+		w.sender_domain = nonempty(who->sender_domain);
+		w.dkim_domains = nonempty(who->dkim_domains);
+		w.from_org = nonempty(who->from_org);
+	}
 	if (st == NULL) {
 		all_unknown(f, PF_U_NOT_CONFIGURED,
 		    "no state store (State none)");
@@ -499,21 +675,13 @@ pf_hist_read(struct pf_state *st, const char *const *rcpt, size_t n,
 	}
 	if (n > 1000)
 		n = 1000;
-	if ((op = calloc(n * PER_RCPT + 6, sizeof(*op))) == NULL) {
+	if ((op = calloc(n * PER_RCPT + TAIL, sizeof(*op))) == NULL) {
 		all_unknown(f, PF_U_NO_MEMORY, NULL);
 		return;
 	}
-	/* after the recipients' ops: the IP's four, the domain's two */
-	if (ip != NULL)
-		ip_ops(ip, &op[n * PER_RCPT]);
-	else
-		for (i = 0; i < 4; i++) {
-			op[n * PER_RCPT + i].op = PF_SOP_GET;
-			pf_state_key(&op[n * PER_RCPT + i], "hist.-");
-		}
-	domain_ops(sd, &op[n * PER_RCPT + 4]);
+	sender_reads(ip, &w, &op[n * PER_RCPT]);
 	if ((rc = read_ops(st, rcpt, n, op, &err)) != PF_OK ||
-	    (rc = pf_state_run(st, op, n * PER_RCPT + 6, &err)) != PF_OK) {
+	    (rc = pf_state_run(st, op, n * PER_RCPT + TAIL, &err)) != PF_OK) {
 		all_unknown(f, rc == PF_ENOMEM ? PF_U_NO_MEMORY :
 		    PF_U_STORE_UNREACHABLE, err.msg[0] != '\0' ? err.msg : NULL);
 		free(op);
@@ -527,15 +695,14 @@ pf_hist_read(struct pf_state *st, const char *const *rcpt, size_t n,
 		inactive |= since(&o[2]) > ok;
 		full |= since(&o[3]) > ok &&
 		    now - since(&o[3]) < PF_HIST_FULL_TTL;
-		rate |= since(&o[4]) != 0 &&
+		rate |= since(&o[4]) > ok &&
 		    now - since(&o[4]) < PF_HIST_RATE_TTL;
 		pol |= since(&o[5]) != 0 &&
 		    now - since(&o[5]) < PF_HIST_DOMAIN_TTL;
 		allow |= since(&o[6]) != 0 &&
 		    now - since(&o[6]) < PF_HIST_DOMAIN_TTL;
 	}
-	ip_facts(&op[n * PER_RCPT], ip, f, f);
-	domain_facts(&op[n * PER_RCPT + 4], sd, f);
+	sender_facts(&op[n * PER_RCPT], ip, &w, f);
 	free(op);
 	pf_fact_bool(f, PF_F_HIST_RCPT_NO_SUCH_USER, nouser);
 	pf_fact_bool(f, PF_F_HIST_RCPT_INACTIVE, inactive);
@@ -650,4 +817,162 @@ pf_hist_top(struct pf_state *st, const char *prefix, uint32_t window,
 {
 	return pf_state_scan(st, prefix, window ? window : REPORT_WINDOW, rows,
 	    n, got, err);
+}
+
+/* a growing list of scopes, while the series is gathered */
+struct scopes {
+	struct pf_hist_scope	*v;
+	size_t			 n, cap, nbucket;
+};
+
+/* scope_of - the entry of key in a list, added if new; NULL when the
+ * list is full or out of memory */
+static struct pf_hist_scope *
+scope_of(struct scopes *l, const char *key, size_t len)
+{
+	struct pf_hist_scope *p;
+	size_t i;
+
+	if (len == 0 || len >= sizeof(l->v[0].key))
+		return NULL;
+	for (i = 0; i < l->n; i++)
+		if (strncmp(l->v[i].key, key, len) == 0 &&
+		    l->v[i].key[len] == '\0')
+			return &l->v[i];
+	if (l->n == PF_HIST_SCOPES_MAX)
+		return NULL;
+	if (l->n == l->cap) {
+		size_t nc = l->cap ? l->cap * 2 : 32;
+
+		if ((p = realloc(l->v, nc * sizeof(*p))) == NULL)
+			return NULL;
+		l->v = p;
+		l->cap = nc;
+	}
+	p = &l->v[l->n];
+	memset(p, 0, sizeof(*p));
+	if ((p->n = calloc(l->nbucket * PF_HIST_NCOL, sizeof(*p->n))) == NULL)
+		return NULL;
+	memcpy(p->key, key, len);
+	l->n++;
+	return p;
+}
+
+/* col_of - the column of a name, -1 if none */
+static int
+col_of(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < PF_HIST_NCOL; i++)
+		if (strcmp(col_names[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* series_row - one scanned counter "s.SCOPE.COL" of bucket b */
+static void
+series_row(struct scopes *l, const char *k, int64_t count, size_t b)
+{
+	const char *dot = strrchr(k, '.');
+	struct pf_hist_scope *sc;
+	int col;
+
+	if (dot == NULL || dot < k + 2 || (col = col_of(dot + 1)) < 0 ||
+	    (sc = scope_of(&l[k[0] == 'i'], k + 2, (size_t)(dot - k - 2))) ==
+	    NULL)
+		return;
+	sc->n[b * PF_HIST_NCOL + (size_t)col] += count;
+	sc->total += count;
+}
+
+/* cmp_scope - the largest total first, then by name */
+static int
+cmp_scope(const void *a, const void *b)
+{
+	const struct pf_hist_scope *x = a, *y = b;
+
+	if (x->total != y->total)
+		return x->total < y->total ? 1 : -1;
+	return strcmp(x->key, y->key);
+}
+
+/* fold - keep the top scopes, the rest summed into one entry (key "") */
+static void
+fold(struct scopes *l, size_t top)
+{
+	struct pf_hist_scope *rest;
+	size_t i, j;
+
+	qsort(l->v, l->n, sizeof(l->v[0]), cmp_scope);
+	if (l->n <= top + 1)
+		return;
+	rest = &l->v[top];
+	rest->key[0] = '\0';
+	rest->folded = l->n - top;
+	for (i = top + 1; i < l->n; i++) {
+		for (j = 0; j < l->nbucket * PF_HIST_NCOL; j++)
+			rest->n[j] += l->v[i].n[j];
+		rest->total += l->v[i].total;
+		free(l->v[i].n);
+	}
+	l->n = top + 1;
+}
+
+/* pf_hist_series - what Gmail answered per sender domain and egress IP,
+ * per day or hour */
+int
+pf_hist_series(struct pf_state *st, int hourly, int64_t first,
+    size_t nbucket, size_t top, struct pf_hist_series *out,
+    struct pf_err *err)
+{
+	struct scopes l[2];
+	struct pf_state_row *scan;
+	char prefix[64];
+	size_t b, i, ns, plen;
+	int rc = PF_OK;
+
+	memset(out, 0, sizeof(*out));
+	memset(l, 0, sizeof(l));
+	l[0].nbucket = l[1].nbucket = nbucket;
+	if ((scan = calloc(SCAN_MAX, sizeof(*scan))) == NULL)
+		return pf_err_set(err, PF_ENOMEM, "out of memory");
+	for (b = 0; b < nbucket && rc == PF_OK; b++) {
+		plen = (size_t)snprintf(prefix, sizeof(prefix),
+		    "hist.ts.%c.%lld.", hourly ? 'h' : 'd',
+		    (long long)(first + (int64_t)b));
+		if ((rc = pf_state_scan(st, prefix, hourly ? HOUR_WINDOW :
+		    DAY_WINDOW, scan, SCAN_MAX, &ns, err)) != PF_OK)
+			break;
+		for (i = 0; i < ns; i++)
+			series_row(l, scan[i].key + plen, scan[i].count, b);
+	}
+	free(scan);
+	fold(&l[0], top);
+	fold(&l[1], top);
+	out->hourly = hourly;
+	out->first = first;
+	out->nbucket = nbucket;
+	out->sd = l[0].v;
+	out->nsd = l[0].n;
+	out->ip = l[1].v;
+	out->nip = l[1].n;
+	if (rc != PF_OK)
+		pf_hist_series_free(out);
+	return rc;
+}
+
+/* pf_hist_series_free - what pf_hist_series allocated */
+void
+pf_hist_series_free(struct pf_hist_series *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nsd; i++)
+		free(s->sd[i].n);
+	for (i = 0; i < s->nip; i++)
+		free(s->ip[i].n);
+	free(s->sd);
+	free(s->ip);
+	memset(s, 0, sizeof(*s));
 }

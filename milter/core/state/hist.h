@@ -12,12 +12,17 @@
  *   egress IP and its /24 or /64 (the "[ip n]" Gmail puts in its reply):
  *     reputation and rate replies, the 4xx counted in a one-hour window,
  *     the 5xx in a one-day window;
- *   sender domain (the envelope sender's, from the queue manager's line):
- *     domain-reputation and the 4.7.28 domain forms, windowed as for an
- *     IP; and
- *     the form (4xx or 5xx) of the last sender-guideline reply, for
- *     Enforcement auto;
+ *   sender domains: domain-reputation replies under the envelope
+ *     sender's domain (the SPF domain: the milter's spf_domain=, else the
+ *     queue manager's from=), each DKIM d= and the organizational domain
+ *     of From: (both from the milter's line for the queue id); the 4.7.28
+ *     DKIM-domain form under the DKIM domains, the SPF-domain form under
+ *     the SPF domain; windowed as for an IP; and the form (4xx or 5xx)
+ *     of the last sender-guideline reply, for Enforcement auto;
  *   recipient domain: policy refusals and IP-not-in-allowlist, 7 days.
+ * What Gmail answered (deliveries, and refusals by kind) is also kept per
+ * sender domain and egress IP, per UTC day (PF_HIST_DAYS) and per hour
+ * (PF_HIST_HOURS), for the series of `preflight report`.
  * Every count is also kept per rule and day, for `preflight report`, with
  * the closed loop of the daemon's predictions: per rule and day, hits
  * (predicted and refused with that reply), false alarms (a permanent
@@ -44,6 +49,7 @@
 						 * idempotence */
 #define PF_HIST_DAYS		400		/* per-day report counters */
 #define PF_HIST_PRED_MAX	8		/* predictions of one message */
+#define PF_HIST_HOURS		(14 * 24)	/* per-hour series kept */
 
 /* what a reply is about */
 enum pf_hist_kind {
@@ -67,7 +73,14 @@ struct pf_hist_event {
 	const char	*rule;		/* the entry of the refusal, or NULL
 					 * (delivered, or not catalogued) */
 	const char	*egress_ip;	/* from the reply, or NULL */
-	const char	*sender_domain;	/* or NULL */
+	const char	*sender_domain;	/* the SPF (envelope) domain, or NULL */
+	const char	*dkim_domains;	/* d= of the message, comma- or
+					 * space-separated, or NULL */
+	const char	*from_org;	/* organizational domain of From:, or
+					 * NULL */
+	const char	*egress_host;	/* the egress IP when the reply names
+					 * none (the configured one), for the
+					 * report's series only; or NULL */
 	int		 guideline;	/* the refusal is a sender-guideline
 					 * reply whose form (4 or 5) Gmail
 					 * picks by the sender; 0 if not */
@@ -87,12 +100,19 @@ struct pf_hist_event {
 int	pf_hist_record(struct pf_state *, const struct pf_hist_event *,
 	    size_t n, int *fresh, struct pf_err *);
 
+/* the domains a message is sent under, for pf_hist_read; each NULL when
+ * the message has none */
+struct pf_hist_who {
+	const char	*sender_domain;	/* the envelope sender's */
+	const char	*dkim_domains;	/* space- or comma-separated d= */
+	const char	*from_org;	/* organizational domain of From: */
+};
+
 /* pf_hist_read - the hist.* facts of a message to these recipients, from
- * this envelope sender domain (and the egress IP already in the facts),
- * now; each unknown with the reason when the store is absent or
- * unreachable */
+ * these domains (and the egress IP already in the facts), now; each
+ * unknown with the reason when the store is absent or unreachable */
 void	pf_hist_read(struct pf_state *, const char *const *rcpt, size_t n,
-	    const char *sender_domain, struct pf_facts *);
+	    const struct pf_hist_who *, struct pf_facts *);
 
 /* pf_hist_enforcement - which form of the sender-guideline replies Gmail
  * gave the sender domain last: 4 (rate limited), 5 (blocked), 0 none
@@ -116,12 +136,45 @@ int	pf_hist_report(struct pf_state *, int64_t from, int64_t to,
 	    int64_t *delivered, int64_t *day_kind, struct pf_err *);
 
 /* pf_hist_top - the largest per-scope refusal counts over the last
- * window seconds: prefix "hist.rd." (recipient domains), "hist.sd."
- * (sender domain and rule), "hist.ipr." (egress IP and rule) */
+ * window seconds (0: 30 days): prefix "hist.rd." (recipient domains) */
 int	pf_hist_top(struct pf_state *, const char *prefix, uint32_t window,
 	    struct pf_state_row *rows, size_t n, size_t *got,
 	    struct pf_err *);
 
 #define PF_HIST_NKIND	9
+
+/* the report's series: what Gmail answered per sender domain and egress
+ * IP, per bucket (a UTC day or hour); column 0 counts deliveries, column
+ * 1 + k the refusals of kind k (enum pf_hist_kind) */
+#define PF_HIST_NCOL	(1 + PF_HIST_NKIND)
+#define PF_HIST_SCOPES_MAX 4096	/* distinct domains or IPs gathered */
+
+struct pf_hist_scope {
+	char		 key[256];	/* the domain or IP; "" for the rest */
+	int64_t		 total;		/* every answer in the range */
+	size_t		 folded;	/* the rest: how many scopes it sums */
+	int64_t		*n;		/* nbucket * PF_HIST_NCOL, owned */
+};
+
+struct pf_hist_series {
+	int		 hourly;	/* buckets are hours, else days */
+	int64_t		 first;		/* the first bucket's number: days
+					 * or hours since the epoch */
+	size_t		 nbucket;
+	struct pf_hist_scope *sd, *ip;	/* largest total first; the last
+					 * one, key "", sums the rest */
+	size_t		 nsd, nip;
+};
+
+/* pf_hist_series - the series of nbucket buckets from first (days, or
+ * hours when hourly): the top scopes by total and the rest summed into
+ * one; free with pf_hist_series_free */
+int	pf_hist_series(struct pf_state *, int hourly, int64_t first,
+	    size_t nbucket, size_t top, struct pf_hist_series *,
+	    struct pf_err *);
+void	pf_hist_series_free(struct pf_hist_series *);
+/* pf_hist_kind_key - the short name of a kind in keys and JSON
+ * ("no_such_user"); column 0 is "delivered" */
+const char *pf_hist_col_name(size_t col);
 
 #endif
