@@ -36,6 +36,17 @@ lower(const char *d, char *buf, size_t len)
 	return PF_OK;
 }
 
+/* two_labels - "a.b": its registrable domain is itself or none, so its
+ * organizational domain is itself whatever the suffix list says */
+static int
+two_labels(const char *d)
+{
+	const char *dot = strchr(d, '.');
+
+	return dot != NULL && dot != d && dot[1] != '\0' &&
+	    strchr(dot + 1, '.') == NULL;
+}
+
 /* pf_dmarc_orgdomain - registrable domain, or d itself if it has none */
 int
 pf_dmarc_orgdomain(const psl_ctx_t *psl, const char *d, char *buf,
@@ -46,7 +57,8 @@ pf_dmarc_orgdomain(const psl_ctx_t *psl, const char *d, char *buf,
 
 	if (lower(d, low, sizeof(low)) != PF_OK)
 		return PF_EINVAL;
-	reg = psl != NULL ? psl_registrable_domain(psl, low) : NULL;
+	reg = psl != NULL && !two_labels(low) ?
+	    psl_registrable_domain(psl, low) : NULL;
 	if (reg == NULL)
 		reg = low;
 	if (strlen(reg) >= len)

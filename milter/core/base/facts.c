@@ -61,11 +61,14 @@ pf_facts_new(void)
 void
 pf_facts_reset(struct pf_facts *f)
 {
+	struct pf_fact_why *w, *next;
 	int i;
 
-	for (i = 0; i < PF_F__COUNT; i++) {
+	for (i = 0; i < PF_F__COUNT; i++)
 		free(f->v[i].s);
-		free(f->v[i].why);
+	for (w = f->whys; w != NULL; w = next) {
+		next = w->next;
+		free(w);
 	}
 	memset(f, 0, sizeof(*f));
 }
@@ -84,7 +87,6 @@ static void
 clear(struct pf_fact_val *v)
 {
 	free(v->s);
-	free(v->why);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -124,13 +126,33 @@ pf_fact_strz(struct pf_facts *f, int id, const char *s)
 	return pf_fact_str(f, id, s ? s : "", s ? strlen(s) : 0);
 }
 
+/* keep_why - the store's copy of a text for people: the newest one when
+ * it is the same text (facts made unknown in a run), else a new one */
+static const char *
+keep_why(struct pf_facts *f, const char *why)
+{
+	struct pf_fact_why *w;
+	size_t n;
+
+	if (f->whys != NULL && (f->whys->text == why ||
+	    strcmp(f->whys->text, why) == 0))
+		return f->whys->text;
+	n = strlen(why);
+	if ((w = malloc(sizeof(*w) + n + 1)) == NULL)
+		return NULL;
+	memcpy(w->text, why, n + 1);
+	w->next = f->whys;
+	f->whys = w;
+	return w->text;
+}
+
 int
 pf_fact_unknown(struct pf_facts *f, int id, enum pf_undecided reason,
     const char *why)
 {
-	char *copy = NULL;
+	const char *copy = NULL;
 
-	if (why != NULL && (copy = strdup(why)) == NULL)
+	if (why != NULL && (copy = keep_why(f, why)) == NULL)
 		return PF_ENOMEM;
 	clear(&f->v[id]);
 	f->v[id].reason = reason;

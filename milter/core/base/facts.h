@@ -27,12 +27,20 @@ struct pf_fact_val {
 	int64_t	 n;		/* NUM and BOOL */
 	char	*s;		/* STR: owned */
 	enum pf_undecided reason;	/* UNKNOWN: why, as a value */
-	char	*why;		/* UNKNOWN: owned text for people, NULL = the
-				 * reason's own text */
+	const char *why;	/* UNKNOWN: text for people (in the store's
+				 * list of texts), NULL = the reason's own */
+};
+
+/* a text for people, kept until the store is reset: a run of facts made
+ * unknown for one reason shares one copy */
+struct pf_fact_why {
+	struct pf_fact_why *next;
+	char	 text[];
 };
 
 struct pf_facts {
 	struct pf_fact_val v[PF_F__COUNT];
+	struct pf_fact_why *whys;	/* newest first */
 };
 
 /* registry */

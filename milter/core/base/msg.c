@@ -408,8 +408,16 @@ pf_msg_body(struct pf_msg *m, const void *vp, size_t len)
 		return PF_OK;
 	}
 	while (lf != NULL) {
-		out_add(m, p, (size_t)(lf - p));
-		out_add(m, (const unsigned char *)"\r\n", 2);
+		if ((size_t)(lf - p) + 2 <= OUTBUF - m->outlen) {
+			/* the common case: the line and its CRLF fit */
+			memcpy(m->out + m->outlen, p, (size_t)(lf - p));
+			m->outlen += (size_t)(lf - p);
+			m->out[m->outlen++] = '\r';
+			m->out[m->outlen++] = '\n';
+		} else {
+			out_add(m, p, (size_t)(lf - p));
+			out_add(m, (const unsigned char *)"\r\n", 2);
+		}
 		p = lf + 1;
 		lf = bare_lf(p, end, 0);
 	}

@@ -814,6 +814,29 @@ pred_cmp(const void *a, const void *b)
 	return x->rule < y->rule ? -1 : x->rule > y->rule;
 }
 
+/* why_text - "fact: why" for an open rule, at most WHY_MAX bytes;
+ * owned (a plain concatenation: this runs for every open rule of every
+ * message) */
+#define WHY_MAX	599
+static char *
+why_text(const char *name, const char *why)
+{
+	size_t a = strlen(name), b = strlen(why), n = a + 2 + b;
+	char *t;
+
+	if (n > WHY_MAX)
+		n = WHY_MAX;
+	if ((t = malloc(n + 1)) == NULL)
+		return NULL;
+	memcpy(t, name, a < n ? a : n);
+	if (a < n)
+		memcpy(t + a, ": ", n - a < 2 ? n - a : 2);
+	if (a + 2 < n)
+		memcpy(t + a + 2, why, n - a - 2);
+	t[n] = '\0';
+	return t;
+}
+
 /* pf_rules_eval - every rule with a condition, against the facts */
 int
 pf_rules_eval(const struct pf_rules *rs, const struct pf_facts *f,
@@ -823,8 +846,9 @@ pf_rules_eval(const struct pf_rules *rs, const struct pf_facts *f,
 
 	memset(out, 0, sizeof(*out));
 	out->rules = rs;
-	if ((out->pred = calloc(rs->nrule, sizeof(*out->pred))) == NULL ||
-	    (out->unk = calloc(rs->nrule, sizeof(*out->unk))) == NULL) {
+	/* not cleared: npred and nunk say how much is filled */
+	if ((out->pred = malloc(rs->nrule * sizeof(*out->pred) + 1)) == NULL ||
+	    (out->unk = malloc(rs->nrule * sizeof(*out->unk) + 1)) == NULL) {
 		pf_verdict_reset(out);
 		return PF_ENOMEM;
 	}
@@ -837,14 +861,12 @@ pf_rules_eval(const struct pf_rules *rs, const struct pf_facts *f,
 		t = pf_expr_eval(r->when, f, &why);
 		if (t < 0) {
 			struct pf_unknown *u = &out->unk[out->nunk++];
-			char text[600];
 
-			snprintf(text, sizeof(text), "%s: %s",
-			    pf_fact_name(why), pf_fact_why(f, why));
 			u->rule = r;
 			u->fact = why;
 			u->reason = pf_fact_reason(f, why);
-			if ((u->why = strdup(text)) == NULL)
+			if ((u->why = why_text(pf_fact_name(why),
+			    pf_fact_why(f, why))) == NULL)
 				goto oom;
 		} else if (t) {
 			struct pf_pred *p = &out->pred[out->npred++];
