@@ -152,6 +152,63 @@ pf_msg_free(struct pf_msg *m)
 	free(m);
 }
 
+/* obs_restart - the observers of m with the state of a new message; on
+ * failure the ones from the failing one on are dropped */
+static int
+obs_restart(struct pf_msg *m)
+{
+	const struct pf_observer *o;
+	size_t i, j;
+	int rc;
+
+	for (i = 0; i < m->nobs; i++) {
+		o = m->obs[i].o;
+		if (o->reset != NULL) {
+			o->reset(m->obs[i].st);
+			continue;
+		}
+		if (o->free != NULL)
+			o->free(m->obs[i].st);
+		m->obs[i].st = NULL;
+		if (o->begin != NULL &&
+		    (rc = o->begin(o->arg, m, &m->obs[i].st)) != PF_OK) {
+			for (j = i + 1; j < m->nobs; j++)
+				if (m->obs[j].o->free != NULL)
+					m->obs[j].o->free(m->obs[j].st);
+			m->nobs = i;
+			return rc;
+		}
+	}
+	return PF_OK;
+}
+
+/* pf_msg_reset - an empty message again, keeping observers and buffers */
+int
+pf_msg_reset(struct pf_msg *m)
+{
+	struct obs obs[MAX_OBSERVERS];
+	struct bbuf line = m->line, field = m->field;
+	char **rcpt = m->rcpt;
+	size_t nobs = m->nobs, rcap = m->rcap, i;
+
+	for (i = 0; i < m->nrcpt; i++)
+		free(m->rcpt[i]);
+	free(m->helo);
+	free(m->mail);
+	memcpy(obs, m->obs, nobs * sizeof(obs[0]));
+	memset(m, 0, offsetof(struct pf_msg, out));
+	memcpy(m->obs, obs, nobs * sizeof(obs[0]));
+	m->nobs = nobs;
+	m->rcpt = rcpt;
+	m->rcap = rcap;
+	m->line_colon = -1;
+	bbuf_clear(&line);
+	bbuf_clear(&field);
+	m->line = line;
+	m->field = field;
+	return obs_restart(m);
+}
+
 /* pf_msg_observe - add an observer and let it make its state */
 int
 pf_msg_observe(struct pf_msg *m, const struct pf_observer *o)
