@@ -24,6 +24,7 @@
 #define MAX_OBSERVERS	16
 #define OUTBUF		8192
 #define DEFECT_LINE	80
+#define BBUF_KEEP	(64 * 1024)	/* kept across pf_msg_reset */
 
 enum phase { PH_HDR = 0, PH_BODY };
 
@@ -118,6 +119,19 @@ bbuf_clear(struct bbuf *b)
 	b->total = 0;
 }
 
+/* bbuf_trim - empty, giving back a buffer a long field grew past
+ * BBUF_KEEP (a session keeps its builder between messages) */
+static void
+bbuf_trim(struct bbuf *b)
+{
+	bbuf_clear(b);
+	if (b->cap > BBUF_KEEP) {
+		free(b->p);
+		b->p = NULL;
+		b->cap = 0;
+	}
+}
+
 /* pf_msg_new - an empty message */
 struct pf_msg *
 pf_msg_new(void)
@@ -202,8 +216,8 @@ pf_msg_reset(struct pf_msg *m)
 	m->rcpt = rcpt;
 	m->rcap = rcap;
 	m->line_colon = -1;
-	bbuf_clear(&line);
-	bbuf_clear(&field);
+	bbuf_trim(&line);
+	bbuf_trim(&field);
 	m->line = line;
 	m->field = field;
 	return obs_restart(m);
