@@ -57,20 +57,28 @@ pf_facts_new(void)
 	return calloc(1, sizeof(struct pf_facts));
 }
 
-/* pf_facts_reset - forget every value */
+/* pf_facts_reset - forget every value: only the facts written since the
+ * last reset can differ from all-zero, so only those are cleared */
 void
 pf_facts_reset(struct pf_facts *f)
 {
 	struct pf_fact_why *w, *next;
-	int i;
+	uint64_t bits;
+	int i, b;
 
-	for (i = 0; i < PF_F__COUNT; i++)
-		free(f->v[i].s);
+	for (i = 0; i < PF_FACTS_WORDS; i++) {
+		for (bits = f->set[i]; bits != 0; bits &= bits - 1) {
+			b = i * 64 + __builtin_ctzll(bits);
+			free(f->v[b].s);
+			memset(&f->v[b], 0, sizeof(f->v[b]));
+		}
+		f->set[i] = 0;
+	}
 	for (w = f->whys; w != NULL; w = next) {
 		next = w->next;
 		free(w);
 	}
-	memset(f, 0, sizeof(*f));
+	f->whys = NULL;
 }
 
 void
@@ -82,10 +90,14 @@ pf_facts_free(struct pf_facts *f)
 	free(f);
 }
 
-/* clear - drop the old value of one fact */
+/* clear - drop the old value of one fact, about to be written, and note
+ * it for the next reset */
 static void
-clear(struct pf_fact_val *v)
+clear(struct pf_facts *f, int id)
 {
+	struct pf_fact_val *v = &f->v[id];
+
+	f->set[id / 64] |= UINT64_C(1) << (id % 64);
 	free(v->s);
 	memset(v, 0, sizeof(*v));
 }
@@ -93,7 +105,7 @@ clear(struct pf_fact_val *v)
 int
 pf_fact_num(struct pf_facts *f, int id, int64_t n)
 {
-	clear(&f->v[id]);
+	clear(f, id);
 	f->v[id].state = PF_FS_KNOWN;
 	f->v[id].n = n;
 	return PF_OK;
@@ -114,7 +126,7 @@ pf_fact_str(struct pf_facts *f, int id, const char *s, size_t len)
 		return PF_ENOMEM;
 	memcpy(copy, s, len);
 	copy[len] = '\0';
-	clear(&f->v[id]);
+	clear(f, id);
 	f->v[id].state = PF_FS_KNOWN;
 	f->v[id].s = copy;
 	return PF_OK;
@@ -154,7 +166,7 @@ pf_fact_unknown(struct pf_facts *f, int id, enum pf_undecided reason,
 
 	if (why != NULL && (copy = keep_why(f, why)) == NULL)
 		return PF_ENOMEM;
-	clear(&f->v[id]);
+	clear(f, id);
 	f->v[id].reason = reason;
 	f->v[id].why = copy;
 	return PF_OK;

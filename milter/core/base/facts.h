@@ -38,9 +38,13 @@ struct pf_fact_why {
 	char	 text[];
 };
 
+#define PF_FACTS_WORDS	((PF_F__COUNT + 63) / 64)
+
 struct pf_facts {
 	struct pf_fact_val v[PF_F__COUNT];
 	struct pf_fact_why *whys;	/* newest first */
+	uint64_t set[PF_FACTS_WORDS];	/* facts written since the last
+					 * reset: the only ones it clears */
 };
 
 /* registry */
@@ -52,7 +56,8 @@ const char	*pf_fact_doc(int id);
 /* pf_facts_new - all facts unknown ("not measured"); NULL on ENOMEM */
 struct pf_facts	*pf_facts_new(void);
 void		 pf_facts_free(struct pf_facts *);
-/* pf_facts_reset - back to all unknown, freeing strings */
+/* pf_facts_reset - back to all unknown, freeing strings; clears only the
+ * facts set since the last reset */
 void		 pf_facts_reset(struct pf_facts *);
 
 /* setters return PF_OK or PF_ENOMEM; the type must match the registry */
