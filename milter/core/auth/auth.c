@@ -102,6 +102,24 @@ obs_begin(void *arg, struct pf_msg *msg, void **stp)
 	return PF_OK;
 }
 
+/* obs_reset - what obs_begin made, in place: the DKIM verifier keeps its
+ * buffers */
+static void
+obs_reset(void *stp)
+{
+	struct obs_st *st = stp;
+	struct pf_dkim_msg *dm = st->dm;
+	struct pf_auth *a = st->a;
+	struct pf_msg *msg = st->msg;
+
+	memset(st, 0, sizeof(*st));
+	st->a = a;
+	st->msg = msg;
+	budget_init(a, &st->budget);
+	st->dm = dm;
+	pf_dkim_msg_reset(dm);
+}
+
 /* hname - is the field named n (case-insensitive)? */
 static int
 hname(const char *name, size_t nlen, const char *n)
@@ -300,6 +318,9 @@ obs_end(void *stp, struct pf_facts *f)
 	 * server failure Gmail would see too is simply not a pass */
 	if (t.pass)
 		pf_fact_bool(f, PF_F_DKIM_PASS, 1);
+	else if (pf_dkim_nomem(st->dm))
+		pf_fact_unknown(f, PF_F_DKIM_PASS, PF_U_NO_MEMORY,
+		    "out of memory verifying DKIM signatures");
 	else if (pf_dkim_toolarge(st->dm))
 		pf_fact_unknown(f, PF_F_DKIM_PASS, PF_U_TOO_LARGE,
 		    "header block too large to verify DKIM signatures");
@@ -381,6 +402,7 @@ pf_auth_new(const struct pf_config *cfg, struct pf_auth **out,
 	a->obs.body = obs_body;
 	a->obs.end = obs_end;
 	a->obs.free = obs_free;
+	a->obs.reset = obs_reset;
 	*out = a;
 	return PF_OK;
 }

@@ -4,7 +4,8 @@
  * of a message as it streams past (header, end of header, body, end) and
  * judges each as Gmail does: a verified signature still fails with rsa-sha1
  * or a key under 1024 bits.  The header fields are held until the end of
- * the header and given to the library only when one is a DKIM-Signature.  Key lookups go through dns.c by libopendkim's
+ * the header and given to the library only when one is a DKIM-Signature;
+ * the library's verify handle is made only then too.  Key lookups go through dns.c by libopendkim's
  * query callbacks: the reply packet is handed over as is, and a temporary
  * failure (SERVFAIL, REFUSED, timeout, budget) becomes DKIM_DNS_ERROR so
  * the library reports KEYFAIL (temperror), never "no key".
@@ -33,6 +34,7 @@ struct pf_dkim_msg {
 	int			 nosig;	/* no signature: stop */
 	int			 done;
 	int			 toolarge;	/* header block past the caps */
+	int			 nomem;	/* no verify handle could be made */
 	size_t			 hfields, hbytes;
 	/* the header fields, held until the end of the header shows a
 	 * signature (most mail has none: libopendkim never sees it) */
@@ -216,25 +218,43 @@ pf_dkim_free(struct pf_dkim *dk)
 	free(dk);
 }
 
-/* pf_dkim_msg_new - a verifier for one message; NULL on ENOMEM */
+/* pf_dkim_msg_new - a verifier for one message; NULL on ENOMEM.  The
+ * library's handle waits for a signature (pf_dkim_eoh). */
 struct pf_dkim_msg *
 pf_dkim_msg_new(struct pf_dkim *dk, struct pf_dns_budget *b)
 {
 	struct pf_dkim_msg *m;
-	DKIM_STAT st;
 
 	if ((m = malloc(sizeof(*m))) == NULL)
 		return NULL;
 	memset(m, 0, offsetof(struct pf_dkim_msg, sigs));
 	m->dk = dk;
 	m->budget = b;
-	m->d = dkim_verify(dk->lib, (const unsigned char *)"preflight", NULL,
-	    &st);
-	if (m->d == NULL) {
-		free(m);
-		return NULL;
-	}
 	return m;
+}
+
+/* pf_dkim_msg_reset - what pf_dkim_msg_new made, in place, keeping the
+ * buffer of held fields (given back past 64 KB) */
+void
+pf_dkim_msg_reset(struct pf_dkim_msg *m)
+{
+	struct pf_dkim *dk = m->dk;
+	struct pf_dns_budget *b = m->budget;
+	unsigned char *held = m->held;
+	size_t hcap = m->hcap;
+
+	if (m->d != NULL)
+		dkim_free(m->d);
+	if (hcap > 65536) {
+		free(held);
+		held = NULL;
+		hcap = 0;
+	}
+	memset(m, 0, offsetof(struct pf_dkim_msg, sigs));
+	m->dk = dk;
+	m->budget = b;
+	m->held = held;
+	m->hcap = hcap;
 }
 
 /* pf_dkim_msg_free - NULL is a no-op */
@@ -304,8 +324,6 @@ pf_dkim_header(struct pf_dkim_msg *m, const char *name, size_t nlen,
 	    m->hbytes > PF_DKIM_MAX_HBYTES) {
 		m->toolarge = 1;
 		m->nosig = 1;
-		dkim_free(m->d);
-		m->d = NULL;
 		free(m->held);
 		m->held = NULL;
 		m->hlen = m->hcap = 0;
@@ -318,14 +336,24 @@ pf_dkim_header(struct pf_dkim_msg *m, const char *name, size_t nlen,
 	hold(m, name, nlen, value, vlen);
 }
 
-/* pf_dkim_eoh - end of header; no signature means nothing more to do */
+/* pf_dkim_eoh - end of header; no signature means nothing more to do,
+ * else the library gets its handle and the held fields */
 void
 pf_dkim_eoh(struct pf_dkim_msg *m)
 {
+	DKIM_STAT st;
+
 	if (m == NULL || m->nosig || m->done)
 		return;
 	if (!m->signed_) {
 		m->nosig = 1;	/* what dkim_eoh says without one */
+		return;
+	}
+	m->d = dkim_verify(m->dk->lib, (const unsigned char *)"preflight",
+	    NULL, &st);
+	if (m->d == NULL) {
+		m->nomem = 1;
+		m->nosig = 1;
 		return;
 	}
 	cur = m;
@@ -458,7 +486,7 @@ pf_dkim_end(struct pf_dkim_msg *m)
 	if (m == NULL || m->done)
 		return;
 	m->done = 1;
-	if (m->nosig)
+	if (m->nosig || m->d == NULL)	/* no signature, or no end of header */
 		return;
 	cur = m;
 	(void)dkim_eom(m->d, NULL);
@@ -475,6 +503,13 @@ int
 pf_dkim_toolarge(const struct pf_dkim_msg *m)
 {
 	return m != NULL && m->toolarge;
+}
+
+/* pf_dkim_nomem - a signature was there, but no memory to verify it */
+int
+pf_dkim_nomem(const struct pf_dkim_msg *m)
+{
+	return m != NULL && m->nomem;
 }
 
 /* pf_dkim_nsigs - signatures judged */
