@@ -9,6 +9,9 @@
 #include "base/pf.h"
 #include "base/facts.h"
 
+/* a string buffer larger than this is given back at a reset */
+#define KEEP_MAX	4096
+
 static const struct {
 	const char	*name;
 	enum pf_type	 type;
@@ -57,21 +60,36 @@ pf_facts_new(void)
 	return calloc(1, sizeof(struct pf_facts));
 }
 
+/* forget - one fact back to unknown; its string buffer stays for the
+ * next value unless it is large */
+static void
+forget(struct pf_fact_val *v)
+{
+	char *buf = v->buf;
+	size_t cap = v->cap;
+
+	if (cap > KEEP_MAX) {
+		free(buf);
+		buf = NULL;
+		cap = 0;
+	}
+	memset(v, 0, sizeof(*v));
+	v->buf = buf;
+	v->cap = cap;
+}
+
 /* pf_facts_reset - forget every value: only the facts written since the
- * last reset can differ from all-zero, so only those are cleared */
+ * last reset can differ from unknown, so only those are cleared */
 void
 pf_facts_reset(struct pf_facts *f)
 {
 	struct pf_fact_why *w, *next;
 	uint64_t bits;
-	int i, b;
+	int i;
 
 	for (i = 0; i < PF_FACTS_WORDS; i++) {
-		for (bits = f->set[i]; bits != 0; bits &= bits - 1) {
-			b = i * 64 + __builtin_ctzll(bits);
-			free(f->v[b].s);
-			memset(&f->v[b], 0, sizeof(f->v[b]));
-		}
+		for (bits = f->set[i]; bits != 0; bits &= bits - 1)
+			forget(&f->v[i * 64 + __builtin_ctzll(bits)]);
 		f->set[i] = 0;
 	}
 	for (w = f->whys; w != NULL; w = next) {
@@ -84,9 +102,13 @@ pf_facts_reset(struct pf_facts *f)
 void
 pf_facts_free(struct pf_facts *f)
 {
+	int i;
+
 	if (f == NULL)
 		return;
 	pf_facts_reset(f);
+	for (i = 0; i < PF_F__COUNT; i++)
+		free(f->v[i].buf);
 	free(f);
 }
 
@@ -98,8 +120,11 @@ clear(struct pf_facts *f, int id)
 	struct pf_fact_val *v = &f->v[id];
 
 	f->set[id / 64] |= UINT64_C(1) << (id % 64);
-	free(v->s);
-	memset(v, 0, sizeof(*v));
+	v->state = PF_FS_UNKNOWN;
+	v->n = 0;
+	v->s = NULL;
+	v->reason = PF_U_NONE;
+	v->why = NULL;
 }
 
 int
@@ -117,18 +142,30 @@ pf_fact_bool(struct pf_facts *f, int id, int b)
 	return pf_fact_num(f, id, b != 0);
 }
 
+/* pf_fact_str - a copy of s, in the fact's own buffer (grown when too
+ * small; s may be the fact's current value) */
 int
 pf_fact_str(struct pf_facts *f, int id, const char *s, size_t len)
 {
-	char *copy;
+	struct pf_fact_val *v = &f->v[id];
+	size_t cap;
+	char *p;
 
-	if ((copy = malloc(len + 1)) == NULL)
-		return PF_ENOMEM;
-	memcpy(copy, s, len);
-	copy[len] = '\0';
+	if (len + 1 > v->cap) {
+		for (cap = v->cap ? v->cap : 32; cap < len + 1; cap *= 2)
+			;
+		if ((p = malloc(cap)) == NULL)
+			return PF_ENOMEM;
+		memcpy(p, s, len);
+		free(v->buf);
+		v->buf = p;
+		v->cap = cap;
+	} else
+		memmove(v->buf, s, len);
+	v->buf[len] = '\0';
 	clear(f, id);
-	f->v[id].state = PF_FS_KNOWN;
-	f->v[id].s = copy;
+	v->state = PF_FS_KNOWN;
+	v->s = v->buf;
 	return PF_OK;
 }
 

@@ -25,7 +25,9 @@ enum pf_fact_state { PF_FS_UNKNOWN = 0, PF_FS_KNOWN };
 struct pf_fact_val {
 	enum pf_fact_state state;
 	int64_t	 n;		/* NUM and BOOL */
-	char	*s;		/* STR: owned */
+	char	*s;		/* STR: the value, in buf; NULL otherwise */
+	char	*buf;		/* owned, kept across resets (cap bytes) */
+	size_t	 cap;
 	enum pf_undecided reason;	/* UNKNOWN: why, as a value */
 	const char *why;	/* UNKNOWN: text for people (in the store's
 				 * list of texts), NULL = the reason's own */
