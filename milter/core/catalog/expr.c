@@ -464,85 +464,126 @@ pf_expr_compile(const char *p, size_t len, pf_expr_const_fn cst, void *arg,
 	}
 	return e;
 }
-/* A value during evaluation; unknown carries the fact that made it so. */
-struct val {
-	int		 known;
-	int64_t		 n;
-	const char	*s;
-	int		 why;		/* fact id, when !known */
-};
+/*
+ * Evaluation.  A boolean node answers 1, 0 or -1 (unknown, *why the fact
+ * that left it open); the operands of a comparison are read in place.  No
+ * value is built per node: this runs for every rule of every message.
+ * Boolean facts are stored as 0 or 1 (pf_fact_bool), so a known boolean is
+ * always one of those two.
+ */
+static int	eval(const struct pf_expr *, const struct pf_facts *, int *);
 
-static struct val
-eval(const struct pf_expr *e, const struct pf_facts *f)
+/* operand - the number or string an operand of a comparison stands for;
+ * 0 and *why when it is unknown */
+static inline int
+operand(const struct pf_expr *e, const struct pf_facts *f, int64_t *n,
+    const char **s, int *why)
 {
-	struct val v = { 1, 0, NULL, -1 }, l, r;
+	const struct pf_fact_val *fv;
+	int t;
 
 	switch (e->op) {
 	case E_NUM:
 	case E_BOOL:
-		v.n = e->n;
-		return v;
+		*n = e->n;
+		return 1;
 	case E_STR:
-		v.s = e->s;
-		return v;
+		*s = e->s;
+		return 1;
 	case E_FACT:
-		if (!pf_fact_known(f, e->fact)) {
-			v.known = 0;
-			v.why = e->fact;
-			return v;
+		fv = &f->v[e->fact];
+		if (fv->state != PF_FS_KNOWN) {
+			*why = e->fact;
+			return 0;
 		}
-		v.n = pf_fact_getn(f, e->fact);
-		v.s = pf_fact_gets(f, e->fact);
-		return v;
-	case E_NOT:
-		v = eval(e->l, f);
-		v.n = !v.n;
-		return v;
-	case E_AND:
-	case E_OR:
-		/* Kleene: a known deciding operand wins over an unknown */
-		l = eval(e->l, f);
-		if (l.known && l.n == (e->op == E_OR))
-			return l;
-		r = eval(e->r, f);
-		if (r.known && r.n == (e->op == E_OR))
-			return r;
-		return !l.known ? l : r;
+		*n = fv->n;
+		*s = fv->s != NULL ? fv->s : "";
+		return 1;
 	default:
-		break;
+		if ((t = eval(e, f, why)) < 0)
+			return 0;
+		*n = t;
+		return 1;
 	}
-	l = eval(e->l, f);
-	r = eval(e->r, f);
-	if (!l.known)
-		return l;
-	if (!r.known)
-		return r;
-	if (e->l->type == PF_T_STR) {
-		int c = strcmp(l.s, r.s);
+}
 
-		v.n = e->op == E_EQ ? c == 0 : c != 0;
-		return v;
+/* compare - a comparison node: both operands read, the left one's
+ * unknown first */
+static int
+compare(const struct pf_expr *e, const struct pf_facts *f, int *why)
+{
+	int64_t ln = 0, rn = 0;
+	const char *ls = NULL, *rs = NULL;
+	int lw = -1, rw = -1, lk, rk;
+
+	lk = operand(e->l, f, &ln, &ls, &lw);
+	rk = operand(e->r, f, &rn, &rs, &rw);
+	if (!lk) {
+		*why = lw;
+		return -1;
+	}
+	if (!rk) {
+		*why = rw;
+		return -1;
+	}
+	if (e->l->type == PF_T_STR) {
+		int c = strcmp(ls, rs);
+
+		return e->op == E_EQ ? c == 0 : c != 0;
 	}
 	switch (e->op) {
-	case E_EQ: v.n = l.n == r.n; break;
-	case E_NE: v.n = l.n != r.n; break;
-	case E_LT: v.n = l.n < r.n; break;
-	case E_LE: v.n = l.n <= r.n; break;
-	case E_GT: v.n = l.n > r.n; break;
-	default: v.n = l.n >= r.n; break;
+	case E_EQ: return ln == rn;
+	case E_NE: return ln != rn;
+	case E_LT: return ln < rn;
+	case E_LE: return ln <= rn;
+	case E_GT: return ln > rn;
+	default: return ln >= rn;
 	}
-	return v;
+}
+
+/* eval - a boolean node, Kleene's three values: a known deciding operand
+ * of 'and'/'or' wins over an unknown one */
+static int
+eval(const struct pf_expr *e, const struct pf_facts *f, int *why)
+{
+	const struct pf_fact_val *fv;
+	int l, r, lw = -1, rw = -1, win;
+
+	switch (e->op) {
+	case E_BOOL:
+		return e->n != 0;
+	case E_FACT:
+		fv = &f->v[e->fact];
+		if (fv->state != PF_FS_KNOWN) {
+			*why = e->fact;
+			return -1;
+		}
+		return fv->n != 0;
+	case E_NOT:
+		l = eval(e->l, f, why);
+		return l < 0 ? l : !l;
+	case E_AND:
+	case E_OR:
+		win = e->op == E_OR;
+		if ((l = eval(e->l, f, &lw)) == win)
+			return l;
+		if ((r = eval(e->r, f, &rw)) == win)
+			return r;
+		if (l < 0) {
+			*why = lw;
+			return -1;
+		}
+		if (r < 0)
+			*why = rw;
+		return r;
+	default:
+		return compare(e, f, why);
+	}
 }
 
 /* pf_expr_eval - 1 true, 0 false, -1 unknown with *why the deciding fact */
 int
 pf_expr_eval(const struct pf_expr *e, const struct pf_facts *f, int *why)
 {
-	struct val v = eval(e, f);
-
-	if (!v.known) {
-		*why = v.why;
-		return -1;
-	}
-	return v.n != 0;
+	return eval(e, f, why);
 }
