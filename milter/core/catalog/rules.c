@@ -814,27 +814,55 @@ pred_cmp(const void *a, const void *b)
 	return x->rule < y->rule ? -1 : x->rule > y->rule;
 }
 
-/* why_text - "fact: why" for an open rule, at most WHY_MAX bytes;
- * owned (a plain concatenation: this runs for every open rule of every
- * message) */
+/* why_len - the length of "fact: why" for an open rule, at most WHY_MAX
+ * bytes */
 #define WHY_MAX	599
-static char *
-why_text(const char *name, const char *why)
+static size_t
+why_len(size_t a, size_t b)
 {
-	size_t a = strlen(name), b = strlen(why), n = a + 2 + b;
-	char *t;
+	return a + 2 + b > WHY_MAX ? WHY_MAX : a + 2 + b;
+}
 
-	if (n > WHY_MAX)
-		n = WHY_MAX;
-	if ((t = malloc(n + 1)) == NULL)
-		return NULL;
+/* why_put - "fact: why" at t, cut at n bytes, with its NUL */
+static void
+why_put(char *t, size_t n, const char *name, size_t a, const char *why)
+{
 	memcpy(t, name, a < n ? a : n);
 	if (a < n)
 		memcpy(t + a, ": ", n - a < 2 ? n - a : 2);
 	if (a + 2 < n)
 		memcpy(t + a + 2, why, n - a - 2);
 	t[n] = '\0';
-	return t;
+}
+
+/* why_texts - the texts of the open rules, all in one block the verdict
+ * owns (a plain concatenation, one allocation: this runs for every open
+ * rule of every message) */
+static int
+why_texts(const struct pf_facts *f, struct pf_verdict *out)
+{
+	size_t i, total = 0, n, a;
+	char *p;
+
+	for (i = 0; i < out->nunk; i++) {
+		int id = out->unk[i].fact;
+
+		total += why_len(strlen(pf_fact_name(id)),
+		    strlen(pf_fact_why(f, id))) + 1;
+	}
+	if ((out->whybuf = malloc(total + 1)) == NULL)
+		return PF_ENOMEM;
+	for (p = out->whybuf, i = 0; i < out->nunk; i++) {
+		int id = out->unk[i].fact;
+		const char *name = pf_fact_name(id), *why = pf_fact_why(f, id);
+
+		a = strlen(name);
+		n = why_len(a, strlen(why));
+		why_put(p, n, name, a, why);
+		out->unk[i].why = p;
+		p += n + 1;
+	}
+	return PF_OK;
 }
 
 /* pf_rules_eval - every rule with a condition, against the facts */
@@ -865,9 +893,7 @@ pf_rules_eval(const struct pf_rules *rs, const struct pf_facts *f,
 			u->rule = r;
 			u->fact = why;
 			u->reason = pf_fact_reason(f, why);
-			if ((u->why = why_text(pf_fact_name(why),
-			    pf_fact_why(f, why))) == NULL)
-				goto oom;
+			u->why = NULL;
 		} else if (t) {
 			struct pf_pred *p = &out->pred[out->npred++];
 
@@ -882,6 +908,8 @@ pf_rules_eval(const struct pf_rules *rs, const struct pf_facts *f,
 				out->kind = PF_V_TEMPFAIL;
 		}
 	}
+	if (out->nunk > 0 && why_texts(f, out) != PF_OK)
+		goto oom;
 	qsort(out->pred, out->npred, sizeof(*out->pred), pred_cmp);
 	return PF_OK;
 oom:
@@ -910,8 +938,7 @@ pf_verdict_reset(struct pf_verdict *v)
 		free(v->pred[i].text);
 		free(v->pred[i].detail);
 	}
-	for (i = 0; i < v->nunk; i++)
-		free(v->unk[i].why);
+	free(v->whybuf);
 	free(v->pred);
 	free(v->unk);
 	memset(v, 0, sizeof(*v));

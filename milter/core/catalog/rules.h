@@ -99,7 +99,8 @@ struct pf_unknown {
 	const struct pf_rule *rule;
 	int	 fact;			/* the fact that left it open */
 	enum pf_undecided reason;	/* why that fact is unknown */
-	char	*why;			/* "fact: text" for people; owned */
+	char	*why;			/* "fact: text" for people; in the
+					 * verdict's whybuf */
 };
 
 struct pf_verdict {
@@ -108,6 +109,7 @@ struct pf_verdict {
 	size_t		 npred;
 	struct pf_unknown *unk;
 	size_t		 nunk;
+	char		*whybuf;	/* the texts of unk[].why; owned */
 	const struct pf_rules *rules;	/* the catalog evaluated */
 };
 
