@@ -21,6 +21,7 @@
 #include "catalog/rules.h"
 #include "catalog/wordidx.h"
 #include "catalog/expr.h"
+#include "catalog/tmpl.h"
 
 #define RULES_LINE_MAX	16384	/* longest line of a rules file */
 #define RULES_MAX	4096	/* rules in one file */
@@ -451,6 +452,8 @@ rule_reset(struct pf_rule *r)
 	free(r->since);
 	free(r->detail);
 	pf_expr_free(r->when);
+	pf_tmpl_free(r->ctext);
+	pf_tmpl_free(r->cdetail);
 	for (i = 0; i < r->nfill; i++) {
 		free(r->fill[i].placeholder);
 		free(r->fill[i].source);
@@ -642,6 +645,26 @@ load_lines(struct loader *ld, FILE *fp)
 	return rc;
 }
 
+/* compile_templates - the texts and details of the rules that predict,
+ * read once with every constant known (tmpl.h) */
+static int
+compile_templates(struct pf_rules *rs)
+{
+	size_t i;
+
+	for (i = 0; i < rs->nrule; i++) {
+		struct pf_rule *r = &rs->rule[i];
+
+		if (r->when == NULL)
+			continue;
+		if ((r->ctext = pf_tmpl_compile(rs, r, r->text)) == NULL ||
+		    (r->detail != NULL && (r->cdetail =
+		    pf_tmpl_compile(rs, r, r->detail)) == NULL))
+			return PF_ENOMEM;
+	}
+	return PF_OK;
+}
+
 /* pf_rules_load - parse and validate a whole rules file */
 int
 pf_rules_load(const char *path, struct pf_rules **out, struct pf_err *err)
@@ -663,7 +686,8 @@ pf_rules_load(const char *path, struct pf_rules **out, struct pf_err *err)
 	}
 	rc = load_lines(&ld, fp);
 	fclose(fp);
-	if (rc == PF_OK && pf_wordidx_new(ld.rs, &ld.rs->words) != PF_OK)
+	if (rc == PF_OK && (pf_wordidx_new(ld.rs, &ld.rs->words) != PF_OK ||
+	    compile_templates(ld.rs) != PF_OK))
 		rc = pf_err_set(err, PF_ENOMEM, "out of memory");
 	if (rc != PF_OK) {
 		pf_rules_free(ld.rs);
@@ -763,7 +787,8 @@ source_value(const struct pf_rules *rs, const char *name,
 	return 1;
 }
 
-/* pf_rules_fill - expand {name} from the rule's fills, facts and consts */
+/* pf_rules_fill - expand {name} from the rule's fills, facts and consts;
+ * the rule's own text and detail from their compiled form */
 char *
 pf_rules_fill(const struct pf_rules *rs, const struct pf_rule *r,
     const char *t, const struct pf_facts *f)
@@ -772,6 +797,11 @@ pf_rules_fill(const struct pf_rules *rs, const struct pf_rule *r,
 	const char *p, *q;
 	char name[128];
 	size_t i;
+
+	if (f != NULL && t == r->text && r->ctext != NULL)
+		return pf_tmpl_fill(r->ctext, f);
+	if (f != NULL && t == r->detail && r->cdetail != NULL)
+		return pf_tmpl_fill(r->cdetail, f);
 
 	sb_add(&b, "", 0);
 	for (p = t; (q = strchr(p, '{')) != NULL; ) {

@@ -31,6 +31,7 @@ enum pf_confidence { PF_CONF_LOW, PF_CONF_MEDIUM, PF_CONF_HIGH };
 
 struct pf_expr;
 struct pf_wordidx;
+struct pf_tmpl;
 
 struct pf_fill {
 	char	*placeholder;		/* "ip-address" */
@@ -57,6 +58,8 @@ struct pf_rule {
 	size_t		 nfill;
 	char		**match;	/* other wordings seen in real replies */
 	size_t		 nmatch;
+	struct pf_tmpl	*ctext;		/* text and detail with their */
+	struct pf_tmpl	*cdetail;	/* placeholders resolved (tmpl.h) */
 };
 
 struct pf_rules {
