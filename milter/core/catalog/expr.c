@@ -29,6 +29,10 @@ struct pf_expr {
 	char		*s;		/* E_STR */
 	int		 fact;		/* E_FACT */
 	struct pf_expr	*l, *r;
+	/* E_AND, E_OR at the top of a chain of the same operator: its
+	 * operands in order, borrowed from the tree (see flatten) */
+	struct pf_expr	**kid;
+	size_t		 nkid;
 };
 
 /* pf_expr_free - release a condition tree */
@@ -39,6 +43,7 @@ pf_expr_free(struct pf_expr *e)
 		return;
 	pf_expr_free(e->l);
 	pf_expr_free(e->r);
+	free(e->kid);
 	free(e->s);
 	free(e);
 }
@@ -435,6 +440,44 @@ parse_or(struct lexer *lx)
 	return parse_binary(lx, T_OR, E_OR, parse_and, "or");
 }
 
+/* chain - the operands of a chain of op under e, left to right, into kid
+ * (NULL: only counted) */
+static size_t
+chain(struct pf_expr *e, enum expr_op op, struct pf_expr **kid, size_t n)
+{
+	if (e->op != op) {
+		if (kid != NULL)
+			kid[n] = e;
+		return n + 1;
+	}
+	n = chain(e->l, op, kid, n);
+	return chain(e->r, op, kid, n);
+}
+
+/* flatten - give every chain of 'and' (or of 'or') its operands as one
+ * list: Kleene's 'and' and 'or' are associative, the value and the
+ * deciding fact alike (a false operand decides an 'and', else the
+ * leftmost unknown one leaves it open), so a b c is evaluated in one loop
+ * instead of two nested calls */
+static int
+flatten(struct pf_expr *e)
+{
+	size_t i;
+
+	if (e == NULL)
+		return PF_OK;
+	if (e->op != E_AND && e->op != E_OR)
+		return flatten(e->l) == PF_OK ? flatten(e->r) : PF_ENOMEM;
+	e->nkid = chain(e, e->op, NULL, 0);
+	if ((e->kid = calloc(e->nkid, sizeof(*e->kid))) == NULL)
+		return PF_ENOMEM;
+	chain(e, e->op, e->kid, 0);
+	for (i = 0; i < e->nkid; i++)
+		if (flatten(e->kid[i]) != PF_OK)
+			return PF_ENOMEM;
+	return PF_OK;
+}
+
 /* pf_expr_compile - a whole condition: one boolean expression and nothing
  * after it.  On failure, NULL and a message in err. */
 struct pf_expr *
@@ -461,6 +504,10 @@ pf_expr_compile(const char *p, size_t len, pf_expr_const_fn cst, void *arg,
 		    lx.tp);
 		pf_expr_free(e);
 		return lexfail(&lx, "unexpected '%s' after condition", rest);
+	}
+	if (flatten(e) != PF_OK) {
+		pf_expr_free(e);
+		return lexfail(&lx, "out of memory", NULL);
 	}
 	return e;
 }
@@ -507,6 +554,20 @@ operand(const struct pf_expr *e, const struct pf_facts *f, int64_t *n,
 	}
 }
 
+/* cmp_num - an ordering or equality of two numbers */
+static inline int
+cmp_num(enum expr_op op, int64_t l, int64_t r)
+{
+	switch (op) {
+	case E_EQ: return l == r;
+	case E_NE: return l != r;
+	case E_LT: return l < r;
+	case E_LE: return l <= r;
+	case E_GT: return l > r;
+	default: return l >= r;
+	}
+}
+
 /* compare - a comparison node: both operands read, the left one's
  * unknown first */
 static int
@@ -531,27 +592,18 @@ compare(const struct pf_expr *e, const struct pf_facts *f, int *why)
 
 		return e->op == E_EQ ? c == 0 : c != 0;
 	}
-	switch (e->op) {
-	case E_EQ: return ln == rn;
-	case E_NE: return ln != rn;
-	case E_LT: return ln < rn;
-	case E_LE: return ln <= rn;
-	case E_GT: return ln > rn;
-	default: return ln >= rn;
-	}
+	return cmp_num(e->op, ln, rn);
 }
 
-/* eval - a boolean node, Kleene's three values: a known deciding operand
- * of 'and'/'or' wins over an unknown one */
-static int
-eval(const struct pf_expr *e, const struct pf_facts *f, int *why)
+/* leaf - the usual operands of a chain read in place (a fact, its
+ * negation, a fact against a constant), anything else through eval */
+static inline int
+leaf(const struct pf_expr *e, const struct pf_facts *f, int *why)
 {
 	const struct pf_fact_val *fv;
-	int l, r, lw = -1, rw = -1, win;
+	const struct pf_expr *l = e->l, *r = e->r;
 
 	switch (e->op) {
-	case E_BOOL:
-		return e->n != 0;
 	case E_FACT:
 		fv = &f->v[e->fact];
 		if (fv->state != PF_FS_KNOWN) {
@@ -560,25 +612,84 @@ eval(const struct pf_expr *e, const struct pf_facts *f, int *why)
 		}
 		return fv->n != 0;
 	case E_NOT:
-		l = eval(e->l, f, why);
-		return l < 0 ? l : !l;
-	case E_AND:
-	case E_OR:
-		win = e->op == E_OR;
-		if ((l = eval(e->l, f, &lw)) == win)
-			return l;
-		if ((r = eval(e->r, f, &rw)) == win)
-			return r;
-		if (l < 0) {
-			*why = lw;
+		if (l->op != E_FACT)
+			break;
+		fv = &f->v[l->fact];
+		if (fv->state != PF_FS_KNOWN) {
+			*why = l->fact;
 			return -1;
 		}
-		if (r < 0)
-			*why = rw;
-		return r;
+		return fv->n == 0;
+	case E_EQ: case E_NE: case E_LT: case E_LE: case E_GT: case E_GE:
+		if (l->op != E_FACT || (r->op != E_NUM && r->op != E_BOOL &&
+		    r->op != E_STR))
+			break;
+		fv = &f->v[l->fact];
+		if (fv->state != PF_FS_KNOWN) {
+			*why = l->fact;
+			return -1;
+		}
+		if (l->type == PF_T_STR) {
+			int c = strcmp(fv->s != NULL ? fv->s : "", r->s);
+
+			return e->op == E_EQ ? c == 0 : c != 0;
+		}
+		return cmp_num(e->op, fv->n, r->n);
+	default:
+		break;
+	}
+	return eval(e, f, why);
+}
+
+/* eval - a boolean node, Kleene's three values: a known deciding operand
+ * of 'and'/'or' wins over an unknown one, else the leftmost unknown one
+ * leaves it open */
+static int
+eval(const struct pf_expr *e, const struct pf_facts *f, int *why)
+{
+	const struct pf_expr *pair[2];
+	const struct pf_expr *const *kid;
+	size_t i, n;
+	int v, w, win, open = 0, first = -1;
+
+	switch (e->op) {
+	case E_BOOL:
+		return e->n != 0;
+	case E_FACT:
+		return leaf(e, f, why);
+	case E_NOT:
+		v = leaf(e->l, f, why);
+		return v < 0 ? v : !v;
+	case E_AND:
+	case E_OR:
+		break;
 	default:
 		return compare(e, f, why);
 	}
+	win = e->op == E_OR;
+	if (e->kid != NULL) {
+		kid = (const struct pf_expr *const *)e->kid;
+		n = e->nkid;
+	} else {
+		pair[0] = e->l;
+		pair[1] = e->r;
+		kid = pair;
+		n = 2;
+	}
+	for (i = 0; i < n; i++) {
+		w = -1;
+		if ((v = leaf(kid[i], f, &w)) == win)
+			return win;
+		if (v < 0 && !open) {
+			open = 1;
+			first = w;
+		}
+	}
+	if (open) {
+		*why = first;
+		return -1;
+	}
+	return !win;
 }
 
 /* pf_expr_eval - 1 true, 0 false, -1 unknown with *why the deciding fact */
