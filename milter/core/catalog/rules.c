@@ -866,17 +866,23 @@ why_put(char *t, size_t n, const char *name, size_t a, const char *why)
 }
 
 /* why_texts - the texts of the open rules, all in one block the verdict
- * owns (a plain concatenation, one allocation: this runs for every open
- * rule of every message) */
+ * owns, one per fact: the open rules of a message mostly wait on a few
+ * facts, and those share it (a plain concatenation, one allocation: this
+ * runs for every open rule of every message) */
 static int
 why_texts(const struct pf_facts *f, struct pf_verdict *out)
 {
+	unsigned short first[PF_F__COUNT];	/* 1 + its first open rule */
 	size_t i, total = 0, n, a;
 	char *p;
 
+	memset(first, 0, sizeof(first));
 	for (i = 0; i < out->nunk; i++) {
 		int id = out->unk[i].fact;
 
+		if (first[id] != 0)
+			continue;
+		first[id] = (unsigned short)(i + 1);
 		total += why_len(strlen(pf_fact_name(id)),
 		    strlen(pf_fact_why(f, id))) + 1;
 	}
@@ -884,8 +890,14 @@ why_texts(const struct pf_facts *f, struct pf_verdict *out)
 		return PF_ENOMEM;
 	for (p = out->whybuf, i = 0; i < out->nunk; i++) {
 		int id = out->unk[i].fact;
-		const char *name = pf_fact_name(id), *why = pf_fact_why(f, id);
+		const char *name, *why;
 
+		if (first[id] != i + 1) {
+			out->unk[i].why = out->unk[first[id] - 1].why;
+			continue;
+		}
+		name = pf_fact_name(id);
+		why = pf_fact_why(f, id);
 		a = strlen(name);
 		n = why_len(a, strlen(why));
 		why_put(p, n, name, a, why);
