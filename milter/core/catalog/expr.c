@@ -33,6 +33,17 @@ struct pf_expr {
 	 * operands in order, borrowed from the tree (see flatten) */
 	struct pf_expr	**kid;
 	size_t		 nkid;
+	/* the usual operands of a chain, read without looking at the
+	 * operand nodes: what kind (enum leaf_kind), which fact, and the
+	 * constant compared with (see flatten) */
+	int		 lk;
+	int		 lfact;
+	int64_t		 ln;
+	const char	*ls;
+};
+
+enum leaf_kind {
+	LK_OTHER, LK_FACT, LK_NOT_FACT, LK_CMP_NUM, LK_CMP_STR
 };
 
 /* pf_expr_free - release a condition tree */
@@ -454,6 +465,29 @@ chain(struct pf_expr *e, enum expr_op op, struct pf_expr **kid, size_t n)
 	return chain(e->r, op, kid, n);
 }
 
+/* leaf_kind - a fact, the negation of one, or a fact compared with a
+ * constant: the node's own copy of what evaluating it reads */
+static void
+leaf_kind(struct pf_expr *e)
+{
+	const struct pf_expr *l = e->l, *r = e->r;
+
+	e->lk = LK_OTHER;
+	if (e->op == E_FACT) {
+		e->lk = LK_FACT;
+		e->lfact = e->fact;
+	} else if (e->op == E_NOT && l->op == E_FACT) {
+		e->lk = LK_NOT_FACT;
+		e->lfact = l->fact;
+	} else if (e->op >= E_EQ && l->op == E_FACT &&
+	    (r->op == E_NUM || r->op == E_BOOL || r->op == E_STR)) {
+		e->lk = l->type == PF_T_STR ? LK_CMP_STR : LK_CMP_NUM;
+		e->lfact = l->fact;
+		e->ln = r->n;
+		e->ls = r->s;
+	}
+}
+
 /* flatten - give every chain of 'and' (or of 'or') its operands as one
  * list: Kleene's 'and' and 'or' are associative, the value and the
  * deciding fact alike (a false operand decides an 'and', else the
@@ -466,6 +500,7 @@ flatten(struct pf_expr *e)
 
 	if (e == NULL)
 		return PF_OK;
+	leaf_kind(e);
 	if (e->op != E_AND && e->op != E_OR)
 		return flatten(e->l) == PF_OK ? flatten(e->r) : PF_ENOMEM;
 	e->nkid = chain(e, e->op, NULL, 0);
@@ -596,49 +631,32 @@ compare(const struct pf_expr *e, const struct pf_facts *f, int *why)
 }
 
 /* leaf - the usual operands of a chain read in place (a fact, its
- * negation, a fact against a constant), anything else through eval */
+ * negation, a fact against a constant: see leaf_kind), anything else
+ * through eval */
 static inline int
 leaf(const struct pf_expr *e, const struct pf_facts *f, int *why)
 {
 	const struct pf_fact_val *fv;
-	const struct pf_expr *l = e->l, *r = e->r;
+	int c;
 
-	switch (e->op) {
-	case E_FACT:
-		fv = &f->v[e->fact];
-		if (fv->state != PF_FS_KNOWN) {
-			*why = e->fact;
-			return -1;
-		}
-		return fv->n != 0;
-	case E_NOT:
-		if (l->op != E_FACT)
-			break;
-		fv = &f->v[l->fact];
-		if (fv->state != PF_FS_KNOWN) {
-			*why = l->fact;
-			return -1;
-		}
-		return fv->n == 0;
-	case E_EQ: case E_NE: case E_LT: case E_LE: case E_GT: case E_GE:
-		if (l->op != E_FACT || (r->op != E_NUM && r->op != E_BOOL &&
-		    r->op != E_STR))
-			break;
-		fv = &f->v[l->fact];
-		if (fv->state != PF_FS_KNOWN) {
-			*why = l->fact;
-			return -1;
-		}
-		if (l->type == PF_T_STR) {
-			int c = strcmp(fv->s != NULL ? fv->s : "", r->s);
-
-			return e->op == E_EQ ? c == 0 : c != 0;
-		}
-		return cmp_num(e->op, fv->n, r->n);
-	default:
-		break;
+	if (e->lk == LK_OTHER)
+		return eval(e, f, why);
+	fv = &f->v[e->lfact];
+	if (fv->state != PF_FS_KNOWN) {
+		*why = e->lfact;
+		return -1;
 	}
-	return eval(e, f, why);
+	switch (e->lk) {
+	case LK_FACT:
+		return fv->n != 0;
+	case LK_NOT_FACT:
+		return fv->n == 0;
+	case LK_CMP_NUM:
+		return cmp_num(e->op, fv->n, e->ln);
+	default:
+		c = strcmp(fv->s != NULL ? fv->s : "", e->ls);
+		return e->op == E_EQ ? c == 0 : c != 0;
+	}
 }
 
 /* eval - a boolean node, Kleene's three values: a known deciding operand
@@ -656,7 +674,11 @@ eval(const struct pf_expr *e, const struct pf_facts *f, int *why)
 	case E_BOOL:
 		return e->n != 0;
 	case E_FACT:
-		return leaf(e, f, why);
+		if (f->v[e->fact].state != PF_FS_KNOWN) {
+			*why = e->fact;
+			return -1;
+		}
+		return f->v[e->fact].n != 0;
 	case E_NOT:
 		v = leaf(e->l, f, why);
 		return v < 0 ? v : !v;
