@@ -122,6 +122,7 @@ pf_tmpl_compile(const struct pf_rules *rs, const struct pf_rule *r,
 	return t;
 }
 
+/* pf_tmpl_free - release a compiled template */
 void
 pf_tmpl_free(struct pf_tmpl *t)
 {
