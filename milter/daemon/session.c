@@ -83,7 +83,11 @@ pf_sess_msg_reset(struct sess *s)
 {
 	size_t i;
 
-	pf_check_free(s->chk);
+	/* kept for the next message of the session (sess_check) */
+	if (s->chk != NULL) {
+		pf_check_free(s->idle);
+		s->idle = s->chk;
+	}
 	s->chk = NULL;
 	if (s->eng != NULL)
 		pf_engine_unref(s->eng);
@@ -122,6 +126,7 @@ sess_free(struct sess *s)
 	if (s == NULL)
 		return;
 	pf_sess_msg_reset(s);
+	pf_check_free(s->idle);
 	free(s->hbuf);
 	free(s);
 	atomic_fetch_sub(&live, 1);
@@ -260,6 +265,22 @@ cb_helo(SMFICTX *ctx, char *name)
 	return go(s, SMFIP_NR_HELO);
 }
 
+/* sess_check - the check of a new message: the session's last one reset
+ * in place when it pins the same engine, else (a reload, or a reset that
+ * failed) a new one; NULL on ENOMEM */
+static struct pf_check *
+sess_check(struct sess *s)
+{
+	struct pf_check *c = s->idle;
+
+	s->idle = NULL;
+	if (c != NULL && pf_check_engine(c) == s->eng &&
+	    pf_check_reset(c) == PF_OK)
+		return c;
+	pf_check_free(c);
+	return pf_check_new(s->eng);
+}
+
 /* cb_envfrom - a new message: pin the engine, start the check */
 static sfsistat
 cb_envfrom(SMFICTX *ctx, char **argv)
@@ -278,7 +299,7 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 		return go(s, SMFIP_NR_MAIL);
 	}
 	cfg = pf_engine_config(s->eng);
-	if ((s->chk = pf_check_new(s->eng)) == NULL) {
+	if ((s->chk = sess_check(s)) == NULL) {
 		pf_sess_fail(s, "out of memory starting the check");
 		return go(s, SMFIP_NR_MAIL);
 	}

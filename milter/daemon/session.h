@@ -33,6 +33,8 @@ struct sess {
 	char		 mtaname[256];	/* macro j: the MTA's own name */
 	char		*hbuf;		/* scratch for header values */
 	size_t		 hcap;
+	struct pf_check	*idle;		/* the last message's check, kept for
+					 * the next MAIL FROM to reset */
 
 	/* message */
 	struct pf_engine *eng;		/* pinned at MAIL FROM */

@@ -387,6 +387,18 @@ hdr_free(void *st)
 	free(st);
 }
 
+/* hdr_reset - the state of a new message, in place */
+static void
+hdr_reset(void *st)
+{
+	struct hdr *h = st;
+	struct pf_msg *m = h->msg;
+
+	memset(h, 0, sizeof(*h));
+	h->msg = m;
+}
+
 const struct pf_observer pf_hdr_observer = {
-	"hdr", NULL, hdr_begin, hdr_header, NULL, NULL, hdr_end, hdr_free
+	"hdr", NULL, hdr_begin, hdr_header, NULL, NULL, hdr_end, hdr_free,
+	hdr_reset
 };

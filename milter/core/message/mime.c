@@ -745,24 +745,44 @@ mime_begin(void *arg, struct pf_msg *msg, void **st)
 	return PF_OK;
 }
 
+/* mime_release - what the state holds beyond itself */
 static void
-mime_free(void *st)
+mime_release(struct mime *m)
 {
-	struct mime *m = st;
 	size_t i;
 
-	if (m == NULL)
-		return;
 	for (i = 0; i < 3; i++)
 		free(m->top[i]);
 	clear_ph(m);
 	if (m->tmp != NULL)
 		fclose(m->tmp);
 	free(m->mem);
+}
+
+static void
+mime_free(void *st)
+{
+	struct mime *m = st;
+
+	if (m == NULL)
+		return;
+	mime_release(m);
 	free(m);
+}
+
+/* mime_reset - the state of a new message, in place */
+static void
+mime_reset(void *st)
+{
+	struct mime *m = st;
+	struct pf_msg *msg = m->msg;
+
+	mime_release(m);
+	memset(m, 0, offsetof(struct mime, field));
+	m->msg = msg;
 }
 
 const struct pf_observer pf_mime_observer = {
 	"mime", NULL, mime_begin, mime_header, mime_eoh, mime_body, mime_end,
-	mime_free
+	mime_free, mime_reset
 };
