@@ -21,6 +21,7 @@
 #include "catalog/rules.h"
 #include "catalog/wordidx.h"
 #include "catalog/expr.h"
+#include "catalog/tmpl.h"
 
 #define RULES_LINE_MAX	16384	/* longest line of a rules file */
 #define RULES_MAX	4096	/* rules in one file */
@@ -451,6 +452,8 @@ rule_reset(struct pf_rule *r)
 	free(r->since);
 	free(r->detail);
 	pf_expr_free(r->when);
+	pf_tmpl_free(r->ctext);
+	pf_tmpl_free(r->cdetail);
 	for (i = 0; i < r->nfill; i++) {
 		free(r->fill[i].placeholder);
 		free(r->fill[i].source);
@@ -642,6 +645,26 @@ load_lines(struct loader *ld, FILE *fp)
 	return rc;
 }
 
+/* compile_templates - the texts and details of the rules that predict,
+ * read once with every constant known (tmpl.h) */
+static int
+compile_templates(struct pf_rules *rs)
+{
+	size_t i;
+
+	for (i = 0; i < rs->nrule; i++) {
+		struct pf_rule *r = &rs->rule[i];
+
+		if (r->when == NULL)
+			continue;
+		if ((r->ctext = pf_tmpl_compile(rs, r, r->text)) == NULL ||
+		    (r->detail != NULL && (r->cdetail =
+		    pf_tmpl_compile(rs, r, r->detail)) == NULL))
+			return PF_ENOMEM;
+	}
+	return PF_OK;
+}
+
 /* pf_rules_load - parse and validate a whole rules file */
 int
 pf_rules_load(const char *path, struct pf_rules **out, struct pf_err *err)
@@ -663,7 +686,8 @@ pf_rules_load(const char *path, struct pf_rules **out, struct pf_err *err)
 	}
 	rc = load_lines(&ld, fp);
 	fclose(fp);
-	if (rc == PF_OK && pf_wordidx_new(ld.rs, &ld.rs->words) != PF_OK)
+	if (rc == PF_OK && (pf_wordidx_new(ld.rs, &ld.rs->words) != PF_OK ||
+	    compile_templates(ld.rs) != PF_OK))
 		rc = pf_err_set(err, PF_ENOMEM, "out of memory");
 	if (rc != PF_OK) {
 		pf_rules_free(ld.rs);
@@ -763,7 +787,8 @@ source_value(const struct pf_rules *rs, const char *name,
 	return 1;
 }
 
-/* pf_rules_fill - expand {name} from the rule's fills, facts and consts */
+/* pf_rules_fill - expand {name} from the rule's fills, facts and consts;
+ * the rule's own text and detail from their compiled form */
 char *
 pf_rules_fill(const struct pf_rules *rs, const struct pf_rule *r,
     const char *t, const struct pf_facts *f)
@@ -772,6 +797,11 @@ pf_rules_fill(const struct pf_rules *rs, const struct pf_rule *r,
 	const char *p, *q;
 	char name[128];
 	size_t i;
+
+	if (f != NULL && t == r->text && r->ctext != NULL)
+		return pf_tmpl_fill(r->ctext, f);
+	if (f != NULL && t == r->detail && r->cdetail != NULL)
+		return pf_tmpl_fill(r->cdetail, f);
 
 	sb_add(&b, "", 0);
 	for (p = t; (q = strchr(p, '{')) != NULL; ) {
@@ -814,27 +844,67 @@ pred_cmp(const void *a, const void *b)
 	return x->rule < y->rule ? -1 : x->rule > y->rule;
 }
 
-/* why_text - "fact: why" for an open rule, at most WHY_MAX bytes;
- * owned (a plain concatenation: this runs for every open rule of every
- * message) */
+/* why_len - the length of "fact: why" for an open rule, at most WHY_MAX
+ * bytes */
 #define WHY_MAX	599
-static char *
-why_text(const char *name, const char *why)
+static size_t
+why_len(size_t a, size_t b)
 {
-	size_t a = strlen(name), b = strlen(why), n = a + 2 + b;
-	char *t;
+	return a + 2 + b > WHY_MAX ? WHY_MAX : a + 2 + b;
+}
 
-	if (n > WHY_MAX)
-		n = WHY_MAX;
-	if ((t = malloc(n + 1)) == NULL)
-		return NULL;
+/* why_put - "fact: why" at t, cut at n bytes, with its NUL */
+static void
+why_put(char *t, size_t n, const char *name, size_t a, const char *why)
+{
 	memcpy(t, name, a < n ? a : n);
 	if (a < n)
 		memcpy(t + a, ": ", n - a < 2 ? n - a : 2);
 	if (a + 2 < n)
 		memcpy(t + a + 2, why, n - a - 2);
 	t[n] = '\0';
-	return t;
+}
+
+/* why_texts - the texts of the open rules, all in one block the verdict
+ * owns, one per fact: the open rules of a message mostly wait on a few
+ * facts, and those share it (a plain concatenation, one allocation: this
+ * runs for every open rule of every message) */
+static int
+why_texts(const struct pf_facts *f, struct pf_verdict *out)
+{
+	unsigned short first[PF_F__COUNT];	/* 1 + its first open rule */
+	size_t i, total = 0, n, a;
+	char *p;
+
+	memset(first, 0, sizeof(first));
+	for (i = 0; i < out->nunk; i++) {
+		int id = out->unk[i].fact;
+
+		if (first[id] != 0)
+			continue;
+		first[id] = (unsigned short)(i + 1);
+		total += why_len(strlen(pf_fact_name(id)),
+		    strlen(pf_fact_why(f, id))) + 1;
+	}
+	if ((out->whybuf = malloc(total + 1)) == NULL)
+		return PF_ENOMEM;
+	for (p = out->whybuf, i = 0; i < out->nunk; i++) {
+		int id = out->unk[i].fact;
+		const char *name, *why;
+
+		if (first[id] != i + 1) {
+			out->unk[i].why = out->unk[first[id] - 1].why;
+			continue;
+		}
+		name = pf_fact_name(id);
+		why = pf_fact_why(f, id);
+		a = strlen(name);
+		n = why_len(a, strlen(why));
+		why_put(p, n, name, a, why);
+		out->unk[i].why = p;
+		p += n + 1;
+	}
+	return PF_OK;
 }
 
 /* pf_rules_eval - every rule with a condition, against the facts */
@@ -865,9 +935,7 @@ pf_rules_eval(const struct pf_rules *rs, const struct pf_facts *f,
 			u->rule = r;
 			u->fact = why;
 			u->reason = pf_fact_reason(f, why);
-			if ((u->why = why_text(pf_fact_name(why),
-			    pf_fact_why(f, why))) == NULL)
-				goto oom;
+			u->why = NULL;
 		} else if (t) {
 			struct pf_pred *p = &out->pred[out->npred++];
 
@@ -882,6 +950,8 @@ pf_rules_eval(const struct pf_rules *rs, const struct pf_facts *f,
 				out->kind = PF_V_TEMPFAIL;
 		}
 	}
+	if (out->nunk > 0 && why_texts(f, out) != PF_OK)
+		goto oom;
 	qsort(out->pred, out->npred, sizeof(*out->pred), pred_cmp);
 	return PF_OK;
 oom:
@@ -910,8 +980,7 @@ pf_verdict_reset(struct pf_verdict *v)
 		free(v->pred[i].text);
 		free(v->pred[i].detail);
 	}
-	for (i = 0; i < v->nunk; i++)
-		free(v->unk[i].why);
+	free(v->whybuf);
 	free(v->pred);
 	free(v->unk);
 	memset(v, 0, sizeof(*v));

@@ -31,6 +31,7 @@ enum pf_confidence { PF_CONF_LOW, PF_CONF_MEDIUM, PF_CONF_HIGH };
 
 struct pf_expr;
 struct pf_wordidx;
+struct pf_tmpl;
 
 struct pf_fill {
 	char	*placeholder;		/* "ip-address" */
@@ -57,6 +58,8 @@ struct pf_rule {
 	size_t		 nfill;
 	char		**match;	/* other wordings seen in real replies */
 	size_t		 nmatch;
+	struct pf_tmpl	*ctext;		/* text and detail with their */
+	struct pf_tmpl	*cdetail;	/* placeholders resolved (tmpl.h) */
 };
 
 struct pf_rules {
@@ -99,7 +102,8 @@ struct pf_unknown {
 	const struct pf_rule *rule;
 	int	 fact;			/* the fact that left it open */
 	enum pf_undecided reason;	/* why that fact is unknown */
-	char	*why;			/* "fact: text" for people; owned */
+	char	*why;			/* "fact: text" for people; in the
+					 * verdict's whybuf */
 };
 
 struct pf_verdict {
@@ -108,6 +112,7 @@ struct pf_verdict {
 	size_t		 npred;
 	struct pf_unknown *unk;
 	size_t		 nunk;
+	char		*whybuf;	/* the texts of unk[].why; owned */
 	const struct pf_rules *rules;	/* the catalog evaluated */
 };
 
