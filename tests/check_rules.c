@@ -3,6 +3,7 @@
  * check_rules.c - the rules loader's validation and the condition language.
  */
 #include <check.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "base/pf.h"
 #include "base/facts.h"
 #include "catalog/rules.h"
+#include "catalog/tmpl.h"
 #include "catalog/verdict.h"
 #include "lib/pftest.h"
 
@@ -315,6 +317,131 @@ START_TEST(test_catalog_loads)
 }
 END_TEST
 
+/*
+ * Compiled templates.  A rule's text and detail are compiled when the file
+ * is loaded (tmpl.c); pf_rules_fill on any other string reads it afresh.
+ * Both must give the same bytes for every template under any facts.
+ */
+
+/* the fact-value sets: how fact id of set k is given (k < NSETS) */
+#define NSETS	7
+static char long_str[5000];
+
+/* set_fact - fact id as set k has it */
+static void
+set_fact(struct pf_facts *f, int id, int k)
+{
+	static const int64_t nums[] = { 0, INT64_MAX, INT64_MIN, -1, 998 };
+
+	if (k == 0 || (k == 6 && id % 3 == 0)) {
+		if (k == 6)
+			pf_fact_unknown(f, id, PF_U_NO_DNS, "DNS disabled");
+		return;
+	}
+	switch (pf_fact_type(id)) {
+	case PF_T_STR:
+		ck_assert_int_eq(pf_fact_strz(f, id, k == 2 ? "" : k == 3 ?
+		    long_str : k == 4 ? "{hdr.count}}{" : "x.example"), PF_OK);
+		break;
+	case PF_T_BOOL:
+		ck_assert_int_eq(pf_fact_bool(f, id, (id + k) % 2), PF_OK);
+		break;
+	default:
+		ck_assert_int_eq(pf_fact_num(f, id,
+		    nums[(id + k) % PF_NELEM(nums)]), PF_OK);
+	}
+}
+
+/* same_fill - the compiled template c of t equals the general reading */
+static void
+same_fill(const struct pf_rules *rs, const struct pf_rule *r,
+    const char *t, const struct pf_tmpl *c, const struct pf_facts *f, int k)
+{
+	char *copy, *want, *got;
+
+	if (t == NULL)
+		return;
+	ck_assert_msg(c != NULL, "%s: not compiled", r->id);
+	/* a copy is not the rule's own text: read afresh, not compiled */
+	ck_assert_ptr_nonnull(copy = strdup(t));
+	ck_assert_ptr_nonnull(want = pf_rules_fill(rs, r, copy, f));
+	ck_assert_ptr_nonnull(got = pf_tmpl_fill(c, f));
+	ck_assert_msg(strcmp(got, want) == 0,
+	    "%s, set %d: compiled \"%.200s\" != \"%.200s\"", r->id, k, got,
+	    want);
+	free(got);
+	free(want);
+	free(copy);
+}
+
+/* every_rule - each text and detail of a predicting rule of rs (those
+ * are compiled; the others are only read by explain) under every set */
+static void
+every_rule(const struct pf_rules *rs)
+{
+	struct pf_facts *f;
+	size_t i, n = 0;
+	int k, id;
+
+	memset(long_str, 'a', sizeof(long_str) - 1);
+	long_str[100] = '{';
+	long_str[4000] = '}';
+	for (k = 0; k < NSETS; k++) {
+		ck_assert_ptr_nonnull(f = pf_facts_new());
+		for (id = 0; id < PF_F__COUNT; id++)
+			set_fact(f, id, k);
+		for (i = 0; i < rs->nrule; i++) {
+			const struct pf_rule *r = &rs->rule[i];
+
+			if (r->when == NULL)
+				continue;
+			ck_assert_ptr_nonnull(r->detail);
+			same_fill(rs, r, r->text, r->ctext, f, k);
+			same_fill(rs, r, r->detail, r->cdetail, f, k);
+			n++;
+		}
+		pf_facts_free(f);
+	}
+	ck_assert_uint_gt(n, 0);
+}
+
+/* the bundled catalog: every text and detail */
+START_TEST(test_tmpl_catalog)
+{
+	struct pf_rules *rs = pf_test_rules();
+
+	every_rule(rs);
+	pf_rules_free(rs);
+}
+END_TEST
+
+/* the corners of the reading that the catalog may not have: a constant,
+ * a fill from a fact and one from a constant, placeholders side by side,
+ * at both ends, a stray '}', a template with none */
+START_TEST(test_tmpl_corners)
+{
+	const char *path = write_tmp("const lim = 42\n"
+	    "rule r1\n reply 552\n status 5.3.4\n"
+	    " text \"{size} {lim}}{hdr.count}{alias}\"\n"
+	    " class content\n stage end-of-data\n whose message\n cause c\n"
+	    " fix f\n url u\n when hdr.count > lim\n"
+	    " detail \"{lim}{hdr.subject_bytes} {env.smtputf8} }{spf.result}\"\n"
+	    " fill size=hdr.subject_bytes\n fill alias=lim\nend\n"
+	    "rule r2\n reply 452\n status 4.5.3\n text plain\n class content\n"
+	    " stage end-of-data\n whose message\n cause c\n fix f\n url u\n"
+	    " when true\n detail \"\"\nend\n");
+	struct pf_rules *rs = NULL;
+	struct pf_err err;
+	char buf[700];
+
+	ck_assert_msg(pf_rules_load(path, &rs, &err) == PF_OK, "%s",
+	    pf_err_format(&err, buf, sizeof(buf)));
+	every_rule(rs);
+	pf_rules_free(rs);
+	unlink(path);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -327,5 +454,7 @@ main(void)
 	tcase_add_test(tc, test_confidence);
 	tcase_add_test(tc, test_missing_file);
 	tcase_add_test(tc, test_catalog_loads);
+	tcase_add_test(tc, test_tmpl_catalog);
+	tcase_add_test(tc, test_tmpl_corners);
 	return pf_test_run(s);
 }
