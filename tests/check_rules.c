@@ -11,6 +11,7 @@
 
 #include "base/pf.h"
 #include "base/facts.h"
+#include "catalog/expr.h"
 #include "catalog/rules.h"
 #include "catalog/tmpl.h"
 #include "catalog/verdict.h"
@@ -318,6 +319,114 @@ START_TEST(test_catalog_loads)
 END_TEST
 
 /*
+ * Conditions at random against a reference: Kleene's three-valued logic,
+ * written out as truth tables over T, F and U (unknown).  Each atom has a
+ * known outcome under the facts set in test_eval_random; a condition is
+ * built from them with and, or (chains of two or three), not and
+ * parentheses, its value found by the tables as it is built, and
+ * pf_expr_eval must agree.  The seed is fixed.
+ */
+enum { F3, T3, U3 };
+static const int and3[3][3] = { /* F T U */
+	/* F */ { F3, F3, F3 },
+	/* T */ { F3, T3, U3 },
+	/* U */ { F3, U3, U3 } };
+static const int or3[3][3] = {
+	/* F */ { F3, T3, U3 },
+	/* T */ { T3, T3, T3 },
+	/* U */ { U3, T3, U3 } };
+static const int not3[3] = { T3, F3, U3 };
+
+static const struct {
+	const char	*text;
+	int		 val;
+} atoms[] = {
+	{ "true", T3 }, { "false", F3 },
+	{ "env.smtputf8", F3 }, { "not env.smtputf8", T3 },
+	{ "hdr.count == 3", T3 }, { "hdr.count > 3", F3 },
+	{ "spf.result == \"fail\"", T3 }, { "spf.result != \"fail\"", F3 },
+	{ "dmarc.pass", U3 }, { "hdr.subject_bytes > 5", U3 },
+};
+
+static uint32_t rnd_state = 12345;
+
+/* rnd - the next of a fixed sequence (xorshift32), below n */
+static unsigned
+rnd(unsigned n)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 17;
+	rnd_state ^= rnd_state << 5;
+	return rnd_state % n;
+}
+
+/* random_cond - a condition of at most depth levels appended to b; its
+ * value by the tables */
+static int
+random_cond(char *b, size_t size, int depth)
+{
+	size_t at = strlen(b);
+	unsigned n, pick = depth > 0 ? rnd(4) : 0;
+	int l, r;
+
+	switch (pick) {
+	case 0:
+		pick = rnd(PF_NELEM(atoms));
+		snprintf(b + at, size - at, "%s", atoms[pick].text);
+		return atoms[pick].val;
+	case 1:
+		snprintf(b + at, size - at, "not (");
+		l = random_cond(b, size, depth - 1);
+		strncat(b, ")", size - strlen(b) - 1);
+		return not3[l];
+	default:	/* a chain of two or three: "(A and B and C)" */
+		strncat(b, "(", size - strlen(b) - 1);
+		l = random_cond(b, size, depth - 1);
+		for (n = 2 + rnd(2); n > 1; n--) {
+			strncat(b, pick == 2 ? " and " : " or ",
+			    size - strlen(b) - 1);
+			r = random_cond(b, size, depth - 1);
+			l = pick == 2 ? and3[l][r] : or3[l][r];
+		}
+		strncat(b, ")", size - strlen(b) - 1);
+		return l;
+	}
+}
+
+START_TEST(test_eval_random)
+{
+	static const int want[3] = { 0, 1, -1 };	/* F3 T3 U3 */
+	struct pf_facts *f = pf_facts_new();
+	struct pf_expr *e;
+	char cond[32768], err[256];
+	int i, v, why, seen[3] = { 0, 0, 0 };
+
+	pf_fact_num(f, PF_F_HDR_COUNT, 3);
+	pf_fact_strz(f, PF_F_SPF_RESULT, "fail");
+	pf_fact_bool(f, PF_F_ENV_SMTPUTF8, 0);
+	pf_fact_unknown(f, PF_F_DMARC_PASS, PF_U_NO_DNS, "DNS disabled");
+	for (i = 0; i < 5000; i++) {
+		cond[0] = '\0';
+		v = random_cond(cond, sizeof(cond), 1 + i % 6);
+		e = pf_expr_compile(cond, strlen(cond), NULL, NULL, err,
+		    sizeof(err));
+		ck_assert_msg(e != NULL, "%s: %s", cond, err);
+		why = -1;
+		ck_assert_msg(pf_expr_eval(e, f, &why) == want[v],
+		    "%s: not %d", cond, want[v]);
+		if (v == U3)
+			ck_assert_msg(why == PF_F_DMARC_PASS ||
+			    why == PF_F_HDR_SUBJECT_BYTES, "%s: why %d", cond,
+			    why);
+		seen[v]++;
+		pf_expr_free(e);
+	}
+	ck_assert(seen[F3] > 500 && seen[T3] > 500 && seen[U3] > 500);
+	pf_facts_free(f);
+}
+END_TEST
+
+/*
  * Compiled templates.  A rule's text and detail are compiled when the file
  * is loaded (tmpl.c); pf_rules_fill on any other string reads it afresh.
  * Both must give the same bytes for every template under any facts.
@@ -450,6 +559,7 @@ main(void)
 
 	tcase_add_loop_test(tc, test_load, 0, PF_NELEM(load_rows));
 	tcase_add_loop_test(tc, test_eval, 0, PF_NELEM(eval_rows));
+	tcase_add_test(tc, test_eval_random);
 	tcase_add_test(tc, test_order);
 	tcase_add_test(tc, test_confidence);
 	tcase_add_test(tc, test_missing_file);
