@@ -188,6 +188,13 @@ static const struct dom_row {
 	{ "label 63", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example", 1 },
 	{ "label 64", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example", 0 },
 	{ "empty", "", 0 },
+	/* libidn2's answers for names that are LDH already */
+	{ "hyphens 3-4", "ab--cd.example", 0 },
+	{ "hyphens 2-3", "0--0.example", 1 },
+	{ "upper a-label", "XN--BCHER-KVA.example", 1 },
+	{ "hyphen start", "-a.example", 0 },
+	{ "empty a-label", "xn--.example", 0 },
+	{ "trailing dot", "a.example.", 0 },
 };
 
 START_TEST(test_domain)

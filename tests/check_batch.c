@@ -314,7 +314,7 @@ START_TEST(test_pool_equals_serial)
 		    1, &l, &err), PF_OK);
 	ck_assert_uint_eq(l.n, 3 + 2 + 3 + 3 + 2 + 1 + 1 + 1);
 	o.mta_adds = -1;
-	o.low_ok = 1;
+	o.min_confidence = -1;
 	o.jobs = 1;
 	ck_assert_int_eq(pf_batch_run(eng, &l, &o, collect, &one, &err),
 	    PF_OK);

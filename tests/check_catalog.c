@@ -361,6 +361,56 @@ START_TEST(test_classes_and_conditions)
 }
 END_TEST
 
+/* the feedback entries that predict from the learned history (hist.*):
+ * a repeat of the same reply to the same recipient is high, a window of
+ * the sender's reputation or rate is medium, a recipient domain's rule
+ * that may not concern this message is low */
+static const struct {
+	const char		*id;
+	enum pf_confidence	 conf;
+} hist_conf[] = {
+	{ "mailbox-does-not-exist", PF_CONF_HIGH },
+	{ "account-inactive", PF_CONF_HIGH },
+	{ "recipient-inbox-full", PF_CONF_HIGH },
+	{ "recipient-receiving-rate", PF_CONF_HIGH },
+	{ "low-ip-reputation-ratelimit", PF_CONF_MEDIUM },
+	{ "low-ip-reputation", PF_CONF_MEDIUM },
+	{ "low-domain-reputation-deferred", PF_CONF_MEDIUM },
+	{ "low-domain-reputation", PF_CONF_MEDIUM },
+	{ "unusual-rate-dkim-domain", PF_CONF_MEDIUM },
+	{ "unusual-rate-spf-domain", PF_CONF_MEDIUM },
+	{ "policy-prohibits", PF_CONF_LOW },
+	{ "ip-not-in-allowlist", PF_CONF_LOW },
+};
+
+START_TEST(test_hist_confidence)
+{
+	const struct pf_rule *r = pf_rules_find(rules, hist_conf[_i].id);
+
+	ck_assert_msg(r != NULL, "%s missing", hist_conf[_i].id);
+	ck_assert_msg(r->confidence == hist_conf[_i].conf, "%s is %s",
+	    r->id, pf_confidence_name(r->confidence));
+}
+END_TEST
+
+/* medium is for the history windows above only: no other entry has it */
+START_TEST(test_medium_only_windows)
+{
+	size_t i, j;
+
+	for (i = 0; i < rules->nrule; i++) {
+		if (rules->rule[i].confidence != PF_CONF_MEDIUM)
+			continue;
+		for (j = 0; j < PF_NELEM(hist_conf); j++)
+			if (strcmp(hist_conf[j].id, rules->rule[i].id) == 0)
+				break;
+		ck_assert_msg(j < PF_NELEM(hist_conf) &&
+		    hist_conf[j].conf == PF_CONF_MEDIUM, "%s is medium",
+		    rules->rule[i].id);
+	}
+}
+END_TEST
+
 /* the replies documented after the table */
 static const struct {
 	const char	*id;
@@ -579,6 +629,8 @@ main(void)
 	tcase_add_test(tc, test_every_row_one_entry);
 	tcase_add_test(tc, test_classes_and_conditions);
 	tcase_add_loop_test(tc, test_newer_replies, 0, PF_NELEM(newer));
+	tcase_add_loop_test(tc, test_hist_confidence, 0, PF_NELEM(hist_conf));
+	tcase_add_test(tc, test_medium_only_windows);
 	tcase_add_test(tc, test_text_decides);
 	tcase_add_loop_test(tc, test_exclusive, 0, PF_NELEM(excl));
 	return pf_test_run(s);

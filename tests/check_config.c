@@ -104,7 +104,11 @@ static const struct {
 	    "1: Action: scope \"ex@mple.com\" is not * or a domain" },
 	{ "action bad selector", "Action * fatal tag\n",
 	    "1: Action: selector \"fatal\" is not permanent, temporary, "
-	    "class:NAME or rule:ID" },
+	    "confidence:LEVEL, class:NAME or rule:ID" },
+	{ "action bad confidence", "Action * confidence:certain tag\n",
+	    "1: Action: confidence \"certain\" is not low, medium or high" },
+	{ "min confidence", "MinConfidence sure\n",
+	    "1: MinConfidence: expected one of low, medium, high" },
 	{ "action bad class", "Action * class:spam tag\n",
 	    "1: Action: unknown class \"spam\"" },
 	{ "action bad rule id", "Action * rule:Bad_Id tag\n",
@@ -220,6 +224,7 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(p->dry_run, 0);
 	ck_assert_int_eq(p->fail_action, PF_A_ACCEPT);
 	ck_assert_int_eq(p->mta_adds, PF_M_NEVER);
+	ck_assert_int_eq(p->min_confidence, PF_CONF_LOW);
 	ck_assert_int_eq(p->domain_src, PF_D_BOTH);
 	ck_assert_int_eq(p->unknown_is_gmail, 1);
 	ck_assert_int_eq(p->tag_clean, 0);
@@ -258,6 +263,7 @@ START_TEST(test_good)
 	    "\tAction * permanent hold\n"
 	    "Action example.com rule:dmarc-reject reject\n"
 	    "Action example.com class:dns tempfail\n"
+	    "Action example.org confidence:Medium tag\n"
 	    "DryRun yes\n"
 	    "SenderDomain from\n"
 	    "UnknownRecipients other\n"
@@ -265,6 +271,7 @@ START_TEST(test_good)
 	    "TagClean yes\n"
 	    "FailAction tempfail\n"
 	    "MTAAddsHeaders always\n"
+	    "MinConfidence medium\n"
 	    "Socket inet:8899@127.0.0.1\n"
 	    "SocketMode 0600\n"
 	    "User preflight\n"
@@ -307,7 +314,9 @@ START_TEST(test_good)
 	ck_assert_str_eq(c->signer[1].match, "*@example.org");
 	ck_assert_str_eq(c->keytable, "/etc/opendkim/KeyTable");
 	ck_assert_str_eq(c->signingtable, "/etc/opendkim/SigningTable");
-	ck_assert_int_eq(p->nrule, 3);
+	ck_assert_int_eq(p->nrule, 4);
+	ck_assert_int_eq(p->rule[3].sel, PF_SEL_CONFIDENCE);
+	ck_assert_str_eq(p->rule[3].arg, "medium");
 	ck_assert_int_eq(p->rule[1].sel, PF_SEL_RULE);
 	ck_assert_str_eq(p->rule[1].arg, "dmarc-reject");
 	ck_assert_uint_eq(p->rule[1].line, 21);
@@ -318,6 +327,7 @@ START_TEST(test_good)
 	ck_assert_int_eq(p->tag_clean, 1);
 	ck_assert_int_eq(p->fail_action, PF_A_TEMPFAIL);
 	ck_assert_int_eq(p->mta_adds, PF_M_ALWAYS);
+	ck_assert_int_eq(p->min_confidence, PF_CONF_MEDIUM);
 	ck_assert_str_eq(c->daemon.socket, "inet:8899@127.0.0.1");
 	ck_assert_uint_eq(c->daemon.socket_mode, 0600);
 	ck_assert_str_eq(c->daemon.user, "preflight");

@@ -91,6 +91,10 @@ static const struct {
 	{ "foo.blogspot.com", "bar.blogspot.com", 'r', 0 },
 	{ "x.y.example.test", "example.test", 'r', 1 },
 	{ "example.com", "example.net", 'r', 0 },
+	/* two labels that are a public suffix: their own org domain */
+	{ "co.uk", "a.co.uk", 'r', 0 },
+	{ "blogspot.com", "foo.blogspot.com", 'r', 0 },
+	{ "Example.COM", "a.b.example.com", 'r', 1 },
 };
 
 START_TEST(test_align)

@@ -358,10 +358,56 @@ cached(const char *name, int type, enum pf_dns_rc want)
 }
 
 /*
+ * A repeated lookup is answered from the resolver's memo: the same
+ * records and reply packet, whatever the case of the name; another type
+ * of the same name is not confused with it; and a failure is never kept
+ * (the next lookup after the server is back gets the answer).
+ */
+START_TEST(test_memo)
+{
+	struct pf_dns_result a, b;
+	size_t i;
+
+	pf_dns_query(dns, "example.com", PF_DNS_T_MX, NULL, &a);
+	ck_assert_int_eq(a.rc, PF_DNS_ANSWER);
+	pf_dns_query(dns, "EXAMPLE.com", PF_DNS_T_MX, NULL, &b);
+	ck_assert_int_eq(b.rc, PF_DNS_ANSWER);
+	ck_assert_uint_eq(a.n, b.n);
+	for (i = 0; i < a.n; i++) {
+		ck_assert_uint_eq(a.rlen[i], b.rlen[i]);
+		ck_assert(memcmp(a.rdata[i], b.rdata[i], a.rlen[i]) == 0);
+	}
+	ck_assert_uint_eq(a.plen, b.plen);
+	ck_assert(a.plen > 0 && memcmp(a.packet, b.packet, a.plen) == 0);
+	ck_assert_uint_le(b.ttl, a.ttl);
+	pf_dns_result_reset(&a);
+	pf_dns_result_reset(&b);
+	pf_dns_query(dns, "mail.example.com", PF_DNS_T_A, NULL, &a);
+	ck_assert_int_eq(a.rc, PF_DNS_ANSWER);
+	pf_dns_query(dns, "mail.example.com", PF_DNS_T_MX, NULL, &b);
+	ck_assert_int_ne(b.rc, PF_DNS_ANSWER);
+	pf_dns_result_reset(&a);
+	pf_dns_result_reset(&b);
+
+	pf_test_nsd_signal(SIGSTOP);
+	pf_dns_query(dns, "pass.example.net", PF_DNS_T_TXT, NULL, &a);
+	pf_test_nsd_signal(SIGCONT);
+	ck_assert_int_eq(a.rc, PF_DNS_TEMPFAIL);
+	pf_dns_result_reset(&a);
+	pf_dns_query(dns, "pass.example.net", PF_DNS_T_TXT, NULL, &a);
+	ck_assert_msg(a.rc == PF_DNS_ANSWER, "after the failure: %s (%s)",
+	    pf_dns_rc_name(a.rc), a.why);
+	pf_dns_result_reset(&a);
+}
+END_TEST
+
+/*
  * Lookups started ahead and never waited for fill the cache: with the
  * server stopped afterwards, the names prefetched (directly and from the
- * envelope, From and DKIM-Signature values) still get their answers,
- * while one never asked for times out.  Bad input starts nothing.
+ * envelope, From and DKIM-Signature values) still get their answers, and
+ * so do the names those answers led to (SPF includes and a/mx hosts, the
+ * address of a PTR name, of a recipient domain without MX), while one
+ * never asked for times out.  Bad input starts nothing.
  */
 START_TEST(test_prefetch)
 {
@@ -379,6 +425,15 @@ START_TEST(test_prefetch)
 	pf_dns_prefetch(dns, "example.com", PF_DNS_T_MX);
 	pf_prefetch_mail(dns, NULL, km, "alice@example.org", NULL, egress, 1);
 	pf_prefetch_rcpt(dns, "<bob@aonly.example.net>");
+	/* chains: SPF includes and a/mx hosts, PTR -> A, no MX -> A; the
+	 * first goes on from an answer already in the memo */
+	pf_dns_query(dns, "many.example.net", PF_DNS_T_TXT, NULL, &r);
+	ck_assert_int_eq(r.rc, PF_DNS_ANSWER);
+	pf_dns_result_reset(&r);
+	pf_prefetch_mail(dns, NULL, NULL, "<carol@many.example.net>", NULL,
+	    NULL, 0);
+	pf_prefetch_mail(dns, NULL, NULL, "<dave@voids.example.net>", NULL,
+	    NULL, 0);
 	pf_prefetch_rcpt(dns, "<bob@gmail.com>");
 	pf_prefetch_from(dns, NULL, "alice@example.net");
 	/* the key is looked up, and remembered for the envelope domain */
@@ -403,6 +458,12 @@ START_TEST(test_prefetch)
 	cached("_dmarc.example.org", PF_DNS_T_TXT, PF_DNS_ANSWER);
 	cached("10.2.0.192.in-addr.arpa", PF_DNS_T_PTR, PF_DNS_ANSWER);
 	cached("aonly.example.net", PF_DNS_T_MX, PF_DNS_NODATA);
+	cached("aonly.example.net", PF_DNS_T_A, PF_DNS_ANSWER);
+	cached("mail.example.com", PF_DNS_T_A, PF_DNS_ANSWER);
+	cached("i1.example.net", PF_DNS_T_TXT, PF_DNS_ANSWER);
+	cached("i11.example.net", PF_DNS_T_TXT, PF_DNS_ANSWER);
+	cached("v1.example.net", PF_DNS_T_A, PF_DNS_NXDOMAIN);
+	cached("v3.example.net", PF_DNS_T_MX, PF_DNS_NXDOMAIN);
 	cached("_dmarc.example.net", PF_DNS_T_TXT, PF_DNS_NXDOMAIN);
 	cached("sel1._domainkey.example.com", PF_DNS_T_TXT, PF_DNS_ANSWER);
 	pf_dns_query(fresh, "sel1._domainkey.example.com", PF_DNS_T_TXT, NULL,
@@ -415,7 +476,7 @@ START_TEST(test_prefetch)
 	    pf_dns_rc_name(r.rc), r.why);
 	pf_dns_result_reset(&r);
 	/* the control: never prefetched, so it waits for the server */
-	pf_dns_query(dns, "mail.example.com", PF_DNS_T_A, NULL, &r);
+	pf_dns_query(dns, "nofcrdns.example.com", PF_DNS_T_A, NULL, &r);
 	pf_test_nsd_signal(SIGCONT);
 	ck_assert_msg(r.rc == PF_DNS_TEMPFAIL, "got %s", pf_dns_rc_name(r.rc));
 	pf_dns_result_reset(&r);
@@ -460,6 +521,7 @@ main(void)
 	tcase_add_test(tc, test_rdata_helpers);
 	tcase_add_test(tc, test_threads);
 	tcase_add_test(tc, test_prefetch);
+	tcase_add_test(tc, test_memo);
 	tcase_add_test(tc, test_server_stops);
 	tcase_add_test(tc, test_server_killed);
 	return pf_test_run(s);

@@ -7,6 +7,8 @@
  * values from the resolver to the verdict, and the FailAction choice
  * (pf_policy_incomplete) is made on them.
  */
+#define _GNU_SOURCE	/* nftw */
+#include <ftw.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -238,6 +240,179 @@ START_TEST(test_no_dns)
 }
 END_TEST
 
+/*
+ * Reuse: every fixture and corpus message through one check reset between
+ * messages (as a session reuses it across MAIL FROMs) gives the same facts
+ * and verdict as a new check.  The envelopes differ from one message to
+ * the next, and every fifth message is abandoned half-way first (RSET), so
+ * that anything the reset forgot shows up in the next message.
+ */
+#define REUSE_MAX	2048
+
+static char	*reuse_path[REUSE_MAX];
+static size_t	 reuse_n;
+
+/* reuse_add - nftw: collect the .eml files */
+static int
+reuse_add(const char *path, const struct stat *sb, int type,
+    struct FTW *ftw)
+{
+	size_t len = strlen(path);
+
+	(void)sb;
+	(void)ftw;
+	if (type == FTW_F && len > 4 && strcmp(path + len - 4, ".eml") == 0 &&
+	    reuse_n < REUSE_MAX)
+		reuse_path[reuse_n++] = strdup(path);
+	return 0;
+}
+
+/* slurp - a whole file, NUL-terminated; *len its size */
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	char *p;
+	long n;
+
+	ck_assert_msg(fp != NULL, "%s", path);
+	ck_assert_int_eq(fseek(fp, 0, SEEK_END), 0);
+	ck_assert_int_ge(n = ftell(fp), 0);
+	rewind(fp);
+	ck_assert_ptr_nonnull(p = malloc((size_t)n + 1));
+	ck_assert_uint_eq(fread(p, 1, (size_t)n, fp), (size_t)n);
+	p[n] = '\0';
+	fclose(fp);
+	*len = (size_t)n;
+	return p;
+}
+
+/* feed - message i's envelope and the first len bytes of it */
+static void
+feed(struct pf_check *c, size_t i, const char *msg, size_t len)
+{
+	struct pf_msg *m = pf_check_msg(c);
+	static const char *const helo[] = { "mta.example.com",
+	    "bad_helo..name", "localhost" };
+	char a[64];
+	size_t k;
+
+	ck_assert_int_eq(pf_msg_helo(m, helo[i % 3]), PF_OK);
+	snprintf(a, sizeof(a), "<s%zu@sender%zu.example>", i, i % 4);
+	ck_assert_int_eq(pf_msg_mail(m, a), PF_OK);
+	for (k = 0; k <= i % 3; k++) {
+		snprintf(a, sizeof(a), "r%zu@%s", k, k == 1 ? "example.org" :
+		    "gmail.com");
+		ck_assert_int_eq(pf_msg_rcpt(m, a), PF_OK);
+	}
+	pf_msg_smtputf8(m, (int)(i % 2));
+	ck_assert_int_eq(pf_msg_raw(m, msg, len), PF_OK);
+}
+
+/* same_str - equal strings, NULL as "" */
+static int
+same_str(const char *a, const char *b)
+{
+	return strcmp(a != NULL ? a : "", b != NULL ? b : "") == 0;
+}
+
+/* same_facts - every fact the same in both stores */
+static void
+same_facts(const struct pf_facts *a, const struct pf_facts *b,
+    const char *path)
+{
+	int id;
+
+	for (id = 0; id < PF_F__COUNT; id++) {
+		ck_assert_msg(pf_fact_known(a, id) == pf_fact_known(b, id),
+		    "%s: %s known differs", path, pf_fact_name(id));
+		if (pf_fact_known(a, id)) {
+			ck_assert_msg(pf_fact_getn(a, id) == pf_fact_getn(b,
+			    id) && same_str(pf_fact_gets(a, id),
+			    pf_fact_gets(b, id)), "%s: %s differs", path,
+			    pf_fact_name(id));
+		} else
+			ck_assert_msg(pf_fact_reason(a, id) ==
+			    pf_fact_reason(b, id) && same_str(pf_fact_why(a,
+			    id), pf_fact_why(b, id)), "%s: %s: why differs",
+			    path, pf_fact_name(id));
+	}
+}
+
+/* same_verdict - the same predictions and open rules, in order */
+static void
+same_verdict(const struct pf_verdict *a, const struct pf_verdict *b,
+    const char *path)
+{
+	size_t i;
+
+	ck_assert_msg(a->kind == b->kind && a->npred == b->npred &&
+	    a->nunk == b->nunk, "%s: verdicts differ", path);
+	for (i = 0; i < a->npred; i++)
+		ck_assert_msg(a->pred[i].rule == b->pred[i].rule &&
+		    same_str(a->pred[i].text, b->pred[i].text) &&
+		    same_str(a->pred[i].detail, b->pred[i].detail),
+		    "%s: prediction %zu differs", path, i);
+	for (i = 0; i < a->nunk; i++)
+		ck_assert_msg(a->unk[i].rule == b->unk[i].rule &&
+		    a->unk[i].fact == b->unk[i].fact &&
+		    a->unk[i].reason == b->unk[i].reason &&
+		    same_str(a->unk[i].why, b->unk[i].why),
+		    "%s: open rule %zu differs", path, i);
+}
+
+START_TEST(test_reset_reuse)
+{
+	struct pf_engine *e = engine("DNS", "no", NULL);
+	struct pf_check *reused, *fresh;
+	struct pf_verdict va, vb;
+	struct pf_err err;
+	const char *src = getenv("PF_SRCDIR");
+	char dir[4096];
+	size_t i, len, with = 0;
+	char *msg;
+
+	memset(&err, 0, sizeof(err));
+	src = src != NULL ? src : ".";
+	snprintf(dir, sizeof(dir), "%s/tests/fixtures", src);
+	ck_assert_int_eq(nftw(dir, reuse_add, 16, FTW_PHYS), 0);
+	snprintf(dir, sizeof(dir), "%s/tests/data/corpus", src);
+	ck_assert_int_eq(nftw(dir, reuse_add, 16, FTW_PHYS), 0);
+	ck_assert_uint_gt(reuse_n, 300);
+	ck_assert_ptr_nonnull(reused = pf_check_new(e));
+	for (i = 0; i < reuse_n; i++) {
+		msg = slurp(reuse_path[i], &len);
+		if (i % 5 == 4) {	/* a message abandoned half-way */
+			feed(reused, i + 1, msg, len / 2);
+			ck_assert_int_eq(pf_check_reset(reused), PF_OK);
+		}
+		feed(reused, i, msg, len);
+		ck_assert_msg(pf_check_run(reused, &va, &err) == PF_OK, "%s",
+		    err.msg);
+		ck_assert_ptr_nonnull(fresh = pf_check_new(e));
+		feed(fresh, i, msg, len);
+		ck_assert_msg(pf_check_run(fresh, &vb, &err) == PF_OK, "%s",
+		    err.msg);
+		same_facts(pf_check_facts(reused), pf_check_facts(fresh),
+		    reuse_path[i]);
+		same_verdict(&va, &vb, reuse_path[i]);
+		with += va.npred > 0;
+		pf_verdict_reset(&va);
+		pf_verdict_reset(&vb);
+		pf_check_free(fresh);
+		ck_assert_int_eq(pf_check_reset(reused), PF_OK);
+		free(msg);
+		free(reuse_path[i]);
+	}
+	/* messages with predictions followed by ones without: a leak from
+	 * one message into the next had something to show */
+	ck_assert_uint_gt(with, 50);
+	ck_assert_uint_gt(reuse_n - with, 50);
+	pf_check_free(reused);
+	pf_engine_unref(e);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -250,5 +425,6 @@ main(void)
 	tcase_add_test(tc, test_server_failure);
 	tcase_add_test(tc, test_budget);
 	tcase_add_test(tc, test_no_dns);
+	tcase_add_test(tc, test_reset_reuse);
 	return pf_test_run(s);
 }

@@ -694,6 +694,13 @@ START_TEST(test_cli)
 	const char *human[] = { "550-5.7.1 This message is not RFC 5322 "
 	    "compliant. There are multiple Subject headers. - gsmtp" };
 	const char *other[] = { "550 5.1.1 User unknown in local table" };
+	const char *window[] = { "--json", "421-4.7.0 [192.0.2.10      15] "
+	    "Our system has detected that this message is suspicious due to "
+	    "the very low reputation of the sending IP address. To protect "
+	    "our users from spam, mail sent from your IP address has been "
+	    "temporarily rate limited. - gsmtp" };
+	const char *unpredicted[] = { "--json", "550 5.7.1 Email quota "
+	    "exceeded. - gsmtp" };
 	const char *junk[] = { "no reply here" };
 	const char *bad[] = { "--bogus" };
 	const char *both[] = { "-f", "x", "550 5.1.1 x" };
@@ -709,10 +716,22 @@ START_TEST(test_cli)
 	ck_assert_ptr_nonnull(strstr(out, "\"placeholders\": {\"domain-name\":"
 	    " \"example.com\"}"));
 	ck_assert_ptr_nonnull(strstr(out, "\"class\": \"dns\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"confidence\": \"high\""));
+	free(out);
+	/* a reputation window of the learned history: medium */
+	ck_assert_int_eq(run(window, PF_NELEM(window), &out), 0);
+	ck_assert_ptr_nonnull(strstr(out,
+	    "\"rule\": \"low-ip-reputation-ratelimit\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"confidence\": \"medium\""));
+	free(out);
+	/* an entry no local check predicts has no confidence */
+	ck_assert_int_eq(run(unpredicted, PF_NELEM(unpredicted), &out), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\"confidence\": null"));
 	free(out);
 	ck_assert_int_eq(run(human, PF_NELEM(human), &out), 0);
 	ck_assert_ptr_nonnull(strstr(out, "duplicate-header"));
 	ck_assert_ptr_nonnull(strstr(out, "{header-name}: Subject"));
+	ck_assert_ptr_nonnull(strstr(out, "\nconfidence:"));
 	free(out);
 	ck_assert_int_eq(run(other, PF_NELEM(other), &out), 1);
 	ck_assert_ptr_nonnull(strstr(out, "not in the catalog"));

@@ -3,6 +3,7 @@
  * check_facts.c - the fact registry and store.
  */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,6 +84,43 @@ START_TEST(test_store)
 }
 END_TEST
 
+/* texts for people: a run of facts with one text shares a copy; a text
+ * taken from the store itself, or from a buffer reused after the call,
+ * stays what it was */
+START_TEST(test_why_texts)
+{
+	struct pf_facts *f = pf_facts_new();
+	char buf[64];
+
+	snprintf(buf, sizeof(buf), "State none");
+	ck_assert_int_eq(pf_fact_unknown(f, PF_F_SPF_RESULT,
+	    PF_U_NOT_CONFIGURED, buf), PF_OK);
+	ck_assert_int_eq(pf_fact_unknown(f, PF_F_HDR_COUNT,
+	    PF_U_NOT_CONFIGURED, buf), PF_OK);
+	ck_assert_ptr_eq(pf_fact_why(f, PF_F_SPF_RESULT),
+	    pf_fact_why(f, PF_F_HDR_COUNT));
+	snprintf(buf, sizeof(buf), "changed");
+	ck_assert_str_eq(pf_fact_why(f, PF_F_HDR_COUNT), "State none");
+	/* the same fact again, with the text it already has */
+	ck_assert_int_eq(pf_fact_unknown(f, PF_F_HDR_COUNT, PF_U_TIMEOUT,
+	    pf_fact_why(f, PF_F_HDR_COUNT)), PF_OK);
+	ck_assert_str_eq(pf_fact_why(f, PF_F_HDR_COUNT), "State none");
+	ck_assert_int_eq(pf_fact_unknown(f, PF_F_HDR_COUNT, PF_U_TIMEOUT,
+	    buf), PF_OK);
+	ck_assert_str_eq(pf_fact_why(f, PF_F_HDR_COUNT), "changed");
+	ck_assert_str_eq(pf_fact_why(f, PF_F_SPF_RESULT), "State none");
+	/* known again: no text, and reset forgets them all */
+	pf_fact_num(f, PF_F_HDR_COUNT, 1);
+	ck_assert_int_eq(pf_fact_reason(f, PF_F_HDR_COUNT), PF_U_NONE);
+	pf_facts_reset(f);
+	ck_assert_str_eq(pf_fact_why(f, PF_F_SPF_RESULT), "not measured");
+	ck_assert_int_eq(pf_fact_unknown(f, PF_F_SPF_RESULT, PF_U_TIMEOUT,
+	    "again"), PF_OK);
+	ck_assert_str_eq(pf_fact_why(f, PF_F_SPF_RESULT), "again");
+	pf_facts_free(f);
+}
+END_TEST
+
 static const struct {
 	const char	*in;
 	int64_t		 min, max;
@@ -120,6 +158,7 @@ main(void)
 	tcase_add_loop_test(tc, test_lookup, 0, PF_NELEM(lookup_rows));
 	tcase_add_test(tc, test_names_unique);
 	tcase_add_test(tc, test_store);
+	tcase_add_test(tc, test_why_texts);
 	tcase_add_loop_test(tc, test_strtonum, 0, PF_NELEM(num_rows));
 	return pf_test_run(s);
 }

@@ -403,11 +403,17 @@ START_TEST(test_prediction_fields)
 
 	ck_assert_int_eq(parse("Nov 30 04:11:59 mx1 preflight-milter[700]: "
 	    "queue_id=4Z1k2L3m4nPz action=tag verdict=reject gmail=yes "
-	    "rules=mailbox-does-not-exist reply=550 status=5.1.1 "
-	    "from_domain=news.example.org rcpt_domains=gmail.com rcpt=1 "
-	    "client=192.0.2.9 dkim_domains=a.example,b.example "
+	    "rules=mailbox-does-not-exist confidence=high reply=550 "
+	    "status=5.1.1 from_domain=news.example.org rcpt_domains=gmail.com "
+	    "rcpt=1 client=192.0.2.9 dkim_domains=a.example,b.example "
 	    "spf_domain=\"\" helo=\"x\\\"y\" reason=x", &d),
 	    PF_L_PREDICTION);
+	ck_assert(pf_prediction_rule(&d, 0, v, sizeof(v)));
+	ck_assert_str_eq(v, "mailbox-does-not-exist");
+	ck_assert(!pf_prediction_rule(&d, 1, v, sizeof(v)));
+	ck_assert_int_eq(pf_prediction_reply(&d, 0), 550);
+	ck_assert(pf_prediction_field(&d, "confidence", v, sizeof(v)));
+	ck_assert_str_eq(v, "high");
 	ck_assert_str_eq(d.queue_id, "4Z1k2L3m4nPz");
 	ck_assert(pf_prediction_field(&d, "dkim_domains", v, sizeof(v)));
 	ck_assert_str_eq(v, "a.example,b.example");

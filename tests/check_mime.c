@@ -5,17 +5,21 @@
  * gzip, encrypted zip, a bomb), fed through the message builder.
  */
 #include <archive.h>
+#include <dirent.h>
+#include <gmime/gmime.h>
 #include <archive_entry.h>
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/pf.h"
 #include "base/facts.h"
 #include "base/msg.h"
 #include "message/blocked.h"
 #include "message/content.h"
+#include "message/mimeparam.h"
 #include "lib/pftest.h"
 
 struct buf {
@@ -493,6 +497,192 @@ START_TEST(test_plain)
 }
 END_TEST
 
+/* lines that cannot be delimiters are passed over once a part is judged
+ * (or in a preamble and epilogue): the same facts whatever the chunks */
+START_TEST(test_skip)
+{
+	static const size_t chunks[] = { 1, 2, 3, 7, 100, 65536 };
+	struct buf m = { 0 };
+	struct pf_facts *f;
+	char pad[700];
+	size_t i;
+
+	adds(&m, "From: a@example.com\nMIME-Version: 1.0\n"
+	    "Content-Type: multipart/mixed; boundary=b\n\n"
+	    "preamble - with a dash\n-b not a delimiter\n"
+	    "--b\nContent-Type: text/plain\n\n"
+	    "text - with - dashes\n- a dash first\n--bb another boundary\n"
+	    "a--b\n\nmore text\n");
+	/* a delimiter but for its length (padding is allowed after one) */
+	memset(pad, ' ', sizeof(pad) - 1);
+	pad[sizeof(pad) - 1] = '\0';
+	adds(&m, "--b");
+	adds(&m, pad);
+	adds(&m, "\n--b\nContent-Type: application/pdf\n"
+	    "Content-Transfer-Encoding: base64\n\n");
+	for (i = 0; i < 100; i++)	/* 5,700 bytes of 'A' */
+		adds(&m, "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQU"
+		    "FBQUFBQUFBQUFBQUFB\n");
+	adds(&m, "--b\nContent-Type: application/octet-stream\n"
+	    "Content-Transfer-Encoding: base64\n\n"
+	    "f0VMRgIBAQAAAAAAAAAAAA==\n"
+	    "--b--\nepilogue - x\n--b\n");
+	for (i = 0; i < PF_NELEM(chunks); i++) {
+		f = run(m.p, m.len, chunks[i]);
+		want(f, "skip", 0, 1, "(part 3)", "found by its content");
+		ck_assert_int_eq(pf_fact_getn(f, PF_F_MIME_DEPTH), 1);
+		ck_assert_int_eq(pf_fact_getn(f, PF_F_MSG_MALFORMED), 0);
+		pf_facts_free(f);
+	}
+	free(m.p);
+}
+END_TEST
+
+/* values the fast reader must read the way GMime reads them, or leave
+ * to GMime */
+static const char *const mp_values[] = {
+	"text/plain", " text/plain; charset=utf-8", "TEXT/HTML;CHARSET=\"x\"",
+	"multipart/mixed; boundary=\"--=_b 1\"", "multipart/alternative;\r\n"
+	"\tboundary=abc", "multipart/mixed; boundary=", "multipart/mixed;",
+	"multipart/mixed; boundary=\"unterminated", "a/b junk; name=x.exe",
+	"a/b; ; name=x", "a/b; foo; name=x", "a/b; =x; name=y",
+	"a/b; name=\"q\" junk; boundary=z", "a/b; name = spaced value ; x=1",
+	"a/b; NAME=first; name=second", "/plain; name=a", "text", "text/",
+	"", "  ", "a/b; name=\"\"", "a/b; name=;boundary=q",
+	"attachment", " Attachment ; filename=\"a b.exe\"", "inline;",
+	"attachment; filename=x.zip; filename=y.zip", "attachment;;filename=z",
+	"a/b; name*=UTF-8''x.exe", "a/b; name=\"=?UTF-8?B?eC5leGU=?=\"",
+	"a/b (comment); name=x", "a/b; name=\"a\\\"b\"", "a/b; name=caf\xc3\xa9",
+	"a/b; name=x\x01y", "a/b;\tname=\tx\t;\tboundary=\t\"y\"\t",
+};
+
+/* mp_same - a piece read here equals GMime's string */
+static void
+mp_same(const struct pf_mp_str *x, const char *g, const char *what,
+    const char *v)
+{
+	ck_assert_msg((x->p == NULL) == (g == NULL), "%s of [%s]: present",
+	    what, v);
+	if (g != NULL)
+		ck_assert_msg(x->n == strlen(g) && memcmp(x->p, g, x->n) == 0,
+		    "%s of [%s]: [%.*s], GMime [%s]", what, v, (int)x->n,
+		    x->p, g);
+}
+
+/* mp_agree - the fast reader agrees with GMime on v (both ways); 1 when
+ * it read v itself */
+static int
+mp_agree(const char *v)
+{
+	static const char *const ctw[PF_MP_WANT] = { "boundary", "name" };
+	static const char *const cdw[PF_MP_WANT] = { "filename", "name" };
+	GMimeContentType *ct;
+	GMimeContentDisposition *cd;
+	struct pf_mp mp;
+	int fast = 0;
+
+	pf_content_gmime();
+	if (pf_mp_fast_ctype(&mp, v, ctw)) {
+		fast = 1;
+		ct = g_mime_content_type_parse(NULL, v);
+		mp_same(&mp.type, g_mime_content_type_get_media_type(ct),
+		    "type", v);
+		mp_same(&mp.subtype, g_mime_content_type_get_media_subtype(ct),
+		    "subtype", v);
+		mp_same(&mp.param[0], g_mime_content_type_get_parameter(ct,
+		    "boundary"), "boundary", v);
+		mp_same(&mp.param[1], g_mime_content_type_get_parameter(ct,
+		    "name"), "name", v);
+		g_object_unref(ct);
+	}
+	if (pf_mp_fast_disposition(&mp, v, cdw)) {
+		cd = g_mime_content_disposition_parse(NULL, v);
+		mp_same(&mp.type, g_mime_content_disposition_get_disposition(cd),
+		    "disposition", v);
+		mp_same(&mp.param[0], g_mime_content_disposition_get_parameter(
+		    cd, "filename"), "filename", v);
+		mp_same(&mp.param[1], g_mime_content_disposition_get_parameter(
+		    cd, "name"), "name", v);
+		g_object_unref(cd);
+	}
+	return fast;
+}
+
+START_TEST(test_param_table)
+{
+	size_t i;
+	int fast = 0;
+
+	for (i = 0; i < PF_NELEM(mp_values); i++)
+		fast += mp_agree(mp_values[i]);
+	/* the plain ones are read without GMime */
+	ck_assert_int_ge(fast, 15);
+	ck_assert(mp_agree("text/plain; charset=utf-8"));
+	ck_assert(!mp_agree("a/b; name*=UTF-8''x.exe"));
+	ck_assert(!mp_agree("a/b; name=\"=?UTF-8?B?eC5leGU=?=\""));
+}
+END_TEST
+
+/* mp_file - every Content-Type and -Disposition field of one message,
+ * unfolded as the MIME walk keeps it (continuation lines joined without
+ * their line ends); the number read fast */
+static int
+mp_file(const char *path)
+{
+	static char v[16384 + 1];
+	char line[4096];
+	size_t n = 0, l;
+	int in = 0, fast = 0;
+	FILE *fp = fopen(path, "rb");
+
+	ck_assert_msg(fp != NULL, "%s", path);
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		l = strcspn(line, "\r\n");
+		line[l] = '\0';
+		if (in && (line[0] == ' ' || line[0] == '\t') &&
+		    n + l < sizeof(v)) {
+			memcpy(v + n, line, l + 1);
+			n += l;
+			continue;
+		}
+		if (in)
+			fast += mp_agree(v);
+		in = 0;
+		if (strncasecmp(line, "Content-Type:", 13) == 0 ||
+		    strncasecmp(line, "Content-Disposition:", 20) == 0) {
+			n = strlen(strchr(line, ':') + 1);
+			memcpy(v, strchr(line, ':') + 1, n + 1);
+			in = 1;
+		}
+	}
+	if (in)
+		fast += mp_agree(v);
+	fclose(fp);
+	return fast;
+}
+
+/* the corpus's own values: the same result either way */
+START_TEST(test_param_corpus)
+{
+	const char *src = getenv("PF_SRCDIR");
+	char dir[4096], path[8192];
+	struct dirent *de;
+	DIR *d;
+	int fast = 0;
+
+	snprintf(dir, sizeof(dir), "%s/tests/data/corpus/real",
+	    src != NULL ? src : "..");
+	ck_assert_msg((d = opendir(dir)) != NULL, "%s", dir);
+	while ((de = readdir(d)) != NULL)
+		if (strstr(de->d_name, ".eml") != NULL) {
+			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+			fast += mp_file(path);
+		}
+	closedir(d);
+	ck_assert_int_gt(fast, 300);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -505,5 +695,8 @@ main(void)
 	tcase_add_test(tc, test_deep);
 	tcase_add_test(tc, test_many);
 	tcase_add_test(tc, test_plain);
+	tcase_add_test(tc, test_skip);
+	tcase_add_test(tc, test_param_table);
+	tcase_add_test(tc, test_param_corpus);
 	return pf_test_run(s);
 }

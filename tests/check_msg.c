@@ -36,10 +36,12 @@ rec_add(struct rec *r, const void *p, size_t len)
 
 /* the recorder of the message being run (tests run one at a time) */
 static struct rec *cur;
+static unsigned nbegin;		/* rec_begin calls */
 
 static int
 rec_begin(void *arg, struct pf_msg *m, void **st)
 {
+	nbegin++;
 	*st = cur = calloc(1, sizeof(struct rec));
 	return *st ? PF_OK : PF_ENOMEM;
 }
@@ -82,7 +84,7 @@ rec_free(void *st)
 
 static const struct pf_observer rec_obs = {
 	"rec", NULL, rec_begin, rec_header, rec_eoh, rec_body, rec_end,
-	rec_free
+	rec_free, NULL
 };
 
 static const struct row {
@@ -356,6 +358,46 @@ START_TEST(test_envelope)
 }
 END_TEST
 
+/* one builder reset between every row and the next, each row first
+ * abandoned half-way under another envelope: the same output as a new
+ * builder, the envelope gone, the observer begun again */
+START_TEST(test_reset)
+{
+	struct pf_facts *f = pf_facts_new();
+	struct pf_msg *m = pf_msg_new();
+	unsigned begun;
+	size_t i, len;
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(m);
+	ck_assert_int_eq(pf_msg_observe(m, &rec_obs), PF_OK);
+	for (i = 0; i < PF_NELEM(rows); i++) {
+		len = row_len(&rows[i]);
+		ck_assert_int_eq(pf_msg_helo(m, "old.example"), PF_OK);
+		ck_assert_int_eq(pf_msg_mail(m, "<old@old.example>"), PF_OK);
+		ck_assert_int_eq(pf_msg_rcpt(m, "<r@old.example>"), PF_OK);
+		pf_msg_smtputf8(m, 1);
+		ck_assert_int_eq(pf_msg_raw(m, rows[i].in, len / 2), PF_OK);
+		begun = nbegin;
+		ck_assert_int_eq(pf_msg_reset(m), PF_OK);
+		ck_assert_uint_eq(nbegin, begun + 1);	/* begun again */
+		ck_assert_ptr_null(pf_msg_helo_get(m));
+		ck_assert_ptr_null(pf_msg_mail_get(m));
+		ck_assert_uint_eq(pf_msg_rcpt_count(m), 0);
+		ck_assert_int_eq(pf_msg_smtputf8_get(m), 0);
+		ck_assert_uint_eq(pf_msg_defects(m), 0);
+		ck_assert_uint_eq(pf_msg_seen(m), 0);
+		ck_assert_int_eq(pf_msg_raw(m, rows[i].in, len), PF_OK);
+		ck_assert_int_eq(pf_msg_end(m, f), PF_OK);
+		check_rec(&rows[i], m, f, cur, pf_msg_defects(m), "reset");
+		pf_facts_reset(f);
+		ck_assert_int_eq(pf_msg_reset(m), PF_OK);
+	}
+	pf_msg_free(m);
+	pf_facts_free(f);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -369,6 +411,7 @@ main(void)
 	tcase_add_test(tc, test_huge_line);
 	tcase_add_test(tc, test_long_mixed_body);
 	tcase_add_test(tc, test_fields);
+	tcase_add_test(tc, test_reset);
 	tcase_add_loop_test(tc, test_envelope, 0, PF_NELEM(env_rows));
 	return pf_test_run(s);
 }

@@ -14,13 +14,22 @@
 #include "config/policy.h"
 #include "lib/pftest.h"
 
-/* three rules standing in for the catalog */
+/* five rules standing in for the catalog */
 static struct pf_rule r_dmarc = { .id = "dmarc-reject", .reply = 550,
-	.status = "5.7.26", .cls = PF_C_DNS, .stage = PF_S_EOD };
+	.status = "5.7.26", .cls = PF_C_DNS, .stage = PF_S_EOD,
+	.confidence = PF_CONF_HIGH };
 static struct pf_rule r_subject = { .id = "subject-too-long", .reply = 552,
-	.status = "5.3.4", .cls = PF_C_CONTENT, .stage = PF_S_EOD };
+	.status = "5.3.4", .cls = PF_C_CONTENT, .stage = PF_S_EOD,
+	.confidence = PF_CONF_HIGH };
 static struct pf_rule r_temp = { .id = "dkim-temperror", .reply = 451,
-	.status = "4.7.26", .cls = PF_C_DNS, .stage = PF_S_EOD };
+	.status = "4.7.26", .cls = PF_C_DNS, .stage = PF_S_EOD,
+	.confidence = PF_CONF_HIGH };
+static struct pf_rule r_window = { .id = "low-ip-reputation", .reply = 550,
+	.status = "5.7.1", .cls = PF_C_FEEDBACK, .stage = PF_S_EOD,
+	.confidence = PF_CONF_MEDIUM };
+static struct pf_rule r_guess = { .id = "policy-prohibits", .reply = 550,
+	.status = "5.7.1", .cls = PF_C_STATE, .stage = PF_S_RCPT,
+	.confidence = PF_CONF_LOW };
 
 /* policy - a policy from config lines, through the real loader */
 static struct pf_config *
@@ -124,6 +133,23 @@ static const struct {
 	    "dkim-temperror" },
 	{ "no Action lines at all tags", NULL, "example.com", "",
 	    { &r_dmarc }, 1, 1, PF_A_TAG, "dmarc-reject" },
+	{ "confidence: beats severity",
+	    "Action example.com confidence:medium tag\n", "example.com", "",
+	    { &r_window }, 1, 1, PF_A_TAG, "low-ip-reputation" },
+	{ "confidence: matches its own level only",
+	    "Action example.com confidence:medium tag\n", "example.com", "",
+	    { &r_guess, &r_subject }, 1, 1, PF_A_HOLD, "policy-prohibits" },
+	{ "confidence: low", "Action example.com confidence:low accept\n",
+	    "example.com", "", { &r_guess, &r_window }, 1, 1, PF_A_HOLD,
+	    "low-ip-reputation" },
+	{ "class: beats confidence:",
+	    "Action other.org confidence:medium tag\n"
+	    "Action other.org class:feedback reject\n", "other.org", "",
+	    { &r_window }, 1, 1, PF_A_REJECT, "low-ip-reputation" },
+	{ "rule: beats confidence:",
+	    "Action other.org rule:low-ip-reputation accept\n"
+	    "Action other.org confidence:medium reject\n", "other.org", "",
+	    { &r_window }, 1, 1, PF_A_ACCEPT, "low-ip-reputation" },
 };
 
 START_TEST(test_decide)

@@ -52,7 +52,8 @@ END_TEST
 static struct pf_rule rule = { .id = "dmarc-reject", .reply = 550,
 	.status = "5.7.26", .text = "Unauthenticated email from {domain-name} "
 	"is not accepted due to domain's DMARC policy.",
-	.fix = "Publish SPF and DKIM that align with the From domain." };
+	.fix = "Publish SPF and DKIM that align with the From domain.",
+	.confidence = PF_CONF_HIGH };
 
 START_TEST(test_reply_text)
 {
@@ -99,12 +100,21 @@ START_TEST(test_prediction_grammar)
 	char out[PF_SMTP_HDRVAL_MAX + 64];
 
 	pf_smtp_prediction(out, sizeof(out), &p);
-	ck_assert_str_eq(out, " 550 5.7.26 dmarc-reject; Bad thing; here");
+	ck_assert_str_eq(out, " 550 5.7.26 dmarc-reject; confidence=high; "
+	    "Bad thing; here");
 	p.text = NULL;
 	pf_smtp_prediction(out, sizeof(out), &p);
-	ck_assert_str_eq(out, " 550 5.7.26 dmarc-reject; Unauthenticated "
-	    "email from {domain-name} is not accepted due to domain's DMARC "
-	    "policy.");
+	ck_assert_str_eq(out, " 550 5.7.26 dmarc-reject; confidence=high; "
+	    "Unauthenticated email from {domain-name} is not accepted due to "
+	    "domain's DMARC policy.");
+	/* every level by name, medium between the two others */
+	rule.confidence = PF_CONF_MEDIUM;
+	pf_smtp_prediction(out, sizeof(out), &p);
+	ck_assert_ptr_nonnull(strstr(out, " dmarc-reject; confidence=medium; "));
+	rule.confidence = PF_CONF_LOW;
+	pf_smtp_prediction(out, sizeof(out), &p);
+	ck_assert_ptr_nonnull(strstr(out, " dmarc-reject; confidence=low; "));
+	rule.confidence = PF_CONF_HIGH;
 }
 END_TEST
 

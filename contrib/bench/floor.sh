@@ -8,6 +8,8 @@
 #   floor           floor.c: every callback answered, one field added
 #   floornr         floornr.c: SMFIP_NR_* for every stage a content
 #                   milter reads, SMFIP_NO* for the rest, one field added
+#   floor_inet      floor over 127.0.0.1 TCP (TCP_NODELAY listener): what
+#                   TCP itself costs a milter that answers every packet
 #   floornr_inet    with -T: the same over 127.0.0.1 TCP (TCP_NODELAY
 #                   listener), to show the stall unanswered packets cause
 #                   there (~50 ms a message: slow to measure)
@@ -85,6 +87,7 @@ start() {
 	fi
 }
 start floor_local floor local
+start floor_inet floor inet
 start floornr_local floornr local
 [ -n "$TCPNR" ] && start floornr_inet floornr inet
 p=$(bench_port)

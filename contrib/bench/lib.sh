@@ -76,7 +76,9 @@ bench_wait_unix() {
 # bench_dns - a fixture NSD for bench.example with the DKIM key, SPF and
 # DMARC, and an empty root zone so that every other name gets a
 # cacheable NXDOMAIN at once (like a warm resolver: nothing waits on the
-# network, and nothing is refused); sets DNS_PORT.
+# network, and nothing is refused); sets DNS_PORT.  With BENCH_DNS_CHAINS
+# set, SPF includes another record and the egress address 192.0.2.10 has
+# a PTR name with an A record, so both chains of lookups are exercised.
 bench_dns() {
 	local pub
 	openssl genrsa -out "$T/dkim.pem" 2048 2>/dev/null
@@ -93,10 +95,28 @@ ns1	IN A 127.0.0.1
 @	IN A 127.0.0.1
 @	IN MX 10 mail
 mail	IN A 127.0.0.1
-@	IN TXT "v=spf1 ip4:127.0.0.0/8 -all"
 _dmarc	IN TXT "v=DMARC1; p=none"
 s1._domainkey IN TXT ( "v=DKIM1; k=rsa; p=${pub:0:200}" "${pub:200}" )
 ZONE
+	if [ -n "${BENCH_DNS_CHAINS:-}" ]; then
+		# lookups that follow from answers: an SPF include, and the
+		# forward lookup of the egress address's PTR name (FCrDNS)
+		cat >> "$T/zones/bench.example.zone" <<ZONE
+@	IN TXT "v=spf1 ip4:127.0.0.0/8 include:_spf.bench.example -all"
+_spf	IN TXT "v=spf1 ip4:198.51.100.0/24 -all"
+out	IN A 192.0.2.10
+ZONE
+		cat > "$T/zones/reverse.zone" <<ZONE
+\$ORIGIN 2.0.192.in-addr.arpa.
+\$TTL 3600
+@	IN SOA ns1.bench.example. hostmaster.bench.example. ( 1 3600 600 86400 300 )
+@	IN NS ns1.bench.example.
+10	IN PTR out.bench.example.
+ZONE
+	else
+		echo '@	IN TXT "v=spf1 ip4:127.0.0.0/8 -all"' \
+		    >> "$T/zones/bench.example.zone"
+	fi
 	cat > "$T/zones/root.zone" <<ZONE
 \$ORIGIN .
 \$TTL 3600
@@ -126,6 +146,11 @@ zone:
 zone:
     name: "."
     zonefile: "root.zone"
+CONF
+	[ -n "${BENCH_DNS_CHAINS:-}" ] && cat >> "$T/nsd.conf" <<CONF
+zone:
+    name: "2.0.192.in-addr.arpa"
+    zonefile: "reverse.zone"
 CONF
 	/usr/sbin/nsd -d -c "$T/nsd.conf" &
 	NSD_PID=$!

@@ -86,7 +86,7 @@ struct check_opts {
 	int		 mta_adds;	/* -1: the config's */
 	int		 local;
 	int		 strict;
-	int		 low_ok;
+	int		 min_confidence; /* -1: the config's */
 	int		 progress;
 	int		 record;	/* --record: count in the state store */
 	char		**paths;
@@ -231,9 +231,8 @@ option(int ch, const char *arg, struct check_opts *o)
 		if ((i = word(arg, confs)) < 0)
 			return bad_value("min-confidence", arg, "high, medium "
 			    "or low");
-		/* the catalog marks entries high or low: medium keeps
-		 * what high keeps */
-		o->low_ok = i == 2;
+		o->min_confidence = i == 0 ? PF_CONF_HIGH : i == 1 ?
+		    PF_CONF_MEDIUM : PF_CONF_LOW;
 		break;
 	default:
 		return EX_USAGE;
@@ -583,7 +582,7 @@ run_all(struct check_opts *o, struct pf_engine *eng)
 	if (cfg->helo == NULL && gethostname(host, sizeof(host) - 1) != 0)
 		host[0] = '\0';
 	bo.mta_host = cfg->helo != NULL ? cfg->helo : host;
-	bo.low_ok = o->low_ok;
+	bo.min_confidence = o->min_confidence;
 	bo.record = o->record;
 	bo.render = render;
 	bo.render_arg = &run;
@@ -626,7 +625,7 @@ pf_cli_check(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	o.mta_adds = -1;
-	o.low_ok = 1;
+	o.min_confidence = -1;
 	o.progress = isatty(STDERR_FILENO);
 	if ((o.rcpt = calloc(CHECK_MAX_RCPT, sizeof(*o.rcpt))) == NULL)
 		return EX_SOFTWARE;

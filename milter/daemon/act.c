@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "daemon.h"
+#include "catalog/verdict.h"
 #include "config/policy.h"
 #include "logfmt.h"
 #include "config/smtpreply.h"
@@ -209,8 +210,8 @@ elapsed(const struct sess *s)
 }
 
 /* summary - the one info line per message, in logfmt (logfmt.h), in
- * this order: queue_id action [would] verdict gmail rules [more] reply
- * status from_domain rcpt_domains rcpt client dkim_domains spf_domain
+ * this order: queue_id action [would] verdict gmail rules confidence
+ * [more] reply status from_domain rcpt_domains rcpt client dkim_domains spf_domain
  * [helo] reason [fail]; and
  * the message in the counters */
 static void
@@ -219,7 +220,8 @@ summary(const char *qid, struct sess *s, enum pf_action a, const char *would,
     const char *fail)
 {
 	struct pf_lf lf;
-	char rules[1200], doms[600], num[16], sdom[256];
+	char rules[1200], confs[MAX_LOGGED * 8], doms[600], num[16],
+	    sdom[256];
 	const char *fd = from_domain(s);
 	size_t i, used = 0;
 
@@ -235,6 +237,14 @@ summary(const char *qid, struct sess *s, enum pf_action a, const char *would,
 		used += (size_t)snprintf(rules + used, sizeof(rules) - used,
 		    "%s%s", i ? "," : "", v->pred[i].rule->id);
 	pf_lf_add(&lf, "rules", rules);
+	/* the confidence of each of those rules, in the same order */
+	confs[0] = '\0';
+	for (i = 0, used = 0; v != NULL && i < v->npred && i < MAX_LOGGED;
+	    i++)
+		used += (size_t)snprintf(confs + used, sizeof(confs) - used,
+		    "%s%s", i ? "," : "",
+		    pf_confidence_name(v->pred[i].rule->confidence));
+	pf_lf_add(&lf, "confidence", confs);
 	if (v != NULL && v->npred > MAX_LOGGED)
 		pf_lf_addu(&lf, "more", v->npred - MAX_LOGGED);
 	if (d != NULL && d->pred != NULL) {
@@ -335,13 +345,15 @@ pf_act_eom(SMFICTX *ctx, struct sess *s)
 		return failsafe(ctx, s, qid, pf_err_format(&err, ebuf,
 		    sizeof(ebuf)), NULL);
 	}
+	p = pf_engine_config(s->eng)->policy;
+	/* MinConfidence: the less sure predictions are not made at all */
+	pf_verdict_min_confidence(&v, p->min_confidence);
 	if ((undecided = pf_policy_incomplete(&v)) != PF_U_NONE) {
 		/* the checks are incomplete: FailAction, not a guess */
 		st = failsafe(ctx, s, qid, pf_undecided_text(undecided), &v);
 		pf_verdict_reset(&v);
 		return st;
 	}
-	p = pf_engine_config(s->eng)->policy;
 	pf_check_decide(s->chk, &v, &d);
 	switch (d.action) {
 	case PF_A_ACCEPT:

@@ -30,6 +30,7 @@
 #include "daemon.h"
 #include "stats.h"
 #include "nodelay.h"
+#include "quickack.h"
 #include "config/policy.h"
 #include "engine/version.h"
 #include "state/state.h"
@@ -597,8 +598,11 @@ listen_on(const struct opts *o, const struct pf_daemon_cfg *dc, uid_t uid,
 		return EX_UNAVAILABLE;
 	}
 	/* a unix socket can leave packets unanswered (SMFIP_NR_*); TCP
-	 * cannot without stalling on the MTA's side (docs/benchmarks.md) */
+	 * only where each connection's ACKs can be hurried (quickack.c),
+	 * else the MTA's side stalls (docs/benchmarks.md) */
 	pf_session_unix(socket_path(o->socket) != NULL);
+	pf_quickack_listen(socket_path(o->socket) == NULL ? o->socket :
+	    NULL);
 	/* TCP: answers of several packets must not wait for delayed ACKs */
 	if (socket_path(o->socket) == NULL &&
 	    pf_nodelay_listener(o->socket) < 0)

@@ -73,26 +73,37 @@ parse_spec(const char *cs, struct spec *sp)
 		memmove(host, host + 1, hlen - 2);
 		host[hlen - 2] = '\0';
 	}
+	/* the wildcard address names no one address */
 	if (inet_pton(sp->family, host, &sp->addr) == 1)
-		sp->anyaddr = 0;
+		sp->anyaddr = sp->family == AF_INET ?
+		    sp->addr.v4.s_addr == INADDR_ANY :
+		    IN6_IS_ADDR_UNSPECIFIED(&sp->addr.v6);
 	return 1;
 }
 
-/* matches - whether fd is a TCP listener on the spec's family and port */
+/* matches - whether fd is a TCP socket on the spec's family and port,
+ * listening or (listening == 0) an accepted, connected one */
 static int
-matches(int fd, const struct spec *sp)
+matches(int fd, const struct spec *sp, int listening)
 {
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-	int on = 0, type = 0;
+	struct sockaddr_storage ss, peer;
+	socklen_t len = sizeof(ss), plen = sizeof(peer);
+	int on = 0, type = 0, proto = 0;
 	socklen_t olen = sizeof(on);
 
 	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &olen) != 0 ||
-	    !on)
+	    !on != !listening)
 		return 0;
 	olen = sizeof(type);
 	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &olen) != 0 ||
 	    type != SOCK_STREAM)
+		return 0;
+	olen = sizeof(proto);
+	if (getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &olen) != 0 ||
+	    proto != IPPROTO_TCP)
+		return 0;
+	if (!listening &&
+	    getpeername(fd, (struct sockaddr *)&peer, &plen) != 0)
 		return 0;
 	if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0 ||
 	    ss.ss_family != sp->family)
@@ -123,7 +134,7 @@ setone(int fd, const struct spec *sp, int *saved)
 {
 	int on = 1;
 
-	if (!matches(fd, sp))
+	if (!matches(fd, sp, 1))
 		return 0;
 	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on)) != 0) {
 		*saved = errno;
@@ -183,4 +194,15 @@ pf_nodelay_get(int fd)
 	if (getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, &len) != 0)
 		return -1;
 	return on != 0;
+}
+
+/* pf_nodelay_accepted - whether fd is a connection accepted on connspec */
+int
+pf_nodelay_accepted(const char *connspec, int fd)
+{
+	struct spec sp;
+
+	if (connspec == NULL || fd < 0 || parse_spec(connspec, &sp) <= 0)
+		return 0;
+	return matches(fd, &sp, 0);
 }

@@ -24,4 +24,13 @@ int	pf_nodelay_listener(const char *connspec);
 /* pf_nodelay_get - 1 if fd has TCP_NODELAY, 0 if not, -1 on error */
 int	pf_nodelay_get(int fd);
 
+/*
+ * pf_nodelay_accepted - 1 if fd is a connected TCP socket (not a listener)
+ * whose local family and port (and address, when connspec names one and
+ * the socket is not bound to the wildcard) are those of the TCP connspec:
+ * a connection accepted on preflight's own listener.  0 otherwise, for
+ * unix specs, bad specs and descriptors that are not sockets.
+ */
+int	pf_nodelay_accepted(const char *connspec, int fd);
+
 #endif

@@ -25,6 +25,7 @@
 #include "config/policy.h"
 #include "message/mtahdr.h"
 #include "config/smtpreply.h"
+#include "quickack.h"
 #include "session.h"
 
 static atomic_int live;
@@ -37,13 +38,19 @@ static int unix_socket;
  * Stages whose answer is always "continue" (an internal error is kept for
  * end of message, where FailAction applies): over a unix socket the MTA
  * is told not to wait for their answers, and not to send DATA or unknown
- * commands at all.  Over TCP every packet stays answered: an unanswered
- * packet followed by the MTA's next one stalls ~40 ms on Nagle and the
- * delayed ACK (docs/benchmarks.md).
+ * commands at all.  Over TCP an unanswered packet followed by the MTA's
+ * next one stalls ~40 ms on Nagle and the milter's delayed ACK
+ * (docs/benchmarks.md), so there the same stages go unanswered only when
+ * the connection's ACKs can be sent at once (quickack.c); DATA is then
+ * received, not answered, and acknowledged like the others, because the
+ * MTA sends its macros even when told not to send the command.  Without
+ * that every packet stays answered.
  */
 #define PF_NR_UNIX	(SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_MAIL | \
     SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY)
 #define PF_NO_UNIX	(SMFIP_NODATA | SMFIP_NOUNKNOWN)
+#define PF_NR_TCP	(PF_NR_UNIX | SMFIP_NR_DATA)
+#define PF_NO_TCP	SMFIP_NOUNKNOWN
 
 /* pf_session_unix - whether the listener is a unix socket */
 void
@@ -52,12 +59,15 @@ pf_session_unix(int yes)
 	unix_socket = yes;
 }
 
-/* go - "continue", or no answer at all for a stage under SMFIP_NR_* */
+/* go - "continue", or no answer at all for a stage under SMFIP_NR_*
+ * (over TCP with the ACK of the packet sent at once) */
 static sfsistat
 go(const struct sess *s, unsigned long nr)
 {
-	return s != NULL && (s->nr & nr) != 0 ? SMFIS_NOREPLY :
-	    SMFIS_CONTINUE;
+	if (s == NULL || (s->nr & nr) == 0)
+		return SMFIS_CONTINUE;
+	pf_quickack(s->qfd);
+	return SMFIS_NOREPLY;
 }
 
 /* pf_session_live - sessions not yet freed (for the drain on SIGTERM) */
@@ -73,7 +83,11 @@ pf_sess_msg_reset(struct sess *s)
 {
 	size_t i;
 
-	pf_check_free(s->chk);
+	/* kept for the next message of the session (sess_check) */
+	if (s->chk != NULL) {
+		pf_check_free(s->idle);
+		s->idle = s->chk;
+	}
 	s->chk = NULL;
 	if (s->eng != NULL)
 		pf_engine_unref(s->eng);
@@ -98,8 +112,10 @@ sess_new(void)
 {
 	struct sess *s = calloc(1, sizeof(*s));
 
-	if (s != NULL)
+	if (s != NULL) {
+		s->qfd = -1;
 		atomic_fetch_add(&live, 1);
+	}
 	return s;
 }
 
@@ -110,6 +126,7 @@ sess_free(struct sess *s)
 	if (s == NULL)
 		return;
 	pf_sess_msg_reset(s);
+	pf_check_free(s->idle);
 	free(s->hbuf);
 	free(s);
 	atomic_fetch_sub(&live, 1);
@@ -176,6 +193,9 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	if (s != NULL && unix_socket) {
 		s->nr = f1 & PF_NR_UNIX;
 		*pf1 |= s->nr | (f1 & PF_NO_UNIX);
+	} else if (s != NULL && (s->qfd = pf_quickack_fd(ctx)) >= 0) {
+		s->nr = f1 & PF_NR_TCP;
+		*pf1 |= s->nr | (f1 & PF_NO_TCP);
 	}
 	if (f0 & SMFIF_SETSYMLIST) {
 		smfi_setsymlist(ctx, SMFIM_CONNECT,
@@ -245,6 +265,22 @@ cb_helo(SMFICTX *ctx, char *name)
 	return go(s, SMFIP_NR_HELO);
 }
 
+/* sess_check - the check of a new message: the session's last one reset
+ * in place when it pins the same engine, else (a reload, or a reset that
+ * failed) a new one; NULL on ENOMEM */
+static struct pf_check *
+sess_check(struct sess *s)
+{
+	struct pf_check *c = s->idle;
+
+	s->idle = NULL;
+	if (c != NULL && pf_check_engine(c) == s->eng &&
+	    pf_check_reset(c) == PF_OK)
+		return c;
+	pf_check_free(c);
+	return pf_check_new(s->eng);
+}
+
 /* cb_envfrom - a new message: pin the engine, start the check */
 static sfsistat
 cb_envfrom(SMFICTX *ctx, char **argv)
@@ -263,7 +299,7 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 		return go(s, SMFIP_NR_MAIL);
 	}
 	cfg = pf_engine_config(s->eng);
-	if ((s->chk = pf_check_new(s->eng)) == NULL) {
+	if ((s->chk = sess_check(s)) == NULL) {
 		pf_sess_fail(s, "out of memory starting the check");
 		return go(s, SMFIP_NR_MAIL);
 	}
@@ -374,6 +410,14 @@ crlf(struct sess *s, const char *v, size_t *outlen)
 	return PF_OK;
 }
 
+/* cb_data - the DATA command: nothing to do (over TCP, where it is
+ * received to be acknowledged; a unix socket negotiates it away) */
+static sfsistat
+cb_data(SMFICTX *ctx)
+{
+	return go(smfi_getpriv(ctx), SMFIP_NR_DATA);
+}
+
 /* cb_header - one field; ours are set aside to be stripped */
 static sfsistat
 cb_header(SMFICTX *ctx, char *name, char *value)
@@ -457,8 +501,10 @@ cb_abort(SMFICTX *ctx)
 {
 	struct sess *s = smfi_getpriv(ctx);
 
-	if (s != NULL)
+	if (s != NULL) {
 		pf_sess_msg_reset(s);
+		pf_quickack(s->qfd);	/* never answered: the next MAIL */
+	}
 	return SMFIS_CONTINUE;
 }
 
@@ -489,6 +535,6 @@ struct smfiDesc pf_filter = {
 	.xxfi_abort = cb_abort,
 	.xxfi_close = cb_close,
 	.xxfi_unknown = NULL,
-	.xxfi_data = NULL,
+	.xxfi_data = cb_data,
 	.xxfi_negotiate = cb_negotiate,
 };

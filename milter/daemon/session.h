@@ -27,11 +27,14 @@ struct sess {
 	int		 leadspc;	/* header values as sent (LEADSPC) */
 	int		 local;		/* non-SMTP submission */
 	unsigned long	 nr;		/* SMFIP_NR_* the MTA agreed to */
+	int		 qfd;		/* TCP: verified socket for quickack */
 	char		 client[64];	/* peer address or "local" */
 	char		 helo[64];	/* client's HELO, escaped, for logs */
 	char		 mtaname[256];	/* macro j: the MTA's own name */
 	char		*hbuf;		/* scratch for header values */
 	size_t		 hcap;
+	struct pf_check	*idle;		/* the last message's check, kept for
+					 * the next MAIL FROM to reset */
 
 	/* message */
 	struct pf_engine *eng;		/* pinned at MAIL FROM */

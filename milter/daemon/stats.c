@@ -37,6 +37,7 @@ struct hist {
 struct rulec {
 	char		 id[64];
 	int		 cls;
+	int		 conf;		/* enum pf_confidence */
 	unsigned long long n;
 };
 
@@ -117,6 +118,7 @@ count_rule(const struct pf_rule *r)
 	}
 	snprintf(st.rule[st.nrule].id, sizeof(st.rule[0].id), "%s", r->id);
 	st.rule[st.nrule].cls = (int)r->cls;
+	st.rule[st.nrule].conf = (int)r->confidence;
 	st.rule[st.nrule++].n = 1;
 }
 
@@ -314,11 +316,12 @@ render_counts(FILE *fp)
 	for (i = 0; i < st.nrule; i++) {
 		fputs("preflight_predictions_total{rule=\"", fp);
 		label(fp, st.rule[i].id);
-		fprintf(fp, "\",class=\"%s\"} %llu\n",
-		    pf_class_name(st.rule[i].cls), st.rule[i].n);
+		fprintf(fp, "\",class=\"%s\",confidence=\"%s\"} %llu\n",
+		    pf_class_name(st.rule[i].cls),
+		    pf_confidence_name(st.rule[i].conf), st.rule[i].n);
 	}
 	fprintf(fp, "preflight_predictions_total{rule=\"other\","
-	    "class=\"other\"} %llu\n", st.rule_other);
+	    "class=\"other\",confidence=\"other\"} %llu\n", st.rule_other);
 	fputs("# HELP preflight_predictions_by_class_total Predicted Gmail "
 	    "replies, by catalog class.\n"
 	    "# TYPE preflight_predictions_by_class_total counter\n", fp);

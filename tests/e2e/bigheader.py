@@ -198,7 +198,8 @@ def main():
             for c, d in mods:
                 name, value = d.split(b"\0")[:2]
                 if c == b"h" and name == b"X-Preflight-Prediction":
-                    m = re.match(r"552 5\.3\.4 (\S+); (.*)$",
+                    m = re.match(r"552 5\.3\.4 (\S+); confidence=high; "
+                                 r"(.*)$",
                                  value.decode("ascii", "replace").strip())
                     if m:
                         texts[m.group(1)] = m.group(2)

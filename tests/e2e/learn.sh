@@ -150,7 +150,7 @@ msg "$T/m2.eml" round2
 r=$(pfx_send news@example.org gone@gmail.com "$T/m2.eml")
 is "round 2 accepted (tagged)" 250 "${r%% *}"
 wait_answers 5 || bad "round 2 not answered"
-grep -Eq 'preflight-milter\[info\]: queue_id=[0-9A-Z]* action=tag verdict=reject gmail=yes rules=mailbox-does-not-exist reply=550 status=5.1.1' "$T/milter.log"
+grep -Eq 'preflight-milter\[info\]: queue_id=[0-9A-Z]* action=tag verdict=reject gmail=yes rules=mailbox-does-not-exist confidence=high reply=550 status=5.1.1' "$T/milter.log"
 is "the milter predicted 550 5.1.1" 0 $?
 learn
 is "5.1.1 hit" 1 "$(report '.rules[] | select(.rule == "mailbox-does-not-exist") | .hits')"
@@ -215,13 +215,52 @@ is "preflight check: unsigned, another From: domain" "" \
 r=$(pfx_send info@shop.example fresh@gmail.com "$T/m5.eml")
 is "round 5 accepted (tagged)" 250 "${r%% *}"
 wait_answers 10 || bad "round 5 not answered"
-grep -Eq 'preflight-milter\[info\]: queue_id=[0-9A-Z]* .*rules=([a-z0-9-]+,)*unusual-rate-dkim-domain[, ].* dkim_domains=esp\.example spf_domain=shop\.example ' "$T/milter.log"
+grep -Eq 'preflight-milter\[info\]: queue_id=[0-9A-Z]* .*rules=([a-z0-9-]+,)*unusual-rate-dkim-domain[, ].*confidence=([a-z]+,)*medium[, ].* dkim_domains=esp\.example spf_domain=shop\.example ' "$T/milter.log"
 is "the milter predicted the DKIM domain's 4.7.28" 0 $?
 learn
 is "a predicted 4xx then delivered is no false alarm" 0 \
     "$(report '.rules[] | select(.rule == "unusual-rate-dkim-domain") | .false_alarms')"
 is "esp.example's predicted 5.7.1 then delivered is one" 1 \
     "$(report '.rules[] | select(.rule == "low-domain-reputation") | .false_alarms')"
+
+# 6. the confidence of those predictions: both are reputation windows
+# (medium).  An Action line for that level decides for them; MinConfidence
+# high drops them.  The configuration is reloaded in the running daemon.
+is "preflight check: both windows are medium" "medium medium" \
+    "$("$pf" check --json --config "$T/preflight.conf" --no-dns \
+    --mail-from info@shop.example --rcpt new@gmail.com "$T/m5.eml" |
+    jq -r '[.predictions[] | select(.rule == "low-domain-reputation" or
+    .rule == "unusual-rate-dkim-domain") | .confidence] | join(" ")')"
+lastline() {	# the milter's line for the last message
+	grep 'preflight-milter\[info\]: queue_id=' "$T/milter.log" | tail -1
+}
+reload() {	# N: SIGHUP, until the N-th "reloaded" line
+	kill -HUP "$MPID"
+	i=0
+	until [ "$(grep -c 'reloaded ' "$T/milter.log")" -ge "$1" ]; do
+		i=$((i + 1))
+		[ "$i" -gt 200 ] && { bad "reload $1 not logged"; return 1; }
+		sleep 0.05
+	done
+}
+echo "Action * confidence:medium accept" >> "$T/preflight.conf"
+reload 1
+r=$(pfx_send info@shop.example fresh6@gmail.com "$T/m5.eml")
+is "round 6a accepted" 250 "${r%% *}"
+wait_answers 11 || bad "round 6a not answered"
+line=$(lastline)
+echo "$line" | grep -Eq ' action=accept verdict=[a-z]+ gmail=yes rules=([a-z0-9-]+,)*unusual-rate-dkim-domain[, ]'
+is "Action * confidence:medium accept: predicted, logged, not tagged" 0 $?
+echo "$line" | grep -Eq ' confidence=medium(,medium)* '
+is "... every prediction on the line is medium" 0 $?
+echo "MinConfidence high" >> "$T/preflight.conf"
+reload 2
+r=$(pfx_send info@shop.example fresh7@gmail.com "$T/m5.eml")
+is "round 6b accepted" 250 "${r%% *}"
+wait_answers 12 || bad "round 6b not answered"
+lastline | grep -Eq ' action=accept verdict=accept gmail=yes rules="" confidence="" '
+is "MinConfidence high: the medium predictions are not made" 0 $?
+learn
 
 "$pf" learn --config "$T/preflight.conf" "$T/milter.log" "$T/maillog" 2>"$T/again.err"
 grep -q ' 0 outcomes recorded' "$T/again.err"

@@ -109,7 +109,7 @@ is 'preflight_messages_total{action="hold",verdict="reject"}' 2
 is 'preflight_messages_total{action="reject",verdict="reject"}' 1
 is 'preflight_messages_total{action="tempfail",verdict="reject"}' 0
 is 'preflight_failsafe_total{action="accept"}' 0
-is 'preflight_predictions_total{rule="from-multiple",class="content"}' 5
+is 'preflight_predictions_total{rule="from-multiple",class="content",confidence="high"}' 5
 is 'preflight_predictions_by_class_total{class="content"}' 5
 is 'preflight_predicted_messages_total{from_domain="tag.example"}' 2
 is 'preflight_predicted_messages_total{from_domain="hold.example"}' 2

@@ -142,6 +142,13 @@ def main():
     for i in range(0, min(len(entries), 40), 5):
         put("rules", consts + "\n\n" + "\n\n".join(entries[i:i + 5]) + "\n")
     put("rules", consts + "\n")
+    # every confidence level, and a word that is none of them
+    rated = [e for e in entries if "\tconfidence " in e]
+    for level in ("low", "medium"):
+        put("rules", consts + "\n\n" + "\n\n".join(
+            [e for e in rated if "\tconfidence %s" % level in e][:3]) + "\n")
+    put("rules", re.sub(r"(?m)^(\tclass .*)$", "\\1\n\tconfidence certain",
+                        entries[0], 1) + "\n")
 
     # config: every key once, and a few broken lines
     put("config", "\n".join([
@@ -153,7 +160,8 @@ def main():
         "KeyTable /etc/opendkim/KeyTable",
         "SigningTable refile:/etc/opendkim/SigningTable",
         "Action * permanent hold", "Action example.com class:dns tempfail",
-        "Action example.com rule:dmarc-reject reject", "DryRun no",
+        "Action example.com rule:dmarc-reject reject",
+        "Action * confidence:medium tag", "MinConfidence low", "DryRun no",
         "SenderDomain both", "UnknownRecipients other",
         "BlockOnlyAllGmail yes", "FailAction accept",
         "MTAAddsHeaders local", "Socket inet:8891@127.0.0.1",
@@ -162,6 +170,7 @@ def main():
         "LogFacility mail", "MilterTimeout 300", "DrainTimeout 30", ""]))
     for s in ["Rules /x\nNoSuchKey 1\n", "Bulk maybe\n",
               "Nameserver [::1]:53\nDNS no\n", "Action * fatal tag\n",
+              "Action * confidence:certain tag\nMinConfidence sure\n",
               "Socket unix:/run/preflight/sock\n\tAction * permanent hold\n",
               "EgressIP 192.0.2.1 192.0.2.2 192.0.2.3 192.0.2.4 192.0.2.5\n"]:
         put("config", s)

@@ -158,6 +158,14 @@ pred() {
 	    "$tmp/msg.eml" | jq -r '[.predictions[].rule] | join(" ")'
 }
 check "5.1.1 predicted for gone" mailbox-does-not-exist "$(pred gone@gmail.com)"
+# the same reply to the same address: high confidence, kept at every level
+check "5.1.1 is high confidence" high "$("$pf" check --json --no-dns \
+    --config "$tmp/pf.conf" --rcpt gone@gmail.com "$tmp/msg.eml" |
+    jq -r '.predictions[].confidence')"
+check "5.1.1 kept at --min-confidence high" mailbox-does-not-exist \
+    "$("$pf" check --json --no-dns --config "$tmp/pf.conf" \
+    --min-confidence high --rcpt gone@gmail.com "$tmp/msg.eml" |
+    jq -r '[.predictions[].rule] | join(" ")')"
 check "nothing predicted for ok" "" "$(pred ok@gmail.com)"
 echo "Nov 30 06:00:00 mx1 $P 9JJJJJJJJJ: to=<gone@gmail.com>, $R, dsn=2.0.0, status=sent $OK" >> "$tmp/maillog"
 "$pf" learn --config "$tmp/pf.conf" "$tmp/maillog" 2>"$tmp/err4"
@@ -166,9 +174,10 @@ check "no prediction after a 250" "" "$(pred gone@gmail.com)"
 
 # the egress IP Gmail rate limited in the last hour (and its /24); an old
 # line says nothing about this hour
-ipform() {	# EGRESS-IP: the predicted rules about IP reputation
-	"$pf" check --json --no-dns --config "$tmp/pf.conf" --egress-ip "$1" \
-	    --rcpt a@gmail.com "$tmp/msg.eml" |
+ipform() {	# EGRESS-IP [OPTION...]: the predicted rules about IP reputation
+	ip=$1; shift
+	"$pf" check --json --no-dns --config "$tmp/pf.conf" --egress-ip "$ip" \
+	    --rcpt a@gmail.com "$@" "$tmp/msg.eml" |
 	    jq -r '[.predictions[].rule | select(startswith("low-ip"))] | join(" ")'
 }
 check "an IP refused hours ago is not rate limited now" "" "$(ipform 192.0.2.10)"
@@ -178,6 +187,35 @@ echo "$now mx1 $P 9IPIPIPIP: to=<y@gmail.com>, $R, dsn=4.7.0, status=deferred $S
 check "the IP rate limited just now" low-ip-reputation-ratelimit "$(ipform 192.0.2.10)"
 check "... and its /24" low-ip-reputation-ratelimit "$(ipform 192.0.2.77)"
 check "... not another network" "" "$(ipform 198.51.100.1)"
+# a reputation window: medium confidence, shown at medium and low, hidden
+# at high; MinConfidence in the file, --min-confidence over it
+check "the IP's window is medium confidence" medium \
+    "$("$pf" check --json --no-dns --config "$tmp/pf.conf" --egress-ip \
+    192.0.2.10 --rcpt a@gmail.com "$tmp/msg.eml" | jq -r \
+    '.predictions[] | select(.rule == "low-ip-reputation-ratelimit") | .confidence')"
+"$pf" check --no-dns --config "$tmp/pf.conf" --egress-ip 192.0.2.10 \
+    --rcpt a@gmail.com "$tmp/msg.eml" |
+    grep -q '^421 4\.7\.0  low-ip-reputation-ratelimit  \[feedback, at end-of-data, medium confidence\]$'
+check "the text report says medium confidence" 0 $?
+check "shown at --min-confidence low" low-ip-reputation-ratelimit \
+    "$(ipform 192.0.2.10 --min-confidence low)"
+check "shown at --min-confidence medium" low-ip-reputation-ratelimit \
+    "$(ipform 192.0.2.10 --min-confidence medium)"
+check "hidden at --min-confidence high" "" \
+    "$(ipform 192.0.2.10 --min-confidence high)"
+"$pf" check --no-dns --config "$tmp/pf.conf" --egress-ip 192.0.2.10 \
+    --rcpt a@gmail.com --min-confidence high "$tmp/msg.eml" >/dev/null
+check "nothing left at --min-confidence high: exit 0" 0 $?
+cp "$tmp/pf.conf" "$tmp/high.conf"
+echo "MinConfidence high" >> "$tmp/high.conf"
+check "MinConfidence high hides it" "" "$("$pf" check --json --no-dns \
+    --config "$tmp/high.conf" --egress-ip 192.0.2.10 --rcpt a@gmail.com \
+    "$tmp/msg.eml" | jq -r '[.predictions[].rule] | join(" ")')"
+check "--min-confidence medium over MinConfidence high" \
+    low-ip-reputation-ratelimit "$("$pf" check --json --no-dns \
+    --config "$tmp/high.conf" --egress-ip 192.0.2.10 --rcpt a@gmail.com \
+    --min-confidence medium "$tmp/msg.eml" |
+    jq -r '[.predictions[].rule] | join(" ")')"
 
 # the sender domain Gmail rate limited in the last hour
 domform() {	# MAIL-FROM: the predicted rules about domain reputation

@@ -69,7 +69,7 @@ static void
 why_set(struct why *w, enum pf_undecided r, const char *text)
 {
 	w->r = r;
-	snprintf(w->text, sizeof(w->text), "%s", text);
+	pf_strcopy(w->text, sizeof(w->text), text);
 }
 
 /* budget_init - a message budget, or "no lookups at all" */
@@ -100,6 +100,24 @@ obs_begin(void *arg, struct pf_msg *msg, void **stp)
 	}
 	*stp = st;
 	return PF_OK;
+}
+
+/* obs_reset - what obs_begin made, in place: the DKIM verifier keeps its
+ * buffers */
+static void
+obs_reset(void *stp)
+{
+	struct obs_st *st = stp;
+	struct pf_dkim_msg *dm = st->dm;
+	struct pf_auth *a = st->a;
+	struct pf_msg *msg = st->msg;
+
+	memset(st, 0, sizeof(*st));
+	st->a = a;
+	st->msg = msg;
+	budget_init(a, &st->budget);
+	st->dm = dm;
+	pf_dkim_msg_reset(dm);
 }
 
 /* hname - is the field named n (case-insensitive)? */
@@ -206,7 +224,7 @@ add_pass(struct tally *t, const char *d)
 	size_t o = strlen(t->pass_domains);
 
 	if (t->pass++ == 0)
-		snprintf(t->domain, sizeof(t->domain), "%s", d);
+		pf_strcopy(t->domain, sizeof(t->domain), d);
 	if (o + strlen(d) + 2 < sizeof(t->pass_domains))
 		snprintf(t->pass_domains + o, sizeof(t->pass_domains) - o,
 		    "%s%s", o ? " " : "", d);
@@ -248,7 +266,7 @@ predict(struct obs_st *st, struct pf_facts *f, struct tally *t)
 	pf_fact_bool(f, PF_F_DKIM_PREDICTED, 1);
 	t->count++;
 	if (t->first[0] == '\0')
-		snprintf(t->first, sizeof(t->first), "%s", p.domain);
+		pf_strcopy(t->first, sizeof(t->first), p.domain);
 	if (p.bits != 0 && p.bits < PF_DKIM_MIN_BITS)
 		t->weak = 1;
 	if (p.match == 1 && !(p.bits != 0 && p.bits < PF_DKIM_MIN_BITS)) {
@@ -279,7 +297,7 @@ obs_end(void *stp, struct pf_facts *f)
 		s = pf_dkim_sig(st->dm, i);
 		t.count++;
 		if (i == 0)
-			snprintf(t.first, sizeof(t.first), "%s", s->domain);
+			pf_strcopy(t.first, sizeof(t.first), s->domain);
 		if (s->weak)
 			t.weak = 1;
 		if (strcmp(s->result, "pass") == 0) {
@@ -300,6 +318,9 @@ obs_end(void *stp, struct pf_facts *f)
 	 * server failure Gmail would see too is simply not a pass */
 	if (t.pass)
 		pf_fact_bool(f, PF_F_DKIM_PASS, 1);
+	else if (pf_dkim_nomem(st->dm))
+		pf_fact_unknown(f, PF_F_DKIM_PASS, PF_U_NO_MEMORY,
+		    "out of memory verifying DKIM signatures");
 	else if (pf_dkim_toolarge(st->dm))
 		pf_fact_unknown(f, PF_F_DKIM_PASS, PF_U_TOO_LARGE,
 		    "header block too large to verify DKIM signatures");
@@ -381,6 +402,7 @@ pf_auth_new(const struct pf_config *cfg, struct pf_auth **out,
 	a->obs.body = obs_body;
 	a->obs.end = obs_end;
 	a->obs.free = obs_free;
+	a->obs.reset = obs_reset;
 	*out = a;
 	return PF_OK;
 }
@@ -538,9 +560,9 @@ eval_egress(struct pf_auth *a, const struct pf_auth_env *env,
 	/* the checked domain is known without an egress address */
 	if (env->mail_from != NULL && *env->mail_from != '\0' &&
 	    (at = strrchr(env->mail_from, '@')) != NULL && at[1] != '\0')
-		snprintf(spf_dom, len, "%s", at + 1);
+		pf_strcopy(spf_dom, len, at + 1);
 	else if (env->mail_from != NULL && helo != NULL)
-		snprintf(spf_dom, len, "%s", helo);
+		pf_strcopy(spf_dom, len, helo);
 	if (spf_dom[0] != '\0')
 		pf_fact_strz(f, PF_F_SPF_DOMAIN, spf_dom);
 	if (cfg->negress == 0) {
@@ -585,7 +607,7 @@ eval_egress(struct pf_auth *a, const struct pf_auth_env *env,
 	if (env->mail_from != NULL && (*env->mail_from != '\0' ||
 	    (helo != NULL && *helo != '\0'))) {
 		set_spf(&w, f);
-		snprintf(spf_dom, len, "%s", w.spf.domain);
+		pf_strcopy(spf_dom, len, w.spf.domain);
 	}
 	set_ptr(&w, f);
 	why_set(spf_why, w.spf.undec, w.spf.why);
@@ -604,7 +626,7 @@ split(const char *list, char *buf, size_t len, const char **v, size_t max)
 	size_t n = 0;
 	char *p;
 
-	snprintf(buf, len, "%s", list);
+	pf_strcopy(buf, len, list);
 	for (p = buf; *p != '\0' && n < max;) {
 		v[n++] = p;
 		p += strcspn(p, " ");
@@ -726,13 +748,13 @@ eval_rcpt(struct pf_auth *a, const struct pf_auth_env *env,
 		}
 		pf_rcpt_domain(a->dns, dom, b, &info);
 		if (!dup)
-			snprintf(seen[nseen++], sizeof(seen[0]), "%s", dom);
+			pf_strcopy(seen[nseen++], sizeof(seen[0]), dom);
 		if (info.google == 1)
 			google++;
 		else if (info.google < 0)
 			gunk = 1;
 		if (info.exists == 0 && !dup && nbad++ == 0)
-			snprintf(bad, sizeof(bad), "%s", dom);
+			pf_strcopy(bad, sizeof(bad), dom);
 		if (info.exists < 0)
 			bunk = 1;
 		if ((info.exists < 0 || info.google < 0) &&

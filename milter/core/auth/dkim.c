@@ -3,7 +3,9 @@
  * dkim.c - the only user of libopendkim.  It verifies every DKIM-Signature
  * of a message as it streams past (header, end of header, body, end) and
  * judges each as Gmail does: a verified signature still fails with rsa-sha1
- * or a key under 1024 bits.  Key lookups go through dns.c by libopendkim's
+ * or a key under 1024 bits.  The header fields are held until the end of
+ * the header and given to the library only when one is a DKIM-Signature;
+ * the library's verify handle is made only then too.  Key lookups go through dns.c by libopendkim's
  * query callbacks: the reply packet is handed over as is, and a temporary
  * failure (SERVFAIL, REFUSED, timeout, budget) becomes DKIM_DNS_ERROR so
  * the library reports KEYFAIL (temperror), never "no key".
@@ -32,7 +34,13 @@ struct pf_dkim_msg {
 	int			 nosig;	/* no signature: stop */
 	int			 done;
 	int			 toolarge;	/* header block past the caps */
+	int			 nomem;	/* no verify handle could be made */
 	size_t			 hfields, hbytes;
+	/* the header fields, held until the end of the header shows a
+	 * signature (most mail has none: libopendkim never sees it) */
+	unsigned char		*held;
+	size_t			 hlen, hcap;
+	int			 signed_;	/* a DKIM-Signature field */
 	enum pf_undecided	 undec;		/* first DNS failure */
 	char			 why[256];
 	size_t			 nsigs;
@@ -210,25 +218,43 @@ pf_dkim_free(struct pf_dkim *dk)
 	free(dk);
 }
 
-/* pf_dkim_msg_new - a verifier for one message; NULL on ENOMEM */
+/* pf_dkim_msg_new - a verifier for one message; NULL on ENOMEM.  The
+ * library's handle waits for a signature (pf_dkim_eoh). */
 struct pf_dkim_msg *
 pf_dkim_msg_new(struct pf_dkim *dk, struct pf_dns_budget *b)
 {
 	struct pf_dkim_msg *m;
-	DKIM_STAT st;
 
 	if ((m = malloc(sizeof(*m))) == NULL)
 		return NULL;
 	memset(m, 0, offsetof(struct pf_dkim_msg, sigs));
 	m->dk = dk;
 	m->budget = b;
-	m->d = dkim_verify(dk->lib, (const unsigned char *)"preflight", NULL,
-	    &st);
-	if (m->d == NULL) {
-		free(m);
-		return NULL;
-	}
 	return m;
+}
+
+/* pf_dkim_msg_reset - what pf_dkim_msg_new made, in place, keeping the
+ * buffer of held fields (given back past 64 KB) */
+void
+pf_dkim_msg_reset(struct pf_dkim_msg *m)
+{
+	struct pf_dkim *dk = m->dk;
+	struct pf_dns_budget *b = m->budget;
+	unsigned char *held = m->held;
+	size_t hcap = m->hcap;
+
+	if (m->d != NULL)
+		dkim_free(m->d);
+	if (hcap > 65536) {
+		free(held);
+		held = NULL;
+		hcap = 0;
+	}
+	memset(m, 0, offsetof(struct pf_dkim_msg, sigs));
+	m->dk = dk;
+	m->budget = b;
+	m->held = held;
+	m->hcap = hcap;
 }
 
 /* pf_dkim_msg_free - NULL is a no-op */
@@ -239,7 +265,46 @@ pf_dkim_msg_free(struct pf_dkim_msg *m)
 		return;
 	if (m->d != NULL)
 		dkim_free(m->d);
+	free(m->held);
 	free(m);
+}
+
+/* hold - keep one "Name:value" field (after its length) for
+ * pf_dkim_eoh; a field that finds no memory is left out, as before */
+static void
+hold(struct pf_dkim_msg *m, const char *name, size_t nlen,
+    const char *value, size_t vlen)
+{
+	size_t n = nlen + vlen + 1, need = m->hlen + sizeof(n) + n, cap;
+	unsigned char *p;
+
+	if (need > m->hcap) {
+		for (cap = m->hcap ? m->hcap : 4096; cap < need; cap *= 2)
+			;
+		if ((p = realloc(m->held, cap)) == NULL)
+			return;
+		m->held = p;
+		m->hcap = cap;
+	}
+	p = m->held + m->hlen;
+	memcpy(p, &n, sizeof(n));
+	memcpy(p + sizeof(n), name, nlen);
+	p[sizeof(n) + nlen] = ':';
+	memcpy(p + sizeof(n) + nlen + 1, value, vlen);
+	m->hlen = need;
+}
+
+/* replay - hand the held fields to libopendkim, in order */
+static void
+replay(struct pf_dkim_msg *m)
+{
+	size_t o = 0, n;
+
+	while (o < m->hlen) {
+		memcpy(&n, m->held + o, sizeof(n));
+		(void)dkim_header(m->d, m->held + o + sizeof(n), n);
+		o += sizeof(n) + n;
+	}
 }
 
 /* pf_dkim_header - "Name:value" exactly as sent (c=simple needs it) */
@@ -247,8 +312,6 @@ void
 pf_dkim_header(struct pf_dkim_msg *m, const char *name, size_t nlen,
     const char *value, size_t vlen)
 {
-	unsigned char *buf;
-
 	if (m == NULL || m->nosig || m->done || nlen + vlen + 1 < vlen)
 		return;
 	/*
@@ -261,28 +324,40 @@ pf_dkim_header(struct pf_dkim_msg *m, const char *name, size_t nlen,
 	    m->hbytes > PF_DKIM_MAX_HBYTES) {
 		m->toolarge = 1;
 		m->nosig = 1;
-		dkim_free(m->d);
-		m->d = NULL;
+		free(m->held);
+		m->held = NULL;
+		m->hlen = m->hcap = 0;
 		return;
 	}
-	if ((buf = malloc(nlen + vlen + 1)) == NULL)
-		return;
-	memcpy(buf, name, nlen);
-	buf[nlen] = ':';
-	memcpy(buf + nlen + 1, value, vlen);
-	cur = m;
-	(void)dkim_header(m->d, buf, nlen + vlen + 1);
-	cur = NULL;
-	free(buf);
+	/* any field libopendkim could take for a signature (its name is
+	 * compared with trailing space dropped) */
+	if (nlen >= 14 && strncasecmp(name, "DKIM-Signature", 14) == 0)
+		m->signed_ = 1;
+	hold(m, name, nlen, value, vlen);
 }
 
-/* pf_dkim_eoh - end of header; no signature means nothing more to do */
+/* pf_dkim_eoh - end of header; no signature means nothing more to do,
+ * else the library gets its handle and the held fields */
 void
 pf_dkim_eoh(struct pf_dkim_msg *m)
 {
+	DKIM_STAT st;
+
 	if (m == NULL || m->nosig || m->done)
 		return;
+	if (!m->signed_) {
+		m->nosig = 1;	/* what dkim_eoh says without one */
+		return;
+	}
+	m->d = dkim_verify(m->dk->lib, (const unsigned char *)"preflight",
+	    NULL, &st);
+	if (m->d == NULL) {
+		m->nomem = 1;
+		m->nosig = 1;
+		return;
+	}
 	cur = m;
+	replay(m);
 	if (dkim_eoh(m->d) == DKIM_STAT_NOSIG)
 		m->nosig = 1;
 	cur = NULL;
@@ -411,7 +486,7 @@ pf_dkim_end(struct pf_dkim_msg *m)
 	if (m == NULL || m->done)
 		return;
 	m->done = 1;
-	if (m->nosig)
+	if (m->nosig || m->d == NULL)	/* no signature, or no end of header */
 		return;
 	cur = m;
 	(void)dkim_eom(m->d, NULL);
@@ -428,6 +503,13 @@ int
 pf_dkim_toolarge(const struct pf_dkim_msg *m)
 {
 	return m != NULL && m->toolarge;
+}
+
+/* pf_dkim_nomem - a signature was there, but no memory to verify it */
+int
+pf_dkim_nomem(const struct pf_dkim_msg *m)
+{
+	return m != NULL && m->nomem;
 }
 
 /* pf_dkim_nsigs - signatures judged */

@@ -39,6 +39,8 @@ void	pf_dkim_free(struct pf_dkim *);
 /* per message: budget borrowed until pf_dkim_msg_free; owned */
 struct pf_dkim_msg *pf_dkim_msg_new(struct pf_dkim *, struct pf_dns_budget *);
 void	pf_dkim_msg_free(struct pf_dkim_msg *);
+/* pf_dkim_msg_reset - ready for the next message, with the same budget */
+void	pf_dkim_msg_reset(struct pf_dkim_msg *);
 /* value: every byte after the colon, folding and CRLF included */
 void	pf_dkim_header(struct pf_dkim_msg *, const char *name, size_t nlen,
 	    const char *value, size_t vlen);
@@ -51,6 +53,8 @@ size_t	pf_dkim_nsigs(const struct pf_dkim_msg *);
 #define PF_DKIM_MAX_FIELDS	10000
 #define PF_DKIM_MAX_HBYTES	(2 * 1024 * 1024)
 int	pf_dkim_toolarge(const struct pf_dkim_msg *);
+/* pf_dkim_nomem - a signature was there but no memory to verify it */
+int	pf_dkim_nomem(const struct pf_dkim_msg *);
 /* borrowed until pf_dkim_msg_free */
 const struct pf_dkim_sig *pf_dkim_sig(const struct pf_dkim_msg *, size_t);
 

@@ -36,6 +36,17 @@ lower(const char *d, char *buf, size_t len)
 	return PF_OK;
 }
 
+/* two_labels - "a.b": its registrable domain is itself or none, so its
+ * organizational domain is itself whatever the suffix list says */
+static int
+two_labels(const char *d)
+{
+	const char *dot = strchr(d, '.');
+
+	return dot != NULL && dot != d && dot[1] != '\0' &&
+	    strchr(dot + 1, '.') == NULL;
+}
+
 /* pf_dmarc_orgdomain - registrable domain, or d itself if it has none */
 int
 pf_dmarc_orgdomain(const psl_ctx_t *psl, const char *d, char *buf,
@@ -46,12 +57,13 @@ pf_dmarc_orgdomain(const psl_ctx_t *psl, const char *d, char *buf,
 
 	if (lower(d, low, sizeof(low)) != PF_OK)
 		return PF_EINVAL;
-	reg = psl != NULL ? psl_registrable_domain(psl, low) : NULL;
+	reg = psl != NULL && !two_labels(low) ?
+	    psl_registrable_domain(psl, low) : NULL;
 	if (reg == NULL)
 		reg = low;
 	if (strlen(reg) >= len)
 		return PF_ELIMIT;
-	snprintf(buf, len, "%s", reg);
+	pf_strcopy(buf, len, reg);
 	return PF_OK;
 }
 
@@ -143,12 +155,12 @@ pf_dmarc_parse(const char *txt, struct pf_dmarc_rec *r)
 			if ((pol = policy(v, ve)) == NULL)
 				badp = 1;
 			else
-				snprintf(r->p, sizeof(r->p), "%s", pol);
+				pf_strcopy(r->p, sizeof(r->p), pol);
 		} else if (eq(k, ke, "sp")) {
 			if ((pol = policy(v, ve)) == NULL)
 				badsp = 1;
 			else
-				snprintf(r->sp, sizeof(r->sp), "%s", pol);
+				pf_strcopy(r->sp, sizeof(r->sp), pol);
 		} else if (eq(k, ke, "adkim") || eq(k, ke, "aspf")) {
 			if (!eq(v, ve, "s") && !eq(v, ve, "r"))
 				continue;
@@ -191,7 +203,7 @@ lookup(struct pf_dns *dns, const char *d, struct pf_dns_budget *b,
 	pf_dns_query(dns, name, PF_DNS_T_TXT, b, &r);
 	if (r.rc == PF_DNS_TEMPFAIL) {
 		out->undec = r.undec;
-		snprintf(out->why, sizeof(out->why), "%s", r.why);
+		pf_strcopy(out->why, sizeof(out->why), r.why);
 		pf_dns_result_reset(&r);
 		return -1;
 	}
@@ -227,9 +239,9 @@ discover(struct pf_dns *dns, const psl_ctx_t *psl, const char *from,
 	    PF_OK && strcmp(org, from) != 0) {
 		rc = lookup(dns, org, b, &out->rec, &bad, out);
 		if (rc > 0)
-			snprintf(out->domain, sizeof(out->domain), "%s", org);
+			pf_strcopy(out->domain, sizeof(out->domain), org);
 	} else if (rc > 0)
-		snprintf(out->domain, sizeof(out->domain), "%s", from);
+		pf_strcopy(out->domain, sizeof(out->domain), from);
 	if (rc < 0)
 		return -1;
 	if (rc > 0) {

@@ -14,7 +14,15 @@
  * variable until its answer or its deadline.  pf_dns_prefetch starts a
  * lookup nobody waits for: its answer only fills the cache, so that the
  * query made for it later (at end of message) finds it there, or joins
- * it while still in flight.
+ * it while still in flight.  Answers a query waited for are also kept in
+ * a small memo of the context's own (ANS_SLOTS, each for its TTL capped
+ * at ANS_TTL_MAX), so that a repeated lookup is answered in the calling
+ * thread: a lookup through libunbound, even from its cache, hands off to
+ * its worker thread and back through the pump, three wake-ups that a
+ * loaded machine can stretch to milliseconds.  A prefetch may carry a
+ * follow-up function
+ * (pf_dns_prefetch_chain): the pump hands it the answer, and it starts
+ * the lookups that answer leads to, within the chain's allowance.
  * Input trusted: nothing from the network beyond what libunbound parsed.
  */
 #include <arpa/inet.h>
@@ -26,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -51,6 +60,18 @@ static const char *nodefault_zones[] = {
 /* prefetches in flight at once, over every message: beyond it, skipped */
 #define PREFETCH_MAX	512
 
+#define ANS_SLOTS	1024	/* answers memoised (one per slot) */
+#define ANS_TTL_MAX	300	/* s: at most this long, at most the TTL */
+#define ANS_NAME	256
+
+/* one memoised answer */
+struct memo {
+	char		 name[ANS_NAME];
+	int		 type;
+	uint64_t	 expires;	/* monotonic ms */
+	struct pf_dns_result res;
+};
+
 struct pf_dns {
 	struct ub_ctx	*ctx;
 	unsigned	 query_ms;
@@ -60,6 +81,25 @@ struct pf_dns {
 	pthread_t	 pump;
 	int		 wake[2];	/* pf_dns_free stops the pump */
 	atomic_int	 prefetching;	/* prefetches in flight */
+	pthread_mutex_t	 fmu;		/* guards fetches */
+	struct fetch	*fetches;	/* in flight, freed with the context */
+	pthread_mutex_t	 amu;		/* guards memo */
+	struct memo	*memo[ANS_SLOTS];
+};
+
+/* the lookups one prefetch led to, and may still lead to */
+struct pf_dns_chain {
+	pf_dns_follow_fn *fn;
+	unsigned	 flags;
+	atomic_int	 left;	/* further lookups allowed */
+	atomic_int	 refs;	/* prefetches of the chain in flight */
+};
+
+/* one prefetch in flight */
+struct fetch {
+	struct pf_dns	*dns;
+	struct pf_dns_chain *chain;	/* NULL: nothing follows */
+	struct fetch	*prev, *next;	/* the context's list */
 };
 
 struct pending {
@@ -147,6 +187,8 @@ cv_init(struct pf_dns *d)
 	(void)fcntl(d->wake[0], F_SETFD, FD_CLOEXEC);
 	(void)fcntl(d->wake[1], F_SETFD, FD_CLOEXEC);
 	pthread_mutex_init(&d->mu, NULL);
+	pthread_mutex_init(&d->fmu, NULL);
+	pthread_mutex_init(&d->amu, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&d->cv, &ca);
@@ -241,6 +283,9 @@ uberr:
 	    ub_strerror(rc));
 }
 
+static void fetches_free(struct pf_dns *);
+static void memo_free(struct pf_dns *);
+
 /* pf_dns_free - stop the pump, release the context; NULL is a no-op */
 void
 pf_dns_free(struct pf_dns *d)
@@ -253,10 +298,14 @@ pf_dns_free(struct pf_dns *d)
 	}
 	if (d->ctx != NULL)
 		ub_ctx_delete(d->ctx);
+	fetches_free(d);
+	memo_free(d);
 	close(d->wake[0]);
 	close(d->wake[1]);
 	pthread_cond_destroy(&d->cv);
 	pthread_mutex_destroy(&d->mu);
+	pthread_mutex_destroy(&d->fmu);
+	pthread_mutex_destroy(&d->amu);
 	free(d);
 }
 
@@ -433,6 +482,114 @@ take_result(const struct pending *p, const char *name,
 	return status;
 }
 
+/* result_copy - a deep copy of src into dst; PF_ENOMEM leaves dst empty */
+static int
+result_copy(struct pf_dns_result *dst, const struct pf_dns_result *src)
+{
+	size_t i;
+
+	*dst = *src;
+	dst->n = 0;
+	dst->packet = NULL;
+	dst->plen = 0;
+	for (i = 0; i < src->n; i++) {
+		if ((dst->rdata[i] = malloc(src->rlen[i] ? src->rlen[i] : 1))
+		    == NULL)
+			goto fail;
+		memcpy(dst->rdata[i], src->rdata[i], src->rlen[i]);
+		dst->n = i + 1;
+	}
+	if (src->packet != NULL) {
+		if ((dst->packet = malloc(src->plen)) == NULL)
+			goto fail;
+		memcpy(dst->packet, src->packet, src->plen);
+		dst->plen = src->plen;
+	}
+	return PF_OK;
+fail:
+	pf_dns_result_reset(dst);
+	return PF_ENOMEM;
+}
+
+/* memo_slot - where name/type is memoised (FNV-1a, case-insensitive) */
+static size_t
+memo_slot(const char *name, int type)
+{
+	uint32_t h = 2166136261u ^ (uint32_t)type;
+	const char *p;
+
+	for (p = name; *p != '\0'; p++)
+		h = (h ^ (unsigned char)(*p | 0x20)) * 16777619u;
+	return h % ANS_SLOTS;
+}
+
+/* memo_get - the memoised answer for name/type into res (NULL: only
+ * whether there is one); 1 if found */
+static int
+memo_get(struct pf_dns *d, const char *name, int type,
+    struct pf_dns_result *res)
+{
+	size_t k = memo_slot(name, type);
+	uint64_t now = now_ms();
+	struct memo *m;
+	int found = 0;
+
+	pthread_mutex_lock(&d->amu);
+	m = d->memo[k];
+	if (m != NULL && m->type == type && m->expires > now &&
+	    strcasecmp(m->name, name) == 0 &&
+	    (res == NULL || result_copy(res, &m->res) == PF_OK)) {
+		if (res != NULL)
+			res->ttl = (unsigned)((m->expires - now + 999) / 1000);
+		found = 1;
+	}
+	pthread_mutex_unlock(&d->amu);
+	return found;
+}
+
+/* memo_put - keep an answer (not a failure) for its TTL */
+static void
+memo_put(struct pf_dns *d, const char *name, const struct pf_dns_result *res)
+{
+	struct memo *m, *old;
+	size_t k;
+
+	if (res->rc == PF_DNS_TEMPFAIL || res->ttl == 0 ||
+	    strlen(name) >= ANS_NAME || (m = malloc(sizeof(*m))) == NULL)
+		return;
+	if (result_copy(&m->res, res) != PF_OK) {
+		free(m);
+		return;
+	}
+	snprintf(m->name, sizeof(m->name), "%s", name);
+	m->type = res->type;
+	m->expires = now_ms() + 1000ull *
+	    (res->ttl < ANS_TTL_MAX ? res->ttl : ANS_TTL_MAX);
+	k = memo_slot(name, res->type);
+	pthread_mutex_lock(&d->amu);
+	old = d->memo[k];
+	d->memo[k] = m;
+	pthread_mutex_unlock(&d->amu);
+	if (old != NULL) {
+		pf_dns_result_reset(&old->res);
+		free(old);
+	}
+}
+
+/* memo_free - every memoised answer */
+static void
+memo_free(struct pf_dns *d)
+{
+	size_t k;
+
+	for (k = 0; k < ANS_SLOTS; k++)
+		if (d->memo[k] != NULL) {
+			pf_dns_result_reset(&d->memo[k]->res);
+			free(d->memo[k]);
+			d->memo[k] = NULL;
+		}
+}
+
 /* lookup - one lookup under the query timeout and message budget */
 static int
 lookup(struct pf_dns *d, const char *name, int type,
@@ -455,6 +612,8 @@ lookup(struct pf_dns *d, const char *name, int type,
 		res->rc = PF_DNS_NXDOMAIN;
 		return PF_OK;
 	}
+	if (memo_get(d, name, type, res))
+		return PF_OK;
 	deadline = now + d->query_ms;
 	if (b != NULL && b->deadline != 0 && b->deadline < deadline) {
 		deadline = b->deadline;
@@ -499,6 +658,8 @@ lookup(struct pf_dns *d, const char *name, int type,
 	status = take_result(p, name, res);
 	ub_resolve_free(p->r);
 	free(p);
+	if (status == PF_OK)
+		memo_put(d, name, res);
 	if (status != PF_OK) {
 		pf_dns_result_reset(res);
 		res->type = type;
@@ -536,29 +697,195 @@ pf_dns_query(struct pf_dns *d, const char *name, int type,
 	return rc;
 }
 
-/* prefetched - an answer nobody waits for: it is in the cache now */
+/* chain_unref - one prefetch of the chain is over */
+static void
+chain_unref(struct pf_dns_chain *c)
+{
+	if (c != NULL && atomic_fetch_sub(&c->refs, 1) == 1)
+		free(c);
+}
+
+/* fetch_link - f into the context's list of prefetches in flight */
+static void
+fetch_link(struct pf_dns *d, struct fetch *f)
+{
+	pthread_mutex_lock(&d->fmu);
+	f->prev = NULL;
+	f->next = d->fetches;
+	if (d->fetches != NULL)
+		d->fetches->prev = f;
+	d->fetches = f;
+	pthread_mutex_unlock(&d->fmu);
+}
+
+/* fetch_done - f out of the list and freed, its chain released */
+static void
+fetch_done(struct pf_dns *d, struct fetch *f)
+{
+	pthread_mutex_lock(&d->fmu);
+	if (f->prev != NULL)
+		f->prev->next = f->next;
+	else
+		d->fetches = f->next;
+	if (f->next != NULL)
+		f->next->prev = f->prev;
+	pthread_mutex_unlock(&d->fmu);
+	chain_unref(f->chain);
+	free(f);
+}
+
+/* fetches_free - the prefetches whose answers will never come (the
+ * context is gone) */
+static void
+fetches_free(struct pf_dns *d)
+{
+	struct fetch *f, *n;
+
+	for (f = d->fetches; f != NULL; f = n) {
+		n = f->next;
+		chain_unref(f->chain);
+		free(f);
+	}
+	d->fetches = NULL;
+}
+
+/* view_result - r as a pf_dns_result borrowing r's records (for the
+ * follow-up function only; never reset) */
+static void
+view_result(struct ub_result *r, int type, struct pf_dns_result *v)
+{
+	size_t i;
+
+	memset(v, 0, sizeof(*v));
+	v->type = type;
+	if (r->bogus || (r->rcode != 0 && r->rcode != 3)) {
+		v->rc = PF_DNS_TEMPFAIL;
+		return;
+	}
+	v->rc = r->rcode == 3 ? PF_DNS_NXDOMAIN : PF_DNS_NODATA;
+	for (i = 0; r->rcode == 0 && r->havedata && r->data[i] != NULL &&
+	    i < PF_DNS_MAX_RR; i++) {
+		v->rdata[i] = (unsigned char *)r->data[i];
+		v->rlen[i] = (size_t)r->len[i];
+		v->n = i + 1;
+	}
+	if (v->n > 0)
+		v->rc = PF_DNS_ANSWER;
+}
+
+/* prefetched - an answer nobody waits for: it is in the cache now, and
+ * the chain's function may start what it leads to */
 static void
 prefetched(void *arg, int err, struct ub_result *r)
 {
-	struct pf_dns *d = arg;
+	struct fetch *f = arg;
+	struct pf_dns_result v;
 
-	(void)err;
+	if (err == 0 && r != NULL && r->qname != NULL && f->chain != NULL &&
+	    atomic_load(&f->chain->left) > 0) {
+		view_result(r, r->qtype, &v);
+		f->chain->fn(f->dns, f->chain, r->qname, &v);
+	}
 	ub_resolve_free(r);
-	atomic_fetch_sub(&d->prefetching, 1);
+	atomic_fetch_sub(&f->dns->prefetching, 1);
+	fetch_done(f->dns, f);
+}
+
+/* memoised - whether name/type is in the memo already; for a chain its
+ * function goes on from the memoised answer, in this thread */
+static int
+memoised(struct pf_dns *d, const char *name, int type,
+    struct pf_dns_chain *c)
+{
+	struct pf_dns_result v;
+
+	if (c == NULL)
+		return memo_get(d, name, type, NULL);
+	if (!memo_get(d, name, type, &v))
+		return 0;
+	if (atomic_load(&c->left) > 0)
+		c->fn(d, c, name, &v);
+	pf_dns_result_reset(&v);
+	return 1;
+}
+
+/* start - one prefetch, of the chain c (or none); 0 if started or
+ * already answered */
+static int
+start(struct pf_dns *d, const char *name, int type, struct pf_dns_chain *c)
+{
+	struct fetch *f;
+	int id;
+
+	if (d == NULL || name == NULL || !valid_name(name))
+		return -1;
+	/* nothing to fetch: no hand-off to libunbound's thread and back */
+	if (memoised(d, name, type, c))
+		return 0;
+	if (pump_start(d) != 0)
+		return -1;
+	if (atomic_fetch_add(&d->prefetching, 1) >= PREFETCH_MAX ||
+	    (f = malloc(sizeof(*f))) == NULL) {
+		atomic_fetch_sub(&d->prefetching, 1);
+		return -1;
+	}
+	f->dns = d;
+	f->chain = c;
+	if (c != NULL)
+		atomic_fetch_add(&c->refs, 1);
+	fetch_link(d, f);
+	if (ub_resolve_async(d->ctx, name, type, 1, f, prefetched, &id)
+	    != 0) {
+		atomic_fetch_sub(&d->prefetching, 1);
+		fetch_done(d, f);
+		return -1;
+	}
+	return 0;
 }
 
 /* pf_dns_prefetch - start a lookup for the cache; never waits */
 void
 pf_dns_prefetch(struct pf_dns *d, const char *name, int type)
 {
-	int id;
+	(void)start(d, name, type, NULL);
+}
 
-	if (d == NULL || name == NULL || !valid_name(name) ||
-	    pump_start(d) != 0)
+/* pf_dns_prefetch_chain - a prefetch whose answer goes to fn */
+void
+pf_dns_prefetch_chain(struct pf_dns *d, const char *name, int type,
+    pf_dns_follow_fn *fn, unsigned most, unsigned flags)
+{
+	struct pf_dns_chain *c;
+
+	if (fn == NULL || most == 0) {
+		pf_dns_prefetch(d, name, type);
 		return;
-	if (atomic_fetch_add(&d->prefetching, 1) >= PREFETCH_MAX ||
-	    ub_resolve_async(d->ctx, name, type, 1, d, prefetched, &id) != 0)
-		atomic_fetch_sub(&d->prefetching, 1);
+	}
+	if (d == NULL || (c = malloc(sizeof(*c))) == NULL)
+		return;
+	c->fn = fn;
+	c->flags = flags;
+	atomic_init(&c->left, (int)(most > INT32_MAX ? INT32_MAX : most));
+	atomic_init(&c->refs, 1);	/* ours, until the start */
+	(void)start(d, name, type, c);
+	chain_unref(c);
+}
+
+/* pf_dns_prefetch_next - a lookup an answer of chain c leads to */
+int
+pf_dns_prefetch_next(struct pf_dns *d, struct pf_dns_chain *c,
+    const char *name, int type)
+{
+	if (c == NULL || atomic_fetch_sub(&c->left, 1) <= 0)
+		return -1;
+	return start(d, name, type, c);
+}
+
+/* pf_dns_chain_flags - what the chain was started with */
+unsigned
+pf_dns_chain_flags(const struct pf_dns_chain *c)
+{
+	return c->flags;
 }
 
 /* pf_dns_txt - join the character-strings of one TXT record */

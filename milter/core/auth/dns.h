@@ -95,6 +95,29 @@ void	pf_dns_observe(pf_dns_observer_fn *);
  */
 void	pf_dns_prefetch(struct pf_dns *, const char *name, int type);
 
+/*
+ * A chain of prefetches: what one answer leads to (the records an SPF
+ * record includes, the address of a PTR name) is started as soon as that
+ * answer arrives, not at end of message.  fn is called in the resolver's
+ * own thread with each answer of the chain (name as asked; res borrows
+ * libunbound's records, valid during the call only; rc TEMPFAIL for a
+ * server failure); it must not block, and starts the next lookups with
+ * pf_dns_prefetch_next.  A chain starts at most `most` lookups beyond the
+ * first, whatever its answers say (records are untrusted: loops, fan-out).
+ */
+struct pf_dns_chain;
+typedef void pf_dns_follow_fn(struct pf_dns *, struct pf_dns_chain *,
+    const char *name, const struct pf_dns_result *res);
+/* pf_dns_prefetch_chain - pf_dns_prefetch, its answer handed to fn;
+ * flags are the caller's, for fn (pf_dns_chain_flags) */
+void	pf_dns_prefetch_chain(struct pf_dns *, const char *name, int type,
+	    pf_dns_follow_fn *fn, unsigned most, unsigned flags);
+/* pf_dns_prefetch_next - from fn: start name/type in the same chain; -1
+ * if the chain's allowance is spent or nothing was started */
+int	pf_dns_prefetch_next(struct pf_dns *, struct pf_dns_chain *,
+	    const char *name, int type);
+unsigned pf_dns_chain_flags(const struct pf_dns_chain *);
+
 /* helpers over rdata */
 /* pf_dns_txt - the character-strings of a TXT rdata joined, NUL-ended;
  * PF_ESYNTAX if malformed.  Truncated to len - 1. */

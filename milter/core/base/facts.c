@@ -9,6 +9,9 @@
 #include "base/pf.h"
 #include "base/facts.h"
 
+/* a string buffer larger than this is given back at a reset */
+#define KEEP_MAX	4096
+
 static const struct {
 	const char	*name;
 	enum pf_type	 type;
@@ -57,41 +60,77 @@ pf_facts_new(void)
 	return calloc(1, sizeof(struct pf_facts));
 }
 
-/* pf_facts_reset - forget every value */
+/* forget - one fact back to unknown; its string buffer stays for the
+ * next value unless it is large */
+static void
+forget(struct pf_fact_val *v)
+{
+	char *buf = v->buf;
+	size_t cap = v->cap;
+
+	if (cap > KEEP_MAX) {
+		free(buf);
+		buf = NULL;
+		cap = 0;
+	}
+	memset(v, 0, sizeof(*v));
+	v->buf = buf;
+	v->cap = cap;
+}
+
+/* pf_facts_reset - forget every value: only the facts written since the
+ * last reset can differ from unknown, so only those are cleared */
 void
 pf_facts_reset(struct pf_facts *f)
 {
+	struct pf_fact_why *w, *next;
+	uint64_t bits;
 	int i;
 
-	for (i = 0; i < PF_F__COUNT; i++) {
-		free(f->v[i].s);
-		free(f->v[i].why);
+	for (i = 0; i < PF_FACTS_WORDS; i++) {
+		for (bits = f->set[i]; bits != 0; bits &= bits - 1)
+			forget(&f->v[i * 64 + __builtin_ctzll(bits)]);
+		f->set[i] = 0;
 	}
-	memset(f, 0, sizeof(*f));
+	for (w = f->whys; w != NULL; w = next) {
+		next = w->next;
+		free(w);
+	}
+	f->whys = NULL;
 }
 
 void
 pf_facts_free(struct pf_facts *f)
 {
+	int i;
+
 	if (f == NULL)
 		return;
 	pf_facts_reset(f);
+	for (i = 0; i < PF_F__COUNT; i++)
+		free(f->v[i].buf);
 	free(f);
 }
 
-/* clear - drop the old value of one fact */
+/* clear - drop the old value of one fact, about to be written, and note
+ * it for the next reset */
 static void
-clear(struct pf_fact_val *v)
+clear(struct pf_facts *f, int id)
 {
-	free(v->s);
-	free(v->why);
-	memset(v, 0, sizeof(*v));
+	struct pf_fact_val *v = &f->v[id];
+
+	f->set[id / 64] |= UINT64_C(1) << (id % 64);
+	v->state = PF_FS_UNKNOWN;
+	v->n = 0;
+	v->s = NULL;
+	v->reason = PF_U_NONE;
+	v->why = NULL;
 }
 
 int
 pf_fact_num(struct pf_facts *f, int id, int64_t n)
 {
-	clear(&f->v[id]);
+	clear(f, id);
 	f->v[id].state = PF_FS_KNOWN;
 	f->v[id].n = n;
 	return PF_OK;
@@ -103,18 +142,30 @@ pf_fact_bool(struct pf_facts *f, int id, int b)
 	return pf_fact_num(f, id, b != 0);
 }
 
+/* pf_fact_str - a copy of s, in the fact's own buffer (grown when too
+ * small; s may be the fact's current value) */
 int
 pf_fact_str(struct pf_facts *f, int id, const char *s, size_t len)
 {
-	char *copy;
+	struct pf_fact_val *v = &f->v[id];
+	size_t cap;
+	char *p;
 
-	if ((copy = malloc(len + 1)) == NULL)
-		return PF_ENOMEM;
-	memcpy(copy, s, len);
-	copy[len] = '\0';
-	clear(&f->v[id]);
-	f->v[id].state = PF_FS_KNOWN;
-	f->v[id].s = copy;
+	if (len + 1 > v->cap) {
+		for (cap = v->cap ? v->cap : 32; cap < len + 1; cap *= 2)
+			;
+		if ((p = malloc(cap)) == NULL)
+			return PF_ENOMEM;
+		memcpy(p, s, len);
+		free(v->buf);
+		v->buf = p;
+		v->cap = cap;
+	} else
+		memmove(v->buf, s, len);
+	v->buf[len] = '\0';
+	clear(f, id);
+	v->state = PF_FS_KNOWN;
+	v->s = v->buf;
 	return PF_OK;
 }
 
@@ -124,15 +175,35 @@ pf_fact_strz(struct pf_facts *f, int id, const char *s)
 	return pf_fact_str(f, id, s ? s : "", s ? strlen(s) : 0);
 }
 
+/* keep_why - the store's copy of a text for people: the newest one when
+ * it is the same text (facts made unknown in a run), else a new one */
+static const char *
+keep_why(struct pf_facts *f, const char *why)
+{
+	struct pf_fact_why *w;
+	size_t n;
+
+	if (f->whys != NULL && (f->whys->text == why ||
+	    strcmp(f->whys->text, why) == 0))
+		return f->whys->text;
+	n = strlen(why);
+	if ((w = malloc(sizeof(*w) + n + 1)) == NULL)
+		return NULL;
+	memcpy(w->text, why, n + 1);
+	w->next = f->whys;
+	f->whys = w;
+	return w->text;
+}
+
 int
 pf_fact_unknown(struct pf_facts *f, int id, enum pf_undecided reason,
     const char *why)
 {
-	char *copy = NULL;
+	const char *copy = NULL;
 
-	if (why != NULL && (copy = strdup(why)) == NULL)
+	if (why != NULL && (copy = keep_why(f, why)) == NULL)
 		return PF_ENOMEM;
-	clear(&f->v[id]);
+	clear(f, id);
 	f->v[id].reason = reason;
 	f->v[id].why = copy;
 	return PF_OK;

@@ -25,14 +25,28 @@ enum pf_fact_state { PF_FS_UNKNOWN = 0, PF_FS_KNOWN };
 struct pf_fact_val {
 	enum pf_fact_state state;
 	int64_t	 n;		/* NUM and BOOL */
-	char	*s;		/* STR: owned */
+	char	*s;		/* STR: the value, in buf; NULL otherwise */
+	char	*buf;		/* owned, kept across resets (cap bytes) */
+	size_t	 cap;
 	enum pf_undecided reason;	/* UNKNOWN: why, as a value */
-	char	*why;		/* UNKNOWN: owned text for people, NULL = the
-				 * reason's own text */
+	const char *why;	/* UNKNOWN: text for people (in the store's
+				 * list of texts), NULL = the reason's own */
 };
+
+/* a text for people, kept until the store is reset: a run of facts made
+ * unknown for one reason shares one copy */
+struct pf_fact_why {
+	struct pf_fact_why *next;
+	char	 text[];
+};
+
+#define PF_FACTS_WORDS	((PF_F__COUNT + 63) / 64)
 
 struct pf_facts {
 	struct pf_fact_val v[PF_F__COUNT];
+	struct pf_fact_why *whys;	/* newest first */
+	uint64_t set[PF_FACTS_WORDS];	/* facts written since the last
+					 * reset: the only ones it clears */
 };
 
 /* registry */
@@ -44,7 +58,8 @@ const char	*pf_fact_doc(int id);
 /* pf_facts_new - all facts unknown ("not measured"); NULL on ENOMEM */
 struct pf_facts	*pf_facts_new(void);
 void		 pf_facts_free(struct pf_facts *);
-/* pf_facts_reset - back to all unknown, freeing strings */
+/* pf_facts_reset - back to all unknown, freeing strings; clears only the
+ * facts set since the last reset */
 void		 pf_facts_reset(struct pf_facts *);
 
 /* setters return PF_OK or PF_ENOMEM; the type must match the registry */

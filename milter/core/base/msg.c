@@ -24,6 +24,7 @@
 #define MAX_OBSERVERS	16
 #define OUTBUF		8192
 #define DEFECT_LINE	80
+#define BBUF_KEEP	(64 * 1024)	/* kept across pf_msg_reset */
 
 enum phase { PH_HDR = 0, PH_BODY };
 
@@ -118,6 +119,19 @@ bbuf_clear(struct bbuf *b)
 	b->total = 0;
 }
 
+/* bbuf_trim - empty, giving back a buffer a long field grew past
+ * BBUF_KEEP (a session keeps its builder between messages) */
+static void
+bbuf_trim(struct bbuf *b)
+{
+	bbuf_clear(b);
+	if (b->cap > BBUF_KEEP) {
+		free(b->p);
+		b->p = NULL;
+		b->cap = 0;
+	}
+}
+
 /* pf_msg_new - an empty message */
 struct pf_msg *
 pf_msg_new(void)
@@ -150,6 +164,63 @@ pf_msg_free(struct pf_msg *m)
 	free(m->line.p);
 	free(m->field.p);
 	free(m);
+}
+
+/* obs_restart - the observers of m with the state of a new message; on
+ * failure the ones from the failing one on are dropped */
+static int
+obs_restart(struct pf_msg *m)
+{
+	const struct pf_observer *o;
+	size_t i, j;
+	int rc;
+
+	for (i = 0; i < m->nobs; i++) {
+		o = m->obs[i].o;
+		if (o->reset != NULL) {
+			o->reset(m->obs[i].st);
+			continue;
+		}
+		if (o->free != NULL)
+			o->free(m->obs[i].st);
+		m->obs[i].st = NULL;
+		if (o->begin != NULL &&
+		    (rc = o->begin(o->arg, m, &m->obs[i].st)) != PF_OK) {
+			for (j = i + 1; j < m->nobs; j++)
+				if (m->obs[j].o->free != NULL)
+					m->obs[j].o->free(m->obs[j].st);
+			m->nobs = i;
+			return rc;
+		}
+	}
+	return PF_OK;
+}
+
+/* pf_msg_reset - an empty message again, keeping observers and buffers */
+int
+pf_msg_reset(struct pf_msg *m)
+{
+	struct obs obs[MAX_OBSERVERS];
+	struct bbuf line = m->line, field = m->field;
+	char **rcpt = m->rcpt;
+	size_t nobs = m->nobs, rcap = m->rcap, i;
+
+	for (i = 0; i < m->nrcpt; i++)
+		free(m->rcpt[i]);
+	free(m->helo);
+	free(m->mail);
+	memcpy(obs, m->obs, nobs * sizeof(obs[0]));
+	memset(m, 0, offsetof(struct pf_msg, out));
+	memcpy(m->obs, obs, nobs * sizeof(obs[0]));
+	m->nobs = nobs;
+	m->rcpt = rcpt;
+	m->rcap = rcap;
+	m->line_colon = -1;
+	bbuf_trim(&line);
+	bbuf_trim(&field);
+	m->line = line;
+	m->field = field;
+	return obs_restart(m);
 }
 
 /* pf_msg_observe - add an observer and let it make its state */
@@ -408,8 +479,16 @@ pf_msg_body(struct pf_msg *m, const void *vp, size_t len)
 		return PF_OK;
 	}
 	while (lf != NULL) {
-		out_add(m, p, (size_t)(lf - p));
-		out_add(m, (const unsigned char *)"\r\n", 2);
+		if ((size_t)(lf - p) + 2 <= OUTBUF - m->outlen) {
+			/* the common case: the line and its CRLF fit */
+			memcpy(m->out + m->outlen, p, (size_t)(lf - p));
+			m->outlen += (size_t)(lf - p);
+			m->out[m->outlen++] = '\r';
+			m->out[m->outlen++] = '\n';
+		} else {
+			out_add(m, p, (size_t)(lf - p));
+			out_add(m, (const unsigned char *)"\r\n", 2);
+		}
 		p = lf + 1;
 		lf = bare_lf(p, end, 0);
 	}

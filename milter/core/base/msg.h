@@ -18,7 +18,9 @@ struct pf_msg;
  * An observer sees the message as it streams.  Every callback is optional.
  * begin() makes per-message state from the shared, read-only arg; end()
  * sets facts; free() releases the state (also after an abort, when end()
- * was never called).
+ * was never called).  reset(), if set, makes the state what begin() made,
+ * in place, for the next message of the same builder (pf_msg_reset);
+ * without it the state is freed and begun again.
  *
  * header(): name as sent; value is every byte after the colon, folding
  *           included, line ends normalised to CRLF, without the final CRLF.
@@ -34,11 +36,16 @@ struct pf_observer {
 	void	(*body)(void *st, const unsigned char *p, size_t len);
 	void	(*end)(void *st, struct pf_facts *);
 	void	(*free)(void *st);
+	void	(*reset)(void *st);
 };
 
 /* pf_msg_new - an empty message; owned, free with pf_msg_free */
 struct pf_msg	*pf_msg_new(void);
 void		 pf_msg_free(struct pf_msg *);
+/* pf_msg_reset - back to an empty message with the same observers, each
+ * with the state of a new message; the buffers are kept.  On failure
+ * (ENOMEM in an observer's begin()) the message may only be freed. */
+int		 pf_msg_reset(struct pf_msg *);
 
 /* pf_msg_observe - add an observer; before any header or body call */
 int	pf_msg_observe(struct pf_msg *, const struct pf_observer *);

@@ -57,6 +57,22 @@ pf_err_format(const struct pf_err *e, char *buf, size_t len)
 	return buf;
 }
 
+/* pf_strcopy - a terminated copy cut to fit (NULL copies as "") */
+size_t
+pf_strcopy(char *buf, size_t len, const char *s)
+{
+	size_t n;
+
+	if (s == NULL)
+		s = "";
+	n = strlen(s);
+	if (len > 0) {
+		memmove(buf, s, n < len ? n : len - 1);
+		buf[n < len ? n : len - 1] = '\0';
+	}
+	return n;
+}
+
 /* pf_strtonum - decimal integer in [min, max], overflow-checked */
 int
 pf_strtonum(const char *p, size_t len, int64_t min, int64_t max,

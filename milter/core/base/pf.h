@@ -44,6 +44,11 @@ const char *pf_err_format(const struct pf_err *, char *buf, size_t len);
 int	pf_strtonum(const char *p, size_t len, int64_t min, int64_t max,
 	    int64_t *out);
 
+/* pf_strcopy - s into buf[len] (len > 0), cut to fit and terminated, as
+ * snprintf(buf, len, "%s", s) does without its formatting cost; returns
+ * strlen(s) */
+size_t	pf_strcopy(char *buf, size_t len, const char *s);
+
 #define PF_NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
 #endif

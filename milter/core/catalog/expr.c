@@ -29,6 +29,21 @@ struct pf_expr {
 	char		*s;		/* E_STR */
 	int		 fact;		/* E_FACT */
 	struct pf_expr	*l, *r;
+	/* E_AND, E_OR at the top of a chain of the same operator: its
+	 * operands in order, borrowed from the tree (see flatten) */
+	struct pf_expr	**kid;
+	size_t		 nkid;
+	/* the usual operands of a chain, read without looking at the
+	 * operand nodes: what kind (enum leaf_kind), which fact, and the
+	 * constant compared with (see flatten) */
+	int		 lk;
+	int		 lfact;
+	int64_t		 ln;
+	const char	*ls;
+};
+
+enum leaf_kind {
+	LK_OTHER, LK_FACT, LK_NOT_FACT, LK_CMP_NUM, LK_CMP_STR
 };
 
 /* pf_expr_free - release a condition tree */
@@ -39,6 +54,7 @@ pf_expr_free(struct pf_expr *e)
 		return;
 	pf_expr_free(e->l);
 	pf_expr_free(e->r);
+	free(e->kid);
 	free(e->s);
 	free(e);
 }
@@ -435,6 +451,68 @@ parse_or(struct lexer *lx)
 	return parse_binary(lx, T_OR, E_OR, parse_and, "or");
 }
 
+/* chain - the operands of a chain of op under e, left to right, into kid
+ * (NULL: only counted) */
+static size_t
+chain(struct pf_expr *e, enum expr_op op, struct pf_expr **kid, size_t n)
+{
+	if (e->op != op) {
+		if (kid != NULL)
+			kid[n] = e;
+		return n + 1;
+	}
+	n = chain(e->l, op, kid, n);
+	return chain(e->r, op, kid, n);
+}
+
+/* leaf_kind - a fact, the negation of one, or a fact compared with a
+ * constant: the node's own copy of what evaluating it reads */
+static void
+leaf_kind(struct pf_expr *e)
+{
+	const struct pf_expr *l = e->l, *r = e->r;
+
+	e->lk = LK_OTHER;
+	if (e->op == E_FACT) {
+		e->lk = LK_FACT;
+		e->lfact = e->fact;
+	} else if (e->op == E_NOT && l->op == E_FACT) {
+		e->lk = LK_NOT_FACT;
+		e->lfact = l->fact;
+	} else if (e->op >= E_EQ && l->op == E_FACT &&
+	    (r->op == E_NUM || r->op == E_BOOL || r->op == E_STR)) {
+		e->lk = l->type == PF_T_STR ? LK_CMP_STR : LK_CMP_NUM;
+		e->lfact = l->fact;
+		e->ln = r->n;
+		e->ls = r->s;
+	}
+}
+
+/* flatten - give every chain of 'and' (or of 'or') its operands as one
+ * list: Kleene's 'and' and 'or' are associative, the value and the
+ * deciding fact alike (a false operand decides an 'and', else the
+ * leftmost unknown one leaves it open), so a b c is evaluated in one loop
+ * instead of two nested calls */
+static int
+flatten(struct pf_expr *e)
+{
+	size_t i;
+
+	if (e == NULL)
+		return PF_OK;
+	leaf_kind(e);
+	if (e->op != E_AND && e->op != E_OR)
+		return flatten(e->l) == PF_OK ? flatten(e->r) : PF_ENOMEM;
+	e->nkid = chain(e, e->op, NULL, 0);
+	if ((e->kid = calloc(e->nkid, sizeof(*e->kid))) == NULL)
+		return PF_ENOMEM;
+	chain(e, e->op, e->kid, 0);
+	for (i = 0; i < e->nkid; i++)
+		if (flatten(e->kid[i]) != PF_OK)
+			return PF_ENOMEM;
+	return PF_OK;
+}
+
 /* pf_expr_compile - a whole condition: one boolean expression and nothing
  * after it.  On failure, NULL and a message in err. */
 struct pf_expr *
@@ -462,87 +540,183 @@ pf_expr_compile(const char *p, size_t len, pf_expr_const_fn cst, void *arg,
 		pf_expr_free(e);
 		return lexfail(&lx, "unexpected '%s' after condition", rest);
 	}
+	if (flatten(e) != PF_OK) {
+		pf_expr_free(e);
+		return lexfail(&lx, "out of memory", NULL);
+	}
 	return e;
 }
-/* A value during evaluation; unknown carries the fact that made it so. */
-struct val {
-	int		 known;
-	int64_t		 n;
-	const char	*s;
-	int		 why;		/* fact id, when !known */
-};
+/*
+ * Evaluation.  A boolean node answers 1, 0 or -1 (unknown, *why the fact
+ * that left it open); the operands of a comparison are read in place.  No
+ * value is built per node: this runs for every rule of every message.
+ * Boolean facts are stored as 0 or 1 (pf_fact_bool), so a known boolean is
+ * always one of those two.
+ */
+static int	eval(const struct pf_expr *, const struct pf_facts *, int *);
 
-static struct val
-eval(const struct pf_expr *e, const struct pf_facts *f)
+/* operand - the number or string an operand of a comparison stands for;
+ * 0 and *why when it is unknown */
+static inline int
+operand(const struct pf_expr *e, const struct pf_facts *f, int64_t *n,
+    const char **s, int *why)
 {
-	struct val v = { 1, 0, NULL, -1 }, l, r;
+	const struct pf_fact_val *fv;
+	int t;
 
 	switch (e->op) {
 	case E_NUM:
 	case E_BOOL:
-		v.n = e->n;
-		return v;
+		*n = e->n;
+		return 1;
 	case E_STR:
-		v.s = e->s;
-		return v;
+		*s = e->s;
+		return 1;
 	case E_FACT:
-		if (!pf_fact_known(f, e->fact)) {
-			v.known = 0;
-			v.why = e->fact;
-			return v;
+		fv = &f->v[e->fact];
+		if (fv->state != PF_FS_KNOWN) {
+			*why = e->fact;
+			return 0;
 		}
-		v.n = pf_fact_getn(f, e->fact);
-		v.s = pf_fact_gets(f, e->fact);
-		return v;
+		*n = fv->n;
+		*s = fv->s != NULL ? fv->s : "";
+		return 1;
+	default:
+		if ((t = eval(e, f, why)) < 0)
+			return 0;
+		*n = t;
+		return 1;
+	}
+}
+
+/* cmp_num - an ordering or equality of two numbers */
+static inline int
+cmp_num(enum expr_op op, int64_t l, int64_t r)
+{
+	switch (op) {
+	case E_EQ: return l == r;
+	case E_NE: return l != r;
+	case E_LT: return l < r;
+	case E_LE: return l <= r;
+	case E_GT: return l > r;
+	default: return l >= r;
+	}
+}
+
+/* compare - a comparison node: both operands read, the left one's
+ * unknown first */
+static int
+compare(const struct pf_expr *e, const struct pf_facts *f, int *why)
+{
+	int64_t ln = 0, rn = 0;
+	const char *ls = NULL, *rs = NULL;
+	int lw = -1, rw = -1, lk, rk;
+
+	lk = operand(e->l, f, &ln, &ls, &lw);
+	rk = operand(e->r, f, &rn, &rs, &rw);
+	if (!lk) {
+		*why = lw;
+		return -1;
+	}
+	if (!rk) {
+		*why = rw;
+		return -1;
+	}
+	if (e->l->type == PF_T_STR) {
+		int c = strcmp(ls, rs);
+
+		return e->op == E_EQ ? c == 0 : c != 0;
+	}
+	return cmp_num(e->op, ln, rn);
+}
+
+/* leaf - the usual operands of a chain read in place (a fact, its
+ * negation, a fact against a constant: see leaf_kind), anything else
+ * through eval */
+static inline int
+leaf(const struct pf_expr *e, const struct pf_facts *f, int *why)
+{
+	const struct pf_fact_val *fv;
+	int c;
+
+	if (e->lk == LK_OTHER)
+		return eval(e, f, why);
+	fv = &f->v[e->lfact];
+	if (fv->state != PF_FS_KNOWN) {
+		*why = e->lfact;
+		return -1;
+	}
+	switch (e->lk) {
+	case LK_FACT:
+		return fv->n != 0;
+	case LK_NOT_FACT:
+		return fv->n == 0;
+	case LK_CMP_NUM:
+		return cmp_num(e->op, fv->n, e->ln);
+	default:
+		c = strcmp(fv->s != NULL ? fv->s : "", e->ls);
+		return e->op == E_EQ ? c == 0 : c != 0;
+	}
+}
+
+/* eval - a boolean node, Kleene's three values: a known deciding operand
+ * of 'and'/'or' wins over an unknown one, else the leftmost unknown one
+ * leaves it open */
+static int
+eval(const struct pf_expr *e, const struct pf_facts *f, int *why)
+{
+	const struct pf_expr *pair[2];
+	const struct pf_expr *const *kid;
+	size_t i, n;
+	int v, w, win, open = 0, first = -1;
+
+	switch (e->op) {
+	case E_BOOL:
+		return e->n != 0;
+	case E_FACT:
+		if (f->v[e->fact].state != PF_FS_KNOWN) {
+			*why = e->fact;
+			return -1;
+		}
+		return f->v[e->fact].n != 0;
 	case E_NOT:
-		v = eval(e->l, f);
-		v.n = !v.n;
-		return v;
+		v = leaf(e->l, f, why);
+		return v < 0 ? v : !v;
 	case E_AND:
 	case E_OR:
-		/* Kleene: a known deciding operand wins over an unknown */
-		l = eval(e->l, f);
-		if (l.known && l.n == (e->op == E_OR))
-			return l;
-		r = eval(e->r, f);
-		if (r.known && r.n == (e->op == E_OR))
-			return r;
-		return !l.known ? l : r;
-	default:
 		break;
+	default:
+		return compare(e, f, why);
 	}
-	l = eval(e->l, f);
-	r = eval(e->r, f);
-	if (!l.known)
-		return l;
-	if (!r.known)
-		return r;
-	if (e->l->type == PF_T_STR) {
-		int c = strcmp(l.s, r.s);
-
-		v.n = e->op == E_EQ ? c == 0 : c != 0;
-		return v;
+	win = e->op == E_OR;
+	if (e->kid != NULL) {
+		kid = (const struct pf_expr *const *)e->kid;
+		n = e->nkid;
+	} else {
+		pair[0] = e->l;
+		pair[1] = e->r;
+		kid = pair;
+		n = 2;
 	}
-	switch (e->op) {
-	case E_EQ: v.n = l.n == r.n; break;
-	case E_NE: v.n = l.n != r.n; break;
-	case E_LT: v.n = l.n < r.n; break;
-	case E_LE: v.n = l.n <= r.n; break;
-	case E_GT: v.n = l.n > r.n; break;
-	default: v.n = l.n >= r.n; break;
+	for (i = 0; i < n; i++) {
+		w = -1;
+		if ((v = leaf(kid[i], f, &w)) == win)
+			return win;
+		if (v < 0 && !open) {
+			open = 1;
+			first = w;
+		}
 	}
-	return v;
+	if (open) {
+		*why = first;
+		return -1;
+	}
+	return !win;
 }
 
 /* pf_expr_eval - 1 true, 0 false, -1 unknown with *why the deciding fact */
 int
 pf_expr_eval(const struct pf_expr *e, const struct pf_facts *f, int *why)
 {
-	struct val v = eval(e, f);
-
-	if (!v.known) {
-		*why = v.why;
-		return -1;
-	}
-	return v.n != 0;
+	return eval(e, f, why);
 }

@@ -166,6 +166,12 @@ rule_json(FILE *fp, const struct pf_rule *r, const struct pf_render_ph *ph,
 	json_field(fp, "text", r->text, 1);
 	json_field(fp, "class", pf_class_name(r->cls), 1);
 	json_field(fp, "stage", pf_stage_name(r->stage), 1);
+	/* how sure a prediction of the entry is; null: it is never predicted */
+	if (r->when != NULL)
+		json_field(fp, "confidence", pf_confidence_name(r->confidence),
+		    1);
+	else
+		fputs(", \"confidence\": null", fp);
 	json_field(fp, "whose", r->whose, 1);
 	json_field(fp, "cause", r->cause, 1);
 	json_field(fp, "fix", r->fix, 1);
@@ -216,6 +222,8 @@ pf_render_rule_seen(FILE *fp, const struct pf_rule *r,
 	}
 	field(fp, "class:", pf_class_name(r->cls));
 	field(fp, "stage:", pf_stage_name(r->stage));
+	if (r->when != NULL)
+		field(fp, "confidence:", pf_confidence_name(r->confidence));
 	field(fp, "whose:", r->whose);
 	field(fp, "text:", r->text);
 	field(fp, "cause:", r->cause);

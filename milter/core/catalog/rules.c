@@ -21,6 +21,7 @@
 #include "catalog/rules.h"
 #include "catalog/wordidx.h"
 #include "catalog/expr.h"
+#include "catalog/tmpl.h"
 
 #define RULES_LINE_MAX	16384	/* longest line of a rules file */
 #define RULES_MAX	4096	/* rules in one file */
@@ -38,6 +39,7 @@ static const char *stage_names[] = {
 	"connect", "helo", "starttls", "auth", "mail", "rcpt", "data",
 	"end-of-data"
 };
+static const char *confidence_names[] = { "low", "medium", "high" };
 static const char *whose_names[] = {
 	"message", "sender-dns", "volume", "reputation", "recipient",
 	"smtp-client", "account", "google"
@@ -53,6 +55,25 @@ const char *
 pf_stage_name(enum pf_stage s)
 {
 	return (size_t)s < PF_NELEM(stage_names) ? stage_names[s] : "?";
+}
+
+const char *
+pf_confidence_name(enum pf_confidence c)
+{
+	return (size_t)c < PF_NELEM(confidence_names) ?
+	    confidence_names[c] : "?";
+}
+
+/* pf_confidence_parse - a level by name; -1 if it is none of them */
+int
+pf_confidence_parse(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < PF_NELEM(confidence_names); i++)
+		if (strcmp(s, confidence_names[i]) == 0)
+			return (int)i;
+	return -1;
 }
 
 const char *
@@ -347,10 +368,11 @@ rule_key(struct loader *ld, struct pf_rule *r, const char *key, size_t klen,
 		else if (k[0] == 's')
 			rc = set_enum(ld, stage_names, PF_NELEM(stage_names),
 			    s, "stage", &i), r->stage = i;
-		else if (strcmp(s, "low") == 0 || strcmp(s, "high") == 0)
-			r->low_confidence = strcmp(s, "low") == 0;
+		else if ((i = pf_confidence_parse(s)) >= 0)
+			r->confidence = (enum pf_confidence)i;
 		else
-			rc = fail(ld, "confidence is low or high", NULL);
+			rc = fail(ld, "confidence is low, medium or high",
+			    NULL);
 		free(s);
 	} else if (strcmp(k, "when") == 0) {
 		if (r->when != NULL)
@@ -430,6 +452,8 @@ rule_reset(struct pf_rule *r)
 	free(r->since);
 	free(r->detail);
 	pf_expr_free(r->when);
+	pf_tmpl_free(r->ctext);
+	pf_tmpl_free(r->cdetail);
 	for (i = 0; i < r->nfill; i++) {
 		free(r->fill[i].placeholder);
 		free(r->fill[i].source);
@@ -550,6 +574,7 @@ rule_start(struct loader *ld, const char *v, size_t len, struct pf_rule **cur)
 	memset(r, 0, sizeof(*r));
 	r->cls = -1;
 	r->stage = -1;
+	r->confidence = PF_CONF_HIGH;
 	r->line = ld->line;
 	if ((r->id = strndup(v, len)) == NULL)
 		return fail(ld, "out of memory", NULL);
@@ -620,6 +645,26 @@ load_lines(struct loader *ld, FILE *fp)
 	return rc;
 }
 
+/* compile_templates - the texts and details of the rules that predict,
+ * read once with every constant known (tmpl.h) */
+static int
+compile_templates(struct pf_rules *rs)
+{
+	size_t i;
+
+	for (i = 0; i < rs->nrule; i++) {
+		struct pf_rule *r = &rs->rule[i];
+
+		if (r->when == NULL)
+			continue;
+		if ((r->ctext = pf_tmpl_compile(rs, r, r->text)) == NULL ||
+		    (r->detail != NULL && (r->cdetail =
+		    pf_tmpl_compile(rs, r, r->detail)) == NULL))
+			return PF_ENOMEM;
+	}
+	return PF_OK;
+}
+
 /* pf_rules_load - parse and validate a whole rules file */
 int
 pf_rules_load(const char *path, struct pf_rules **out, struct pf_err *err)
@@ -641,7 +686,8 @@ pf_rules_load(const char *path, struct pf_rules **out, struct pf_err *err)
 	}
 	rc = load_lines(&ld, fp);
 	fclose(fp);
-	if (rc == PF_OK && pf_wordidx_new(ld.rs, &ld.rs->words) != PF_OK)
+	if (rc == PF_OK && (pf_wordidx_new(ld.rs, &ld.rs->words) != PF_OK ||
+	    compile_templates(ld.rs) != PF_OK))
 		rc = pf_err_set(err, PF_ENOMEM, "out of memory");
 	if (rc != PF_OK) {
 		pf_rules_free(ld.rs);
@@ -741,7 +787,8 @@ source_value(const struct pf_rules *rs, const char *name,
 	return 1;
 }
 
-/* pf_rules_fill - expand {name} from the rule's fills, facts and consts */
+/* pf_rules_fill - expand {name} from the rule's fills, facts and consts;
+ * the rule's own text and detail from their compiled form */
 char *
 pf_rules_fill(const struct pf_rules *rs, const struct pf_rule *r,
     const char *t, const struct pf_facts *f)
@@ -750,6 +797,11 @@ pf_rules_fill(const struct pf_rules *rs, const struct pf_rule *r,
 	const char *p, *q;
 	char name[128];
 	size_t i;
+
+	if (f != NULL && t == r->text && r->ctext != NULL)
+		return pf_tmpl_fill(r->ctext, f);
+	if (f != NULL && t == r->detail && r->cdetail != NULL)
+		return pf_tmpl_fill(r->cdetail, f);
 
 	sb_add(&b, "", 0);
 	for (p = t; (q = strchr(p, '{')) != NULL; ) {
@@ -792,6 +844,69 @@ pred_cmp(const void *a, const void *b)
 	return x->rule < y->rule ? -1 : x->rule > y->rule;
 }
 
+/* why_len - the length of "fact: why" for an open rule, at most WHY_MAX
+ * bytes */
+#define WHY_MAX	599
+static size_t
+why_len(size_t a, size_t b)
+{
+	return a + 2 + b > WHY_MAX ? WHY_MAX : a + 2 + b;
+}
+
+/* why_put - "fact: why" at t, cut at n bytes, with its NUL */
+static void
+why_put(char *t, size_t n, const char *name, size_t a, const char *why)
+{
+	memcpy(t, name, a < n ? a : n);
+	if (a < n)
+		memcpy(t + a, ": ", n - a < 2 ? n - a : 2);
+	if (a + 2 < n)
+		memcpy(t + a + 2, why, n - a - 2);
+	t[n] = '\0';
+}
+
+/* why_texts - the texts of the open rules, all in one block the verdict
+ * owns, one per fact: the open rules of a message mostly wait on a few
+ * facts, and those share it (a plain concatenation, one allocation: this
+ * runs for every open rule of every message) */
+static int
+why_texts(const struct pf_facts *f, struct pf_verdict *out)
+{
+	unsigned short first[PF_F__COUNT];	/* 1 + its first open rule */
+	size_t i, total = 0, n, a;
+	char *p;
+
+	memset(first, 0, sizeof(first));
+	for (i = 0; i < out->nunk; i++) {
+		int id = out->unk[i].fact;
+
+		if (first[id] != 0)
+			continue;
+		first[id] = (unsigned short)(i + 1);
+		total += why_len(strlen(pf_fact_name(id)),
+		    strlen(pf_fact_why(f, id))) + 1;
+	}
+	if ((out->whybuf = malloc(total + 1)) == NULL)
+		return PF_ENOMEM;
+	for (p = out->whybuf, i = 0; i < out->nunk; i++) {
+		int id = out->unk[i].fact;
+		const char *name, *why;
+
+		if (first[id] != i + 1) {
+			out->unk[i].why = out->unk[first[id] - 1].why;
+			continue;
+		}
+		name = pf_fact_name(id);
+		why = pf_fact_why(f, id);
+		a = strlen(name);
+		n = why_len(a, strlen(why));
+		why_put(p, n, name, a, why);
+		out->unk[i].why = p;
+		p += n + 1;
+	}
+	return PF_OK;
+}
+
 /* pf_rules_eval - every rule with a condition, against the facts */
 int
 pf_rules_eval(const struct pf_rules *rs, const struct pf_facts *f,
@@ -801,8 +916,9 @@ pf_rules_eval(const struct pf_rules *rs, const struct pf_facts *f,
 
 	memset(out, 0, sizeof(*out));
 	out->rules = rs;
-	if ((out->pred = calloc(rs->nrule, sizeof(*out->pred))) == NULL ||
-	    (out->unk = calloc(rs->nrule, sizeof(*out->unk))) == NULL) {
+	/* not cleared: npred and nunk say how much is filled */
+	if ((out->pred = malloc(rs->nrule * sizeof(*out->pred) + 1)) == NULL ||
+	    (out->unk = malloc(rs->nrule * sizeof(*out->unk) + 1)) == NULL) {
 		pf_verdict_reset(out);
 		return PF_ENOMEM;
 	}
@@ -815,15 +931,11 @@ pf_rules_eval(const struct pf_rules *rs, const struct pf_facts *f,
 		t = pf_expr_eval(r->when, f, &why);
 		if (t < 0) {
 			struct pf_unknown *u = &out->unk[out->nunk++];
-			char text[600];
 
-			snprintf(text, sizeof(text), "%s: %s",
-			    pf_fact_name(why), pf_fact_why(f, why));
 			u->rule = r;
 			u->fact = why;
 			u->reason = pf_fact_reason(f, why);
-			if ((u->why = strdup(text)) == NULL)
-				goto oom;
+			u->why = NULL;
 		} else if (t) {
 			struct pf_pred *p = &out->pred[out->npred++];
 
@@ -838,6 +950,8 @@ pf_rules_eval(const struct pf_rules *rs, const struct pf_facts *f,
 				out->kind = PF_V_TEMPFAIL;
 		}
 	}
+	if (out->nunk > 0 && why_texts(f, out) != PF_OK)
+		goto oom;
 	qsort(out->pred, out->npred, sizeof(*out->pred), pred_cmp);
 	return PF_OK;
 oom:
@@ -866,8 +980,7 @@ pf_verdict_reset(struct pf_verdict *v)
 		free(v->pred[i].text);
 		free(v->pred[i].detail);
 	}
-	for (i = 0; i < v->nunk; i++)
-		free(v->unk[i].why);
+	free(v->whybuf);
 	free(v->pred);
 	free(v->unk);
 	memset(v, 0, sizeof(*v));

@@ -24,8 +24,14 @@ enum pf_stage {
 	PF_S_RCPT, PF_S_DATA, PF_S_EOD
 };
 
+/* how sure a prediction of the entry is, in increasing order: a heuristic,
+ * a window of the sender's recent history, a repeat of the same reply to
+ * the same recipient or a check of the message itself */
+enum pf_confidence { PF_CONF_LOW, PF_CONF_MEDIUM, PF_CONF_HIGH };
+
 struct pf_expr;
 struct pf_wordidx;
+struct pf_tmpl;
 
 struct pf_fill {
 	char	*placeholder;		/* "ip-address" */
@@ -45,13 +51,15 @@ struct pf_rule {
 	char		*fix;
 	char		*url;
 	char		*since;		/* date of the source, newer replies */
-	int		 low_confidence;
+	enum pf_confidence confidence;	/* default high */
 	struct pf_expr	*when;		/* NULL: no local check predicts it */
 	char		*detail;	/* template: {fact} and {constant} */
 	struct pf_fill	*fill;
 	size_t		 nfill;
 	char		**match;	/* other wordings seen in real replies */
 	size_t		 nmatch;
+	struct pf_tmpl	*ctext;		/* text and detail with their */
+	struct pf_tmpl	*cdetail;	/* placeholders resolved (tmpl.h) */
 };
 
 struct pf_rules {
@@ -77,6 +85,9 @@ int	pf_rules_const(const struct pf_rules *, const char *name,
 
 const char	*pf_class_name(enum pf_class);
 const char	*pf_stage_name(enum pf_stage);
+const char	*pf_confidence_name(enum pf_confidence);
+/* pf_confidence_parse - "low", "medium" or "high"; -1 if none of them */
+int		 pf_confidence_parse(const char *);
 
 /* evaluation */
 enum pf_verdict_kind { PF_V_ACCEPT, PF_V_TEMPFAIL, PF_V_REJECT };
@@ -91,7 +102,8 @@ struct pf_unknown {
 	const struct pf_rule *rule;
 	int	 fact;			/* the fact that left it open */
 	enum pf_undecided reason;	/* why that fact is unknown */
-	char	*why;			/* "fact: text" for people; owned */
+	char	*why;			/* "fact: text" for people; in the
+					 * verdict's whybuf */
 };
 
 struct pf_verdict {
@@ -100,6 +112,7 @@ struct pf_verdict {
 	size_t		 npred;
 	struct pf_unknown *unk;
 	size_t		 nunk;
+	char		*whybuf;	/* the texts of unk[].why; owned */
 	const struct pf_rules *rules;	/* the catalog evaluated */
 };
 

@@ -141,7 +141,7 @@ pf_verdict_json_members(FILE *fp, const struct pf_verdict *v,
 		    pf_class_name(r->cls), pf_stage_name(r->stage));
 		pf_json_str(fp, p->detail);
 		fprintf(fp, ",\"confidence\":\"%s\"}",
-		    r->low_confidence ? "low" : "high");
+		    pf_confidence_name(r->confidence));
 	}
 	fputs("],\"unknown\":[", fp);
 	for (i = 0; i < v->nunk; i++) {
@@ -201,10 +201,13 @@ pf_verdict_report(FILE *fp, const struct pf_verdict *v,
 		const struct pf_pred *p = &v->pred[i];
 		const struct pf_rule *r = p->rule;
 
-		fprintf(fp, "\n%d %s  %s  [%s, at %s%s]\n", r->reply,
+		fprintf(fp, "\n%d %s  %s  [%s, at %s", r->reply,
 		    r->status, r->id, pf_class_name(r->cls),
-		    pf_stage_name(r->stage),
-		    r->low_confidence ? ", low confidence" : "");
+		    pf_stage_name(r->stage));
+		if (r->confidence != PF_CONF_HIGH)
+			fprintf(fp, ", %s confidence",
+			    pf_confidence_name(r->confidence));
+		fputs("]\n", fp);
 		fputs("  reply:    ", fp);
 		clean(fp, p->text);
 		fputs("\n  measured: ", fp);
@@ -226,17 +229,17 @@ pf_verdict_report(FILE *fp, const struct pf_verdict *v,
 
 /* pf_verdict_min_confidence - keep the predictions sure enough */
 void
-pf_verdict_min_confidence(struct pf_verdict *v, int low_ok)
+pf_verdict_min_confidence(struct pf_verdict *v, enum pf_confidence min)
 {
 	size_t i, k = 0;
 
-	if (low_ok)
+	if (min == PF_CONF_LOW)
 		return;
 	v->kind = PF_V_ACCEPT;
 	for (i = 0; i < v->npred; i++) {
 		const struct pf_rule *r = v->pred[i].rule;
 
-		if (r->low_confidence) {
+		if (r->confidence < min) {
 			free(v->pred[i].text);
 			free(v->pred[i].detail);
 			continue;

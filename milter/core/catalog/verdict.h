@@ -23,7 +23,7 @@ void	pf_verdict_report(FILE *, const struct pf_verdict *,
 	    const struct pf_facts *);
 
 /* pf_verdict_min_confidence - drop the predictions of catalog entries
- * marked low confidence (when low_ok is 0) and recompute the kind */
-void	pf_verdict_min_confidence(struct pf_verdict *, int low_ok);
+ * less sure than min (low < medium < high) and recompute the kind */
+void	pf_verdict_min_confidence(struct pf_verdict *, enum pf_confidence min);
 
 #endif

@@ -140,6 +140,8 @@ static const struct key keys[] = {
 	    0, 0, 0, set_enum },
 	{ "MTAAddsHeaders", K_FN, 0, "never",
 	    0, 0, 0, set_enum },
+	{ "MinConfidence", K_FN, 0, "low",
+	    0, 0, 0, set_enum },
 	/* daemon */
 	{ "Socket", K_FN, 0, "local:" PF_SOCKET_DEFAULT,
 	    0, 0, 0, set_socket },
@@ -187,6 +189,9 @@ static const struct {
 	{ "MTAAddsHeaders", "never", PF_M_NEVER },
 	{ "MTAAddsHeaders", "local", PF_M_LOCAL },
 	{ "MTAAddsHeaders", "always", PF_M_ALWAYS },
+	{ "MinConfidence", "low", PF_CONF_LOW },
+	{ "MinConfidence", "medium", PF_CONF_MEDIUM },
+	{ "MinConfidence", "high", PF_CONF_HIGH },
 	{ "Enforcement", "block", 0 },
 	{ "Enforcement", "ratelimit", 1 },
 	{ "Enforcement", "auto", PF_ENFORCE_AUTO },
@@ -517,6 +522,8 @@ set_enum(struct ctx *c, const struct key *k, char **w, size_t nw)
 		p->fail_action = (enum pf_action)val;
 	else if (strcmp(k->name, "MTAAddsHeaders") == 0)
 		p->mta_adds = (enum pf_mta_adds)val;
+	else if (strcmp(k->name, "MinConfidence") == 0)
+		p->min_confidence = (enum pf_confidence)val;
 	else if (strcmp(k->name, "Enforcement") == 0)
 		c->cfg->ratelimit = val;
 	return PF_OK;

@@ -152,6 +152,14 @@ pf_policy_add(struct pf_policy *p, char **w, size_t nw, const char *file,
 		if (i == PF_NELEM(class_names))
 			return pf_err_setl(err, PF_ESYNTAX, file, line,
 			    "Action: unknown class \"%s\"", sel + 6);
+	} else if (strncasecmp(sel, "confidence:", 11) == 0) {
+		r.sel = PF_SEL_CONFIDENCE;
+		if (strcasecmp(sel + 11, "low") != 0 &&
+		    strcasecmp(sel + 11, "medium") != 0 &&
+		    strcasecmp(sel + 11, "high") != 0)
+			return pf_err_setl(err, PF_ESYNTAX, file, line,
+			    "Action: confidence \"%s\" is not low, medium "
+			    "or high", sel + 11);
 	} else if (strncasecmp(sel, "rule:", 5) == 0) {
 		r.sel = PF_SEL_RULE;
 		if (!id_ok(sel + 5))
@@ -160,7 +168,7 @@ pf_policy_add(struct pf_policy *p, char **w, size_t nw, const char *file,
 	} else
 		return pf_err_setl(err, PF_ESYNTAX, file, line,
 		    "Action: selector \"%s\" is not permanent, temporary, "
-		    "class:NAME or rule:ID", sel);
+		    "confidence:LEVEL, class:NAME or rule:ID", sel);
 	if ((a = pf_action_parse(w[2])) < 0)
 		return pf_err_setl(err, PF_ESYNTAX, file, line,
 		    "Action: \"%s\" is not accept, tag, hold, reject or "
@@ -172,7 +180,8 @@ pf_policy_add(struct pf_policy *p, char **w, size_t nw, const char *file,
 	r.line = line;
 	r.scope = lowdup(w[0]);
 	r.arg = r.sel == PF_SEL_CLASS ? lowdup(sel + 6) :
-	    r.sel == PF_SEL_RULE ? lowdup(sel + 5) : NULL;
+	    r.sel == PF_SEL_RULE ? lowdup(sel + 5) :
+	    r.sel == PF_SEL_CONFIDENCE ? lowdup(sel + 11) : NULL;
 	nr = realloc(p->rule, (p->nrule + 1) * sizeof(*nr));
 	if (r.scope == NULL || nr == NULL ||
 	    (r.arg == NULL && r.sel >= PF_SEL_CLASS)) {
@@ -231,7 +240,8 @@ scope_spec(const char *scope, const char *dom)
 	return -1;
 }
 
-/* sel_rank - how specifically an Action line matches a rule; -1 none */
+/* sel_rank - how specifically an Action line matches a rule; -1 none:
+ * permanent/temporary < confidence: < class: < rule: */
 static int
 sel_rank(const struct pf_action_rule *a, const struct pf_rule *r)
 {
@@ -242,11 +252,14 @@ sel_rank(const struct pf_action_rule *a, const struct pf_rule *r)
 		return permanent ? 1 : -1;
 	case PF_SEL_TEMPORARY:
 		return permanent ? -1 : 1;
+	case PF_SEL_CONFIDENCE:
+		return strcmp(a->arg, pf_confidence_name(r->confidence)) ==
+		    0 ? 2 : -1;
 	case PF_SEL_CLASS:
 		return (unsigned)r->cls < PF_NELEM(class_names) &&
-		    strcmp(a->arg, class_names[r->cls]) == 0 ? 2 : -1;
+		    strcmp(a->arg, class_names[r->cls]) == 0 ? 3 : -1;
 	case PF_SEL_RULE:
-		return strcmp(a->arg, r->id) == 0 ? 3 : -1;
+		return strcmp(a->arg, r->id) == 0 ? 4 : -1;
 	}
 	return -1;
 }
@@ -268,7 +281,7 @@ best(const struct pf_policy *p, const struct pf_rule *r, const char *dom,
 		if (spec < 0 || rank < 0)
 			continue;
 		/* scope first, then selector; a later line wins a tie */
-		s = (long)spec * 4 + rank;
+		s = (long)spec * 5 + rank;
 		if (s >= *score) {
 			*score = s;
 			b = &p->rule[i];
@@ -312,7 +325,7 @@ const char *
 pf_policy_line_text(const struct pf_action_rule *l, char *buf, size_t len)
 {
 	static const char *sel[] = { "permanent", "temporary", "class:",
-	    "rule:" };
+	    "rule:", "confidence:" };
 
 	if (l == NULL) {
 		snprintf(buf, len, "no Action line applies: tag");

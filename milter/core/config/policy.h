@@ -29,13 +29,15 @@ enum pf_mta_adds { PF_M_NEVER, PF_M_LOCAL, PF_M_ALWAYS };
 
 #define PF_MAX_ACTIONS	512
 
-enum pf_sel { PF_SEL_PERMANENT, PF_SEL_TEMPORARY, PF_SEL_CLASS, PF_SEL_RULE };
+enum pf_sel { PF_SEL_PERMANENT, PF_SEL_TEMPORARY, PF_SEL_CLASS, PF_SEL_RULE,
+	PF_SEL_CONFIDENCE };
 
 /* one "Action SCOPE SELECTOR ACTION" line */
 struct pf_action_rule {
 	char		*scope;		/* "*" or a domain, lower case */
 	enum pf_sel	 sel;
-	char		*arg;		/* rule id or class name; owned */
+	char		*arg;		/* rule id, class name or
+					 * confidence level; owned */
 	enum pf_action	 action;
 	unsigned	 line;
 };
@@ -50,6 +52,7 @@ struct pf_policy {
 	int			 tag_clean;	/* verdict accept */
 	enum pf_action		 fail_action;
 	enum pf_mta_adds	 mta_adds;
+	enum pf_confidence	 min_confidence; /* MinConfidence */
 };
 
 /* the outcome for one message */

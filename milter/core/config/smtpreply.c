@@ -103,7 +103,7 @@ pf_smtp_text(char *dst, size_t max, const struct pf_pred *p)
 	    raw, 1);
 }
 
-/* pf_smtp_prediction - " 550 5.7.26 dmarc-reject; text" */
+/* pf_smtp_prediction - " 550 5.7.26 dmarc-reject; confidence=high; text" */
 size_t
 pf_smtp_prediction(char *dst, size_t max, const struct pf_pred *p)
 {
@@ -113,8 +113,8 @@ pf_smtp_prediction(char *dst, size_t max, const struct pf_pred *p)
 	pf_smtp_clean(clean, sizeof(clean) - 64,
 	    p->text ? p->text : (r->text ? r->text : ""), 0);
 	/* ';' separates the short text; keep it out of the id part */
-	snprintf(raw, sizeof(raw), " %d %s %s; %s", r->reply, r->status,
-	    r->id, clean);
+	snprintf(raw, sizeof(raw), " %d %s %s; confidence=%s; %s", r->reply,
+	    r->status, r->id, pf_confidence_name(r->confidence), clean);
 	snprintf(dst, max, "%s", raw);
 	return strlen(dst);
 }

@@ -40,7 +40,8 @@ size_t	pf_smtp_clean(char *dst, size_t max, const char *src, int pct);
 size_t	pf_smtp_text(char *dst, size_t max, const struct pf_pred *);
 
 /* pf_smtp_prediction - the X-Preflight-Prediction value (leading space
- * included): " <reply> <status> <rule-id>; <short text>" */
+ * included): " <reply> <status> <rule-id>; confidence=<level>; <short
+ * text>" */
 size_t	pf_smtp_prediction(char *dst, size_t max, const struct pf_pred *);
 
 /* pf_smtp_logesc - untrusted text for a log line: printable ASCII, "\\xNN"

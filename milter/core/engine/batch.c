@@ -261,10 +261,28 @@ decide(struct pf_engine *eng, struct pf_result *r)
 	}
 }
 
-/* pf_batch_one - read, envelope, check, decide */
-void
-pf_batch_one(struct pf_engine *eng, const struct pf_mitem *it,
-    const struct pf_batch_opts *o, struct pf_result *r)
+/* batch_check - the check of the next message: *spare (a check of the
+ * same engine a result gave back) reset in place if there is one, else a
+ * new one; NULL on ENOMEM */
+static struct pf_check *
+batch_check(struct pf_engine *eng, struct pf_check **spare)
+{
+	struct pf_check *c = spare != NULL ? *spare : NULL;
+
+	if (c == NULL)
+		return pf_check_new(eng);
+	*spare = NULL;
+	if (pf_check_reset(c) == PF_OK)
+		return c;
+	pf_check_free(c);
+	return pf_check_new(eng);
+}
+
+/* batch_one - read, envelope, check, decide; spare as batch_check's */
+static void
+batch_one(struct pf_engine *eng, const struct pf_mitem *it,
+    const struct pf_batch_opts *o, struct pf_result *r,
+    struct pf_check **spare)
 {
 	const struct pf_config *cfg = pf_engine_config(eng);
 	struct adds adds = { o->mta_host, 0, 0 };
@@ -293,7 +311,7 @@ pf_batch_one(struct pf_engine *eng, const struct pf_mitem *it,
 		fail(r, 0, "%s", "empty input, not a message");
 		goto out;
 	}
-	if ((r->chk = pf_check_new(eng)) == NULL) {
+	if ((r->chk = batch_check(eng, spare)) == NULL) {
 		fail(r, 1, "%s", "out of memory");
 		goto out;
 	}
@@ -329,13 +347,35 @@ pf_batch_one(struct pf_engine *eng, const struct pf_mitem *it,
 	if (o->record && pf_check_record(r->chk, &err) != PF_OK)
 		snprintf(r->record_err, sizeof(r->record_err), "%s",
 		    pf_err_format(&err, ebuf, sizeof(ebuf)));
-	pf_verdict_min_confidence(&r->v, o->low_ok);
+	pf_verdict_min_confidence(&r->v, o->min_confidence >= 0 ?
+	    (enum pf_confidence)o->min_confidence :
+	    cfg->policy->min_confidence);
 	r->facts = pf_check_facts(r->chk);
 	decide(eng, r);
 out:
 	if (fd >= 0)
 		close(fd);
 	free(head);
+}
+
+/* pf_batch_one - read, envelope, check, decide */
+void
+pf_batch_one(struct pf_engine *eng, const struct pf_mitem *it,
+    const struct pf_batch_opts *o, struct pf_result *r)
+{
+	batch_one(eng, it, o, r, NULL);
+}
+
+/* result_recycle - pf_result_reset, keeping the check in *spare for the
+ * next message when that is empty */
+static void
+result_recycle(struct pf_result *r, struct pf_check **spare)
+{
+	if (*spare == NULL) {
+		*spare = r->chk;
+		r->chk = NULL;
+	}
+	pf_result_reset(r);
 }
 
 /* pf_result_reset - release what a result holds */
@@ -362,6 +402,10 @@ struct pool {
 						 * for, or SIZE_MAX */
 	unsigned		 blocked;	/* workers waiting on the window */
 	struct pf_result	**res;
+	struct pf_check		**spare;	/* checks delivered results gave
+						 * back, for the workers to reuse;
+						 * one per thread at most */
+	size_t			 nspare, spcap;
 	int			 stop;
 };
 
@@ -371,6 +415,7 @@ worker(void *arg)
 {
 	struct pool *p = arg;
 	struct pf_result *r;
+	struct pf_check *c;
 	size_t i;
 
 	for (;;) {
@@ -386,19 +431,26 @@ worker(void *arg)
 			return NULL;
 		}
 		i = p->next++;
+		c = p->nspare > 0 ? p->spare[--p->nspare] : NULL;
 		pthread_mutex_unlock(&p->mu);
 		if ((r = malloc(sizeof(*r))) != NULL) {
-			pf_batch_one(p->eng, &p->l->item[i], p->o, r);
+			batch_one(p->eng, &p->l->item[i], p->o, r, &c);
 			if (p->o->render != NULL)
 				p->o->render(p->o->render_arg, r);
 		}
 		pthread_mutex_lock(&p->mu);
+		/* not taken (no result, or an unreadable input): keep it */
+		if (c != NULL && p->nspare < p->spcap) {
+			p->spare[p->nspare++] = c;
+			c = NULL;
+		}
 		/* a result that could not be made is reported by the caller */
 		p->res[i] = r != NULL ? r : (struct pf_result *)p;
 		/* wake the caller only for the one it waits for */
 		if (i == p->want)
 			pthread_cond_signal(&p->ready);
 		pthread_mutex_unlock(&p->mu);
+		pf_check_free(c);
 	}
 }
 
@@ -424,6 +476,13 @@ deliver(struct pool *p, struct pf_result *r, size_t i, pf_batch_fn fn,
 		return stop;
 	}
 	stop = fn(arg, r);
+	/* its check goes back to the workers */
+	pthread_mutex_lock(&p->mu);
+	if (r->chk != NULL && p->nspare < p->spcap) {
+		p->spare[p->nspare++] = r->chk;
+		r->chk = NULL;
+	}
+	pthread_mutex_unlock(&p->mu);
 	pf_result_reset(r);
 	free(r);
 	return stop;
@@ -435,18 +494,20 @@ run_serial(struct pf_engine *eng, const struct pf_mlist *l,
     const struct pf_batch_opts *o, pf_batch_fn fn, void *arg)
 {
 	struct pf_result *r = malloc(sizeof(*r));
+	struct pf_check *spare = NULL;	/* one check, reset per message */
 	size_t i;
 	int stop = 0;
 
 	if (r == NULL)
 		return PF_ENOMEM;
 	for (i = 0; i < l->n && !stop; i++) {
-		pf_batch_one(eng, &l->item[i], o, r);
+		batch_one(eng, &l->item[i], o, r, &spare);
 		if (o->render != NULL)
 			o->render(o->render_arg, r);
 		stop = fn(arg, r);
-		pf_result_reset(r);
+		result_recycle(r, &spare);
 	}
+	pf_check_free(spare);
 	free(r);
 	return stop ? PF_EINVAL : PF_OK;
 }
@@ -470,9 +531,12 @@ pf_batch_run(struct pf_engine *eng, const struct pf_mlist *l,
 	p.eng = eng;
 	p.l = l;
 	p.o = o;
+	p.spcap = nt;
 	if ((p.res = calloc(l->n, sizeof(*p.res))) == NULL ||
+	    (p.spare = calloc(nt, sizeof(*p.spare))) == NULL ||
 	    (t = calloc(nt, sizeof(*t))) == NULL) {
 		free(p.res);
+		free(p.spare);
 		return pf_err_set(err, PF_ENOMEM, "out of memory");
 	}
 	pthread_mutex_init(&p.mu, NULL);
@@ -487,6 +551,7 @@ pf_batch_run(struct pf_engine *eng, const struct pf_mlist *l,
 	if (started == 0) {
 		free(t);
 		free(p.res);
+		free(p.spare);
 		pthread_mutex_destroy(&p.mu);
 		pthread_cond_destroy(&p.cv);
 		pthread_cond_destroy(&p.ready);
@@ -520,6 +585,9 @@ pf_batch_run(struct pf_engine *eng, const struct pf_mlist *l,
 			pf_result_reset(p.res[i]);
 			free(p.res[i]);
 		}
+	for (i = 0; i < p.nspare; i++)
+		pf_check_free(p.spare[i]);
+	free(p.spare);
 	free(t);
 	free(p.res);
 	pthread_mutex_destroy(&p.mu);

@@ -32,7 +32,9 @@ struct pf_batch_opts {
 	int		 mta_adds;	/* enum pf_mta_adds; -1: the config's */
 	int		 local;		/* model a local submission */
 	const char	*mta_host;	/* the MTA's own name for what it adds */
-	int		 low_ok;	/* keep low-confidence predictions */
+	int		 min_confidence; /* enum pf_confidence: drop the
+					 * predictions less sure; -1: the
+					 * config's MinConfidence */
 	int		 record;	/* count each message in the state
 					 * store (pf_check_record) */
 	/* render, if set, runs in the worker that checked the message, so

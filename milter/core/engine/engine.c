@@ -141,6 +141,23 @@ fail:
 	return NULL;
 }
 
+/* pf_check_reset - a new message in the same check */
+int
+pf_check_reset(struct pf_check *c)
+{
+	pf_facts_reset(c->facts);
+	c->ran = 0;
+	memset(&c->memo, 0, sizeof(c->memo));
+	c->org[0] = c->sender_org[0] = '\0';
+	return pf_msg_reset(c->msg);
+}
+
+const struct pf_engine *
+pf_check_engine(const struct pf_check *c)
+{
+	return c->eng;
+}
+
 void
 pf_check_prefetch_mail(struct pf_check *c)
 {

@@ -36,6 +36,12 @@ int	pf_engine_orgdomain(const struct pf_engine *, const char *d,
 
 /* pf_check_new - a check of one message; pins the engine.  Owned. */
 struct pf_check	*pf_check_new(struct pf_engine *);
+/* pf_check_reset - the check of a new message through the same engine,
+ * reusing what the last one allocated: nothing of the last message stays.
+ * PF_ENOMEM (or another failure) leaves a check that may only be freed. */
+int	pf_check_reset(struct pf_check *);
+/* pf_check_engine - the engine the check pins; borrowed */
+const struct pf_engine *pf_check_engine(const struct pf_check *);
 /* pf_check_prefetch_mail - after pf_msg_mail (and pf_msg_helo): start
  * the DNS lookups the envelope decides, without waiting for them;
  * pf_check_prefetch_rcpt - the same for one recipient, after

@@ -224,6 +224,18 @@ mailbox(const char *p, const char *e, struct pf_addrlist *al, int *ok)
 		*ok = 0;
 }
 
+/* list_special - a byte the address-list walk stops at */
+static int
+list_special(char c)
+{
+	switch (c) {
+	case '"': case '(': case '<': case '[': case ',': case ';': case ':':
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /* pf_addr_list_parse - count and check the mailboxes of an address list */
 void
 pf_addr_list_parse(const char *p, size_t len, struct pf_addrlist *al)
@@ -233,7 +245,11 @@ pf_addr_list_parse(const char *p, size_t len, struct pf_addrlist *al)
 
 	memset(al, 0, sizeof(*al));
 	while (q <= e) {
-		char c = q < e ? *q : ',';
+		char c;
+
+		while (q < e && !list_special(*q))
+			q++;
+		c = q < e ? *q : ',';
 
 		if (q < e && *q == '"') {
 			q = quoted(q, e, &ok);
@@ -309,6 +325,30 @@ ldh_ok(const char *d)
 	return labels >= 2 && !alldigit;
 }
 
+/* ldh_plain - only letters, digits, '-' and '.', and no label with "--"
+ * in its third and fourth places (an A-label, or what IDNA 2008 keeps
+ * for one): libidn2 would only lowercase such a name */
+static int
+ldh_plain(const char *d, size_t len)
+{
+	size_t i, lab = 0;
+
+	for (i = 0; i < len; i++) {
+		char c = d[i];
+
+		if (c == '.') {
+			lab = 0;
+			continue;
+		}
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-'))
+			return 0;
+		if (lab++ == 3 && c == '-' && d[i - 1] == '-')
+			return 0;
+	}
+	return 1;
+}
+
 /* pf_addr_domain_ok - a compliant domain name, IDNA 2008 through libidn2 */
 int
 pf_addr_domain_ok(const char *d, size_t len)
@@ -321,6 +361,10 @@ pf_addr_domain_ok(const char *d, size_t len)
 		return 0;
 	memcpy(buf, d, len);
 	buf[len] = '\0';
+	/* the common case, without libidn2's mapping tables: its answer
+	 * for such a name is the name lowercased, and ldh_ok ignores case */
+	if (ldh_plain(buf, len))
+		return ldh_ok(buf);
 #ifdef IDN2_ALABEL_ROUNDTRIP
 	flags |= IDN2_ALABEL_ROUNDTRIP;
 #endif

@@ -171,6 +171,13 @@ env_free(void *st)
 	free(st);
 }
 
+/* env_reset - the state of a new message, in place */
+static void
+env_reset(void *st)
+{
+	((struct env *)st)->smtputf8 = 0;
+}
+
 const struct pf_observer pf_env_observer = {
-	"env", NULL, env_begin, NULL, NULL, NULL, env_end, env_free
+	"env", NULL, env_begin, NULL, NULL, NULL, env_end, env_free, env_reset
 };

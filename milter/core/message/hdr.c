@@ -10,6 +10,7 @@
  */
 #include <glib.h>
 #include <gmime/gmime.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,13 +154,20 @@ name_ok(const char *n, size_t nlen)
 	return 1;
 }
 
-/* has_8bit - any byte with the high bit set */
+/* has_8bit - any byte with the high bit set; eight bytes a step */
 static int
 has_8bit(const char *p, size_t len)
 {
-	size_t i;
+	const uint64_t high = 0x8080808080808080ULL;
+	uint64_t w;
+	size_t i = 0;
 
-	for (i = 0; i < len; i++)
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, p + i, 8);
+		if (w & high)
+			return 1;
+	}
+	for (; i < len; i++)
 		if ((unsigned char)p[i] >= 0x80)
 			return 1;
 	return 0;
@@ -379,6 +387,18 @@ hdr_free(void *st)
 	free(st);
 }
 
+/* hdr_reset - the state of a new message, in place */
+static void
+hdr_reset(void *st)
+{
+	struct hdr *h = st;
+	struct pf_msg *m = h->msg;
+
+	memset(h, 0, sizeof(*h));
+	h->msg = m;
+}
+
 const struct pf_observer pf_hdr_observer = {
-	"hdr", NULL, hdr_begin, hdr_header, NULL, NULL, hdr_end, hdr_free
+	"hdr", NULL, hdr_begin, hdr_header, NULL, NULL, hdr_end, hdr_free,
+	hdr_reset
 };

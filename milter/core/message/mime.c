@@ -27,6 +27,7 @@
 #include "message/tok822.h"
 #include "message/blocked.h"
 #include "message/mime.h"
+#include "message/mimeparam.h"
 
 #define MIME_DEPTH	64		/* nested multiparts and messages */
 #define BOUNDARY_MAX	200		/* RFC 2046 5.1.1 says 70 */
@@ -270,20 +271,22 @@ sniff(struct mime *m, const unsigned char *p, size_t len)
 		spool_add(m, p, len);
 }
 
-/* content - raw (transfer-encoded) bytes of the current leaf */
+/* wanted - is the current leaf's content still looked at?  Checked
+ * before each call: most lines are of parts already judged */
+static int
+wanted(const struct mime *m)
+{
+	return m->leaf && m->sniff && !m->part_blocked &&
+	    (!m->judged || m->spool);
+}
+
+/* decode - transfer-encoded bytes of the current leaf, decoded */
 static void
-content(struct mime *m, const char *p, size_t len)
+decode(struct mime *m, const char *p, size_t len)
 {
 	char out[8192];
 	size_t n, step;
 
-	if (!m->leaf || !m->sniff || m->part_blocked ||
-	    (m->judged && !m->spool))
-		return;
-	if (!m->decode) {
-		sniff(m, (const unsigned char *)p, len);
-		return;
-	}
 	while (len > 0) {
 		/* base64 and QP never grow: 4 KB in fits 8 KB out */
 		step = len < 4096 ? len : 4096;
@@ -292,6 +295,18 @@ content(struct mime *m, const char *p, size_t len)
 		p += step;
 		len -= step;
 	}
+}
+
+/* content - raw (transfer-encoded) bytes of the current leaf */
+static void
+content(struct mime *m, const char *p, size_t len)
+{
+	if (!wanted(m))
+		return;
+	if (!m->decode)
+		sniff(m, (const unsigned char *)p, len);
+	else
+		decode(m, p, len);
 }
 
 /* end_leaf - the current leaf is over: judge it, list its archive */
@@ -340,13 +355,16 @@ note_depth(struct mime *m)
 		m->depth = d;
 }
 
-/* leaf_begin - a part with content: name, attachment, blocked type */
+/* leaf_begin - a part with content: name, attachment, blocked type;
+ * ct is NULL when the part has no Content-Type */
 static void
-leaf_begin(struct mime *m, GMimeContentType *ct, const char *cte,
+leaf_begin(struct mime *m, const struct pf_mp *ct, const char *cte,
     const char *cd)
 {
-	GMimeContentDisposition *d = NULL;
-	const char *fn = NULL, *ext, *type;
+	static const char *const want[PF_MP_WANT] = { "filename", NULL };
+	struct pf_mp d;
+	const struct pf_mp_str *fn = NULL;
+	const char *ext;
 	char why[160];
 	int attach = 0;
 
@@ -354,19 +372,19 @@ leaf_begin(struct mime *m, GMimeContentType *ct, const char *cte,
 	m->parts++;
 	m->named = m->judged = m->spool = m->part_blocked = 0;
 	m->hlen = 0;
-	if (cd != NULL && (d = g_mime_content_disposition_parse(NULL, cd)) !=
-	    NULL) {
-		attach = g_mime_content_disposition_is_attachment(d);
-		fn = g_mime_content_disposition_get_parameter(d, "filename");
+	memset(&d, 0, sizeof(d));
+	if (cd != NULL) {
+		pf_mp_disposition(&d, cd, want);
+		attach = pf_mp_is(&d.type, "attachment");
+		fn = &d.param[0];
 	}
-	if ((fn == NULL || *fn == '\0') && ct != NULL)
-		fn = g_mime_content_type_get_parameter(ct, "name");
-	if (fn != NULL && *fn != '\0') {
-		snprintf(m->fname, sizeof(m->fname), "%s", fn);
+	if ((fn == NULL || fn->n == 0) && ct != NULL)
+		fn = &ct->param[1];
+	if (fn != NULL && fn->n > 0) {
+		pf_mp_copy(fn, m->fname, sizeof(m->fname));
 		m->named = 1;
 	}
-	if (d != NULL)
-		g_object_unref(d);
+	pf_mp_reset(&d);
 	if (m->named || attach)
 		m->attach++;
 	if (m->named && (ext = pf_blocked_name_blocked(m->fname)) != NULL) {
@@ -374,7 +392,6 @@ leaf_begin(struct mime *m, GMimeContentType *ct, const char *cte,
 		set_blocked(m, m->fname, why);
 	}
 	/* look at content that could be a file: not plain body text */
-	type = ct ? g_mime_content_type_get_media_type(ct) : "text";
 	m->decode = 0;
 	if (cte != NULL) {
 		GMimeContentEncoding e = g_mime_content_encoding_from_string(
@@ -386,66 +403,79 @@ leaf_begin(struct mime *m, GMimeContentType *ct, const char *cte,
 		}
 	}
 	m->sniff = m->named || attach || m->decode ||
-	    g_ascii_strcasecmp(type, "text") != 0;
+	    (ct != NULL && !pf_mp_is(&ct->type, "text"));
+}
+
+/* open_multipart - a multipart's boundary goes on the stack */
+static void
+open_multipart(struct mime *m, const struct pf_mp_str *b)
+{
+	struct level *l;
+
+	m->st = S_SKIP;		/* the preamble, or the whole part */
+	if (b->p == NULL || b->n == 0 || b->n > BOUNDARY_MAX) {
+		m->no_boundary = 1;
+	} else if (m->nlev + (size_t)m->nest + 1 >= MIME_DEPTH) {
+		m->too_deep = 1;
+	} else {
+		l = &m->lev[m->nlev++];
+		l->blen = b->n;
+		memcpy(l->b, b->p, l->blen);
+		l->b[l->blen] = '\0';
+		l->nest = m->nest;
+		note_depth(m);
+	}
+}
+
+/* open_message - a message/rfc822 part is walked like the message */
+static void
+open_message(struct mime *m, const struct pf_mp *ct, char *const *f)
+{
+	/* count it as an attachment when it is one */
+	if (f[2] != NULL || ct->param[1].p != NULL) {
+		leaf_begin(m, ct, f[1], f[2]);
+		m->leaf = 0;
+	}
+	if (m->nlev + (size_t)m->nest + 1 >= MIME_DEPTH) {
+		m->too_deep = 1;
+		m->st = S_SKIP;
+	} else {
+		m->nest++;
+		m->st = S_HDR;
+		note_depth(m);
+	}
 }
 
 /* part_begin - the header of a part (or the message) is complete */
 static void
 part_begin(struct mime *m, char *const *f)
 {
-	GMimeContentType *ct = NULL;
-	const char *b;
+	static const char *const want[PF_MP_WANT] = { "boundary", "name" };
+	struct pf_mp ct;
 	int enc = 0;
 
 	pf_content_gmime();
 	note_depth(m);
+	memset(&ct, 0, sizeof(ct));
 	if (f[0] != NULL)
-		ct = g_mime_content_type_parse(NULL, f[0]);
+		pf_mp_ctype(&ct, f[0], want);
 	if (f[1] != NULL) {
 		GMimeContentEncoding e = g_mime_content_encoding_from_string(
 		    g_strstrip(f[1]));
 		enc = e == GMIME_CONTENT_ENCODING_BASE64 ||
 		    e == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE;
 	}
-	if (ct != NULL && g_mime_content_type_is_type(ct, "multipart", "*")) {
-		b = g_mime_content_type_get_parameter(ct, "boundary");
-		if (b == NULL || *b == '\0' || strlen(b) > BOUNDARY_MAX) {
-			m->no_boundary = 1;
-			m->st = S_SKIP;
-		} else if (m->nlev + (size_t)m->nest + 1 >= MIME_DEPTH) {
-			m->too_deep = 1;
-			m->st = S_SKIP;
-		} else {
-			struct level *l = &m->lev[m->nlev++];
-			l->blen = strlen(b);
-			memcpy(l->b, b, l->blen + 1);
-			l->nest = m->nest;
-			m->st = S_SKIP;		/* the preamble */
-			note_depth(m);
-		}
-	} else if (ct != NULL && !enc &&
-	    (g_mime_content_type_is_type(ct, "message", "rfc822") ||
-	    g_mime_content_type_is_type(ct, "message", "global"))) {
-		/* count it as an attachment when it is one */
-		if (f[2] != NULL || g_mime_content_type_get_parameter(ct,
-		    "name") != NULL) {
-			leaf_begin(m, ct, f[1], f[2]);
-			m->leaf = 0;
-		}
-		if (m->nlev + (size_t)m->nest + 1 >= MIME_DEPTH) {
-			m->too_deep = 1;
-			m->st = S_SKIP;
-		} else {
-			m->nest++;
-			m->st = S_HDR;
-			note_depth(m);
-		}
-	} else {
-		leaf_begin(m, ct, f[1], f[2]);
+	if (f[0] != NULL && pf_mp_is(&ct.type, "multipart"))
+		open_multipart(m, &ct.param[0]);
+	else if (f[0] != NULL && !enc && pf_mp_is(&ct.type, "message") &&
+	    (pf_mp_is(&ct.subtype, "rfc822") ||
+	    pf_mp_is(&ct.subtype, "global")))
+		open_message(m, &ct, f);
+	else {
+		leaf_begin(m, f[0] != NULL ? &ct : NULL, f[1], f[2]);
 		m->st = S_BODY;
 	}
-	if (ct != NULL)
-		g_object_unref(ct);
+	pf_mp_reset(&ct);
 }
 
 /* clear_ph - forget the part header fields */
@@ -552,15 +582,50 @@ line(struct mime *m, const char *p, size_t len)
 	if (m->st == S_HDR)
 		ph_line(m, p, len);
 	else if (m->st == S_BODY) {
-		if (m->pend_crlf)
+		if (m->pend_crlf && wanted(m))
 			content(m, "\r\n", 2);
-		content(m, p, len);
+		if (wanted(m))
+			content(m, p, len);
 		m->pend_crlf = 1;
 	}
 }
 
+/* inert - no line of the part can matter but a delimiter: a preamble or
+ * epilogue, or content no longer looked at (that cannot change before
+ * the next delimiter) */
+static int
+inert(const struct mime *m)
+{
+	return m->st == S_SKIP || (m->st == S_BODY && !wanted(m));
+}
+
+/* skip_lines - pass the whole lines at p that cannot be delimiters (one
+ * starts with '-'); where to look again: a line starting with '-', or
+ * the start of the last, unfinished line */
+static const char *
+skip_lines(const char *p, const char *e)
+{
+	const char *dash, *lf, *q;
+
+	while (p < e && *p != '-') {
+		if ((dash = memchr(p, '-', (size_t)(e - p))) == NULL)
+			dash = e;
+		else if (dash[-1] == '\n')
+			return dash;
+		/* past the line the '-' is in (base64 has none) */
+		if ((lf = dash < e ? memchr(dash, '\n', (size_t)(e - dash)) :
+		    NULL) == NULL) {
+			for (q = dash; q > p && q[-1] != '\n'; q--)
+				;
+			return q;
+		}
+		p = lf + 1;
+	}
+	return p;
+}
+
 /* mime_body - split the body stream into lines; long lines of content
- * go straight through */
+ * go straight through, lines that cannot matter are passed over */
 static void
 mime_body(void *st, const unsigned char *up, size_t len)
 {
@@ -569,6 +634,12 @@ mime_body(void *st, const unsigned char *up, size_t len)
 	size_t n, lim;
 
 	while (p < e) {
+		if (m->llen == 0 && !m->long_line && inert(m)) {
+			if (m->nlev == 0)
+				return;		/* no delimiter can come */
+			if ((p = skip_lines(p, e)) == e)
+				return;
+		}
 		lf = memchr(p, '\n', (size_t)(e - p));
 		n = (size_t)((lf ? lf : e) - p);
 		if (m->long_line) {
@@ -598,6 +669,12 @@ mime_body(void *st, const unsigned char *up, size_t len)
 			} else
 				m->llen = 0;
 			m->long_line = 1;
+			continue;
+		}
+		if (m->llen == 0 && lf != NULL) {
+			/* a whole line in this chunk: read it where it is */
+			line(m, p, n > 0 && p[n - 1] == '\r' ? n - 1 : n);
+			p = lf + 1;
 			continue;
 		}
 		memcpy(m->line + m->llen, p, n);
@@ -668,24 +745,44 @@ mime_begin(void *arg, struct pf_msg *msg, void **st)
 	return PF_OK;
 }
 
+/* mime_release - what the state holds beyond itself */
 static void
-mime_free(void *st)
+mime_release(struct mime *m)
 {
-	struct mime *m = st;
 	size_t i;
 
-	if (m == NULL)
-		return;
 	for (i = 0; i < 3; i++)
 		free(m->top[i]);
 	clear_ph(m);
 	if (m->tmp != NULL)
 		fclose(m->tmp);
 	free(m->mem);
+}
+
+static void
+mime_free(void *st)
+{
+	struct mime *m = st;
+
+	if (m == NULL)
+		return;
+	mime_release(m);
 	free(m);
+}
+
+/* mime_reset - the state of a new message, in place */
+static void
+mime_reset(void *st)
+{
+	struct mime *m = st;
+	struct pf_msg *msg = m->msg;
+
+	mime_release(m);
+	memset(m, 0, offsetof(struct mime, field));
+	m->msg = msg;
 }
 
 const struct pf_observer pf_mime_observer = {
 	"mime", NULL, mime_begin, mime_header, mime_eoh, mime_body, mime_end,
-	mime_free
+	mime_free, mime_reset
 };

@@ -36,7 +36,9 @@ local function case(what, id, o, extra)
 	local c = run("tag.example", with("tag.example", o, extra))
 	local got
 	for _, p in ipairs(pf.added(c, "X-Preflight-Prediction")) do
-		local pre = r.reply .. " " .. r.status .. " " .. id .. "; "
+		-- the rule's confidence as the catalog gives it (default high)
+		local pre = r.reply .. " " .. r.status .. " " .. id ..
+		    "; confidence=" .. (r.confidence or "high") .. "; "
 		if p:sub(1, #pre) == pre then
 			got = p:sub(#pre + 1)
 		end

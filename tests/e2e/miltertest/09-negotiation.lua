@@ -1,11 +1,12 @@
 -- SPDX-License-Identifier: BSD-2-Clause
--- 09-negotiation.lua - what the daemon asks the MTA for.  Over a unix
--- socket: no answers before end of message (SMFIP_NR_* for connect,
--- HELO, MAIL, RCPT, header, end of header and body) and no DATA or
--- unknown commands at all; the message (two From fields) is still
--- checked and tagged.
--- Over TCP: every packet answered (an unanswered one stalls on Nagle and
--- the delayed ACK), so no NR_* flag and no NODATA.
+-- 09-negotiation.lua - what the daemon asks the MTA for: no answers
+-- before end of message (SMFIP_NR_* for connect, HELO, MAIL, RCPT,
+-- header, end of header and body) on both socket types, and no unknown
+-- commands.  Over a unix socket no DATA command either.  Over TCP the
+-- daemon takes DATA unanswered (SMFIP_NR_DATA) instead: it acknowledges
+-- every packet it leaves unanswered at once (TCP_QUICKACK), and DATA's
+-- macros come even when the command is not wanted.  The message (two
+-- From fields) is still checked and tagged.
 dofile(os.getenv("PF_MT_LIB"))
 
 pf.run(function()
@@ -14,12 +15,14 @@ pf.run(function()
 	local nr = { SMFIP_NR_CONN, SMFIP_NR_HELO, SMFIP_NR_MAIL,
 	    SMFIP_NR_RCPT, SMFIP_NR_HDR, SMFIP_NR_EOH, SMFIP_NR_BODY }
 	for i, f in ipairs(nr) do
-		pf.check(mt.test_option(c, f) == unix,
-		    "no-reply flag " .. i .. (unix and " asked for" or
-		    " not asked for"))
+		pf.check(mt.test_option(c, f), "no-reply flag " .. i ..
+		    " asked for")
 	end
+	pf.check(mt.test_option(c, SMFIP_NOUNKNOWN), "no unknown commands")
 	pf.check(mt.test_option(c, SMFIP_NODATA) == unix,
-	    "DATA " .. (unix and "not wanted" or "answered"))
+	    "DATA " .. (unix and "not wanted" or "wanted"))
+	pf.check(mt.test_option(c, SMFIP_NR_DATA) == not unix,
+	    "DATA " .. (unix and "not sent" or "not answered"))
 	pf.check(mt.test_option(c, SMFIP_HDR_LEADSPC),
 	    "header values with their leading space")
 	pf.envelope(c, "alice@tag.example", { "bob@gmail.com" })
