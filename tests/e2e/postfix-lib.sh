@@ -22,6 +22,17 @@ pfx_wait_port() {
 	return 0
 }
 
+# pfx_redis_start DIR - a throwaway redis-server on a free loopback port,
+# no persistence, its files in DIR; sets PFX_REDIS_PORT and PFX_REDIS_PID
+# (the caller stops it); fails if it does not accept within 10 s
+pfx_redis_start() {
+	PFX_REDIS_PORT=$(pfx_free_port)
+	redis-server --port "$PFX_REDIS_PORT" --bind 127.0.0.1 --save '' \
+	    --appendonly no --dir "$1" >/dev/null 2>&1 &
+	PFX_REDIS_PID=$!
+	pfx_wait_port "$PFX_REDIS_PORT" 10
+}
+
 # pfx_start DIR MILTER - Postfix and its sink; MILTER is a Postfix milter
 # address (unix:/path or inet:host:port); PFX_MAIN_EXTRA, if set, is
 # appended to main.cf; PFX_CHROOT=yes keeps Debian's chroot column;

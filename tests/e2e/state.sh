@@ -224,11 +224,9 @@ check "200 concurrent sessions: exactly 200 counted ($n)" [ "$n" -eq 200 ]
 stop "$MPID"; MPID=
 
 # 5. two daemons, two configs, one Redis
-rport=$(pfx_free_port)
-redis-server --port "$rport" --bind 127.0.0.1 --save '' --appendonly no \
-    --dir "$T" >/dev/null 2>&1 &
-RPID=$!
-pfx_wait_port "$rport" 10 || bad "redis-server did not start"
+pfx_redis_start "$T"; up=$?
+RPID=$PFX_REDIS_PID; rport=$PFX_REDIS_PORT
+[ "$up" = 0 ] || bad "redis-server did not start"
 write_conf host1 "$T/h1.sock" "redis://127.0.0.1:$rport/1"
 write_conf host2 "$T/h2.sock" "redis://127.0.0.1:$rport/1"
 start host1 "$T/h1.sock"; MPID=$STARTED

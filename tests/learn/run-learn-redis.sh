@@ -27,12 +27,9 @@ cleanup() {
 trap cleanup EXIT INT TERM
 rules=$srcdir/rules/gmail.rules
 
-rport=$(pfx_free_port)
-redis-server --port "$rport" --bind 127.0.0.1 --save '' --appendonly no \
-    --dir "$tmp" >/dev/null 2>&1 &
-rpid=$!
-pfx_wait_port "$rport" 10 ||
-	{ echo "run-learn-redis: redis-server did not start"; exit 99; }
+pfx_redis_start "$tmp"; up=$?
+rpid=$PFX_REDIS_PID; rport=$PFX_REDIS_PORT
+[ "$up" = 0 ] || { echo "run-learn-redis: redis-server did not start"; exit 99; }
 printf 'Rules %s\nState lmdb:%s/st\n' "$rules" "$tmp" > "$tmp/lmdb.conf"
 printf 'Rules %s\nState redis://127.0.0.1:%s/2\n' "$rules" "$rport" \
     > "$tmp/redis.conf"

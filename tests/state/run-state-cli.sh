@@ -26,11 +26,9 @@ cleanup() {
 trap cleanup EXIT INT TERM
 rules=$srcdir/rules/gmail.rules
 
-rport=$(pfx_free_port)
-redis-server --port "$rport" --bind 127.0.0.1 --save '' --appendonly no \
-    --dir "$tmp" >/dev/null 2>&1 &
-rpid=$!
-pfx_wait_port "$rport" 10 || { echo "run-state-cli: redis-server did not start"; exit 99; }
+pfx_redis_start "$tmp"; up=$?
+rpid=$PFX_REDIS_PID; rport=$PFX_REDIS_PORT
+[ "$up" = 0 ] || { echo "run-state-cli: redis-server did not start"; exit 99; }
 
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }
