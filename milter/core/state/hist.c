@@ -904,6 +904,8 @@ fold(struct scopes *l, size_t top)
 	struct pf_hist_scope *rest;
 	size_t i, j;
 
+	if (l->n <= 1)		/* l->v may be NULL: nothing to sort */
+		return;
 	qsort(l->v, l->n, sizeof(l->v[0]), cmp_scope);
 	if (l->n <= top + 1)
 		return;

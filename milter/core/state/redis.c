@@ -622,7 +622,8 @@ be_scan(void *h, const char *prefix, uint32_t window, int64_t now,
 		if (rc != PF_OK)
 			goto out;
 	} while (strcmp(cursor, "0") != 0);
-	qsort(hits, nh, sizeof(*hits), hitcmp);
+	if (nh > 1)		/* hits is NULL when nothing matched */
+		qsort(hits, nh, sizeof(*hits), hitcmp);
 	for (i = 0; i < nh; i = j) {
 		int64_t sum = 0;
 
