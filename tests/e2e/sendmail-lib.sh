@@ -111,9 +111,16 @@ sm_unpack() {
 # files it names; MILTER_SPEC is Sendmail's S= value (inet:PORT@127.0.0.1,
 # local:/path).  SNIPPET is an .mc fragment with the INPUT_MAIL_FILTER line
 # and macro lists (contrib/sendmail/preflight.mc), used as shipped with
-# only its S= value replaced; without it, a generic filter line is used.
+# only its S= value replaced; without it, a generic filter line is used;
+# an empty MILTER_SPEC means no filter.  SM_RELAY_NAME (default 127.0.0.1,
+# a bracketed smart host) names the relay, also written into the hosts
+# file as 127.0.0.1; SM_LOG_LEVEL (default 14) is Sendmail's LogLevel;
+# SM_MC_EXTRA is added to the .mc as it is.  Sets SM_PORT and
+# SM_SINK_PORT (the relay's port).
 sm_configure() {
-	if [ -n "${2:-}" ]; then
+	if [ -z "$1" ]; then
+		_filter=
+	elif [ -n "${2:-}" ]; then
 		grep -q "^INPUT_MAIL_FILTER(.*S=[^,']*" "$2" ||
 		    { sm_log "$2: no INPUT_MAIL_FILTER with S="; return 1; }
 		_filter=$(sed "s|S=[^,']*|S=$1|" "$2")
@@ -123,8 +130,13 @@ sm_configure() {
 	fi
 	SM_PORT=$(sm_free_port) && SM_SINK_PORT=$(sm_free_port) || return 1
 	[ "$SM_PORT" != "$SM_SINK_PORT" ] || SM_SINK_PORT=$(sm_free_port)
-	printf '127.0.0.1\tmta.example.com %s localhost\n' "$(hostname)" \
-	    >"$SM_T/hosts"
+	_relay=${SM_RELAY_NAME:-127.0.0.1}
+	case $_relay in
+	127.0.0.1) _names= ;;
+	*) _names="$_relay " ;;
+	esac
+	printf '127.0.0.1\t%smta.example.com %s localhost\n' "$_names" \
+	    "$(hostname)" >"$SM_T/hosts"
 	printf 'hosts: files\n' >"$SM_T/nsswitch.conf"
 	printf 'hosts files\naliases files\n' >"$SM_T/service.switch"
 	: >"$SM_T/aliases"
@@ -141,11 +153,12 @@ define(\`confSERVICE_SWITCH_FILE', \`$SM_T/service.switch')dnl
 define(\`confHOST_STATUS_DIRECTORY', \`')dnl
 define(\`confDONT_BLAME_SENDMAIL', \`GroupWritableDirPathSafe,InsufficientEntropy,TrustStickyBit')dnl
 define(\`confTO_IDENT', \`0')dnl
-define(\`confLOG_LEVEL', \`14')dnl
-define(\`SMART_HOST', \`esmtp:[127.0.0.1]')dnl
+define(\`confLOG_LEVEL', \`${SM_LOG_LEVEL:-14}')dnl
+define(\`SMART_HOST', \`esmtp:[$_relay]')dnl
 define(\`ESMTP_MAILER_ARGS', \`TCP \$h $SM_SINK_PORT')dnl
 DAEMON_OPTIONS(\`Port=$SM_PORT, Addr=127.0.0.1, Name=MTA')dnl
 $_filter
+${SM_MC_EXTRA:-}
 FEATURE(\`nocanonify')dnl
 FEATURE(\`promiscuous_relay')dnl
 FEATURE(\`accept_unresolvable_domains')dnl
