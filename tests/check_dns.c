@@ -414,41 +414,49 @@ START_TEST(test_prefetch)
 	static const char sig[] = " v=1; a=rsa-sha256; c=relaxed/relaxed;\r\n"
 	    "\td = example.com; s=sel1;\r\n\th=From:To; bh=x; b=y";
 	char *egress[] = { "192.0.2.10" };
-	struct pf_keymem *km = pf_keymem_new();
+	struct pf_sender seen, guess;
 	struct pf_dns *fresh;
 	struct pf_dns_result r;
 	struct pf_err err;
 
-	ck_assert_ptr_nonnull(km);
+	memset(&seen, 0, sizeof(seen));
+	memset(&guess, 0, sizeof(guess));
 	memset(&err, 0, sizeof(err));
 	ck_assert(pf_dns_new(pf_test_ns(), 1500, &fresh, &err) == PF_OK);
 	pf_dns_prefetch(dns, "example.com", PF_DNS_T_MX);
-	pf_prefetch_mail(dns, NULL, km, "alice@example.org", NULL, egress, 1);
+	pf_prefetch_mail(dns, NULL, "alice@example.org", NULL, egress, 1);
 	pf_prefetch_rcpt(dns, "<bob@aonly.example.net>");
 	/* chains: SPF includes and a/mx hosts, PTR -> A, no MX -> A; the
 	 * first goes on from an answer already in the memo */
 	pf_dns_query(dns, "many.example.net", PF_DNS_T_TXT, NULL, &r);
 	ck_assert_int_eq(r.rc, PF_DNS_ANSWER);
 	pf_dns_result_reset(&r);
-	pf_prefetch_mail(dns, NULL, NULL, "<carol@many.example.net>", NULL,
-	    NULL, 0);
-	pf_prefetch_mail(dns, NULL, NULL, "<dave@voids.example.net>", NULL,
-	    NULL, 0);
+	pf_prefetch_mail(dns, NULL, "<carol@many.example.net>", NULL, NULL,
+	    0);
+	pf_prefetch_mail(dns, NULL, "<dave@voids.example.net>", NULL, NULL,
+	    0);
 	pf_prefetch_rcpt(dns, "<bob@gmail.com>");
 	pf_prefetch_from(dns, NULL, "alice@example.net");
-	/* the key is looked up, and remembered for the envelope domain */
-	ck_assert_int_eq(pf_prefetch_dkim(dns, km, "<alice@example.com>",
-	    sig, strlen(sig)), 1);
-	ck_assert_int_eq(pf_prefetch_dkim(dns, km, NULL, " v=1; d=example.com",
-	    19), 0);
-	ck_assert_int_eq(pf_prefetch_dkim(dns, km, NULL, "s=;d=example.com",
-	    16), 0);
+	/* the key is looked up, and noted for the sender memory */
+	ck_assert_int_eq(pf_prefetch_dkim(dns, sig, strlen(sig), &seen), 1);
+	ck_assert_int_eq(pf_prefetch_dkim(dns, " v=1; d=example.com", 19,
+	    &seen), 0);
+	ck_assert_int_eq(pf_prefetch_dkim(dns, "s=;d=example.com", 16, &seen),
+	    0);
+	ck_assert_str_eq(seen.key[0].s, "sel1");
+	ck_assert_str_eq(seen.key[0].d, "example.com");
+	ck_assert_str_eq(seen.key[1].s, "");
 	/* a new resolver (empty cache): the next message of that sender
-	 * starts the key and its DMARC record at MAIL FROM */
-	pf_prefetch_mail(fresh, NULL, km, "<bob@Example.COM>", NULL, NULL, 0);
+	 * starts its DMARC record at MAIL FROM, and what the memory has:
+	 * the key, and the DMARC records of another From domain */
+	pf_prefetch_mail(fresh, NULL, "<bob@Example.COM>", NULL, NULL, 0);
+	guess = seen;
+	ck_assert(pf_sender_add_from(&guess, "Example.ORG"));
+	pf_prefetch_guess(fresh, NULL, "<bob@Example.COM>", &guess);
 	pf_dns_prefetch(NULL, "example.com", PF_DNS_T_MX);
 	pf_dns_prefetch(dns, "bad..name", PF_DNS_T_A);
-	pf_prefetch_mail(dns, NULL, km, NULL, NULL, NULL, 0);
+	pf_prefetch_mail(dns, NULL, NULL, NULL, NULL, 0);
+	pf_prefetch_guess(dns, NULL, "<bob@example.com>", NULL);
 	pf_prefetch_rcpt(dns, "no-at-sign");
 	pf_prefetch_from(dns, NULL, "@");
 	usleep(500 * 1000);		/* the answers arrive */
@@ -475,13 +483,16 @@ START_TEST(test_prefetch)
 	ck_assert_msg(r.rc == PF_DNS_ANSWER, "envelope DMARC: %s (%s)",
 	    pf_dns_rc_name(r.rc), r.why);
 	pf_dns_result_reset(&r);
+	pf_dns_query(fresh, "_dmarc.example.org", PF_DNS_T_TXT, NULL, &r);
+	ck_assert_msg(r.rc == PF_DNS_ANSWER, "remembered From DMARC: %s (%s)",
+	    pf_dns_rc_name(r.rc), r.why);
+	pf_dns_result_reset(&r);
 	/* the control: never prefetched, so it waits for the server */
 	pf_dns_query(dns, "nofcrdns.example.com", PF_DNS_T_A, NULL, &r);
 	pf_test_nsd_signal(SIGCONT);
 	ck_assert_msg(r.rc == PF_DNS_TEMPFAIL, "got %s", pf_dns_rc_name(r.rc));
 	pf_dns_result_reset(&r);
 	pf_dns_free(fresh);
-	pf_keymem_free(km);
 }
 END_TEST
 

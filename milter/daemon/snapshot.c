@@ -4,7 +4,10 @@
  * (config, rules, DNS and authentication context) off to the side and
  * swaps the pointer only if everything loaded; a bad new config leaves the
  * old engine in place.  Each message pins the engine it started with by a
- * reference, so a swap never pulls anything from under a session.
+ * reference, so a swap never pulls anything from under a session.  The
+ * sender memory (auth/sendmem.h) belongs to the process, not to an
+ * engine: every engine is given the same one, so a reload keeps what it
+ * learned.  It lives until the process exits.
  */
 #include <pthread.h>
 #include <stddef.h>
@@ -12,11 +15,13 @@
 #include <string.h>
 
 #include "daemon.h"
+#include "auth/sendmem.h"
 #include "config/policy.h"
 #include "stats.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct pf_engine *current;
+static struct pf_sendmem *senders;	/* made by the first load */
 
 /* rewrap - "path:line: key: <the error as it was>" */
 static void
@@ -58,6 +63,12 @@ pf_snap_load(const char *path, struct pf_err *err)
 		return rc;
 	}
 	cfg = (struct pf_config *)pf_engine_config(e);
+	/* loads run one at a time (start, then the signal thread) */
+	if (senders == NULL && (senders = pf_sendmem_new()) == NULL) {
+		pf_engine_unref(e);
+		return pf_err_set(err, PF_ENOMEM, "out of memory");
+	}
+	pf_engine_set_sendmem(e, senders);
 	if ((rc = pf_policy_check(cfg->policy, path, pf_engine_rules(e),
 	    err)) != PF_OK) {
 		pf_engine_unref(e);

@@ -26,6 +26,7 @@
 #include "auth/prefetch.h"
 #include "auth/ptr.h"
 #include "auth/rcpt.h"
+#include "auth/sendmem.h"
 #include "auth/signer.h"
 #include "auth/spf.h"
 
@@ -39,7 +40,7 @@ struct pf_auth {
 	struct pf_dkim		*dkim;
 	psl_ctx_t		*psl;
 	struct pf_signers	*signers;
-	struct pf_keymem	*keys;	/* DKIM key each sender used last */
+	struct pf_sendmem	*mem;	/* borrowed; NULL: no guesses */
 	struct pf_observer	 obs;
 };
 
@@ -53,6 +54,7 @@ struct obs_st {
 	int	 unsub_https;	/* List-Unsubscribe has an https URI */
 	int	 unsub_post;	/* List-Unsubscribe-Post One-Click */
 	int	 nkeys;		/* DKIM keys prefetched */
+	struct pf_sender seen;	/* DKIM keys, for the sender memory */
 };
 
 /* DKIM keys of one message looked up before end of message */
@@ -184,9 +186,8 @@ obs_header(void *stp, const char *name, size_t nlen, const char *value,
 		pf_prefetch_from(st->a->dns, st->a->psl, st->from);
 	} else if (hname(name, nlen, "DKIM-Signature") &&
 	    st->nkeys < PREFETCH_KEYS)
-		st->nkeys += pf_prefetch_dkim(st->a->dns, st->nkeys == 0 ?
-		    st->a->keys : NULL, st->msg != NULL ?
-		    pf_msg_mail_get(st->msg) : NULL, value, vlen);
+		st->nkeys += pf_prefetch_dkim(st->a->dns, value, vlen,
+		    &st->seen);
 	else if (hname(name, nlen, "List-Unsubscribe"))
 		st->unsub_https = contains(value, vlen, "<https:");
 	else if (hname(name, nlen, "List-Unsubscribe-Post"))
@@ -282,6 +283,28 @@ predict(struct obs_st *st, struct pf_facts *f, struct tally *t)
 	}
 }
 
+/* learn - what this message showed, into the sender memory: its From
+ * domain and the keys of its DKIM-Signature fields */
+static void
+learn(struct obs_st *st, const struct pf_facts *f)
+{
+	struct pf_sender *seen = &st->seen;
+	const char *at;
+	char dom[PF_SENDMEM_DOM];
+
+	if (st->a->mem == NULL || st->msg == NULL ||
+	    !pf_auth_sender_domain(st->a, pf_msg_mail_get(st->msg),
+	    pf_msg_helo_get(st->msg), dom, sizeof(dom)))
+		return;
+	if (pf_fact_known(f, PF_F_FROM_DOMAIN) &&
+	    pf_fact_gets(f, PF_F_FROM_DOMAIN)[0] != '\0')
+		(void)pf_sender_add_from(seen, pf_fact_gets(f,
+		    PF_F_FROM_DOMAIN));
+	else if ((at = strrchr(st->from, '@')) != NULL)
+		(void)pf_sender_add_from(seen, at + 1);
+	pf_sendmem_learn(st->a->mem, dom, seen);
+}
+
 /* obs_end - verify DKIM, predict the later signature, set the facts */
 static void
 obs_end(void *stp, struct pf_facts *f)
@@ -291,6 +314,7 @@ obs_end(void *stp, struct pf_facts *f)
 	struct tally t;
 	size_t i;
 
+	learn(st, f);
 	memset(&t, 0, sizeof(t));
 	pf_dkim_end(st->dm);
 	for (i = 0; i < pf_dkim_nsigs(st->dm); i++) {
@@ -385,10 +409,6 @@ pf_auth_new(const struct pf_config *cfg, struct pf_auth **out,
 		pf_auth_free(a);
 		return rc;
 	}
-	if (a->dns != NULL && (a->keys = pf_keymem_new()) == NULL) {
-		pf_auth_free(a);
-		return pf_err_set(err, PF_ENOMEM, "out of memory");
-	}
 	if ((a->psl = psl_latest(NULL)) == NULL) {
 		pf_auth_free(a);
 		return pf_err_set(err, PF_EIO, "cannot load the Public Suffix "
@@ -414,7 +434,6 @@ pf_auth_free(struct pf_auth *a)
 	if (a == NULL)
 		return;
 	pf_signers_free(a->signers);
-	pf_keymem_free(a->keys);
 	pf_dkim_free(a->dkim);
 	pf_spf_free(a->spf);
 	pf_dns_free(a->dns);
@@ -429,9 +448,35 @@ pf_auth_prefetch_mail(struct pf_auth *a, const char *mail_from,
     const char *helo)
 {
 	if (a != NULL)
-		pf_prefetch_mail(a->dns, a->psl, a->keys, mail_from,
+		pf_prefetch_mail(a->dns, a->psl, mail_from,
 		    a->cfg->helo ? a->cfg->helo : helo, a->cfg->egress,
 		    a->cfg->negress);
+}
+
+/* pf_auth_set_sendmem - the sender memory to learn into; borrowed */
+void
+pf_auth_set_sendmem(struct pf_auth *a, struct pf_sendmem *m)
+{
+	if (a != NULL)
+		a->mem = a->dns != NULL ? m : NULL;
+}
+
+/* pf_auth_sender_domain - the sender memory's key of a message */
+int
+pf_auth_sender_domain(const struct pf_auth *a, const char *mail_from,
+    const char *helo, char *buf, size_t len)
+{
+	return a != NULL && a->mem != NULL && pf_sendmem_domain(mail_from,
+	    a->cfg->helo ? a->cfg->helo : helo, buf, len);
+}
+
+/* pf_auth_guess - start the lookups the sender memory suggests */
+void
+pf_auth_guess(struct pf_auth *a, const char *mail_from,
+    const struct pf_sender *s)
+{
+	if (a != NULL)
+		pf_prefetch_guess(a->dns, a->psl, mail_from, s);
 }
 
 /* pf_auth_prefetch_rcpt - start the lookup of a recipient's domain */

@@ -25,6 +25,21 @@ void	pf_auth_free(struct pf_auth *);
 void	pf_auth_prefetch_mail(struct pf_auth *, const char *mail_from,
 	    const char *helo);
 void	pf_auth_prefetch_rcpt(struct pf_auth *, const char *rcpt);
+
+struct pf_sendmem;
+struct pf_sender;
+/* pf_auth_set_sendmem - the sender memory (auth/sendmem.h) the observer
+ * learns into at end of message; borrowed, must outlive the context.
+ * Set before the context is shared; ignored without a resolver. */
+void	pf_auth_set_sendmem(struct pf_auth *, struct pf_sendmem *);
+/* pf_auth_sender_domain - the sender memory's key of a message (the
+ * envelope domain, else the HELO name); 0 if none or no memory set */
+int	pf_auth_sender_domain(const struct pf_auth *, const char *mail_from,
+	    const char *helo, char *buf, size_t len);
+/* pf_auth_guess - start the lookups a remembered sender suggests (the
+ * DMARC records of its From domains, its DKIM keys); never waits */
+void	pf_auth_guess(struct pf_auth *, const char *mail_from,
+	    const struct pf_sender *);
 /* pf_auth_observer - sees the message as it streams (DKIM); borrowed */
 const struct pf_observer *pf_auth_observer(struct pf_auth *);
 /* pf_auth_eval - after the content facts are set: sets the egress, spf,

@@ -5,9 +5,10 @@
  * pf_dns_prefetch.  Mirrors spf.c (the record of the envelope domain),
  * ptr.c (PTR of the egress address), rcpt.c (MX of a recipient domain),
  * dmarc.c (_dmarc. of the From domain and its organizational domain) and
- * dkim.c (the selector's key), plus two guesses made at MAIL FROM: that
- * the From domain is the envelope domain (DMARC), and that the sender
- * signs with the key it used last (struct pf_keymem).  What an answer
+ * dkim.c (the selector's key), plus the guesses made at MAIL FROM: that
+ * the From domain is the envelope domain (DMARC), and that the sender's
+ * next message shows the From domains and DKIM keys its last ones did
+ * (the sender memory, sendmem.h).  What an answer
  * leads to is started as soon as it arrives, in the resolver's thread
  * (pf_dns_prefetch_chain): the records an SPF record includes or
  * redirects to and the hosts its a and mx mechanisms name, the address
@@ -18,7 +19,6 @@
  */
 #include <ctype.h>
 #include <stdint.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,8 +28,7 @@
 #include "auth/prefetch.h"
 #include "auth/ptr.h"
 #include "auth/rcpt.h"
-
-#define KM_SLOTS	256
+#include "auth/sendmem.h"
 
 /* lookups an SPF chain may start beyond the record itself: RFC 7208's 10
  * DNS terms, with room for the hosts of an mx mechanism */
@@ -40,87 +39,6 @@
 /* chain flags: the address families of the egress addresses */
 #define FL_V4	1u
 #define FL_V6	2u
-
-struct pf_keymem {
-	pthread_mutex_t	 mu;
-	struct {
-		char	 dom[128];	/* envelope domain, lower case */
-		char	 name[192];	/* s._domainkey.d */
-	} e[KM_SLOTS];
-};
-
-/* pf_keymem_new - an empty table */
-struct pf_keymem *
-pf_keymem_new(void)
-{
-	struct pf_keymem *km = calloc(1, sizeof(*km));
-
-	if (km != NULL)
-		pthread_mutex_init(&km->mu, NULL);
-	return km;
-}
-
-/* pf_keymem_free - NULL is a no-op */
-void
-pf_keymem_free(struct pf_keymem *km)
-{
-	if (km == NULL)
-		return;
-	pthread_mutex_destroy(&km->mu);
-	free(km);
-}
-
-/* km_slot - the slot of a domain (FNV-1a, case-insensitive), and the
- * domain lower-cased into low; -1 if it does not fit */
-static int
-km_slot(const char *dom, char *low, size_t len)
-{
-	uint32_t h = 2166136261u;
-	size_t i;
-
-	for (i = 0; dom[i] != '\0' && dom[i] != '>'; i++) {
-		if (i + 1 >= len)
-			return -1;
-		low[i] = (char)tolower((unsigned char)dom[i]);
-		h = (h ^ (unsigned char)low[i]) * 16777619u;
-	}
-	low[i] = '\0';
-	return i > 0 ? (int)(h % KM_SLOTS) : -1;
-}
-
-/* km_get - the key remembered for a domain, into out; 0 if none */
-static int
-km_get(struct pf_keymem *km, const char *dom, char *out, size_t len)
-{
-	char low[128];
-	int k, found = 0;
-
-	if (km == NULL || (k = km_slot(dom, low, sizeof(low))) < 0)
-		return 0;
-	pthread_mutex_lock(&km->mu);
-	if (strcmp(km->e[k].dom, low) == 0 && km->e[k].name[0] != '\0') {
-		snprintf(out, len, "%s", km->e[k].name);
-		found = 1;
-	}
-	pthread_mutex_unlock(&km->mu);
-	return found;
-}
-
-/* km_put - remember a key name for a domain */
-static void
-km_put(struct pf_keymem *km, const char *dom, const char *name)
-{
-	char low[128];
-	int k;
-
-	if (km == NULL || strlen(name) >= sizeof(km->e[0].name) ||
-	    (k = km_slot(dom, low, sizeof(low))) < 0)
-		return;
-	pthread_mutex_lock(&km->mu);
-	memcpy(km->e[k].dom, low, strlen(low) + 1);
-	memcpy(km->e[k].name, name, strlen(name) + 1);
-	pthread_mutex_unlock(&km->mu);
-}
 
 /* domain_of - the part after the last @, or NULL */
 static const char *
@@ -279,14 +197,14 @@ egress_flags(char *const *egress, size_t negress)
 	return fl;
 }
 
-/* pf_prefetch_mail - SPF TXT, the egress PTRs, the guesses */
+/* pf_prefetch_mail - SPF TXT, the egress PTRs, the envelope's DMARC */
 void
 pf_prefetch_mail(struct pf_dns *d, const psl_ctx_t *psl,
-    struct pf_keymem *km, const char *mail_from, const char *helo,
-    char *const *egress, size_t negress)
+    const char *mail_from, const char *helo, char *const *egress,
+    size_t negress)
 {
 	const char *dom = domain_of(mail_from), *spf = dom;
-	char rev[80], key[192], clean[256];
+	char rev[80], clean[256];
 	size_t i, n;
 
 	if (d == NULL)
@@ -308,8 +226,32 @@ pf_prefetch_mail(struct pf_dns *d, const psl_ctx_t *psl,
 		return;
 	snprintf(clean, sizeof(clean), "x@%.*s", (int)n, dom);
 	pf_prefetch_from(d, psl, clean);
-	if (km_get(km, clean + 2, key, sizeof(key)))
-		pf_dns_prefetch(d, key, PF_DNS_T_TXT);
+}
+
+/* pf_prefetch_guess - what the sender memory remembers for the sender */
+void
+pf_prefetch_guess(struct pf_dns *d, const psl_ctx_t *psl,
+    const char *mail_from, const struct pf_sender *s)
+{
+	const char *env = domain_of(mail_from);
+	char name[PF_SENDMEM_SEL + PF_SENDMEM_DOM + 16];
+	size_t i, n = env != NULL ? strcspn(env, ">") : 0;
+
+	if (d == NULL || s == NULL)
+		return;
+	for (i = 0; i < PF_SENDMEM_FROM && s->from[i][0] != '\0'; i++) {
+		/* the envelope domain's were started with SPF */
+		if (n == strlen(s->from[i]) &&
+		    strncasecmp(env, s->from[i], n) == 0)
+			continue;
+		snprintf(name, sizeof(name), "x@%s", s->from[i]);
+		pf_prefetch_from(d, psl, name);
+	}
+	for (i = 0; i < PF_SENDMEM_KEYS && s->key[i].s[0] != '\0'; i++) {
+		snprintf(name, sizeof(name), "%s._domainkey.%s", s->key[i].s,
+		    s->key[i].d);
+		pf_dns_prefetch(d, name, PF_DNS_T_TXT);
+	}
 }
 
 /* pf_prefetch_rcpt - the recipient domain's MX */
@@ -391,12 +333,11 @@ tag(const char *v, size_t len, char t, char *out, size_t olen)
 	return 0;
 }
 
-/* pf_prefetch_dkim - s._domainkey.d TXT; remembered for the sender */
+/* pf_prefetch_dkim - s._domainkey.d TXT; noted in seen */
 int
-pf_prefetch_dkim(struct pf_dns *d, struct pf_keymem *km,
-    const char *mail_from, const char *value, size_t vlen)
+pf_prefetch_dkim(struct pf_dns *d, const char *value, size_t vlen,
+    struct pf_sender *seen)
 {
-	const char *env = domain_of(mail_from);
 	char s[64], dom[256], name[340];
 
 	if (d == NULL || !tag(value, vlen, 's', s, sizeof(s)) ||
@@ -404,7 +345,7 @@ pf_prefetch_dkim(struct pf_dns *d, struct pf_keymem *km,
 		return 0;
 	snprintf(name, sizeof(name), "%s._domainkey.%s", s, dom);
 	pf_dns_prefetch(d, name, PF_DNS_T_TXT);
-	if (env != NULL)
-		km_put(km, env, name);
+	if (seen != NULL)
+		(void)pf_sender_add_key(seen, s, dom);
 	return 1;
 }

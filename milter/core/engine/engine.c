@@ -15,6 +15,7 @@
 
 #include "base/pf.h"
 #include "auth/auth.h"
+#include "auth/sendmem.h"
 #include "config/config.h"
 #include "config/policy.h"
 #include "message/content.h"
@@ -38,7 +39,13 @@ struct pf_engine {
 	struct pf_state	*state;		/* NULL: State none */
 	int64_t		 bulk_line;
 	struct pf_mta_state mta;	/* from PostfixDir, at load */
+	struct pf_sendmem *mem;		/* borrowed; NULL: no guesses */
 };
+
+/* the sender memory in the state store: "sm|" and the sender's domain
+ * (the envelope's, or the HELO name), kept 30 days after the last write */
+#define SENDMEM_KEY	"sm|%s"
+#define SENDMEM_TTL	(30u * 86400u)
 
 struct pf_check {
 	struct pf_engine *eng;
@@ -158,11 +165,81 @@ pf_check_engine(const struct pf_check *c)
 	return c->eng;
 }
 
+/* pf_engine_set_sendmem - the sender memory; borrowed */
+void
+pf_engine_set_sendmem(struct pf_engine *e, struct pf_sendmem *m)
+{
+	e->mem = m;
+	pf_auth_set_sendmem(e->auth, m);
+}
+
+/* sendmem_read - dom's entry from the state store into the memory (an
+ * empty one if the store has none or cannot say: the next message of
+ * dom does not ask again); 1 if the store had one */
+static int
+sendmem_read(struct pf_engine *e, const char *dom, struct pf_sender *s)
+{
+	char val[PF_STATE_SVAL_MAX];
+	struct pf_state_op op;
+	struct pf_err err;
+
+	memset(s, 0, sizeof(*s));
+	memset(&op, 0, sizeof(op));
+	memset(&err, 0, sizeof(err));
+	op.op = PF_SOP_GETS;
+	op.sval = val;
+	op.slen = sizeof(val);
+	if (pf_state_key(&op, SENDMEM_KEY, dom) != PF_OK)
+		return 0;
+	if (pf_state_run(e->state, &op, 1, &err) == PF_OK && op.found)
+		(void)pf_sender_parse(val, s);
+	pf_sendmem_put(e->mem, dom, s);
+	return !pf_sender_empty(s);
+}
+
+/* pf_check_prefetch_mail - the envelope's lookups, then the guesses of
+ * the sender memory (asking the store when the memory has no entry) */
 void
 pf_check_prefetch_mail(struct pf_check *c)
 {
-	pf_auth_prefetch_mail(c->eng->auth, pf_msg_mail_get(c->msg),
-	    pf_msg_helo_get(c->msg));
+	struct pf_engine *e = c->eng;
+	const char *mail = pf_msg_mail_get(c->msg);
+	char dom[PF_SENDMEM_DOM];
+	struct pf_sender s;
+
+	pf_auth_prefetch_mail(e->auth, mail, pf_msg_helo_get(c->msg));
+	if (!pf_auth_sender_domain(e->auth, mail, pf_msg_helo_get(c->msg),
+	    dom, sizeof(dom)))
+		return;
+	if (pf_sendmem_get(e->mem, dom, &s) ||
+	    (e->state != NULL && sendmem_read(e, dom, &s)))
+		pf_auth_guess(e->auth, mail, &s);
+}
+
+/* sendmem_write - dom's entry into the state store, if it changed (or
+ * is due for a refresh); sent without waiting for the reply */
+static void
+sendmem_write(struct pf_check *c)
+{
+	struct pf_engine *e = c->eng;
+	char dom[PF_SENDMEM_DOM], val[PF_STATE_SVAL_MAX];
+	struct pf_state_op op;
+	struct pf_sender s;
+	struct pf_err err;
+
+	if (e->state == NULL || e->cfg->state_readonly ||
+	    !pf_auth_sender_domain(e->auth, pf_msg_mail_get(c->msg),
+	    pf_msg_helo_get(c->msg), dom, sizeof(dom)) ||
+	    !pf_sendmem_dirty(e->mem, dom, pf_state_now(e->state), &s))
+		return;
+	pf_sender_format(&s, val, sizeof(val));
+	memset(&op, 0, sizeof(op));
+	memset(&err, 0, sizeof(err));
+	op.op = PF_SOP_PUTS;
+	op.window = SENDMEM_TTL;
+	op.sval = val;
+	if (pf_state_key(&op, SENDMEM_KEY, dom) == PF_OK)
+		(void)pf_state_record(e->state, &op, 1, &err);
 }
 
 void
@@ -374,6 +451,7 @@ pf_check_record(struct pf_check *c, struct pf_err *err)
 	m.rcpt = r;
 	rc = pf_state_count(c->eng->state, &m, &c->memo, err);
 	free(r);
+	sendmem_write(c);
 	return rc;
 }
 

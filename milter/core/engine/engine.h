@@ -30,6 +30,13 @@ const struct pf_rules	*pf_engine_rules(const struct pf_engine *);
 const struct pf_config	*pf_engine_config(const struct pf_engine *);
 /* pf_engine_state - the state store, NULL with State none; borrowed */
 struct pf_state		*pf_engine_state(const struct pf_engine *);
+struct pf_sendmem;
+/* pf_engine_set_sendmem - the sender memory (auth/sendmem.h) MAIL FROM
+ * guesses from and the end of message learns into, kept by the caller
+ * across engines (a reload keeps what was learned); borrowed.  Set it
+ * before the engine is shared.  With a state store, entries are also
+ * read from and written to the store. */
+void	pf_engine_set_sendmem(struct pf_engine *, struct pf_sendmem *);
 /* pf_engine_orgdomain - organizational domain of d, lower case */
 int	pf_engine_orgdomain(const struct pf_engine *, const char *d,
 	    char *buf, size_t len);
@@ -43,7 +50,9 @@ int	pf_check_reset(struct pf_check *);
 /* pf_check_engine - the engine the check pins; borrowed */
 const struct pf_engine *pf_check_engine(const struct pf_check *);
 /* pf_check_prefetch_mail - after pf_msg_mail (and pf_msg_helo): start
- * the DNS lookups the envelope decides, without waiting for them;
+ * the DNS lookups the envelope decides, and those the sender memory
+ * suggests, without waiting for them (the memory may read the state
+ * store once for a sender it has no entry for);
  * pf_check_prefetch_rcpt - the same for one recipient, after
  * pf_msg_rcpt.  The header fields do it for themselves. */
 void	pf_check_prefetch_mail(struct pf_check *);

@@ -35,9 +35,10 @@
 #define EXPIRE_VISIT	20000			/* records a sweep transaction */
 #define SALT_KEY	"salt"
 
-enum rtype { T_RING = 1, T_MARK, T_TTL };
+enum rtype { T_RING = 1, T_MARK, T_TTL, T_STR };
 
-/* one stored record: a counter ring, a mark, or a mark with a lifetime */
+/* one stored record: a counter ring, a mark, a mark with a lifetime, or
+ * a string with a lifetime (head: its length; the bytes follow) */
 struct rec {
 	uint32_t type;
 	uint32_t blen;		/* ring: seconds a bucket */
@@ -279,6 +280,52 @@ load(MDB_txn *txn, MDB_dbi dbi, MDB_val *k, struct rec *r)
 	return 0;
 }
 
+/* put_str - PUTS: the header and the bytes, for window seconds */
+static int
+put_str(MDB_txn *txn, MDB_dbi dbi, MDB_val *k, const struct pf_state_op *op,
+    int64_t now)
+{
+	unsigned char buf[sizeof(struct rec) + PF_STATE_SVAL_MAX];
+	size_t n = strlen(op->sval);
+	struct rec r;
+	MDB_val v;
+
+	memset(&r, 0, sizeof(r));
+	r.type = T_STR;
+	r.head = (int64_t)n;
+	r.expires = now + (op->window ? op->window : 1);
+	memcpy(buf, &r, sizeof(r));
+	memcpy(buf + sizeof(r), op->sval, n);
+	v.mv_data = buf;
+	v.mv_size = sizeof(r) + n;
+	return mdb_put(txn, dbi, k, &v, 0);
+}
+
+/* get_str - GETS: the string, if there and not expired */
+static int
+get_str(MDB_txn *txn, MDB_dbi dbi, MDB_val *k, struct pf_state_op *op,
+    int64_t now)
+{
+	MDB_val v;
+	struct rec r;
+	size_t n;
+	int rc;
+
+	if ((rc = mdb_get(txn, dbi, k, &v)) == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0 || v.mv_size < sizeof(r))
+		return rc;
+	memcpy(&r, v.mv_data, sizeof(r));
+	if (r.type != T_STR || r.expires <= now || r.head < 0 ||
+	    (size_t)r.head != v.mv_size - sizeof(r))
+		return 0;
+	n = (size_t)r.head < op->slen ? (size_t)r.head : op->slen - 1;
+	memcpy(op->sval, (const char *)v.mv_data + sizeof(r), n);
+	op->sval[n] = '\0';
+	op->found = 1;
+	return 0;
+}
+
 /* apply - one op inside the transaction */
 static int
 apply(MDB_txn *txn, MDB_dbi dbi, struct pf_state_op *op, int64_t now)
@@ -293,6 +340,10 @@ apply(MDB_txn *txn, MDB_dbi dbi, struct pf_state_op *op, int64_t now)
 		rc = mdb_del(txn, dbi, &k, NULL);
 		return rc == MDB_NOTFOUND ? 0 : rc;
 	}
+	if (op->op == PF_SOP_PUTS)
+		return put_str(txn, dbi, &k, op, now);
+	if (op->op == PF_SOP_GETS)
+		return get_str(txn, dbi, &k, op, now);
 	if ((rc = load(txn, dbi, &k, &r)) != 0)
 		return rc;
 	switch (op->op) {
@@ -341,6 +392,8 @@ apply(MDB_txn *txn, MDB_dbi dbi, struct pf_state_op *op, int64_t now)
 		}
 		break;
 	case PF_SOP_DEL:
+	case PF_SOP_PUTS:
+	case PF_SOP_GETS:
 		break;
 	}
 	if (!put)
@@ -382,9 +435,11 @@ sweep(struct env *e, int64_t now, char *from, size_t *fromlen,
 			memcpy(from, k.mv_data, *fromlen);
 			break;
 		}
-		if (v.mv_size != sizeof(r))
+		if (v.mv_size < sizeof(r))
 			continue;
 		memcpy(&r, v.mv_data, sizeof(r));
+		if (v.mv_size != sizeof(r) && r.type != T_STR)
+			continue;
 		if (r.expires == 0 || r.expires > now)
 			continue;
 		if ((rc = mdb_cursor_del(cur, 0)) != 0)
@@ -456,7 +511,7 @@ be_run(void *h, struct pf_state_op *ops, size_t n, int64_t now, int defer,
 	int rc, ro = 1;
 
 	for (i = 0; i < n; i++)
-		if (ops[i].op != PF_SOP_COUNT && ops[i].op != PF_SOP_GET)
+		if (!pf_state_reads(ops[i].op))
 			ro = 0;
 	if (atomic_load(&e->empty) && ((rc = materialize(e, !ro, err)) !=
 	    PF_OK || atomic_load(&e->empty)))

@@ -319,6 +319,7 @@ append(redisContext *c, const struct pf_state_op *op, int64_t now)
 		argv[4] = num[0]; len[4] = strlen(num[0]);
 		return cmd(c, 5, argv, len);
 	case PF_SOP_FIRST:
+	case PF_SOP_PUTS:
 		snprintf(num[0], sizeof(num[0]), "%u", op->window ?
 		    op->window : 1);
 		argv[0] = "SET"; len[0] = 3;
@@ -327,7 +328,17 @@ append(redisContext *c, const struct pf_state_op *op, int64_t now)
 		argv[3] = "NX"; len[3] = 2;
 		argv[4] = "EX"; len[4] = 2;
 		argv[5] = num[0]; len[5] = strlen(num[0]);
-		return cmd(c, 6, argv, len);
+		if (op->op == PF_SOP_FIRST)
+			return cmd(c, 6, argv, len);
+		/* PUTS: SET key value EX window, whatever was there */
+		argv[2] = op->sval; len[2] = strlen(op->sval);
+		argv[3] = "EX";
+		argv[4] = num[0]; len[4] = strlen(num[0]);
+		return cmd(c, 5, argv, len);
+	case PF_SOP_GETS:
+		argv[0] = "GET"; len[0] = 3;
+		argv[1] = plain; len[1] = strlen(plain);
+		return cmd(c, 2, argv, len);
 	}
 	return -1;
 }
@@ -379,6 +390,14 @@ result(struct pf_state_op *op, const redisReply *r, int i)
 		break;
 	case PF_SOP_FIRST:
 		op->result = r->type == REDIS_REPLY_STATUS;
+		break;
+	case PF_SOP_GETS:
+		if (r->type == REDIS_REPLY_STRING && op->slen > 0) {
+			j = r->len < op->slen ? r->len : op->slen - 1;
+			memcpy(op->sval, r->str, j);
+			op->sval[j] = '\0';
+			op->found = 1;
+		}
 		break;
 	default:
 		break;
@@ -448,7 +467,7 @@ reads_only(const struct pf_state_op *ops, size_t n)
 	size_t o;
 
 	for (o = 0; o < n; o++)
-		if (ops[o].op != PF_SOP_COUNT && ops[o].op != PF_SOP_GET)
+		if (!pf_state_reads(ops[o].op))
 			return 0;
 	return 1;
 }

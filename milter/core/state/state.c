@@ -158,7 +158,7 @@ batch(struct pf_state *s, struct pf_state_op *ops, size_t n, int defer,
 
 	if (s->readonly)
 		for (i = 0; i < n; i++)
-			if (ops[i].op != PF_SOP_COUNT && ops[i].op != PF_SOP_GET)
+			if (!pf_state_reads(ops[i].op))
 				return pf_err_set(err, PF_EINVAL, "state store "
 				    "%s is open read-only", s->name);
 	if ((h = handle(s, err)) == NULL)
@@ -166,6 +166,16 @@ batch(struct pf_state *s, struct pf_state_op *ops, size_t n, int defer,
 	for (i = 0; i < n; i++) {
 		ops[i].result = 0;
 		ops[i].found = 0;
+		if (ops[i].op == PF_SOP_GETS && (ops[i].sval == NULL ||
+		    ops[i].slen == 0))
+			return pf_err_set(err, PF_EINVAL, "%s: no room for "
+			    "the value", ops[i].key);
+		if (ops[i].op == PF_SOP_GETS)
+			ops[i].sval[0] = '\0';
+		if (ops[i].op == PF_SOP_PUTS && (ops[i].sval == NULL ||
+		    strlen(ops[i].sval) >= PF_STATE_SVAL_MAX))
+			return pf_err_set(err, PF_EINVAL, "%s: value missing "
+			    "or too long", ops[i].key);
 	}
 	if ((rc = s->be->run(h, ops, n, pf_state_now(s), defer, err)) !=
 	    PF_OK)

@@ -48,8 +48,14 @@ enum pf_state_opcode {
 	PF_SOP_MAX,	/* key = max(key, n), no expiry; result = new value */
 	PF_SOP_FIRST,	/* set key for window seconds unless set; result =
 			 * 1 if it was not set (first in the window) */
-	PF_SOP_DEL	/* forget key (a counter: give its window) */
+	PF_SOP_DEL,	/* forget key (a counter: give its window) */
+	PF_SOP_PUTS,	/* key = the string sval for window seconds */
+	PF_SOP_GETS	/* sval (slen bytes) = the string at key, found */
 };
+
+/* pf_state_reads - does the op only read? */
+#define pf_state_reads(o)	((o) == PF_SOP_COUNT || (o) == PF_SOP_GET || \
+				    (o) == PF_SOP_GETS)
 
 /* one operation of a batch; key, window and n in, result and found out */
 struct pf_state_op {
@@ -59,7 +65,12 @@ struct pf_state_op {
 	int64_t		 n;
 	int64_t		 result;
 	int		 found;
+	char		*sval;		/* PUTS, GETS: the caller's string */
+	size_t		 slen;		/* GETS: bytes at sval */
 };
+
+#define PF_STATE_SVAL_MAX	1024	/* bytes of a string value, NUL
+					 * included */
 
 /* one counter found by pf_state_scan */
 struct pf_state_row {
