@@ -14,11 +14,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "auth/sendmem.h"
 #include "config/policy.h"
 #include "engine/engine.h"
 #include "lib/pftest.h"
+#include "redistest.h"
 
 static const char plain[] =
     "From: Alice <alice@example.com>\r\n"
@@ -413,6 +416,173 @@ START_TEST(test_reset_reuse)
 }
 END_TEST
 
+/* a sender's message whose From domain is not the envelope's, signed by
+ * a third domain (the signature does not verify: only the key lookup
+ * matters here) */
+static const char guessed[] =
+    "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.com;\r\n"
+    "\ts=sel1; h=From:To:Subject;\r\n"
+    "\tbh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; b=dGVzdA==\r\n"
+    "From: News <news@example.org>\r\n"
+    "To: bob@gmail.com\r\n"
+    "Subject: hello\r\n"
+    "Date: Mon, 30 Nov 2026 10:00:00 +0000\r\n"
+    "Message-ID: <2@example.org>\r\n"
+    "\r\n"
+    "Hello.\r\n";
+
+/* mem_engine - a new engine (an empty resolver cache, as after a
+ * reload) on the State given, sharing the sender memory m */
+static struct pf_engine *
+mem_engine(const char *state, struct pf_sendmem *m)
+{
+	struct pf_engine *e = engine("State", state, "DNSQueryTimeout", "300",
+	    "DNSMessageBudget", "60000", NULL);
+
+	pf_engine_set_sendmem(e, m);
+	return e;
+}
+
+/* teach - the sender's first message through e, server up, counted */
+static void
+teach(struct pf_engine *e, const char *mail_from)
+{
+	struct pf_check *c = pf_check_new(e);
+	struct pf_verdict v;
+	struct pf_err err;
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(pf_msg_mail(pf_check_msg(c), mail_from), PF_OK);
+	ck_assert_int_eq(pf_msg_rcpt(pf_check_msg(c), "bob@gmail.com"), PF_OK);
+	pf_check_prefetch_mail(c);
+	ck_assert_int_eq(pf_msg_raw(pf_check_msg(c),
+	    (const unsigned char *)guessed, strlen(guessed)), PF_OK);
+	memset(&err, 0, sizeof(err));
+	ck_assert_msg(pf_check_run(c, &v, &err) == PF_OK, "%s", err.msg);
+	ck_assert_msg(pf_check_record(c, &err) == PF_OK, "%s", err.msg);
+	pf_verdict_reset(&v);
+	pf_check_free(c);
+}
+
+/* after_mail - the next message: what MAIL FROM starts gets 300 ms, then
+ * the server stops before the header fields arrive (as with Postfix,
+ * which hands them over only after the whole message) */
+static struct pf_check *
+after_mail(struct pf_engine *e, const char *mail_from)
+{
+	struct pf_check *c = pf_check_new(e);
+	struct pf_verdict v;
+	struct pf_err err;
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(pf_msg_mail(pf_check_msg(c), mail_from), PF_OK);
+	ck_assert_int_eq(pf_msg_rcpt(pf_check_msg(c), "bob@gmail.com"), PF_OK);
+	pf_check_prefetch_mail(c);
+	usleep(300 * 1000);
+	pf_test_nsd_signal(SIGSTOP);
+	ck_assert_int_eq(pf_msg_raw(pf_check_msg(c),
+	    (const unsigned char *)guessed, strlen(guessed)), PF_OK);
+	memset(&err, 0, sizeof(err));
+	ck_assert_msg(pf_check_run(c, &v, &err) == PF_OK, "%s", err.msg);
+	pf_test_nsd_signal(SIGCONT);
+	pf_verdict_reset(&v);
+	return c;
+}
+
+/* guessed_right - were the key and the From domain's DMARC record in
+ * the cache at end of message? */
+static int
+guessed_right(const struct pf_facts *f)
+{
+	return pf_fact_known(f, PF_F_DKIM_TEMPERROR) &&
+	    !pf_fact_getn(f, PF_F_DKIM_TEMPERROR) &&
+	    pf_fact_known(f, PF_F_DMARC_RECORD) &&
+	    strcmp(pf_fact_gets(f, PF_F_DMARC_RECORD), "present") == 0;
+}
+
+/*
+ * The sender memory: a message of bounce@example.net, From example.org,
+ * signed by example.com, teaches it; the next message of the same
+ * envelope domain, on a new engine (a reload: empty resolver cache),
+ * has the DKIM key and the From domain's DMARC record looked up at MAIL
+ * FROM, so they are answered with the server stopped from the header
+ * fields on.  Loop 0: the memory kept across the reload (State none);
+ * 1 and 2: learned by another process and found in the state store
+ * (LMDB, then a private redis-server), as after a restart or on another
+ * host of a fleet.  The control, a sender never seen on a new engine,
+ * gets neither.
+ */
+START_TEST(test_sender_memory)
+{
+	struct redistest rs;
+	char dir[64] = "/tmp/pf-sendmem.XXXXXX", state[200], cmd[100];
+	struct pf_sendmem *m;
+	struct pf_sender got;
+	struct pf_engine *e;
+	struct pf_check *c;
+	pid_t pid;
+	int st;
+
+	snprintf(state, sizeof(state), "none");
+	if (_i == 1) {
+		ck_assert_ptr_nonnull(mkdtemp(dir));
+		snprintf(state, sizeof(state), "lmdb:%s/state", dir);
+	} else if (_i == 2) {
+		ck_assert_msg(redistest_start(&rs, NULL) == 0, "redis-server "
+		    "did not start (install the Debian package redis-server)");
+		snprintf(state, sizeof(state), "redis://127.0.0.1:%u/0",
+		    rs.port);
+	}
+	if (_i == 0) {
+		ck_assert_ptr_nonnull(m = pf_sendmem_new());
+		e = mem_engine(state, m);
+		teach(e, "bounce@example.net");
+		pf_engine_unref(e);
+	} else {
+		/* another process learns and exits */
+		ck_assert_int_ne(pid = fork(), -1);
+		if (pid == 0) {
+			ck_assert_ptr_nonnull(m = pf_sendmem_new());
+			e = mem_engine(state, m);
+			teach(e, "bounce@example.net");
+			pf_engine_unref(e);
+			pf_sendmem_free(m);
+			_exit(0);
+		}
+		ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+		ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		    "the learning process failed");
+		ck_assert_ptr_nonnull(m = pf_sendmem_new());
+	}
+	e = mem_engine(state, m);
+	c = after_mail(e, "<bounce@Example.NET>");
+	ck_assert_msg(guessed_right(pf_check_facts(c)), "dkim.temperror %s, "
+	    "dmarc.record %s", pf_fact_why(pf_check_facts(c),
+	    PF_F_DKIM_TEMPERROR), pf_fact_gets(pf_check_facts(c),
+	    PF_F_DMARC_RECORD));
+	ck_assert(pf_sendmem_get(m, "example.net", &got));
+	ck_assert_str_eq(got.from[0], "example.org");
+	ck_assert_str_eq(got.key[0].s, "sel1");
+	ck_assert_str_eq(got.key[0].d, "example.com");
+	pf_check_free(c);
+	pf_engine_unref(e);
+	/* the control: a sender never seen */
+	e = mem_engine(state, m);
+	c = after_mail(e, "bounce@aonly.example.net");
+	ck_assert(!guessed_right(pf_check_facts(c)));
+	ck_assert_int_eq(pf_fact_reason(pf_check_facts(c),
+	    PF_F_DKIM_TEMPERROR), PF_U_TIMEOUT);
+	pf_check_free(c);
+	pf_engine_unref(e);
+	pf_sendmem_free(m);
+	if (_i == 1) {
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+		ck_assert_int_eq(system(cmd), 0);
+	} else if (_i == 2)
+		redistest_stop(&rs);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -426,5 +596,6 @@ main(void)
 	tcase_add_test(tc, test_budget);
 	tcase_add_test(tc, test_no_dns);
 	tcase_add_test(tc, test_reset_reuse);
+	tcase_add_loop_test(tc, test_sender_memory, 0, 3);
 	return pf_test_run(s);
 }

@@ -398,6 +398,81 @@ START_TEST(test_threads)
 }
 END_TEST
 
+/* sop_str - a PUTS (deferred when record) or a GETS into buf */
+static int
+sop_str(struct pf_state *st, enum pf_state_opcode code, const char *k,
+    uint32_t w, char *buf, size_t len, int record)
+{
+	struct pf_state_op op;
+	struct pf_err err;
+
+	memset(&op, 0, sizeof(op));
+	memset(&err, 0, sizeof(err));
+	op.op = code;
+	op.window = w;
+	op.sval = buf;
+	op.slen = len;
+	pf_state_key(&op, "%s", k);
+	ck_assert_msg((record ? pf_state_record(st, &op, 1, &err) :
+	    pf_state_run(st, &op, 1, &err)) == PF_OK, "%s", err.msg);
+	return op.found;
+}
+
+/*
+ * String values (the sender memory): written, read back (also into a
+ * buffer too small), overwritten, gone after their lifetime (LMDB on the
+ * test clock, swept by expire; Redis holds the EX lifetime), and a
+ * missing key reads as not found with an empty string.
+ */
+START_TEST(test_strings)
+{
+	struct pf_state *st = open_store(_i, "strings");
+	char k[64], buf[PF_STATE_SVAL_MAX], small[4];
+	char v1[] = "f=a.example;k=sel:a.example", v2[] = "f=b.example;k=";
+	struct pf_err err;
+	size_t removed;
+
+	key("str", k, sizeof(k));
+	now_s = 2000000;
+	strcpy(buf, "junk");
+	ck_assert_int_eq(sop_str(st, PF_SOP_GETS, k, 0, buf, sizeof(buf), 0),
+	    0);
+	ck_assert_str_eq(buf, "");
+	ck_assert_int_eq(sop_str(st, PF_SOP_PUTS, k, 100, v1, 0, 0), 0);
+	ck_assert_int_eq(sop_str(st, PF_SOP_GETS, k, 0, buf, sizeof(buf), 0),
+	    1);
+	ck_assert_str_eq(buf, v1);
+	ck_assert_int_eq(sop_str(st, PF_SOP_GETS, k, 0, small, sizeof(small),
+	    0), 1);
+	ck_assert_str_eq(small, "f=a");
+	/* deferred, as the engine writes it; read on the same store */
+	(void)sop_str(st, PF_SOP_PUTS, k, 100, v2, 0, 1);
+	ck_assert_int_eq(sop_str(st, PF_SOP_GETS, k, 0, buf, sizeof(buf), 0),
+	    1);
+	ck_assert_str_eq(buf, v2);
+	if (_i == 0) {
+		now_s += 101;
+		ck_assert_int_eq(sop_str(st, PF_SOP_GETS, k, 0, buf,
+		    sizeof(buf), 0), 0);
+		memset(&err, 0, sizeof(err));
+		ck_assert_int_eq(pf_state_expire(st, &removed, &err), PF_OK);
+		ck_assert_uint_ge(removed, 1);
+	} else {
+		redisContext *c = redisConnect("127.0.0.1", (int)srv.port);
+		redisReply *r;
+
+		ck_assert(c != NULL && !c->err);
+		r = redisCommand(c, "TTL pf:%s", k);
+		ck_assert(r != NULL && r->type == REDIS_REPLY_INTEGER);
+		ck_assert_msg(r->integer > 0 && r->integer <= 100, "TTL %lld",
+		    r->integer);
+		freeReplyObject(r);
+		redisFree(c);
+	}
+	pf_state_free(st);
+}
+END_TEST
+
 START_TEST(test_expire)
 {
 	struct pf_state *st = open_store(0, "expire");
@@ -1221,6 +1296,7 @@ state_suite(void)
 	tcase_add_loop_test(tc, test_processes, 0, 2);
 	tcase_add_loop_test(tc, test_threads, 0, 2);
 	tcase_add_test(tc, test_expire);
+	tcase_add_loop_test(tc, test_strings, 0, 2);
 	tcase_add_loop_test(tc, test_count_rcpt_msgid, 0, 2);
 	tcase_add_loop_test(tc, test_count_bulk, 0, 2);
 	tcase_add_loop_test(tc, test_count_relay, 0, 2);
