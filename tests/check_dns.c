@@ -496,6 +496,30 @@ START_TEST(test_prefetch)
 }
 END_TEST
 
+/*
+ * Warming a new resolver starts its threads with a lookup libunbound
+ * answers itself: with the server stopped it still returns at once (a
+ * query sent to the server would wait out the 1.5 s timeout), and a real
+ * lookup afterwards works.
+ */
+START_TEST(test_warm)
+{
+	struct pf_dns_result r;
+	struct timespec t0;
+
+	pf_test_nsd_signal(SIGSTOP);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pf_dns_warm(dns);
+	pf_dns_warm(NULL);
+	pf_test_nsd_signal(SIGCONT);
+	ck_assert_msg(elapsed_ms(&t0) < 500, "warming took %ld ms",
+	    elapsed_ms(&t0));
+	pf_dns_query(dns, "example.com", PF_DNS_T_MX, NULL, &r);
+	ck_assert_int_eq(r.rc, PF_DNS_ANSWER);
+	pf_dns_result_reset(&r);
+}
+END_TEST
+
 /* The server is gone for good: still TEMPFAIL, within the timeout. */
 START_TEST(test_server_killed)
 {
@@ -532,6 +556,7 @@ main(void)
 	tcase_add_test(tc, test_rdata_helpers);
 	tcase_add_test(tc, test_threads);
 	tcase_add_test(tc, test_prefetch);
+	tcase_add_test(tc, test_warm);
 	tcase_add_test(tc, test_memo);
 	tcase_add_test(tc, test_server_stops);
 	tcase_add_test(tc, test_server_killed);

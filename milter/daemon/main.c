@@ -736,6 +736,7 @@ main(int argc, char **argv)
 		return rc;
 	log_start(&o, e);
 	state_probe(e);
+	pf_engine_warm(e);	/* after fork: the resolver's threads */
 	drain_secs = dc->drain_seconds;
 	/* after fork and setuid: the listener's thread must live in the
 	 * daemon, and needs no privilege (use a port above 1023) */

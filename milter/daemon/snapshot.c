@@ -69,6 +69,10 @@ pf_snap_load(const char *path, struct pf_err *err)
 		return pf_err_set(err, PF_ENOMEM, "out of memory");
 	}
 	pf_engine_set_sendmem(e, senders);
+	/* a reload runs after any fork: the new resolver's threads start
+	 * here, not in the first message's MAIL FROM */
+	if (current != NULL)
+		pf_engine_warm(e);
 	if ((rc = pf_policy_check(cfg->policy, path, pf_engine_rules(e),
 	    err)) != PF_OK) {
 		pf_engine_unref(e);

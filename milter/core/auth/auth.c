@@ -453,6 +453,14 @@ pf_auth_prefetch_mail(struct pf_auth *a, const char *mail_from,
 		    a->cfg->negress);
 }
 
+/* pf_auth_warm - the resolver's threads started */
+void
+pf_auth_warm(struct pf_auth *a)
+{
+	if (a != NULL)
+		pf_dns_warm(a->dns);
+}
+
 /* pf_auth_set_sendmem - the sender memory to learn into; borrowed */
 void
 pf_auth_set_sendmem(struct pf_auth *a, struct pf_sendmem *m)

@@ -25,6 +25,8 @@ void	pf_auth_free(struct pf_auth *);
 void	pf_auth_prefetch_mail(struct pf_auth *, const char *mail_from,
 	    const char *helo);
 void	pf_auth_prefetch_rcpt(struct pf_auth *, const char *rcpt);
+/* pf_auth_warm - start the resolver's threads (pf_dns_warm) */
+void	pf_auth_warm(struct pf_auth *);
 
 struct pf_sendmem;
 struct pf_sender;

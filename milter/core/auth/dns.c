@@ -14,8 +14,8 @@
  * variable until its answer or its deadline.  pf_dns_prefetch starts a
  * lookup nobody waits for: its answer only fills the cache, so that the
  * query made for it later (at end of message) finds it there, or joins
- * it while still in flight.  Answers a query waited for are also kept in
- * a small memo of the context's own (ANS_SLOTS, each for its TTL capped
+ * it while still in flight.  Answers a query waited for, and those of
+ * prefetches, are also kept in a small memo of the context's own (ANS_SLOTS, each for its TTL capped
  * at ANS_TTL_MAX), so that a repeated lookup is answered in the calling
  * thread: a lookup through libunbound, even from its cache, hands off to
  * its worker thread and back through the pump, three wake-ups that a
@@ -668,6 +668,20 @@ lookup(struct pf_dns *d, const char *name, int type,
 	return status;
 }
 
+/* pf_dns_warm - start the pump and libunbound's worker now, with one
+ * lookup libunbound answers itself (127.in-addr.arpa is one of its
+ * default local zones: nothing is sent) */
+void
+pf_dns_warm(struct pf_dns *d)
+{
+	struct pf_dns_result r;
+
+	if (d == NULL)
+		return;
+	(void)lookup(d, "1.0.0.127.in-addr.arpa", PF_DNS_T_PTR, NULL, &r);
+	pf_dns_result_reset(&r);
+}
+
 static pf_dns_observer_fn *observer;
 
 /* pf_dns_observe - set the function told about each lookup (metrics) */
@@ -773,14 +787,35 @@ view_result(struct ub_result *r, int type, struct pf_dns_result *v)
 		v->rc = PF_DNS_ANSWER;
 }
 
-/* prefetched - an answer nobody waits for: it is in the cache now, and
- * the chain's function may start what it leads to */
+/* memo_prefetched - a prefetch's answer into the memo as well, so that
+ * the query made for it at end of message is answered in its own thread
+ * instead of through libunbound's worker and the pump */
+static void
+memo_prefetched(struct pf_dns *d, int err, struct ub_result *r)
+{
+	struct pending p;
+	struct pf_dns_result res;
+
+	if (err != 0 || r == NULL || r->qname == NULL)
+		return;
+	memset(&p, 0, sizeof(p));
+	p.r = r;
+	memset(&res, 0, sizeof(res));
+	res.type = r->qtype;
+	if (take_result(&p, r->qname, &res) == PF_OK)
+		memo_put(d, r->qname, &res);
+	pf_dns_result_reset(&res);
+}
+
+/* prefetched - an answer nobody waits for: it is in the cache (and the
+ * memo) now, and the chain's function may start what it leads to */
 static void
 prefetched(void *arg, int err, struct ub_result *r)
 {
 	struct fetch *f = arg;
 	struct pf_dns_result v;
 
+	memo_prefetched(f->dns, err, r);
 	if (err == 0 && r != NULL && r->qname != NULL && f->chain != NULL &&
 	    atomic_load(&f->chain->left) > 0) {
 		view_result(r, r->qtype, &v);

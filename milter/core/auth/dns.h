@@ -62,6 +62,11 @@ struct pf_dns_result {
 int	pf_dns_new(const char *nameserver, unsigned query_ms,
 	    struct pf_dns **, struct pf_err *);
 void	pf_dns_free(struct pf_dns *);
+/* pf_dns_warm - start the resolver's threads now rather than with the
+ * first lookup of a message (a fresh context spends milliseconds on its
+ * first one); waits for a lookup that never leaves the process.  Only
+ * after any fork. */
+void	pf_dns_warm(struct pf_dns *);
 
 /* pf_dns_budget_init - start a message budget of ms (0 = default) */
 void	pf_dns_budget_init(struct pf_dns_budget *, unsigned ms);

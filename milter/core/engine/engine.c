@@ -165,6 +165,13 @@ pf_check_engine(const struct pf_check *c)
 	return c->eng;
 }
 
+/* pf_engine_warm - the resolver ready before the first message */
+void
+pf_engine_warm(struct pf_engine *e)
+{
+	pf_auth_warm(e->auth);
+}
+
 /* pf_engine_set_sendmem - the sender memory; borrowed */
 void
 pf_engine_set_sendmem(struct pf_engine *e, struct pf_sendmem *m)

@@ -30,6 +30,10 @@ const struct pf_rules	*pf_engine_rules(const struct pf_engine *);
 const struct pf_config	*pf_engine_config(const struct pf_engine *);
 /* pf_engine_state - the state store, NULL with State none; borrowed */
 struct pf_state		*pf_engine_state(const struct pf_engine *);
+/* pf_engine_warm - start the resolver's threads now (after any fork),
+ * so that the first message after a start or reload does not wait for
+ * them; a no-op without DNS */
+void	pf_engine_warm(struct pf_engine *);
 struct pf_sendmem;
 /* pf_engine_set_sendmem - the sender memory (auth/sendmem.h) MAIL FROM
  * guesses from and the end of message learns into, kept by the caller
