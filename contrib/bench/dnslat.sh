@@ -14,10 +14,16 @@
 #         a loaded machine out of the tail and leaves what the milter adds
 #   cold  the daemon reloaded (SIGHUP: a new engine, an empty cache)
 #         before every message
+# With -E, each message's envelope sender is its From address (as most
+# senders send) instead of bench@bench.example, so the DKIM key and the
+# From domain's DMARC record are those of a sender the daemon has seen:
+# "cold" is then a cold DNS cache with a known sender (the warm-up and
+# warm passes went first, and a reload keeps the sender memory), the
+# common case in service when DNS TTLs expire between a sender's messages.
 # Interleaved: every message is sent to each configuration in turn.
 # "end of DATA" is smtpbench.py's eod time: from the final dot to the
 # reply; Postfix without a milter is the baseline row.
-# usage: contrib/bench/dnslat.sh [-C] [-k K] [-n MSGS] [-d RTT_MS] NAME=BINARY[,RULES]...
+# usage: contrib/bench/dnslat.sh [-C] [-E] [-k K] [-n MSGS] [-d RTT_MS] NAME=BINARY[,RULES]...
 #   e.g. dnslat.sh before=/tmp/old/preflight-milter,/tmp/old/gmail.rules \
 #            after=build/preflight-milter
 #   (RULES: the rules file an older build can read; default the tree's)
@@ -28,17 +34,19 @@ N=40
 RTT=20
 CHAINS=
 K=1
-while getopts Ck:n:d: opt; do
+ENV=
+while getopts CEk:n:d: opt; do
 	case $opt in
+	E) ENV=1 ;;
 	k) K=$OPTARG ;;
 	C) CHAINS=1; export BENCH_DNS_CHAINS=1 ;;
 	n) N=$OPTARG ;;
 	d) RTT=$OPTARG ;;
-	*) sed -n '2,20p' "$0" >&2; exit 64 ;;
+	*) sed -n '2,26p' "$0" >&2; exit 64 ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -gt 0 ] || { sed -n '2,20p' "$0" >&2; exit 64; }
+[ $# -gt 0 ] || { sed -n '2,26p' "$0" >&2; exit 64; }
 [ "$(id -u)" -eq 0 ] || { echo "dnslat: run as root" >&2; exit 77; }
 export PF_BENCH_REQUIRE_DKIM=1
 
@@ -78,13 +86,33 @@ done
 bench_postfix "${L[@]}" || exit 1
 mkdir -p "$T/one"
 
+# the envelope sender of each message: bench@bench.example, or with -E
+# the message's From address (when it is a plain one)
+declare -A SENDER
+while IFS=$'\t' read -r f a; do
+	SENDER[$f]=$a
+done < <("$PY" - "$T/msgs" "$ENV" <<'PYEOF'
+import email, email.utils, os, re, sys
+d, env = sys.argv[1], sys.argv[2]
+for name in sorted(os.listdir(d)):
+    a = ""
+    if env:
+        with open(os.path.join(d, name), "rb") as f:
+            m = email.message_from_binary_file(f)
+        a = email.utils.parseaddr(str(m.get("From", "")))[1]
+    if not re.fullmatch(r"[A-Za-z0-9._+=-]+@[A-Za-z0-9.-]+\.[A-Za-z]+", a):
+        a = "bench@bench.example"
+    print("%s\t%s" % (name, a.lower()))
+PYEOF
+)
+
 # send NAME MSGFILE - one message, one session; prints smtpbench's JSON
 send() {
 	local port=PORT_$1
 	rm -f "$T/one"/*
 	cp "$2" "$T/one/"
 	"$PY" "$BENCH_DIR/smtpbench.py" 127.0.0.1 "${!port}" 1 1 "$T/one" \
-	    bench@bench.example user@bench.example
+	    "${SENDER[${2##*/}]}" user@bench.example
 }
 
 # reload NAME - SIGHUP, then wait for the daemon to log the new engine
@@ -104,8 +132,14 @@ RES=$T/eod.tsv
 # warm-up: every configuration sees every message once
 for n in "${names[@]}"; do
 	port=PORT_$n
-	"$PY" "$BENCH_DIR/smtpbench.py" 127.0.0.1 "${!port}" 1 "$N" "$T/msgs" \
-	    bench@bench.example user@bench.example >/dev/null
+	if [ -z "$ENV" ]; then
+		"$PY" "$BENCH_DIR/smtpbench.py" 127.0.0.1 "${!port}" 1 "$N" \
+		    "$T/msgs" bench@bench.example user@bench.example >/dev/null
+	else
+		for f in "$T"/msgs/*.eml; do
+			send "$n" "$f" >/dev/null
+		done
+	fi
 done
 bench_drain
 for f in "$T"/msgs/*.eml; do
@@ -127,11 +161,14 @@ done
 bench_drain
 
 KOPT=; [ "$K" = 1 ] || KOPT=" -k $K"
-echo "Run: \`contrib/bench/dnslat.sh${CHAINS:+ -C}$KOPT -n $N -d $RTT\`, $(date -u +%Y-%m-%d)," \
+echo "Run: \`contrib/bench/dnslat.sh${CHAINS:+ -C}${ENV:+ -E}$KOPT -n $N -d $RTT\`, $(date -u +%Y-%m-%d)," \
     "$(nproc) cores, load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
 echo "Resolver $RTT ms away (slowdns.py; round trip measured with dig:" \
     "median $RTT_MED ms); $MSG_COUNT DKIM-signed messages" \
     "(median $MSG_MEDIAN bytes), one session at a time."
+[ -z "$ENV" ] || echo "Envelope sender: each message's From address" \
+    "($(printf '%s\n' "${SENDER[@]}" | sed 's/.*@//' | sort -u | wc -l)" \
+    "domains); cold: a known sender, the DNS cache emptied by a reload."
 echo
 "$PY" - "$RES" <<'PYEOF'
 import json, statistics, sys

@@ -6,10 +6,28 @@ DELAY_MS.  The delay can be changed while it runs by writing a number of
 milliseconds to CONTROL_FILE (checked every 100 ms).
 
 usage: slowdns.py LISTEN_PORT UPSTREAM_PORT DELAY_MS [CONTROL_FILE]
+With SLOWDNS_LOG set, each query is appended to that file as a line
+"seconds name type" (to see which lookups a configuration makes, and when).
 """
 import asyncio
 import os
 import sys
+import time
+
+LOG = os.environ.get("SLOWDNS_LOG")
+
+
+def note(data):
+    """one line for the query in data: its time, name and type"""
+    i, labels = 12, []
+    while i < len(data) and data[i] != 0 and len(labels) < 128:
+        n = data[i]
+        labels.append(data[i + 1:i + 1 + n].decode("ascii", "replace"))
+        i += 1 + n
+    qtype = int.from_bytes(data[i + 1:i + 3], "big") if i + 3 <= len(data) \
+        else 0
+    with open(LOG, "a") as f:
+        f.write("%.3f %s %d\n" % (time.time(), ".".join(labels), qtype))
 
 
 class Relay(asyncio.DatagramProtocol):
@@ -20,6 +38,8 @@ class Relay(asyncio.DatagramProtocol):
         self.t = t
 
     def datagram_received(self, data, addr):
+        if LOG:
+            note(data)
         asyncio.ensure_future(self.one(data, addr))
 
     async def one(self, data, addr):
