@@ -20,10 +20,14 @@
 # "cold" is then a cold DNS cache with a known sender (the warm-up and
 # warm passes went first, and a reload keeps the sender memory), the
 # common case in service when DNS TTLs expire between a sender's messages.
+# With -c MS, the client pauses MS ms before RCPT, DATA and the message
+# (smtpbench.py SMTPBENCH_CLIENT_MS), as a client MS ms away would: the
+# lookups started at MAIL FROM get that head start, which a client on
+# loopback (the default) does not give them.
 # Interleaved: every message is sent to each configuration in turn.
 # "end of DATA" is smtpbench.py's eod time: from the final dot to the
 # reply; Postfix without a milter is the baseline row.
-# usage: contrib/bench/dnslat.sh [-C] [-E] [-k K] [-n MSGS] [-d RTT_MS] NAME=BINARY[,RULES]...
+# usage: contrib/bench/dnslat.sh [-C] [-E] [-c MS] [-k K] [-n MSGS] [-d RTT_MS] NAME=BINARY[,RULES]...
 #   e.g. dnslat.sh before=/tmp/old/preflight-milter,/tmp/old/gmail.rules \
 #            after=build/preflight-milter
 #   (RULES: the rules file an older build can read; default the tree's)
@@ -34,19 +38,21 @@ N=40
 RTT=20
 CHAINS=
 K=1
-ENV=
-while getopts CEk:n:d: opt; do
+ENVSEND=
+CLIENT=
+while getopts CEc:k:n:d: opt; do
 	case $opt in
-	E) ENV=1 ;;
+	E) ENVSEND=1 ;;
+	c) CLIENT=$OPTARG; export SMTPBENCH_CLIENT_MS=$OPTARG ;;
 	k) K=$OPTARG ;;
 	C) CHAINS=1; export BENCH_DNS_CHAINS=1 ;;
 	n) N=$OPTARG ;;
 	d) RTT=$OPTARG ;;
-	*) sed -n '2,26p' "$0" >&2; exit 64 ;;
+	*) sed -n '2,30p' "$0" >&2; exit 64 ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -gt 0 ] || { sed -n '2,26p' "$0" >&2; exit 64; }
+[ $# -gt 0 ] || { sed -n '2,30p' "$0" >&2; exit 64; }
 [ "$(id -u)" -eq 0 ] || { echo "dnslat: run as root" >&2; exit 77; }
 export PF_BENCH_REQUIRE_DKIM=1
 
@@ -91,7 +97,7 @@ mkdir -p "$T/one"
 declare -A SENDER
 while IFS=$'\t' read -r f a; do
 	SENDER[$f]=$a
-done < <("$PY" - "$T/msgs" "$ENV" <<'PYEOF'
+done < <("$PY" - "$T/msgs" "$ENVSEND" <<'PYEOF'
 import email, email.utils, os, re, sys
 d, env = sys.argv[1], sys.argv[2]
 for name in sorted(os.listdir(d)):
@@ -132,7 +138,7 @@ RES=$T/eod.tsv
 # warm-up: every configuration sees every message once
 for n in "${names[@]}"; do
 	port=PORT_$n
-	if [ -z "$ENV" ]; then
+	if [ -z "$ENVSEND" ]; then
 		"$PY" "$BENCH_DIR/smtpbench.py" 127.0.0.1 "${!port}" 1 "$N" \
 		    "$T/msgs" bench@bench.example user@bench.example >/dev/null
 	else
@@ -161,12 +167,14 @@ done
 bench_drain
 
 KOPT=; [ "$K" = 1 ] || KOPT=" -k $K"
-echo "Run: \`contrib/bench/dnslat.sh${CHAINS:+ -C}${ENV:+ -E}$KOPT -n $N -d $RTT\`, $(date -u +%Y-%m-%d)," \
+echo "Run: \`contrib/bench/dnslat.sh${CHAINS:+ -C}${ENVSEND:+ -E}${CLIENT:+ -c $CLIENT}$KOPT -n $N -d $RTT\`, $(date -u +%Y-%m-%d)," \
     "$(nproc) cores, load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
 echo "Resolver $RTT ms away (slowdns.py; round trip measured with dig:" \
     "median $RTT_MED ms); $MSG_COUNT DKIM-signed messages" \
     "(median $MSG_MEDIAN bytes), one session at a time."
-[ -z "$ENV" ] || echo "Envelope sender: each message's From address" \
+[ -z "$CLIENT" ] || echo "The client pauses $CLIENT ms before RCPT, DATA" \
+    "and the message (a client $CLIENT ms away)."
+[ -z "$ENVSEND" ] || echo "Envelope sender: each message's From address" \
     "($(printf '%s\n' "${SENDER[@]}" | sed 's/.*@//' | sort -u | wc -l)" \
     "domains); cold: a known sender, the DNS cache emptied by a reload."
 echo

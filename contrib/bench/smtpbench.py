@@ -16,6 +16,10 @@ Prints one JSON object: sent, accepted, rejected, tempfailed, errors,
 elapsed_s, msgs_per_s, p50_ms, p90_ms, p99_ms, max_ms, and eod_p50_ms,
 eod_p99_ms: the time from the end of DATA (the final dot sent) to the
 server's reply, i.e. what the milter's end-of-message work adds.
+With SMTPBENCH_CLIENT_MS set, the client pauses that many milliseconds
+before RCPT, DATA and the message, as a client that many milliseconds
+(round trip) away would between its MAIL FROM reaching the server and its
+end of DATA; the end-of-DATA time is measured as before.
 """
 import asyncio
 import json
@@ -45,6 +49,15 @@ async def reply(r):
             return int(line[:3])
 
 
+CLIENT_S = float(os.environ.get("SMTPBENCH_CLIENT_MS") or 0) / 1000.0
+
+
+async def away():
+    """the pause of a client farther away, if any"""
+    if CLIENT_S > 0:
+        await asyncio.sleep(CLIENT_S)
+
+
 async def one(host, port, data, sender, rcpt, i, eod):
     if b"%d" in sender:
         sender = sender.replace(b"%d", b"%d" % i)
@@ -59,14 +72,17 @@ async def one(host, port, data, sender, rcpt, i, eod):
         c = await reply(r)
         if c != 250:
             return "rejected" if c >= 500 else "tempfailed"
+        await away()
         w.write(b"RCPT TO:<%s>\r\n" % rcpt)
         c = await reply(r)
         if c != 250:
             return "rejected" if c >= 500 else "tempfailed"
+        await away()
         w.write(b"DATA\r\n")
         c = await reply(r)
         if c != 354:
             return "rejected" if c >= 500 else "tempfailed"
+        await away()
         w.write(data)
         t = time.perf_counter()
         c = await reply(r)

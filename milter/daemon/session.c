@@ -51,6 +51,15 @@ static int unix_socket;
 #define PF_NO_UNIX	(SMFIP_NODATA | SMFIP_NOUNKNOWN)
 #define PF_NR_TCP	(PF_NR_UNIX | SMFIP_NR_DATA)
 #define PF_NO_TCP	SMFIP_NOUNKNOWN
+/*
+ * With DNS on, MAIL and RCPT stay answered: Postfix does not send a
+ * packet it needs no answer for until it waits for one, so unanswered
+ * MAIL and RCPT reach the milter only with DATA, and the lookups they
+ * start (SPF, PTR, MX, the sender memory's guesses) would lose the head
+ * start the rest of the dialogue gives them (docs/benchmarks.md, "DNS in
+ * the SMTP dialogue").  With DNS off there is nothing to start.
+ */
+#define PF_NR_DNS	(SMFIP_NR_MAIL | SMFIP_NR_RCPT)
 
 /* pf_session_unix - whether the listener is a unix socket */
 void
@@ -160,6 +169,21 @@ fail_status(void)
 	return st;
 }
 
+/* dns_stages - the stages that must be answered for the lookups they
+ * start to begin at once: MAIL and RCPT with DNS on (PF_NR_DNS) */
+static unsigned long
+dns_stages(void)
+{
+	struct pf_engine *e = pf_snap_get();
+	unsigned long st = 0;
+
+	if (e != NULL) {
+		st = pf_engine_config(e)->no_dns ? 0 : PF_NR_DNS;
+		pf_engine_unref(e);
+	}
+	return st;
+}
+
 /* cb_negotiate - exact header bytes; our own macro lists; no answers
  * asked for where none is needed (unix socket, see PF_NR_UNIX) */
 static sfsistat
@@ -191,10 +215,10 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 		}
 	}
 	if (s != NULL && unix_socket) {
-		s->nr = f1 & PF_NR_UNIX;
+		s->nr = f1 & PF_NR_UNIX & ~dns_stages();
 		*pf1 |= s->nr | (f1 & PF_NO_UNIX);
 	} else if (s != NULL && (s->qfd = pf_quickack_fd(ctx)) >= 0) {
-		s->nr = f1 & PF_NR_TCP;
+		s->nr = f1 & PF_NR_TCP & ~dns_stages();
 		*pf1 |= s->nr | (f1 & PF_NO_TCP);
 	}
 	if (f0 & SMFIF_SETSYMLIST) {

@@ -16,6 +16,9 @@
 # With PF_MT_UNIX=1 (tests/e2e/miltertest-unix.sh) the daemon listens on
 # a unix socket instead, where it negotiates SMFIP_NR_* (no answers for
 # the stages before end of message) and the scripts run the same way.
+# With PF_MT_DNS=HOST:PORT (tests/e2e/miltertest-dns.sh) the daemon has
+# DNS on, with that name server, and only 09-negotiation.lua runs: MAIL
+# and RCPT must then stay answered.
 # Exit 77 (skip) only if miltertest is not installed.
 set -u
 
@@ -54,7 +57,11 @@ chmod 755 "$T"
 {
 	echo "# miltertest: content rules only, no DNS"
 	echo "Rules $rules"
-	echo "DNS no"
+	if [ -n "${PF_MT_DNS:-}" ]; then
+		echo "Nameserver $PF_MT_DNS"
+	else
+		echo "DNS no"
+	fi
 	echo "State none"	# the state store has its own tests
 	echo "HELO mta.example.com"
 	if [ -n "${PF_MT_UNIX:-}" ]; then
@@ -123,6 +130,8 @@ if [ "$mode" = bigheader ]; then
 	run bigheader python3 "$src/tests/e2e/bigheader.py" "$PF_MT_SOCKET"
 else
 	for t in "$dir"/[0-9]*.lua; do
+		[ -z "${PF_MT_DNS:-}" ] || [ "${t##*/}" = 09-negotiation.lua ] ||
+		    continue
 		run "miltertest $(basename "$t" .lua)" miltertest -s "$t"
 	done
 fi
