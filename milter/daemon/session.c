@@ -52,9 +52,10 @@ static int unix_socket;
 #define PF_NR_TCP	(PF_NR_UNIX | SMFIP_NR_DATA)
 #define PF_NO_TCP	SMFIP_NOUNKNOWN
 /*
- * With DNS on, MAIL and RCPT stay answered: Postfix does not send a
- * packet it needs no answer for until it waits for one, so unanswered
- * MAIL and RCPT reach the milter only with DATA, and the lookups they
+ * With DNS on, MAIL and RCPT stay answered: Postfix does not flush a
+ * packet it needs no answer for, so unanswered MAIL and RCPT (and the
+ * connect and HELO before them) reach the milter only with DATA, and the
+ * lookups they
  * start (SPF, PTR, MX, the sender memory's guesses) would lose the head
  * start the rest of the dialogue gives them (docs/benchmarks.md, "DNS in
  * the SMTP dialogue").  With DNS off there is nothing to start.
