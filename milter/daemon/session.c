@@ -55,10 +55,10 @@ static int unix_socket;
  * With DNS on, MAIL and RCPT stay answered: Postfix does not flush a
  * packet it needs no answer for, so unanswered MAIL and RCPT (and the
  * connect and HELO before them) reach the milter only with DATA, and the
- * lookups they
- * start (SPF, PTR, MX, the sender memory's guesses) would lose the head
- * start the rest of the dialogue gives them (docs/benchmarks.md, "DNS in
- * the SMTP dialogue").  With DNS off there is nothing to start.
+ * lookups they start (SPF, PTR, MX, the sender memory's guesses) would
+ * lose the head start the rest of the dialogue gives them
+ * (docs/benchmarks.md, "Known senders").  With DNS off there is nothing
+ * to start.
  */
 #define PF_NR_DNS	(SMFIP_NR_MAIL | SMFIP_NR_RCPT)
 
