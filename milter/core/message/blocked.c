@@ -22,6 +22,8 @@
 #include "message/blocked.h"
 
 #define MAGIC_PEEK	4096
+#define MAGIC_FIXED	262	/* bytes the magic checks read, but for
+				 * the PE header an MZ start points at */
 
 /* Gmail's list (support.google.com/mail/answer/6590): the union of the
  * spellings its copies give, plus .mjs */
@@ -156,6 +158,14 @@ pf_blocked_magic_archive(const unsigned char *p, size_t len)
 	if (len >= 262 && memcmp(p + 257, "ustar", 5) == 0)
 		return 1;
 	return 0;
+}
+
+/* pf_blocked_magic_decided - no longer start of the same content can
+ * change what pf_blocked_magic_exec and _archive say of these bytes */
+int
+pf_blocked_magic_decided(const unsigned char *p, size_t len)
+{
+	return len >= MAGIC_FIXED && !(p[0] == 'M' && p[1] == 'Z');
 }
 
 static void

@@ -34,7 +34,7 @@
 #define PEEK		512		/* body line looked at for a boundary */
 #define PHDR_KEEP	16384		/* one part header field kept */
 #define FIELD_KEEP	16384		/* one top-level MIME field kept */
-#define SNIFF		4096		/* decoded bytes checked for magic */
+#define SNIFF		4096		/* decoded bytes checked for magic, at most */
 #define SPOOL_MEM	(1 << 20)	/* archive bytes held in memory */
 #define SPOOL_MAX	(64 << 20)	/* archive bytes spooled at most */
 
@@ -263,7 +263,10 @@ sniff(struct mime *m, const unsigned char *p, size_t len)
 		m->hlen += n;
 		p += n;
 		len -= n;
-		if (m->hlen < SNIFF)
+		/* judged as soon as more bytes cannot change the answer:
+		 * most parts stop being decoded after a few lines */
+		if (m->hlen < SNIFF &&
+		    !pf_blocked_magic_decided(m->head, m->hlen))
 			return;
 		judge(m);
 	}
@@ -287,7 +290,7 @@ decode(struct mime *m, const char *p, size_t len)
 	char out[8192];
 	size_t n, step;
 
-	while (len > 0) {
+	while (len > 0 && wanted(m)) {
 		/* base64 and QP never grow: 4 KB in fits 8 KB out */
 		step = len < 4096 ? len : 4096;
 		n = g_mime_encoding_step(&m->enc, p, step, out);
