@@ -72,6 +72,13 @@ int	pf_fact_strz(struct pf_facts *, int id, const char *);
 int	pf_fact_unknown(struct pf_facts *, int id, enum pf_undecided,
 	    const char *why);
 
+/* pf_fact_unknown_ids, _range - pf_fact_unknown of several facts for
+ * one reason (a list of ids, or the ids first to last) */
+int	pf_fact_unknown_ids(struct pf_facts *, const int *ids, size_t n,
+	    enum pf_undecided, const char *why);
+int	pf_fact_unknown_range(struct pf_facts *, int first, int last,
+	    enum pf_undecided, const char *why);
+
 /* getters: borrowed until the next set or reset */
 int		 pf_fact_known(const struct pf_facts *, int id);
 int64_t		 pf_fact_getn(const struct pf_facts *, int id);

@@ -34,7 +34,7 @@
 #define PEEK		512		/* body line looked at for a boundary */
 #define PHDR_KEEP	16384		/* one part header field kept */
 #define FIELD_KEEP	16384		/* one top-level MIME field kept */
-#define SNIFF		4096		/* decoded bytes checked for magic, at most */
+#define SNIFF		4096		/* decoded bytes for magic, at most */
 #define SPOOL_MEM	(1 << 20)	/* archive bytes held in memory */
 #define SPOOL_MAX	(64 << 20)	/* archive bytes spooled at most */
 
