@@ -271,15 +271,30 @@ is_symbol(gunichar c)
 	    (c >= 0xE000 && c <= 0xF8FF);		/* private use */
 }
 
-/* display_symbol - the first symbol in the decoded display name, or 0 */
-static gunichar
-display_symbol(const char *raw)
+/* pf_hdr_phrase_plain - printable ASCII and blanks, no "=?": what GMime
+ * decodes it to is ASCII too (no encoded-word, no 8-bit charset, no
+ * ISO-2022 escape), so it holds no symbol */
+int
+pf_hdr_phrase_plain(const char *raw)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)raw; *p != '\0'; p++)
+		if ((*p < 0x20 && *p != '\t') || *p >= 0x7f ||
+		    (*p == '=' && p[1] == '?'))
+			return 0;
+	return 1;
+}
+
+/* pf_hdr_symbol - the first symbol in the decoded display name, or 0 */
+uint32_t
+pf_hdr_symbol(const char *raw)
 {
 	char *dec;
 	const char *p;
 	gunichar c, found = 0;
 
-	if (*raw == '\0')
+	if (*raw == '\0' || pf_hdr_phrase_plain(raw))
 		return 0;
 	pf_content_gmime();
 	if ((dec = g_mime_utils_header_decode_phrase(NULL, raw)) == NULL)
@@ -304,7 +319,7 @@ set_from(struct hdr *h, struct pf_facts *f)
 	gunichar sym;
 	int rc, dom_ok;
 
-	sym = h->have_from ? display_symbol(a->display) : 0;
+	sym = h->have_from ? pf_hdr_symbol(a->display) : 0;
 	cp[0] = '\0';
 	if (sym != 0)
 		snprintf(cp, sizeof(cp), "U+%04X", (unsigned)sym);
