@@ -726,6 +726,28 @@ START_TEST(test_param_table)
 }
 END_TEST
 
+/* every byte in every place of a value: type, subtype, parameter name,
+ * plain and quoted value, after '=' */
+START_TEST(test_param_bytes)
+{
+	static const char *const forms[] = {
+	    "te%cxt/plain; name=a", "text/pl%cain; name=a",
+	    "a/b; na%cme=x; boundary=y", "a/b; name=x%cy; boundary=z",
+	    "a/b; name=\"x%cy\"; boundary=z", "a/b; name=%c?x",
+	    "attach%cment; filename=q", "%c" };
+	char v[64];
+	size_t i;
+	int c, fast = 0;
+
+	for (c = 1; c < 256; c++)
+		for (i = 0; i < PF_NELEM(forms); i++) {
+			snprintf(v, sizeof(v), forms[i], c);
+			fast += mp_agree(v);
+		}
+	ck_assert_int_gt(fast, 500);
+}
+END_TEST
+
 /* mp_file - every Content-Type and -Disposition field of one message,
  * unfolded as the MIME walk keeps it (continuation lines joined without
  * their line ends); the number read fast */
@@ -801,6 +823,7 @@ main(void)
 	tcase_add_test(tc, test_skip);
 	tcase_add_test(tc, test_magic_decided);
 	tcase_add_test(tc, test_param_table);
+	tcase_add_test(tc, test_param_bytes);
 	tcase_add_test(tc, test_param_corpus);
 	return pf_test_run(s);
 }
