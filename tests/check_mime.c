@@ -563,6 +563,46 @@ START_TEST(test_skip)
 }
 END_TEST
 
+/* file names: the extension after the last dot, compressed forms,
+ * archives, and what is not one */
+static const struct {
+	const char	*name;
+	const char	*blocked;	/* NULL: not */
+	int		 archive;
+} names[] = {
+	{ "a.exe", "exe", 0 }, { "A.EXE", "exe", 0 }, { "x.exe.", "exe", 0 },
+	{ "x.exe . .", "exe", 0 }, { ".exe", NULL, 0 }, { "dir/.exe", NULL, 0 },
+	{ "dir\\.exe", NULL, 0 }, { "d/x.exe", "exe", 0 },
+	{ "x.ex_", "ex_", 0 }, { "x.ex", "ex", 0 }, { "x.exee", NULL, 0 },
+	{ "x.xexe", NULL, 0 }, { "exe", NULL, 0 }, { "x.", NULL, 0 },
+	{ "", NULL, 0 }, { ".", NULL, 0 }, { "x.pdf", NULL, 0 },
+	{ "setup.exe.gz", "exe", 1 }, { "s.EXE.GZ.bz2", "exe", 1 },
+	{ "s.exe.gz.bz2.xz", NULL, 1 }, { "a.tar.gz", NULL, 1 },
+	{ "a.TGZ", NULL, 1 }, { "a.7z", NULL, 1 }, { "a.7Z", NULL, 1 },
+	{ "x.appxbundle", "appxbundle", 0 }, { "x.appx", "appx", 0 },
+	{ "x.js", "js", 0 }, { "x.jse", "jse", 0 }, { "x.mjs", "mjs", 0 },
+	{ "x.vb", "vb", 0 }, { "x.vbs", "vbs", 0 }, { "x.zip", NULL, 1 },
+	{ "x.gz", NULL, 1 }, { "x.gz.", NULL, 1 }, { "x.z", NULL, 1 },
+	{ "x.lzh", NULL, 1 }, { "x.iso", "iso", 1 }, { "x.cab", "cab", 1 },
+	{ "x.@xe", NULL, 0 }, { "x.\x05xe", NULL, 0 }, { "x.Exe", "exe", 0 },
+};
+
+START_TEST(test_names)
+{
+	const char *b;
+	size_t i;
+
+	for (i = 0; i < PF_NELEM(names); i++) {
+		b = pf_blocked_name_blocked(names[i].name);
+		ck_assert_msg(names[i].blocked == NULL ? b == NULL :
+		    b != NULL && strcmp(b, names[i].blocked) == 0,
+		    "[%s]: %s", names[i].name, b != NULL ? b : "(none)");
+		ck_assert_msg(pf_blocked_name_is_archive(names[i].name) ==
+		    names[i].archive, "[%s]: archive", names[i].name);
+	}
+}
+END_TEST
+
 /* starts of content the magic checks know, and some they do not */
 static const struct {
 	const char	*p;
@@ -821,6 +861,7 @@ main(void)
 	tcase_add_test(tc, test_many);
 	tcase_add_test(tc, test_plain);
 	tcase_add_test(tc, test_skip);
+	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_magic_decided);
 	tcase_add_test(tc, test_param_table);
 	tcase_add_test(tc, test_param_bytes);

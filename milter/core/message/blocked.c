@@ -58,22 +58,29 @@ base_end(const char *n, size_t len)
 	return len;
 }
 
-/* ext_in - does [n, n+len) end in "." + one of list?  The suffix length */
+/* ext_in - does [n, n+len) end in "." + one of list (lower case, no
+ * dots, each once), not right after a path separator?  The suffix
+ * length.  Only the text after the last dot can be one. */
 static size_t
 ext_in(const char *n, size_t len, const char *const *list, size_t cnt,
     const char **which)
 {
+	const char *ext = n + len;
 	size_t i, l;
 
-	for (i = 0; i < cnt; i++) {
-		l = strlen(list[i]);
-		if (len > l + 1 && n[len - l - 1] == '.' &&
-		    strncasecmp(n + len - l, list[i], l) == 0 &&
-		    n[len - l - 2] != '/' && n[len - l - 2] != '\\') {
+	while (ext > n && ext[-1] != '.')
+		ext--;
+	/* ext - 1 is the dot: not the first byte, not after a separator */
+	if (ext - n < 2 || ext[-2] == '/' || ext[-2] == '\\')
+		return 0;
+	if ((l = len - (size_t)(ext - n)) == 0)
+		return 0;
+	for (i = 0; i < cnt; i++)
+		if ((ext[0] | 0x20) == list[i][0] &&
+		    strncasecmp(ext, list[i], l) == 0 && list[i][l] == '\0') {
 			*which = list[i];
 			return l + 1;
 		}
-	}
 	return 0;
 }
 
