@@ -522,6 +522,22 @@ START_TEST(test_plain)
 }
 END_TEST
 
+/* NUL bytes in a part's fields read as spaces, wherever they are */
+START_TEST(test_nul_fields)
+{
+	static const char msg[] = "From: a@example.com\nMIME-Version: 1.0\n"
+	    "Content-Type: multipart/mixed; boundary=b\n\n--b\n"
+	    "Content-Type: application/octet-stream; name=\"\0a\0\0b.exe\"\n"
+	    "\nbody\n--b\nContent-Type: text/plain\n"
+	    "Content-Disposition: attachment; filename=\"c\0.scr\0\"\n"
+	    "\ntext\n--b--\n";
+	struct pf_facts *f = run(msg, sizeof(msg) - 1, 65536);
+
+	want(f, "NUL in fields", 2, 2, " a  b.exe", ".exe");
+	pf_facts_free(f);
+}
+END_TEST
+
 /* lines that cannot be delimiters are passed over once a part is judged
  * (or in a preamble and epilogue): the same facts whatever the chunks */
 START_TEST(test_skip)
@@ -861,6 +877,7 @@ main(void)
 	tcase_add_test(tc, test_many);
 	tcase_add_test(tc, test_plain);
 	tcase_add_test(tc, test_skip);
+	tcase_add_test(tc, test_nul_fields);
 	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_magic_decided);
 	tcase_add_test(tc, test_param_table);

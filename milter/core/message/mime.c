@@ -99,18 +99,20 @@ struct mime {
 static const char *const mime_fields[] = {
 	"Content-Type", "Content-Transfer-Encoding", "Content-Disposition"
 };
+static const size_t mime_len[] = { 12, 25, 19 };
 
 /* keep - store a bounded, NUL-free copy of a field value */
 static void
 keep(char **dst, const char *v, size_t vlen)
 {
-	size_t i, n = vlen < FIELD_KEEP ? vlen : FIELD_KEEP;
-	char *c;
+	size_t n = vlen < FIELD_KEEP ? vlen : FIELD_KEEP;
+	char *c, *z;
 
 	if (*dst != NULL || (c = malloc(n + 1)) == NULL)
 		return;		/* the first one counts */
-	for (i = 0; i < n; i++)
-		c[i] = v[i] == '\0' ? ' ' : v[i];
+	memcpy(c, v, n);
+	for (z = c; (z = memchr(z, '\0', n - (size_t)(z - c))) != NULL; z++)
+		*z = ' ';
 	c[n] = '\0';
 	*dst = c;
 }
@@ -123,8 +125,11 @@ field_index(const char *n, size_t nlen)
 
 	while (nlen > 0 && (n[nlen - 1] == ' ' || n[nlen - 1] == '\t'))
 		nlen--;
+	/* all three start "Content-" and differ in length */
+	if (nlen < 12 || (n[0] != 'C' && n[0] != 'c'))
+		return -1;
 	for (i = 0; i < PF_NELEM(mime_fields); i++)
-		if (strlen(mime_fields[i]) == nlen &&
+		if (mime_len[i] == nlen &&
 		    strncasecmp(n, mime_fields[i], nlen) == 0)
 			return (int)i;
 	return -1;
