@@ -212,7 +212,8 @@ lookup(struct pf_dns *dns, const char *d, struct pf_dns_budget *b,
 	size_t i;
 	int n = 0, pr;
 
-	snprintf(name, sizeof(name), "_dmarc.%s", d);
+	memcpy(name, "_dmarc.", 7);
+	pf_strcopy(name + 7, sizeof(name) - 7, d);
 	pf_dns_query(dns, name, PF_DNS_T_TXT, b, &r);
 	if (r.rc == PF_DNS_TEMPFAIL) {
 		out->undec = r.undec;
