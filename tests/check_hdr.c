@@ -282,6 +282,38 @@ START_TEST(test_hostile)
 }
 END_TEST
 
+/* a byte with the high bit set is found wherever it is in a value (the
+ * word-at-a-time scan: in a 32-byte block, in the 8-byte tail, in the
+ * last bytes), and names are matched whatever their case */
+START_TEST(test_raw8)
+{
+	struct row r = { "raw8", NULL, NULL, NULL, NULL };
+	char in[256], v[80];
+	struct pf_facts *f;
+	size_t len, at;
+
+	for (len = 1; len < sizeof(v); len += 7)
+		for (at = 0; at <= len; at++) {
+			memset(v, 'a', len);
+			v[len] = '\0';
+			if (at < len)
+				v[at] = (char)0xe9;
+			snprintf(in, sizeof(in), "From: a@example.com\n"
+			    "x-TEST: %s\nsUBJECT: x\nfrom: b@example.com\n\n", v);
+			r.in = in;
+			f = run_row(&r);
+			ck_assert_msg(pf_fact_getn(f, PF_F_HDR_8BIT_COUNT) ==
+			    (at < len), "len %zu at %zu", len, at);
+			ck_assert_int_eq(pf_fact_getn(f, PF_F_HDR_FROM_COUNT),
+			    2);
+			ck_assert_int_eq(pf_fact_getn(f, PF_F_HDR_DUP_COUNT), 1);
+			ck_assert_int_eq(pf_fact_getn(f,
+			    PF_F_HDR_SUBJECT_BYTES), 1);
+			pf_facts_free(f);
+		}
+}
+END_TEST
+
 /* phrase_agree - a display name pf_hdr_phrase_plain lets pass undecoded
  * decodes, by GMime, to ASCII only: no code point of a symbol (all past
  * U+2000), so GMime's way would find none either.  1 when plain. */
@@ -414,6 +446,7 @@ main(void)
 	tcase_add_loop_test(tc, test_all_set, 0, PF_NELEM(rows));
 	tcase_add_test(tc, test_big);
 	tcase_add_test(tc, test_hostile);
+	tcase_add_test(tc, test_raw8);
 	tcase_add_test(tc, test_phrase_table);
 	tcase_add_test(tc, test_phrase_corpus);
 	return pf_test_run(s);

@@ -102,8 +102,11 @@ name_in(const char *n, size_t nlen, const struct fname *list, size_t cnt)
 {
 	size_t i;
 
+	/* every name listed starts with a letter: compare the first one
+	 * before the rest */
 	for (i = 0; i < cnt; i++)
-		if (list[i].len == nlen && strncasecmp(n, list[i].s, nlen) == 0)
+		if (list[i].len == nlen && (n[0] | 0x20) == (list[i].s[0] | 0x20)
+		    && strncasecmp(n, list[i].s, nlen) == 0)
 			return (int)i;
 	return -1;
 }
@@ -154,17 +157,23 @@ name_ok(const char *n, size_t nlen)
 	return 1;
 }
 
-/* has_8bit - any byte with the high bit set; eight bytes a step */
+/* has_8bit - any byte with the high bit set; 32 bytes a step, then
+ * eight */
 static int
 has_8bit(const char *p, size_t len)
 {
 	const uint64_t high = 0x8080808080808080ULL;
-	uint64_t w;
+	uint64_t w[4];
 	size_t i = 0;
 
+	for (; i + 32 <= len; i += 32) {
+		memcpy(w, p + i, 32);
+		if ((w[0] | w[1] | w[2] | w[3]) & high)
+			return 1;
+	}
 	for (; i + 8 <= len; i += 8) {
-		memcpy(&w, p + i, 8);
-		if (w & high)
+		memcpy(w, p + i, 8);
+		if (w[0] & high)
 			return 1;
 	}
 	for (; i < len; i++)
