@@ -3,6 +3,7 @@
  * facts.c - the fact registry (from facts.def) and the per-message store of
  * values.  Every fact is unknown until the module that owns it sets it.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,11 +71,7 @@ forget(struct pf_fact_val *v)
 		v->buf = NULL;
 		v->cap = 0;
 	}
-	v->state = PF_FS_UNKNOWN;
-	v->n = 0;
-	v->s = NULL;
-	v->reason = PF_U_NONE;
-	v->why = NULL;
+	memset(v, 0, offsetof(struct pf_fact_val, buf));
 }
 
 /* pf_facts_reset - forget every value: only the facts written since the
@@ -119,11 +116,7 @@ clear(struct pf_facts *f, int id)
 	struct pf_fact_val *v = &f->v[id];
 
 	f->set[id / 64] |= UINT64_C(1) << (id % 64);
-	v->state = PF_FS_UNKNOWN;
-	v->n = 0;
-	v->s = NULL;
-	v->reason = PF_U_NONE;
-	v->why = NULL;
+	memset(v, 0, offsetof(struct pf_fact_val, buf));
 }
 
 int

@@ -23,14 +23,16 @@ enum pf_type { PF_T_NUM = 1, PF_T_BOOL, PF_T_STR };
 enum pf_fact_state { PF_FS_UNKNOWN = 0, PF_FS_KNOWN };
 
 struct pf_fact_val {
+	/* the value: all zero is unknown, not measured */
 	enum pf_fact_state state;
+	enum pf_undecided reason;	/* UNKNOWN: why, as a value */
 	int64_t	 n;		/* NUM and BOOL */
 	char	*s;		/* STR: the value, in buf; NULL otherwise */
-	char	*buf;		/* owned, kept across resets (cap bytes) */
-	size_t	 cap;
-	enum pf_undecided reason;	/* UNKNOWN: why, as a value */
 	const char *why;	/* UNKNOWN: text for people (in the store's
 				 * list of texts), NULL = the reason's own */
+	/* last: owned, kept across resets (cap bytes) */
+	char	*buf;
+	size_t	 cap;
 };
 
 /* a text for people, kept until the store is reset: a run of facts made
