@@ -299,14 +299,16 @@ START_TEST(test_raw8)
 			if (at < len)
 				v[at] = (char)0xe9;
 			snprintf(in, sizeof(in), "From: a@example.com\n"
-			    "x-TEST: %s\nsUBJECT: x\nfrom: b@example.com\n\n", v);
+			    "x-TEST: %s\nsUBJECT: x\n"
+			    "from: b@example.com\n\n", v);
 			r.in = in;
 			f = run_row(&r);
 			ck_assert_msg(pf_fact_getn(f, PF_F_HDR_8BIT_COUNT) ==
 			    (at < len), "len %zu at %zu", len, at);
 			ck_assert_int_eq(pf_fact_getn(f, PF_F_HDR_FROM_COUNT),
 			    2);
-			ck_assert_int_eq(pf_fact_getn(f, PF_F_HDR_DUP_COUNT), 1);
+			ck_assert_int_eq(pf_fact_getn(f,
+			    PF_F_HDR_DUP_COUNT), 1);
 			ck_assert_int_eq(pf_fact_getn(f,
 			    PF_F_HDR_SUBJECT_BYTES), 1);
 			pf_facts_free(f);

@@ -690,8 +690,8 @@ START_TEST(test_magic_decided)
 					    k, fill, pe, len, len + 1);
 				}
 				/* all but an MZ start decide early */
-				ck_assert_msg(pf_blocked_magic_decided(p, 262) ==
-				    (k != 0), "start %zu", k);
+				ck_assert_msg(pf_blocked_magic_decided(p,
+				    262) == (k != 0), "start %zu", k);
 			}
 	free(p);
 }

@@ -105,8 +105,9 @@ name_in(const char *n, size_t nlen, const struct fname *list, size_t cnt)
 	/* every name listed starts with a letter: compare the first one
 	 * before the rest */
 	for (i = 0; i < cnt; i++)
-		if (list[i].len == nlen && (n[0] | 0x20) == (list[i].s[0] | 0x20)
-		    && strncasecmp(n, list[i].s, nlen) == 0)
+		if (list[i].len == nlen &&
+		    (n[0] | 0x20) == (list[i].s[0] | 0x20) &&
+		    strncasecmp(n, list[i].s, nlen) == 0)
 			return (int)i;
 	return -1;
 }
