@@ -59,14 +59,35 @@ pf_session_unix(int yes)
 	unix_socket = yes;
 }
 
+/* ack_now - the ACK of an unanswered packet sent at once.  Linux
+ * delays ACKs while a connection looks interactive ("pingpong": data
+ * was sent soon after data was received) and TCP_QUICKACK ends that
+ * mode.  Out of it, a read that empties the receive queue of a pushed
+ * segment acknowledges it at once by itself, and only sending data
+ * (our answer) brings the mode back: one setsockopt after each answer
+ * is enough for the run of unanswered packets that follows
+ * (docs/milter.md). */
+static void
+ack_now(struct sess *s)
+{
+	if (s->answered) {
+		pf_quickack(s->qfd);
+		s->answered = 0;
+	}
+}
+
 /* go - "continue", or no answer at all for a stage under SMFIP_NR_*
  * (over TCP with the ACK of the packet sent at once) */
 static sfsistat
-go(const struct sess *s, unsigned long nr)
+go(struct sess *s, unsigned long nr)
 {
-	if (s == NULL || (s->nr & nr) == 0)
+	if (s == NULL)
 		return SMFIS_CONTINUE;
-	pf_quickack(s->qfd);
+	if ((s->nr & nr) == 0) {
+		s->answered = 1;
+		return SMFIS_CONTINUE;
+	}
+	ack_now(s);
 	return SMFIS_NOREPLY;
 }
 
@@ -114,6 +135,7 @@ sess_new(void)
 
 	if (s != NULL) {
 		s->qfd = -1;
+		s->answered = 1;	/* the negotiation */
 		atomic_fetch_add(&live, 1);
 	}
 	return s;
@@ -492,6 +514,7 @@ cb_eom(SMFICTX *ctx)
 		return fail_status();
 	st = pf_act_eom(ctx, s);
 	pf_sess_msg_reset(s);
+	s->answered = 1;
 	return st;
 }
 
@@ -503,7 +526,7 @@ cb_abort(SMFICTX *ctx)
 
 	if (s != NULL) {
 		pf_sess_msg_reset(s);
-		pf_quickack(s->qfd);	/* never answered: the next MAIL */
+		ack_now(s);	/* never answered: the next MAIL */
 	}
 	return SMFIS_CONTINUE;
 }
