@@ -148,7 +148,7 @@ sess_free(struct sess *s)
 	if (s == NULL)
 		return;
 	pf_sess_msg_reset(s);
-	pf_check_free(s->idle);
+	pf_snap_idle_give(s->idle);	/* for the next connection */
 	free(s->hbuf);
 	free(s);
 	atomic_fetch_sub(&live, 1);
@@ -287,15 +287,18 @@ cb_helo(SMFICTX *ctx, char *name)
 	return go(s, SMFIP_NR_HELO);
 }
 
-/* sess_check - the check of a new message: the session's last one reset
- * in place when it pins the same engine, else (a reload, or a reset that
- * failed) a new one; NULL on ENOMEM */
+/* sess_check - the check of a new message: the session's last one (or
+ * an idle one a closed connection left) reset in place when it pins the
+ * same engine, else (a reload, or a reset that failed) a new one; NULL on
+ * ENOMEM */
 static struct pf_check *
 sess_check(struct sess *s)
 {
 	struct pf_check *c = s->idle;
 
 	s->idle = NULL;
+	if (c == NULL)
+		c = pf_snap_idle_take(s->eng);
 	if (c != NULL && pf_check_engine(c) == s->eng &&
 	    pf_check_reset(c) == PF_OK)
 		return c;
