@@ -119,10 +119,11 @@ write_file(const char *dir, const char *name, const char *text)
 
 START_TEST(test_sendmailcf)
 {
-	char dir[] = "/tmp/check_mta.XXXXXX", path[4096];
+	char dir[] = "/tmp/check_mta.XXXXXX", path[4096], cf[4200];
 	struct pf_sendmailcf *sm = NULL;
 	struct pf_err err = { 0 };
 	const struct pf_sm_filter *f;
+	const char *src;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	write_file(dir, "sendmail.cf",
@@ -149,7 +150,42 @@ START_TEST(test_sendmailcf)
 	ck_assert_str_eq(f->socket, "inet:8891@127.0.0.1");
 	ck_assert_str_eq(f->flags, "");
 	ck_assert_ptr_null(pf_sendmailcf_filter(sm, 2));
+	ck_assert_int_eq(pf_sendmailcf_access(sm, &src), PF_SM_ACCESS_NONE);
+	ck_assert_ptr_null(src);
 	pf_sendmailcf_free(sm);
+
+	/* the access map's text source, named by its K line */
+	snprintf(cf, sizeof(cf), "Kaccess hash -o -T<TMPF> %s/access.db\n",
+	    dir);
+	write_file(dir, "sendmail.cf", cf);
+	ck_assert_int_eq(pf_sendmailcf_load(path, &sm, &err), PF_OK);
+	ck_assert_int_eq(pf_sendmailcf_access(sm, &src),
+	    PF_SM_ACCESS_UNREAD);
+	snprintf(cf, sizeof(cf), "%s/access", dir);
+	ck_assert_str_eq(src, cf);
+	pf_sendmailcf_free(sm);
+	write_file(dir, "access",
+	    "# Try_TLS:gmail.com NO\n"
+	    "Connect:127.0.0.1\tRELAY\n"
+	    "try_tls:google.com  NO\n"
+	    "TLS_Rcpt:gmail.com\tENCR:128\n"
+	    "TLS_Rcpt:gmail.com\tENCR:256\n"
+	    "TLS_Srv:\tVERIFY\n");
+	ck_assert_int_eq(pf_sendmailcf_load(path, &sm, &err), PF_OK);
+	ck_assert_int_eq(pf_sendmailcf_access(sm, &src), PF_SM_ACCESS_READ);
+	ck_assert_str_eq(pf_sendmailcf_access_get(sm, "Try_TLS",
+	    "google.com"), "NO");
+	ck_assert_ptr_null(pf_sendmailcf_access_get(sm, "Try_TLS",
+	    "gmail.com"));
+	ck_assert_str_eq(pf_sendmailcf_access_get(sm, "tls_rcpt",
+	    "GMAIL.com"), "ENCR:128");
+	ck_assert_str_eq(pf_sendmailcf_access_get(sm, "TLS_Srv", ""),
+	    "VERIFY");
+	ck_assert_ptr_null(pf_sendmailcf_access_get(sm, "Connect",
+	    "127.0.0.1"));
+	pf_sendmailcf_free(sm);
+	unlink(cf);
+
 	unlink(path);
 	ck_assert_int_eq(pf_sendmailcf_load(path, &sm, &err), PF_EIO);
 	ck_assert_ptr_null(sm);

@@ -107,8 +107,12 @@ count_rule(const struct pf_rule *r)
 
 	if ((size_t)r->cls < NCLS)
 		st.cls[r->cls]++;
+	/* a reload may give the rule another class or confidence: that is
+	 * another series, and the old one keeps its count */
 	for (i = 0; i < st.nrule; i++)
-		if (strcmp(st.rule[i].id, r->id) == 0) {
+		if (st.rule[i].cls == (int)r->cls &&
+		    st.rule[i].conf == (int)r->confidence &&
+		    strcmp(st.rule[i].id, r->id) == 0) {
 			st.rule[i].n++;
 			return;
 		}

@@ -413,6 +413,16 @@ check "... and SPF does not cover it" grep -qF \
 rc=$(doc --config "$T/v6.conf" --postfix-dir "$T/etc" --domain stock.example)
 check "... not used when inet_protocols has no IPv6" grep -qxF \
     "$(line ok "ptr[2001:db8::99]" "inet_protocols has no IPv6: not used")" "$T/out"
+check "... and its SPF not judged then" grep -qxF \
+    "$(line ok "spf[stock.example]" "2001:db8::99: inet_protocols has no IPv6: not used")" "$T/out"
+# ... and only a warning when Postfix prefers IPv4 (IPv6 only as fallback)
+d=$(pfdir etc-v6pref)
+postconf -c "$d" -e "inet_protocols = all" "smtp_address_preference = ipv4"
+rc=$(doc --config "$T/v6.conf" --postfix-dir "$d" --domain stock.example)
+check "IPv6 egress without PTR under smtp_address_preference = ipv4 warns" grep -qxF \
+    "$(line warn "ptr[2001:db8::99]" "2001:db8::99 has no PTR record; used only when delivery over IPv4 fails (smtp_address_preference = ipv4) -- fix: ask the owner of the address for a PTR naming the HELO name -- would cause 550 5.7.1 ipv6-guidelines")" "$T/out"
+check "... and so does its SPF" grep -qF \
+    "$(line warn "spf[stock.example]" "2001:db8::99: fail; the record does not cover this address; used only when delivery over IPv4 fails")" "$T/out"
 
 # an egress address whose PTR looks like a provider's pool
 conf "$T/generic.conf"

@@ -3,7 +3,8 @@
 # metrics.sh - preflight-milter's /metrics (MetricsListen), scraped with
 # curl after a known set of messages through a private Postfix: 3 clean
 # (accept), 2 tagged, 2 held, 1 rejected, each counter asserted, then a
-# reload (reload counter, engine generation).  Every line of the scrape
+# reload (reload counter, engine generation) to rules that give one rule
+# another confidence (a new series; the old one keeps its count).  Every line of the scrape
 # must be of the text exposition format.  Run by tests/nsd/metrics.sh
 # under a private NSD ($PF_DNS_PORT): a reload to DNS on and one more
 # message then moves the DNS counters and histogram.  Skips (77) only
@@ -48,7 +49,7 @@ sock=$T/sock/milter.sock
 mport=$(pfx_free_port)
 write_conf() {
 	cat > "$T/preflight.conf" <<EOF2
-Rules $rules
+Rules ${rules2:-$rules}
 State none
 HELO mta.example.com
 Socket local:$sock
@@ -152,7 +153,13 @@ check "another path is 404 ($code)" [ "$code" = 404 ]
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$mport/metrics")
 check "POST is 405 ($code)" [ "$code" = 405 ]
 
-# a reload: the counter and the generation move, the counts stay
+# a reload: the counter and the generation move, the counts stay; the
+# new rules make from-multiple medium
+rules2=$T/medium.rules
+awk '/^rule from-multiple$/ { r = 1 } r && /^\tclass/ { print "\tconfidence medium"; r = 0 } { print }' \
+    "$rules" > "$rules2"
+check "the copy of the rules has one more confidence line" \
+    [ "$(grep -c '^	confidence' "$rules2")" = "$(($(grep -c '^	confidence' "$rules") + 1))" ]
 if [ -n "${PF_DNS_PORT:-}" ]; then
 	write_conf "DNS yes
 Nameserver 127.0.0.1:$PF_DNS_PORT
@@ -167,6 +174,10 @@ scrape
 is 'preflight_reloads_total{result="ok"}' 1
 is 'preflight_engine_generation' 2
 is 'preflight_milter_seconds_count' 8
+send bad tag.example
+scrape
+is 'preflight_predictions_total{rule="from-multiple",class="content",confidence="medium"}' 1
+is 'preflight_predictions_total{rule="from-multiple",class="content",confidence="high"}' 5
 
 if [ -n "${PF_DNS_PORT:-}" ]; then
 	send good example.com
@@ -177,7 +188,7 @@ if [ -n "${PF_DNS_PORT:-}" ]; then
 	check "some lookups answered (NSD serves example.com)" \
 	    [ "$(val 'preflight_dns_queries_total{result="answer"}')" -gt 0 ]
 	is 'preflight_dns_budget_spent_total' 0
-	is 'preflight_milter_seconds_count' 9
+	is 'preflight_milter_seconds_count' 10
 fi
 
 kill -TERM "$MPID"; wait "$MPID"; MPID=

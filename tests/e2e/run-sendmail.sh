@@ -21,7 +21,8 @@
 #             reaches the milter and is tagged;
 #   doctor  - `preflight doctor --sendmail-cf` finds the shipped filter
 #             line wired with F=T, and fails a .cf without F=T, without
-#             the filter in InputMailFilters, or on another socket;
+#             the filter in InputMailFilters, or on another socket; reads
+#             the access map's TLS entries (TLS_Rcpt: required, Try_TLS: NO);
 #   down    - with the daemon stopped, Sendmail (F=T) answers 4xx.
 # The daemon's summary line for the held message carries Sendmail's queue
 # id.
@@ -350,7 +351,18 @@ sed 's/^O Milter.macros.eom=.*/O Milter.macros.eom={msg_id}/' \
 doctor_case "a macro left out is named" "$SM_T/nomacro.cf" \
     "$(doctor_line ok milter.macros "not listed: Milter.macros.eom i; preflight asks for them at connect (smfi_setsymlist)")"
 doctor_case "Sendmail's TLS is opportunistic" "$SM_T/sendmail.cf" \
-    "$(doctor_line warn tls.gmail "Sendmail uses STARTTLS when Gmail offers it (opportunistic, CACertFile unset) -- fix: TLS_Srv:gmail.com ENCR:128 in the access map -- would cause 421 4.7.0 tls-required-for-domain")"
+    "$(doctor_line warn tls.gmail "Sendmail uses STARTTLS when Gmail offers it (opportunistic, CACertFile unset; no access map (FEATURE(access_db))) -- fix: TLS_Rcpt:gmail.com ENCR:128 in the access map -- would cause 421 4.7.0 tls-required-for-domain")"
+# the access map's TLS entries (its text source, as makemap reads it)
+{ cat "$SM_T/sendmail.cf"; echo "Kaccess hash -o -T<TMPF> $SM_T/access.db"; } \
+    >"$SM_T/access.cf"
+doctor_case "an access map whose source is missing is named" "$SM_T/access.cf" \
+    "$(doctor_line warn tls.gmail "Sendmail uses STARTTLS when Gmail offers it (opportunistic, CACertFile unset; access map source $SM_T/access not readable) -- fix: TLS_Rcpt:gmail.com ENCR:128 in the access map -- would cause 421 4.7.0 tls-required-for-domain")"
+printf 'Connect:127.0.0.1\tRELAY\nTLS_Rcpt:gmail.com\tENCR:128\n' >"$SM_T/access"
+doctor_case "TLS_Rcpt:gmail.com ENCR:128 requires STARTTLS" "$SM_T/access.cf" \
+    "$(doctor_line ok tls.gmail "STARTTLS required towards Gmail (TLS_Rcpt:gmail.com ENCR:128 in $SM_T/access)")"
+printf 'Try_TLS:google.com\tNO\nTLS_Rcpt:gmail.com\tENCR:128\n' >"$SM_T/access"
+doctor_case "Try_TLS:google.com NO fails" "$SM_T/access.cf" \
+    "$(doctor_line FAIL tls.gmail "Sendmail does not try STARTTLS with Gmail's servers (Try_TLS:google.com NO in $SM_T/access) -- fix: remove the entry, or narrow it to other hosts -- would cause 421 4.7.0 tls-required-for-domain")"
 sed 's/^\(Xpreflight, .*\), F=T,/\1,/' "$SM_T/sendmail.cf" >"$SM_T/noT.cf"
 doctor_case "no F=T fails" "$SM_T/noT.cf" \
     "$(doctor_line FAIL default_action "F=: mail is sent unchecked while preflight is down -- fix: F=T")"

@@ -6,7 +6,8 @@
 # recipient, a rate-limited DKIM domain, a receiving-rate recipient) and
 # the same report; learning it again records nothing (the file positions
 # and outcome marks are in Redis too); a later delivery ends the
-# predictions in both.
+# predictions in both.  A long report scans the Redis keyspace once, not
+# once per day.
 set -u
 
 srcdir=${PF_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -108,6 +109,17 @@ for st in lmdb redis; do
 done
 check "the same report from LMDB and Redis" "$(cat "$tmp/lmdb.rep")" \
     "$(cat "$tmp/redis.rep")"
+
+# a report over 400 days scans the keyspace once per kind of counter
+# (days, series, refused domains), not once per day
+rcli() { redis-cli -p "$rport" "$@"; }
+rcli CONFIG RESETSTAT > /dev/null
+"$pf" report --config "$tmp/redis.conf" --json \
+    --since "$(date -u -d '-399 days' +%F)" > /dev/null
+scans=$(rcli INFO commandstats | tr -d '\r' |
+    sed -n 's/^cmdstat_scan:calls=\([0-9]*\),.*/\1/p')
+check "a 400-day report on Redis: at most 3 SCANs (${scans:-none})" yes \
+    "$([ -n "$scans" ] && [ "$scans" -le 3 ] && echo yes)"
 
 later=$(date -u '+%b %e %H:%M:%S' -d '+2 seconds')
 {

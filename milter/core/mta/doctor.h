@@ -55,6 +55,17 @@ void	pf_doctor_wiring(struct pf_doctor *);	/* wiring.c */
 void	pf_doctor_tls(struct pf_doctor *);	/* tls.c */
 void	pf_doctor_probe(struct pf_doctor *);	/* probe.c */
 void	pf_doctor_identity(struct pf_doctor *);	/* identity.c */
+
+/* how Postfix uses an egress address of its family */
+enum pf_egress_use {
+	PF_EGRESS_USED,		/* as any other */
+	PF_EGRESS_FALLBACK,	/* only when the other family fails */
+	PF_EGRESS_UNUSED	/* never */
+};
+/* pf_doctor_egress_use - from inet_protocols and smtp_address_preference
+ * (main.cf); why gets the reason when not USED; identity.c */
+enum pf_egress_use pf_doctor_egress_use(const struct pf_doctor *,
+	    const char *ip, char *why, size_t);
 void	pf_doctor_add_domain(struct pf_doctor *, const char *);	/* domain.c */
 void	pf_doctor_domains(struct pf_doctor *);	/* domain.c */
 void	pf_doctor_8bit(struct pf_doctor *);	/* tls.c */

@@ -63,6 +63,8 @@ spf_one(struct pf_doctor *d, struct pf_spf *spf, const char *dom,
 	char check[300], from[300];
 	const char *rule = d->cfg->bulk == PF_BULK_YES ? "bulk-spf-fail" :
 	    "unauthenticated";
+	char why[160];
+	enum pf_egress_use use = pf_doctor_egress_use(d, ip, why, sizeof(why));
 	const char *r;
 
 	snprintf(check, sizeof(check), "spf[%s]", dom);
@@ -75,22 +77,28 @@ spf_one(struct pf_doctor *d, struct pf_spf *spf, const char *dom,
 		return;
 	}
 	r = res->result;
-	if (strcmp(r, "pass") == 0)
+	if (strcmp(r, "none") == 0)
+		pf_report_add(d->rep, PF_MTA_FAIL, check, rule,
+		    "publish \"v=spf1 ip4:... -all\" naming every egress "
+		    "address", "%s has no SPF record", dom);
+	else if (use == PF_EGRESS_UNUSED)  /* the record is still read */
+		pf_report_add(d->rep, PF_MTA_OK, check, NULL, NULL, "%s: %s",
+		    ip, why);
+	else if (strcmp(r, "pass") == 0)
 		pf_report_add(d->rep, PF_MTA_OK, check, NULL, NULL,
 		    "%s: pass", ip);
 	else if (strcmp(r, "temperror") == 0)
 		pf_report_add(d->rep, PF_MTA_UNKNOWN, check, NULL, NULL,
 		    "%s: %s", ip, res->why[0] ? res->why : "temperror");
-	else if (strcmp(r, "none") == 0)
-		pf_report_add(d->rep, PF_MTA_FAIL, check, rule,
-		    "publish \"v=spf1 ip4:... -all\" naming every egress "
-		    "address", "%s has no SPF record", dom);
 	else
-		pf_report_add(d->rep, PF_MTA_FAIL, check,
+		pf_report_add(d->rep, use == PF_EGRESS_FALLBACK ? PF_MTA_WARN :
+		    PF_MTA_FAIL, check,
 		    strcmp(r, "fail") == 0 && res->hardfail == 1 ?
 		    "spf-hardfail" : rule,
 		    "add the address to the SPF record (ip4:/ip6:)",
-		    "%s: %s; the record does not cover this address", ip, r);
+		    "%s: %s; the record does not cover this address%s%s", ip,
+		    r, use == PF_EGRESS_FALLBACK ? "; " : "",
+		    use == PF_EGRESS_FALLBACK ? why : "");
 }
 
 /* spf - every egress address, then the record's shape */

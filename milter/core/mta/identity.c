@@ -193,14 +193,17 @@ helo(struct pf_doctor *d)
 		    "%s resolves", d->helo);
 }
 
-/* egress_ptr - PTR and its forward confirmation for one address */
+/* egress_ptr - PTR and its forward confirmation for one address; a
+ * fallback address (its reason in fb) warns where another fails */
 static int
-egress_ptr(struct pf_doctor *d, const char *ip, struct pf_ptr_result *pr)
+egress_ptr(struct pf_doctor *d, const char *ip, const char *fb,
+    struct pf_ptr_result *pr)
 {
 	struct pf_dns_budget b;
 	char check[80];
 	int v6 = strchr(ip, ':') != NULL;
-	const char *rule;
+	enum pf_mta_status bad = fb ? PF_MTA_WARN : PF_MTA_FAIL;
+	const char *rule, *sep = fb ? "; " : "";
 
 	snprintf(check, sizeof(check), "ptr[%s]", ip);
 	pf_dns_budget_init(&b, DOCTOR_DNS_MS);
@@ -216,17 +219,19 @@ egress_ptr(struct pf_doctor *d, const char *ip, struct pf_ptr_result *pr)
 	}
 	rule = v6 ? "ipv6-guidelines" : pr->present ? "ptr-mismatch" :
 	    "ptr-missing";
+	if (fb == NULL)
+		fb = "";
 	if (!pr->present) {
-		pf_report_add(d->rep, PF_MTA_FAIL, check, rule,
+		pf_report_add(d->rep, bad, check, rule,
 		    "ask the owner of the address for a PTR naming the HELO "
-		    "name", "%s has no PTR record", ip);
+		    "name", "%s has no PTR record%s%s", ip, sep, fb);
 		return 0;
 	}
 	if (!pr->fcrdns) {
-		pf_report_add(d->rep, PF_MTA_FAIL, check, rule,
+		pf_report_add(d->rep, bad, check, rule,
 		    "an A/AAAA record for the PTR name pointing back to the "
-		    "address", "PTR %s does not resolve back to %s", pr->name,
-		    ip);
+		    "address", "PTR %s does not resolve back to %s%s%s",
+		    pr->name, ip, sep, fb);
 		return 0;
 	}
 	pf_report_add(d->rep, PF_MTA_OK, check, NULL, NULL,
@@ -270,15 +275,38 @@ egress_helo(struct pf_doctor *d, const char *ip,
 		    "PTR %s looks generic: %s", pr->name, gw);
 }
 
-/* v6_used - does Postfix send over IPv6 at all */
+/* family_on - does inet_protocols value p enable family fam ("ipv4",
+ * "ipv6") */
 static int
-v6_used(const struct pf_doctor *d)
+family_on(const char *p, const char *fam)
 {
-	const char *p = d->pc ? pf_postconf_get(d->pc, "inet_protocols") :
-	    NULL;
+	return p == NULL || strstr(p, "all") != NULL || strstr(p, fam) != NULL;
+}
 
-	return p == NULL || strstr(p, "all") != NULL ||
-	    strstr(p, "ipv6") != NULL;
+enum pf_egress_use
+pf_doctor_egress_use(const struct pf_doctor *d, const char *ip, char *why,
+    size_t len)
+{
+	const char *fam = strchr(ip, ':') != NULL ? "ipv6" : "ipv4";
+	const char *other = fam[3] == '6' ? "ipv4" : "ipv6";
+	const char *p, *pref;
+
+	if (d->pc == NULL)
+		return PF_EGRESS_USED;
+	p = pf_postconf_get(d->pc, "inet_protocols");
+	if (!family_on(p, fam)) {
+		snprintf(why, len, "inet_protocols has no %s: not used",
+		    fam[3] == '6' ? "IPv6" : "IPv4");
+		return PF_EGRESS_UNUSED;
+	}
+	pref = pf_postconf_get(d->pc, "smtp_address_preference");
+	if (family_on(p, other) && pref != NULL && strcmp(pref, other) == 0) {
+		snprintf(why, len, "used only when delivery over %s fails "
+		    "(smtp_address_preference = %s)",
+		    fam[3] == '6' ? "IPv4" : "IPv6", pref);
+		return PF_EGRESS_FALLBACK;
+	}
+	return PF_EGRESS_USED;
 }
 
 /* pf_doctor_identity - HELO, then each egress address */
@@ -304,17 +332,18 @@ pf_doctor_identity(struct pf_doctor *d)
 	}
 	for (i = 0; i < d->cfg->negress; i++) {
 		const char *ip = d->cfg->egress[i];
+		char check[80], why[160];
+		enum pf_egress_use use = pf_doctor_egress_use(d, ip, why,
+		    sizeof(why));
 
-		if (strchr(ip, ':') != NULL && !v6_used(d)) {
-			char check[80];
-
+		if (use == PF_EGRESS_UNUSED) {
 			snprintf(check, sizeof(check), "ptr[%s]", ip);
 			pf_report_add(d->rep, PF_MTA_OK, check, NULL, NULL,
-			    "inet_protocols has no IPv6: not used");
+			    "%s", why);
 			continue;
 		}
-		if (egress_ptr(d, ip, &pr) == 1 && d->helo[0] != '\0' &&
-		    ldh_fqdn(d->helo) == 1)
+		if (egress_ptr(d, ip, use == PF_EGRESS_FALLBACK ? why : NULL,
+		    &pr) == 1 && d->helo[0] != '\0' && ldh_fqdn(d->helo) == 1)
 			egress_helo(d, ip, &pr);
 	}
 }

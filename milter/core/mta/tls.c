@@ -214,19 +214,75 @@ postfix_tls(struct pf_doctor *d)
 		relay_google(d, &r, s);
 }
 
-/* sendmail_tls - Sendmail offers and uses STARTTLS when built with it;
- * a client certificate is not needed for Gmail */
+/* sm_lookup - TAG in the access map for name and each of its parent
+ * domains, then the bare tag, as Sendmail's domain lookups go; the
+ * entry found is written to at */
+static const char *
+sm_lookup(const struct pf_sendmailcf *sm, const char *tag, const char *name,
+    char *at, size_t len)
+{
+	const char *v, *p = name;
+
+	for (;;) {
+		if ((v = pf_sendmailcf_access_get(sm, tag, p)) != NULL) {
+			snprintf(at, len, "%s:%s %s", tag, p, v);
+			return v;
+		}
+		if (*p == '\0')
+			return NULL;
+		p = (p = strchr(p, '.')) != NULL ? p + 1 : "";
+	}
+}
+
+/* sm_required - a TLS_Srv or TLS_Rcpt value that asks for encryption */
+static int
+sm_required(const char *v)
+{
+	return v != NULL && (strncasecmp(v, "ENCR:", 5) == 0 ||
+	    strncasecmp(v, "VERIFY", 6) == 0);
+}
+
+/* sendmail_tls - Sendmail uses STARTTLS when the server offers it and
+ * it was built with it; the access map can forbid it (Try_TLS: NO) or
+ * require it (TLS_Rcpt:, TLS_Srv:).  Gmail's MX hosts are named under
+ * l.google.com; a client certificate is not needed */
 static void
 sendmail_tls(struct pf_doctor *d)
 {
-	const char *ca = pf_sendmailcf_opt(d->sm, "CACertFile");
+	const char *ca = pf_sendmailcf_opt(d->sm, "CACertFile"), *src, *v;
+	const char *rule = d->cfg->bulk == PF_BULK_YES ? "bulk-tls" :
+	    "tls-required-for-domain";
+	const char *fix = "TLS_Rcpt:gmail.com ENCR:128 in the access map";
+	enum pf_sm_access st = pf_sendmailcf_access(d->sm, &src);
+	char at[400], note[1200] = "";
 
-	pf_report_add(d->rep, PF_MTA_WARN, "tls.gmail",
-	    d->cfg->bulk == PF_BULK_YES ? "bulk-tls" :
-	    "tls-required-for-domain",
-	    "TLS_Srv:gmail.com ENCR:128 in the access map",
+	if (st == PF_SM_ACCESS_READ) {
+		v = sm_lookup(d->sm, "Try_TLS", "gmail-smtp-in.l.google.com",
+		    at, sizeof(at));
+		if (v != NULL && strcasecmp(v, "NO") == 0) {
+			pf_report_add(d->rep, PF_MTA_FAIL, "tls.gmail", rule,
+			    "remove the entry, or narrow it to other hosts",
+			    "Sendmail does not try STARTTLS with Gmail's "
+			    "servers (%s in %s)", at, src);
+			return;
+		}
+		if (sm_required(sm_lookup(d->sm, "TLS_Rcpt", "gmail.com", at,
+		    sizeof(at))) || sm_required(sm_lookup(d->sm, "TLS_Srv",
+		    "gmail-smtp-in.l.google.com", at, sizeof(at)))) {
+			pf_report_add(d->rep, PF_MTA_OK, "tls.gmail", NULL,
+			    NULL, "STARTTLS required towards Gmail (%s in %s)",
+			    at, src);
+			return;
+		}
+	} else if (st == PF_SM_ACCESS_UNREAD)
+		snprintf(note, sizeof(note), "; access map source %s not "
+		    "readable", src ? src : "unnamed");
+	else
+		snprintf(note, sizeof(note), "; no access map "
+		    "(FEATURE(access_db))");
+	pf_report_add(d->rep, PF_MTA_WARN, "tls.gmail", rule, fix,
 	    "Sendmail uses STARTTLS when Gmail offers it (opportunistic, "
-	    "CACertFile %s)", ca ? ca : "unset");
+	    "CACertFile %s%s)", ca ? ca : "unset", note);
 }
 
 /* pf_mta_tls_level - the level Postfix uses for gmail.com, and the next

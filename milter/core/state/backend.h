@@ -25,8 +25,10 @@ struct pf_state_be {
 		    int defer, struct pf_err *);
 	int	(*expire)(void *be, int64_t now, size_t *removed,
 		    struct pf_err *);
+	/* scan - every counter of window under prefix with a count above
+	 * 0, to fn */
 	int	(*scan)(void *be, const char *prefix, uint32_t window,
-		    int64_t now, struct pf_state_row *, size_t n, size_t *got,
+		    int64_t now, pf_state_each_fn *fn, void *arg,
 		    struct pf_err *);
 	/* salt - read the store's salt, or create it; 32 bytes; *kept = 0
 	 * if it is a throwaway that must not be remembered */
@@ -41,8 +43,5 @@ extern const struct pf_state_be pf_state_redis;
  * shared by both back-ends' arithmetic */
 int64_t	pf_state_bucket(int64_t now, uint32_t window);
 uint32_t pf_state_blen(uint32_t window);
-/* pf_state_top - keep rows sorted by count, the n largest */
-void	pf_state_top(struct pf_state_row *, size_t n, size_t *got,
-	    const char *key, size_t klen, int64_t count);
 
 #endif

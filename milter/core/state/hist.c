@@ -37,6 +37,7 @@
  */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,7 +50,6 @@
 #define ADDR_MAX	512
 #define REPORT_WINDOW	(30u * 86400u)
 #define DAY_WINDOW	((uint32_t)PF_HIST_DAYS * 86400u)
-#define SCAN_MAX	4096
 #define HOUR_WINDOW	((uint32_t)PF_HIST_HOURS * 3600u)
 #define DKIM_MAX	8	/* DKIM domains of one message looked at */
 /* how long a reputation refusal of an IP or a sender domain counts: the
@@ -756,58 +756,83 @@ find_row(struct pf_hist_rule *rows, size_t n, size_t *got, const char *rule,
 	return &rows[(*got)++];
 }
 
-/* pf_hist_report - the per-rule counters of a range of days */
+/* the per-rule counters of a range of days, while the store is scanned */
+struct days {
+	struct pf_hist_rule	*rows;
+	size_t			 n, *got;
+	int64_t			 from, to, *delivered, *day_kind;
+};
+
+/* bucket_of - the number that starts key "N.REST" (a day or an hour);
+ * *rest points past its dot; -1 if there is none */
+static int64_t
+bucket_of(const char *key, const char **rest)
+{
+	char *end;
+	long long v;
+
+	if (*key < '0' || *key > '9')
+		return -1;
+	errno = 0;
+	v = strtoll(key, &end, 10);
+	if (errno != 0 || *end != '.')
+		return -1;
+	*rest = end + 1;
+	return v;
+}
+
+/* day_row - one counter "hist.day.D.RULE.K" */
+static void
+day_row(void *arg, const char *key, size_t klen, int64_t count)
+{
+	struct days *a = arg;
+	struct pf_hist_rule *r;
+	char buf[PF_STATE_KEY_MAX], rule[64];
+	const char *k, *dot;
+	int64_t d;
+
+	if (klen >= sizeof(buf))
+		return;
+	memcpy(buf, key, klen);
+	buf[klen] = '\0';
+	if ((d = bucket_of(buf + strlen("hist.day."), &k)) < a->from ||
+	    d > a->to)
+		return;
+	if ((dot = strrchr(k, '.')) == NULL || dot[1] == '\0')
+		return;
+	if (strncmp(k, "=sent.", 6) == 0) {
+		*a->delivered += count;
+		return;
+	}
+	snprintf(rule, sizeof(rule), "%.*s", (int)(dot - k), k);
+	if ((r = find_row(a->rows, a->n, a->got, k, (size_t)(dot - k))) ==
+	    NULL)
+		return;
+	switch (dot[1]) {
+	case 'r':
+		r->refused += count;
+		if (a->day_kind != NULL)
+			a->day_kind[(d - a->from) * PF_HIST_NKIND +
+			    pf_hist_kind_of(rule)] += count;
+		break;
+	case 'h': r->hits += count; break;
+	case 'f': r->false_alarms += count; break;
+	case 'm': r->misses += count; break;
+	}
+}
+
+/* pf_hist_report - the per-rule counters of a range of days, in one
+ * pass over the store */
 int
 pf_hist_report(struct pf_state *st, int64_t from, int64_t to,
     struct pf_hist_rule *rows, size_t n, size_t *got, int64_t *delivered,
     int64_t *day_kind, struct pf_err *err)
 {
-	struct pf_state_row *scan;
-	struct pf_hist_rule *r;
-	char prefix[64], rule[64];
-	const char *k, *dot;
-	size_t i, ns, plen;
-	int64_t d;
-	int rc = PF_OK;
+	struct days a = { rows, n, got, from, to, delivered, day_kind };
 
 	*got = 0;
 	*delivered = 0;
-	if ((scan = calloc(SCAN_MAX, sizeof(*scan))) == NULL)
-		return pf_err_set(err, PF_ENOMEM, "out of memory");
-	for (d = from; d <= to && rc == PF_OK; d++) {
-		plen = (size_t)snprintf(prefix, sizeof(prefix), "hist.day.%lld.",
-		    (long long)d);
-		if ((rc = pf_state_scan(st, prefix, DAY_WINDOW, scan, SCAN_MAX,
-		    &ns, err)) != PF_OK)
-			break;
-		for (i = 0; i < ns; i++) {
-			k = scan[i].key + plen;
-			if ((dot = strrchr(k, '.')) == NULL || dot[1] == '\0')
-				continue;
-			if (strncmp(k, "=sent.", 6) == 0) {
-				*delivered += scan[i].count;
-				continue;
-			}
-			snprintf(rule, sizeof(rule), "%.*s", (int)(dot - k), k);
-			if ((r = find_row(rows, n, got, k,
-			    (size_t)(dot - k))) == NULL)
-				continue;
-			switch (dot[1]) {
-			case 'r':
-				r->refused += scan[i].count;
-				if (day_kind != NULL)
-					day_kind[(d - from) * PF_HIST_NKIND +
-					    pf_hist_kind_of(rule)] +=
-					    scan[i].count;
-				break;
-			case 'h': r->hits += scan[i].count; break;
-			case 'f': r->false_alarms += scan[i].count; break;
-			case 'm': r->misses += scan[i].count; break;
-			}
-		}
-	}
-	free(scan);
-	return rc;
+	return pf_state_each(st, "hist.day.", DAY_WINDOW, day_row, &a, err);
 }
 
 /* pf_hist_top - the largest per-scope counts */
@@ -921,35 +946,49 @@ fold(struct scopes *l, size_t top)
 	l->n = top + 1;
 }
 
+/* the series while the store is scanned */
+struct series {
+	struct scopes	*l;
+	size_t		 plen;
+	int64_t		 first;
+};
+
+/* series_each - one counter "hist.ts.X.N.s.SCOPE.COL" */
+static void
+series_each(void *arg, const char *key, size_t klen, int64_t count)
+{
+	struct series *a = arg;
+	char buf[PF_STATE_KEY_MAX];
+	const char *k;
+	int64_t b;
+
+	if (klen >= sizeof(buf))
+		return;
+	memcpy(buf, key, klen);
+	buf[klen] = '\0';
+	if ((b = bucket_of(buf + a->plen, &k)) < a->first ||
+	    b - a->first >= (int64_t)a->l[0].nbucket)
+		return;
+	series_row(a->l, k, count, (size_t)(b - a->first));
+}
+
 /* pf_hist_series - what Gmail answered per sender domain and egress IP,
- * per day or hour */
+ * per day or hour, in one pass over the store */
 int
 pf_hist_series(struct pf_state *st, int hourly, int64_t first,
     size_t nbucket, size_t top, struct pf_hist_series *out,
     struct pf_err *err)
 {
 	struct scopes l[2];
-	struct pf_state_row *scan;
-	char prefix[64];
-	size_t b, i, ns, plen;
-	int rc = PF_OK;
+	const char *prefix = hourly ? "hist.ts.h." : "hist.ts.d.";
+	struct series a = { l, strlen(prefix), first };
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	memset(l, 0, sizeof(l));
 	l[0].nbucket = l[1].nbucket = nbucket;
-	if ((scan = calloc(SCAN_MAX, sizeof(*scan))) == NULL)
-		return pf_err_set(err, PF_ENOMEM, "out of memory");
-	for (b = 0; b < nbucket && rc == PF_OK; b++) {
-		plen = (size_t)snprintf(prefix, sizeof(prefix),
-		    "hist.ts.%c.%lld.", hourly ? 'h' : 'd',
-		    (long long)(first + (int64_t)b));
-		if ((rc = pf_state_scan(st, prefix, hourly ? HOUR_WINDOW :
-		    DAY_WINDOW, scan, SCAN_MAX, &ns, err)) != PF_OK)
-			break;
-		for (i = 0; i < ns; i++)
-			series_row(l, scan[i].key + plen, scan[i].count, b);
-	}
-	free(scan);
+	rc = pf_state_each(st, prefix, hourly ? HOUR_WINDOW : DAY_WINDOW,
+	    series_each, &a, err);
 	fold(&l[0], top);
 	fold(&l[1], top);
 	out->hourly = hourly;

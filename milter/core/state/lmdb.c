@@ -479,10 +479,10 @@ be_run(void *h, struct pf_state_op *ops, size_t n, int64_t now, int defer,
 	return PF_OK;
 }
 
-/* be_scan - counters of one window under a prefix, the largest first */
+/* be_scan - the counters of one window under a prefix, in key order */
 static int
 be_scan(void *h, const char *prefix, uint32_t window, int64_t now,
-    struct pf_state_row *rows, size_t n, size_t *got, struct pf_err *err)
+    pf_state_each_fn *fn, void *arg, struct pf_err *err)
 {
 	struct env *e = h;
 	char suffix[16];
@@ -492,9 +492,9 @@ be_scan(void *h, const char *prefix, uint32_t window, int64_t now,
 	MDB_val k, v;
 	struct rec r;
 	MDB_cursor_op how = MDB_SET_RANGE;
+	int64_t count;
 	int rc;
 
-	*got = 0;
 	if (atomic_load(&e->empty) && ((rc = materialize(e, 0, err)) !=
 	    PF_OK || atomic_load(&e->empty)))
 		return rc;
@@ -516,8 +516,8 @@ be_scan(void *h, const char *prefix, uint32_t window, int64_t now,
 		    slen) != 0)
 			continue;
 		memcpy(&r, v.mv_data, sizeof(r));
-		pf_state_top(rows, n, got, k.mv_data, k.mv_size - slen,
-		    ring_count(&r, now, window));
+		if ((count = ring_count(&r, now, window)) > 0)
+			fn(arg, k.mv_data, k.mv_size - slen, count);
 	}
 	mdb_cursor_close(cur);
 	mdb_txn_abort(txn);

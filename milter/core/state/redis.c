@@ -586,7 +586,7 @@ collect(redisContext *c, redisReply *keys, const char *suffix,
 /* be_scan - SCAN for the buckets under prefix, summed per counter */
 static int
 be_scan(void *h, const char *prefix, uint32_t window, int64_t now,
-    struct pf_state_row *rows, size_t n, size_t *got, struct pf_err *err)
+    pf_state_each_fn *fn, void *arg, struct pf_err *err)
 {
 	struct rds *r = h;
 	struct conn *k;
@@ -597,7 +597,6 @@ be_scan(void *h, const char *prefix, uint32_t window, int64_t now,
 	redisReply *rep;
 	int rc = PF_OK;
 
-	*got = 0;
 	snprintf(suffix, sizeof(suffix), "@%u:", window);
 	snprintf(match, sizeof(match), KEYP "%s*%s*", prefix, suffix);
 	if ((k = take(r, err)) == NULL)
@@ -632,8 +631,8 @@ be_scan(void *h, const char *prefix, uint32_t window, int64_t now,
 			if (hits[j].idx > idx - PF_STATE_NB &&
 			    hits[j].idx <= idx)
 				sum += hits[j].count;
-		pf_state_top(rows, n, got, hits[i].base, strlen(hits[i].base),
-		    sum);
+		if (sum > 0)
+			fn(arg, hits[i].base, strlen(hits[i].base), sum);
 	}
 out:
 	free(hits);

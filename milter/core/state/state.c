@@ -238,19 +238,56 @@ pf_state_expire(struct pf_state *s, size_t *removed, struct pf_err *err)
 }
 
 int
-pf_state_scan(struct pf_state *s, const char *prefix, uint32_t window,
-    struct pf_state_row *rows, size_t n, size_t *got, struct pf_err *err)
+pf_state_each(struct pf_state *s, const char *prefix, uint32_t window,
+    pf_state_each_fn *fn, void *arg, struct pf_err *err)
 {
 	void *h;
 	int rc;
 
-	*got = 0;
 	if ((h = handle(s, err)) == NULL)
 		return PF_ETEMP;
-	if ((rc = s->be->scan(h, prefix, window, pf_state_now(s), rows, n,
-	    got, err)) != PF_OK)
+	if ((rc = s->be->scan(h, prefix, window, pf_state_now(s), fn, arg,
+	    err)) != PF_OK)
 		return failed(s, rc, err);
 	return PF_OK;
+}
+
+/* the n largest rows, while a scan goes */
+struct top {
+	struct pf_state_row	*rows;
+	size_t			 n, *got;
+};
+
+/* top_add - insert (key, count) into rows kept sorted, largest first */
+static void
+top_add(void *arg, const char *key, size_t klen, int64_t count)
+{
+	struct top *t = arg;
+	struct pf_state_row *rows = t->rows;
+	size_t i, n = t->n;
+
+	if (n == 0 || klen >= PF_STATE_KEY_MAX)
+		return;
+	if (*t->got == n && rows[n - 1].count >= count)
+		return;
+	i = *t->got < n ? (*t->got)++ : n - 1;
+	while (i > 0 && rows[i - 1].count < count) {
+		rows[i] = rows[i - 1];
+		i--;
+	}
+	memcpy(rows[i].key, key, klen);
+	rows[i].key[klen] = '\0';
+	rows[i].count = count;
+}
+
+int
+pf_state_scan(struct pf_state *s, const char *prefix, uint32_t window,
+    struct pf_state_row *rows, size_t n, size_t *got, struct pf_err *err)
+{
+	struct top t = { rows, n, got };
+
+	*got = 0;
+	return pf_state_each(s, prefix, window, top_add, &t, err);
 }
 
 /* keyed - SHA-256 contexts that have taken the salt XOR ipad and XOR
@@ -420,24 +457,3 @@ pf_state_bucket(int64_t now, uint32_t window)
 	return now / (int64_t)pf_state_blen(window);
 }
 
-/* pf_state_top - insert (key, count) into rows kept sorted, largest
- * first, at most n of them */
-void
-pf_state_top(struct pf_state_row *rows, size_t n, size_t *got,
-    const char *key, size_t klen, int64_t count)
-{
-	size_t i;
-
-	if (n == 0 || count <= 0 || klen >= PF_STATE_KEY_MAX)
-		return;
-	if (*got == n && rows[n - 1].count >= count)
-		return;
-	i = *got < n ? (*got)++ : n - 1;
-	while (i > 0 && rows[i - 1].count < count) {
-		rows[i] = rows[i - 1];
-		i--;
-	}
-	memcpy(rows[i].key, key, klen);
-	rows[i].key[klen] = '\0';
-	rows[i].count = count;
-}

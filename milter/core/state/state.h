@@ -61,6 +61,11 @@ struct pf_state_op {
 	int		 found;
 };
 
+/* one counter found by pf_state_each: its key (without the window) and
+ * its count over the window; only counts above 0 are passed */
+typedef void pf_state_each_fn(void *arg, const char *key, size_t klen,
+	    int64_t count);
+
 /* one counter found by pf_state_scan */
 struct pf_state_row {
 	char		 key[PF_STATE_KEY_MAX];
@@ -107,6 +112,11 @@ int	pf_state_expire(struct pf_state *, size_t *removed, struct pf_err *);
 int	pf_state_scan(struct pf_state *, const char *prefix, uint32_t window,
 	    struct pf_state_row *rows, size_t n, size_t *got,
 	    struct pf_err *);
+/* pf_state_each - every counter of one window whose key starts with
+ * prefix, to fn, in one pass over the store (one SCAN of a Redis
+ * keyspace, one cursor range of LMDB) */
+int	pf_state_each(struct pf_state *, const char *prefix, uint32_t window,
+	    pf_state_each_fn *fn, void *arg, struct pf_err *);
 
 /* pf_state_hash - keyed hash of [p, p+len) (HMAC-SHA-256 with the
  * store's salt, first 128 bits as hex) into out[PF_STATE_HASH_LEN + 1];
