@@ -68,6 +68,15 @@ static const struct list_row {
 	  "y.example", "", 0, 0 },
 	{ "comma in quoted display", " \"a, b\" <x@y.example>, c@d.example",
 	  2, 2, 1, "y.example", "a, b", 0, 0 },
+	/* the walk skips four bytes a step: stops at every offset */
+	{ "stop at offset 1", "ab@x.example,c@y.example", 2, 2, 1,
+	  "x.example", "", 0, 0 },
+	{ "stop at offset 2", "abc@x.example,c@y.example(z)", 2, 2, 1,
+	  "x.example", "", 0, 0 },
+	{ "stop at offset 3", "abcd@x.example,c@y.example<", 2, 1, 0,
+	  "x.example", "", 0, 0 },
+	{ "stop at the last byte", "Ann Lee <a@x.example>", 1, 1, 1,
+	  "x.example", "Ann Lee", 0, 0 },
 };
 
 START_TEST(test_list)

@@ -5,6 +5,7 @@
  * (organizational fallback, sp=, strict alignment, none / invalid /
  * unknown kept apart, a server that stops answering).
  */
+#include <ctype.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,6 +103,50 @@ START_TEST(test_align)
 	ck_assert_msg(pf_dmarc_aligned(psl, align[_i].a, align[_i].b,
 	    align[_i].mode) == align[_i].want, "%s %s %c", align[_i].a,
 	    align[_i].b, align[_i].mode);
+}
+END_TEST
+
+/* relaxed alignment passes over the suffix list when the last labels
+ * differ: on every pair of these it must say what the organizational
+ * domains say */
+static const char *const org_names[] = {
+	"example.com", "mail.example.com", "EXAMPLE.COM.", "example.net",
+	"com", "net", "co.uk", "uk", "example.co.uk", "a.example.co.uk",
+	"example.uk", "b.co.uk", "blogspot.com", "foo.blogspot.com",
+	"bar.blogspot.com", "example.test", "x.y.example.test", "test",
+	"a.b.c.d.example.org", "example.org", "org.example", "com.example",
+	"xn--p1ai", "xn--e1afmkfd.xn--p1ai", "a.xn--e1afmkfd.xn--p1ai",
+	"bench.example", "a.bench.example", "localhost", "x.ck", "www.ck",
+};
+
+START_TEST(test_align_org)
+{
+	char oa[256], ob[256], la[256], lb[256];
+	size_t i, j, k;
+	int want;
+
+	for (i = 0; i < PF_NELEM(org_names); i++)
+		for (j = 0; j < PF_NELEM(org_names); j++) {
+			const char *a = org_names[i], *b = org_names[j];
+
+			/* the definition: the same name, or the same
+			 * organizational domain (names compared lower-case,
+			 * without a final dot) */
+			for (k = 0; a[k] != '\0' && !(a[k] == '.' &&
+			    a[k + 1] == '\0'); k++)
+				la[k] = (char)tolower((unsigned char)a[k]);
+			la[k] = '\0';
+			for (k = 0; b[k] != '\0' && !(b[k] == '.' &&
+			    b[k + 1] == '\0'); k++)
+				lb[k] = (char)tolower((unsigned char)b[k]);
+			lb[k] = '\0';
+			want = strcmp(la, lb) == 0 ||
+			    (pf_dmarc_orgdomain(psl, a, oa, sizeof(oa)) ==
+			    PF_OK && pf_dmarc_orgdomain(psl, b, ob,
+			    sizeof(ob)) == PF_OK && strcmp(oa, ob) == 0);
+			ck_assert_msg(pf_dmarc_aligned(psl, a, b, 'r') == want,
+			    "%s %s: want %d", a, b, want);
+		}
 }
 END_TEST
 
@@ -228,6 +273,7 @@ main(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_loop_test(tc, test_parse, 0, (int)PF_NELEM(parse));
 	tcase_add_loop_test(tc, test_align, 0, (int)PF_NELEM(align));
+	tcase_add_test(tc, test_align_org);
 	tcase_add_loop_test(tc, test_rows, 0, (int)PF_NELEM(rows));
 	tcase_add_test(tc, test_pct);
 	tcase_add_test(tc, test_server_stops);

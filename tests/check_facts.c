@@ -121,6 +121,47 @@ START_TEST(test_why_texts)
 }
 END_TEST
 
+/* several facts made unknown at once read as if made unknown one by
+ * one, over values set before (a number, a string, another reason) */
+START_TEST(test_unknown_many)
+{
+	static const int ids[] = { PF_F_SPF_RESULT, PF_F_HDR_COUNT,
+	    PF_F_DKIM_PASS };
+	struct pf_facts *one = pf_facts_new(), *many = pf_facts_new(), *f;
+	int k, id, first = PF_F_STATE_RCPT_MINUTE;
+	size_t i;
+
+	for (k = 0; k < 2; k++) {
+		f = k == 0 ? one : many;
+		pf_fact_num(f, PF_F_HDR_COUNT, 7);
+		pf_fact_strz(f, PF_F_SPF_RESULT, "pass");
+		pf_fact_unknown(f, first + 1, PF_U_TIMEOUT, "slow");
+	}
+	for (i = 0; i < PF_NELEM(ids); i++)
+		pf_fact_unknown(one, ids[i], PF_U_NO_DNS, "off");
+	for (id = first; id <= first + 3; id++)
+		pf_fact_unknown(one, id, PF_U_NOT_CONFIGURED, NULL);
+	ck_assert_int_eq(pf_fact_unknown_ids(many, ids, PF_NELEM(ids),
+	    PF_U_NO_DNS, "off"), PF_OK);
+	ck_assert_int_eq(pf_fact_unknown_range(many, first, first + 3,
+	    PF_U_NOT_CONFIGURED, NULL), PF_OK);
+	for (id = 0; id < PF_F__COUNT; id++) {
+		ck_assert_int_eq(pf_fact_known(one, id),
+		    pf_fact_known(many, id));
+		ck_assert_int_eq(pf_fact_getn(one, id), pf_fact_getn(many, id));
+		ck_assert_str_eq(pf_fact_gets(one, id), pf_fact_gets(many, id));
+		ck_assert_int_eq(pf_fact_reason(one, id),
+		    pf_fact_reason(many, id));
+		ck_assert_str_eq(pf_fact_why(one, id), pf_fact_why(many, id));
+	}
+	ck_assert_str_eq(pf_fact_why(many, PF_F_DKIM_PASS), "off");
+	ck_assert_int_eq(pf_fact_reason(many, first + 1),
+	    PF_U_NOT_CONFIGURED);
+	pf_facts_free(one);
+	pf_facts_free(many);
+}
+END_TEST
+
 static const struct {
 	const char	*in;
 	int64_t		 min, max;
@@ -159,6 +200,7 @@ main(void)
 	tcase_add_test(tc, test_names_unique);
 	tcase_add_test(tc, test_store);
 	tcase_add_test(tc, test_why_texts);
+	tcase_add_test(tc, test_unknown_many);
 	tcase_add_loop_test(tc, test_strtonum, 0, PF_NELEM(num_rows));
 	return pf_test_run(s);
 }

@@ -5,14 +5,19 @@
  * and the facts it must produce, "name=value|name=value".
  */
 #include <check.h>
+#include <dirent.h>
+#include <gmime/gmime.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/pf.h"
 #include "base/facts.h"
 #include "base/msg.h"
+#include "message/addr.h"
 #include "message/content.h"
+#include "message/hdr.h"
 #include "lib/pftest.h"
 
 static const char ok_hdr[] =
@@ -277,6 +282,161 @@ START_TEST(test_hostile)
 }
 END_TEST
 
+/* a byte with the high bit set is found wherever it is in a value (the
+ * word-at-a-time scan: in a 32-byte block, in the 8-byte tail, in the
+ * last bytes), and names are matched whatever their case */
+START_TEST(test_raw8)
+{
+	struct row r = { "raw8", NULL, NULL, NULL, NULL };
+	char in[256], v[80];
+	struct pf_facts *f;
+	size_t len, at;
+
+	for (len = 1; len < sizeof(v); len += 7)
+		for (at = 0; at <= len; at++) {
+			memset(v, 'a', len);
+			v[len] = '\0';
+			if (at < len)
+				v[at] = (char)0xe9;
+			snprintf(in, sizeof(in), "From: a@example.com\n"
+			    "x-TEST: %s\nsUBJECT: x\n"
+			    "from: b@example.com\n\n", v);
+			r.in = in;
+			f = run_row(&r);
+			ck_assert_msg(pf_fact_getn(f, PF_F_HDR_8BIT_COUNT) ==
+			    (at < len), "len %zu at %zu", len, at);
+			ck_assert_int_eq(pf_fact_getn(f, PF_F_HDR_FROM_COUNT),
+			    2);
+			ck_assert_int_eq(pf_fact_getn(f,
+			    PF_F_HDR_DUP_COUNT), 1);
+			ck_assert_int_eq(pf_fact_getn(f,
+			    PF_F_HDR_SUBJECT_BYTES), 1);
+			pf_facts_free(f);
+		}
+}
+END_TEST
+
+/* phrase_agree - a display name pf_hdr_phrase_plain lets pass undecoded
+ * decodes, by GMime, to ASCII only: no code point of a symbol (all past
+ * U+2000), so GMime's way would find none either.  1 when plain. */
+static int
+phrase_agree(const char *raw)
+{
+	char *dec;
+	const unsigned char *p;
+	int plain = pf_hdr_phrase_plain(raw);
+
+	pf_content_gmime();
+	if ((dec = g_mime_utils_header_decode_phrase(NULL, raw)) == NULL)
+		return plain;
+	for (p = (const unsigned char *)dec; plain && *p != '\0'; p++)
+		ck_assert_msg(*p < 0x80, "[%s] decodes to [%s]", raw, dec);
+	g_free(dec);
+	if (plain)
+		ck_assert_msg(pf_hdr_symbol(raw) == 0, "[%s]", raw);
+	return plain;
+}
+
+static const struct {
+	const char	*raw;
+	uint32_t	 sym;
+} phrases[] = {
+	{ "John Doe", 0 }, { "  spaced\tout  ", 0 }, { "a=b ?c", 0 },
+	{ "O'Brien, Pat", 0 }, { "back\\slash", 0 }, { "", 0 },
+	{ "=?UTF-8?B?8J+YgCBIaQ==?=", 0x1F600 },
+	{ "=?UTF-8?Q?=E2=9C=93_Verified?=", 0x2713 },
+	{ "\xe2\x9c\x93 Verified", 0x2713 }, { "caf\xc3\xa9", 0 },
+	{ "Caf\xe9", 0 }, { "\x1b$B$3$s\x1b(B", 0 }, { "x=?y", 0 },
+	{ "=?ISO-8859-1?Q?Andr=E9?= Pirard", 0 }, { "ctl\x01char", 0 },
+	{ "\xe2\x84\xa2 Brand", 0x2122 },
+};
+
+/* the table: the symbol found, plain or not */
+START_TEST(test_phrase_table)
+{
+	size_t i;
+	int plain = 0;
+
+	for (i = 0; i < PF_NELEM(phrases); i++) {
+		plain += phrase_agree(phrases[i].raw);
+		ck_assert_msg(pf_hdr_symbol(phrases[i].raw) == phrases[i].sym,
+		    "[%s]: U+%04X", phrases[i].raw,
+		    (unsigned)pf_hdr_symbol(phrases[i].raw));
+	}
+	ck_assert_int_eq(plain, 6);
+}
+END_TEST
+
+/* phrase_file - every From, To and Cc field of one message: its first
+ * display name as the header observer reads it, and the whole value */
+static int
+phrase_file(const char *path)
+{
+	static char v[65536];
+	struct pf_addrlist al;
+	char line[4096];
+	size_t n = 0, l;
+	int in = 0, plain = 0;
+	FILE *fp = fopen(path, "rb");
+
+	ck_assert_msg(fp != NULL, "%s", path);
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		l = strcspn(line, "\r\n");
+		line[l] = '\0';
+		if (in && (line[0] == ' ' || line[0] == '\t') &&
+		    n + l + 2 < sizeof(v)) {
+			memcpy(v + n, "\r\n", 2);
+			memcpy(v + n + 2, line, l + 1);
+			n += l + 2;
+			continue;
+		}
+		if (in) {
+			pf_addr_list_parse(v, n, &al);
+			plain += phrase_agree(al.display);
+			plain += phrase_agree(v);
+		}
+		in = 0;
+		if (l == 0)
+			break;		/* the end of the header block */
+		if (strncasecmp(line, "From:", 5) == 0 ||
+		    strncasecmp(line, "To:", 3) == 0 ||
+		    strncasecmp(line, "Cc:", 3) == 0) {
+			n = strlen(strchr(line, ':') + 1);
+			memcpy(v, strchr(line, ':') + 1, n + 1);
+			in = 1;
+		}
+	}
+	fclose(fp);
+	return plain;
+}
+
+/* every From, To and Cc phrase of the corpus */
+START_TEST(test_phrase_corpus)
+{
+	static const char *const dirs[] = { "real", "gmail-bounces" };
+	const char *src = getenv("PF_SRCDIR");
+	char dir[4096], path[8192];
+	struct dirent *de;
+	size_t i;
+	DIR *d;
+	int plain = 0;
+
+	for (i = 0; i < PF_NELEM(dirs); i++) {
+		snprintf(dir, sizeof(dir), "%s/tests/data/corpus/%s",
+		    src != NULL ? src : "..", dirs[i]);
+		ck_assert_msg((d = opendir(dir)) != NULL, "%s", dir);
+		while ((de = readdir(d)) != NULL)
+			if (strstr(de->d_name, ".eml") != NULL) {
+				snprintf(path, sizeof(path), "%s/%s", dir,
+				    de->d_name);
+				plain += phrase_file(path);
+			}
+		closedir(d);
+	}
+	ck_assert_int_gt(plain, 500);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -288,5 +448,8 @@ main(void)
 	tcase_add_loop_test(tc, test_all_set, 0, PF_NELEM(rows));
 	tcase_add_test(tc, test_big);
 	tcase_add_test(tc, test_hostile);
+	tcase_add_test(tc, test_raw8);
+	tcase_add_test(tc, test_phrase_table);
+	tcase_add_test(tc, test_phrase_corpus);
 	return pf_test_run(s);
 }

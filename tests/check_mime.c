@@ -78,7 +78,7 @@ struct ent {
 	size_t			 len;
 };
 
-enum fmt { F_ZIP, F_ZIPENC, F_TGZ, F_7Z, F_GZ };
+enum fmt { F_ZIP, F_ZIPENC, F_TGZ, F_TAR, F_7Z, F_GZ };
 
 /* mkarc - an archive in memory with libarchive's writer */
 static void
@@ -104,6 +104,9 @@ mkarc(struct buf *out, enum fmt f, const struct ent *e, size_t n)
 	case F_TGZ:
 		archive_write_set_format_pax_restricted(a);
 		archive_write_add_filter_gzip(a);
+		break;
+	case F_TAR:
+		archive_write_set_format_pax_restricted(a);
 		break;
 	case F_7Z:
 		archive_write_set_format_7zip(a);
@@ -200,7 +203,7 @@ want(struct pf_facts *f, const char *label, int64_t attach, int64_t blocked,
 /* rows: one attachment, named, with content built per kind */
 enum kind { K_TEXT, K_MZ, K_MZTEXT, K_ZIP_TXT, K_ZIP_JS, K_ZIPZIP_EXE, K_TGZ_VBS,
     K_GZ_MZ, K_DEEP_ZIP, K_ENC_ZIP_ZIP, K_ENC_ZIP_TXT, K_7Z_EXE, K_BIG_ZIP_JS,
-    K_BOMB };
+    K_BOMB, K_MZ_FAR, K_TAR_VBS };
 
 static const struct row {
 	const char	*label;
@@ -253,6 +256,13 @@ static const struct row {
 	{ "pdf that is an executable", K_MZ, "application/pdf",
 	  "Content-Disposition: attachment; filename=invoice.pdf\n",
 	  1, "invoice.pdf", "Windows executable", 0, 0 },
+	{ "PE header far into the file", K_MZ_FAR, "application/pdf",
+	  "Content-Disposition: attachment; filename=report.pdf\n",
+	  1, "report.pdf", "Windows executable", 0, 0 },
+	{ "tar by its content, innocent name", K_TAR_VBS,
+	  "application/octet-stream",
+	  "Content-Disposition: attachment; filename=data.bin\n",
+	  1, "data.bin/run.vbs", ".vbs", 0, 0 },
 	{ "zip of text", K_ZIP_TXT, "application/zip",
 	  "Content-Disposition: attachment; filename=docs.zip\n",
 	  0, "", "", 0, 0 },
@@ -305,6 +315,21 @@ content(struct buf *c, enum kind k)
 		break;
 	case K_MZ:
 		add(c, mz, sizeof(mz));
+		break;
+	case K_MZ_FAR:
+		/* e_lfanew 0xf00: the PE signature near the end of the
+		 * 4 KB looked at */
+		big = calloc(1, 0x1000);
+		memcpy(big, mz, 0x40);
+		big[0x3c] = 0x00;
+		big[0x3d] = 0x0f;
+		memcpy(big + 0xf00, "PE\0\0", 4);
+		add(c, big, 0x1000);
+		free(big);
+		break;
+	case K_TAR_VBS:
+		e[0] = (struct ent){ "run.vbs", txt, sizeof(txt) - 1 };
+		mkarc(c, F_TAR, e, 1);
 		break;
 	case K_MZTEXT:
 		for (i = 0; i < 20; i++)
@@ -497,6 +522,22 @@ START_TEST(test_plain)
 }
 END_TEST
 
+/* NUL bytes in a part's fields read as spaces, wherever they are */
+START_TEST(test_nul_fields)
+{
+	static const char msg[] = "From: a@example.com\nMIME-Version: 1.0\n"
+	    "Content-Type: multipart/mixed; boundary=b\n\n--b\n"
+	    "Content-Type: application/octet-stream; name=\"\0a\0\0b.exe\"\n"
+	    "\nbody\n--b\nContent-Type: text/plain\n"
+	    "Content-Disposition: attachment; filename=\"c\0.scr\0\"\n"
+	    "\ntext\n--b--\n";
+	struct pf_facts *f = run(msg, sizeof(msg) - 1, 65536);
+
+	want(f, "NUL in fields", 2, 2, " a  b.exe", ".exe");
+	pf_facts_free(f);
+}
+END_TEST
+
 /* lines that cannot be delimiters are passed over once a part is judged
  * (or in a preamble and epilogue): the same facts whatever the chunks */
 START_TEST(test_skip)
@@ -535,6 +576,124 @@ START_TEST(test_skip)
 		pf_facts_free(f);
 	}
 	free(m.p);
+}
+END_TEST
+
+/* file names: the extension after the last dot, compressed forms,
+ * archives, and what is not one */
+static const struct {
+	const char	*name;
+	const char	*blocked;	/* NULL: not */
+	int		 archive;
+} names[] = {
+	{ "a.exe", "exe", 0 }, { "A.EXE", "exe", 0 }, { "x.exe.", "exe", 0 },
+	{ "x.exe . .", "exe", 0 }, { ".exe", NULL, 0 }, { "dir/.exe", NULL, 0 },
+	{ "dir\\.exe", NULL, 0 }, { "d/x.exe", "exe", 0 },
+	{ "x.ex_", "ex_", 0 }, { "x.ex", "ex", 0 }, { "x.exee", NULL, 0 },
+	{ "x.xexe", NULL, 0 }, { "exe", NULL, 0 }, { "x.", NULL, 0 },
+	{ "", NULL, 0 }, { ".", NULL, 0 }, { "x.pdf", NULL, 0 },
+	{ "setup.exe.gz", "exe", 1 }, { "s.EXE.GZ.bz2", "exe", 1 },
+	{ "s.exe.gz.bz2.xz", NULL, 1 }, { "a.tar.gz", NULL, 1 },
+	{ "a.TGZ", NULL, 1 }, { "a.7z", NULL, 1 }, { "a.7Z", NULL, 1 },
+	{ "x.appxbundle", "appxbundle", 0 }, { "x.appx", "appx", 0 },
+	{ "x.js", "js", 0 }, { "x.jse", "jse", 0 }, { "x.mjs", "mjs", 0 },
+	{ "x.vb", "vb", 0 }, { "x.vbs", "vbs", 0 }, { "x.zip", NULL, 1 },
+	{ "x.gz", NULL, 1 }, { "x.gz.", NULL, 1 }, { "x.z", NULL, 1 },
+	{ "x.lzh", NULL, 1 }, { "x.iso", "iso", 1 }, { "x.cab", "cab", 1 },
+	{ "x.@xe", NULL, 0 }, { "x.\x05xe", NULL, 0 }, { "x.Exe", "exe", 0 },
+};
+
+START_TEST(test_names)
+{
+	const char *b;
+	size_t i;
+
+	for (i = 0; i < PF_NELEM(names); i++) {
+		b = pf_blocked_name_blocked(names[i].name);
+		ck_assert_msg(names[i].blocked == NULL ? b == NULL :
+		    b != NULL && strcmp(b, names[i].blocked) == 0,
+		    "[%s]: %s", names[i].name, b != NULL ? b : "(none)");
+		ck_assert_msg(pf_blocked_name_is_archive(names[i].name) ==
+		    names[i].archive, "[%s]: archive", names[i].name);
+	}
+}
+END_TEST
+
+/* starts of content the magic checks know, and some they do not */
+static const struct {
+	const char	*p;
+	size_t		 n;
+	size_t		 at;	/* where it goes */
+} starts[] = {
+	{ "MZ", 2, 0 }, { "\177ELF", 4, 0 }, { "\xfe\xed\xfa\xcf", 4, 0 },
+	{ "\xca\xfe\xba\xbe\0\0\0\2", 8, 0 },
+	{ "L\0\0\0\001\024\002\0", 8, 0 }, { "MSCF", 4, 0 },
+	{ "PK\003\004", 4, 0 }, { "\x1f\x8b", 2, 0 }, { "BZh", 3, 0 },
+	{ "\xfd" "7zXZ\0", 6, 0 }, { "Rar!\032\007", 6, 0 },
+	{ "7z\xbc\xaf\x27\x1c", 6, 0 }, { "ustar", 5, 257 },
+	{ "%PDF-1.4", 8, 0 }, { "", 0, 0 },
+};
+
+/* magic_same - the answers on the first len and len + 1 bytes */
+static int
+magic_same(const unsigned char *p, size_t len)
+{
+	const char *a = pf_blocked_magic_exec(p, len),
+	    *b = pf_blocked_magic_exec(p, len + 1);
+
+	return (a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0) &&
+	    pf_blocked_magic_archive(p, len) ==
+	    pf_blocked_magic_archive(p, len + 1);
+}
+
+/* the MIME walk judges a part as soon as pf_blocked_magic_decided says
+ * so, not after 4 KB: once decided, a byte more must change neither the
+ * answers nor the decision (so, by induction, no longer start does) */
+START_TEST(test_magic_decided)
+{
+	static const size_t pes[] = { 0x40, 0x100, 0x105, 0x800, 0xffc,
+	    0xffd, 0x2000 };
+	unsigned char *p = malloc(4097);
+	unsigned x = 7;
+	size_t i, j, k, len, pe;
+	int fill, decided;
+
+	ck_assert_ptr_nonnull(p);
+	for (k = 0; k < PF_NELEM(starts); k++)
+		for (fill = 0; fill < 3; fill++)
+			for (j = 0; j < PF_NELEM(pes); j++) {
+				pe = pes[j];
+				for (i = 0; i < 4097; i++)
+					p[i] = fill == 0 ? 0 : fill == 1 ?
+					    'A' : (unsigned char)((x = x *
+					    1103515245 + 12345) >> 16);
+				memcpy(p + starts[k].at, starts[k].p,
+				    starts[k].n);
+				/* an MZ start's PE header, near or far */
+				p[0x3c] = (unsigned char)pe;
+				p[0x3d] = (unsigned char)(pe >> 8);
+				p[0x3e] = p[0x3f] = 0;
+				if (pe + 4 <= 4096)
+					memcpy(p + pe, "PE\0\0", 4);
+				decided = 0;
+				for (len = 0; len < 4096; len++) {
+					if (!pf_blocked_magic_decided(p, len)) {
+						ck_assert_msg(!decided,
+						    "start %zu: undecided "
+						    "again at %zu", k, len);
+						continue;
+					}
+					decided = 1;
+					ck_assert_msg(magic_same(p, len),
+					    "start %zu fill %d pe %zu: "
+					    "decided at %zu, changed at %zu",
+					    k, fill, pe, len, len + 1);
+				}
+				/* all but an MZ start decide early */
+				ck_assert_msg(pf_blocked_magic_decided(p,
+				    262) == (k != 0), "start %zu", k);
+			}
+	free(p);
 }
 END_TEST
 
@@ -623,6 +782,28 @@ START_TEST(test_param_table)
 }
 END_TEST
 
+/* every byte in every place of a value: type, subtype, parameter name,
+ * plain and quoted value, after '=' */
+START_TEST(test_param_bytes)
+{
+	static const char *const forms[] = {
+	    "te%cxt/plain; name=a", "text/pl%cain; name=a",
+	    "a/b; na%cme=x; boundary=y", "a/b; name=x%cy; boundary=z",
+	    "a/b; name=\"x%cy\"; boundary=z", "a/b; name=%c?x",
+	    "attach%cment; filename=q", "%c" };
+	char v[64];
+	size_t i;
+	int c, fast = 0;
+
+	for (c = 1; c < 256; c++)
+		for (i = 0; i < PF_NELEM(forms); i++) {
+			snprintf(v, sizeof(v), forms[i], c);
+			fast += mp_agree(v);
+		}
+	ck_assert_int_gt(fast, 500);
+}
+END_TEST
+
 /* mp_file - every Content-Type and -Disposition field of one message,
  * unfolded as the MIME walk keeps it (continuation lines joined without
  * their line ends); the number read fast */
@@ -696,7 +877,11 @@ main(void)
 	tcase_add_test(tc, test_many);
 	tcase_add_test(tc, test_plain);
 	tcase_add_test(tc, test_skip);
+	tcase_add_test(tc, test_nul_fields);
+	tcase_add_test(tc, test_names);
+	tcase_add_test(tc, test_magic_decided);
 	tcase_add_test(tc, test_param_table);
+	tcase_add_test(tc, test_param_bytes);
 	tcase_add_test(tc, test_param_corpus);
 	return pf_test_run(s);
 }

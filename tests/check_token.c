@@ -201,6 +201,11 @@ static const struct ew_row {
 	{ "plain text", "a = b ? c", 0, 0 },
 	{ "NUL as the encoding", "=?a?\0?b?=", 9, 0 },
 	{ "a later one", "=? x =?utf-8?q?a?=", 0, 1 },
+	{ "'=' last", "abc=", 0, 0 },
+	{ "'=?' last", "abc=?", 0, 0 },
+	{ "two '=' before '?'", "==?utf-8?q?a?=", 0, 1 },
+	{ "cut before its end", "=?utf-8?q?a?=", 12, 0 },
+	{ "'=' runs", "a=b=c==d=?utf-8?b?YQ==?=", 0, 1 },
 };
 
 START_TEST(test_ew)

@@ -456,10 +456,7 @@ static void
 unknown_all(struct pf_facts *f, const int *ids, size_t n,
     enum pf_undecided r, const char *why)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		pf_fact_unknown(f, ids[i], r, why);
+	pf_fact_unknown_ids(f, ids, n, r, why);
 }
 
 /* one egress address, evaluated */

@@ -67,6 +67,19 @@ pf_dmarc_orgdomain(const psl_ctx_t *psl, const char *d, char *buf,
 	return PF_OK;
 }
 
+/* same_tld - the last labels are equal: an organizational domain is a
+ * whole-label suffix of its domain, so two domains whose last labels
+ * differ have different ones, and the suffix list need not be asked */
+static int
+same_tld(const char *a, const char *b)
+{
+	const char *da = strrchr(a, '.'), *db = strrchr(b, '.');
+
+	da = da != NULL ? da + 1 : a;
+	db = db != NULL ? db + 1 : b;
+	return strcmp(da, db) == 0;
+}
+
 /* pf_dmarc_aligned - RFC 7489 3.1 identifier alignment */
 int
 pf_dmarc_aligned(const psl_ctx_t *psl, const char *a, const char *b,
@@ -79,7 +92,7 @@ pf_dmarc_aligned(const psl_ctx_t *psl, const char *a, const char *b,
 		return 0;
 	if (strcmp(la, lb) == 0)
 		return 1;
-	if (mode == 's')
+	if (mode == 's' || !same_tld(la, lb))
 		return 0;
 	if (pf_dmarc_orgdomain(psl, la, la, sizeof(la)) != PF_OK ||
 	    pf_dmarc_orgdomain(psl, lb, lb, sizeof(lb)) != PF_OK)
@@ -199,7 +212,8 @@ lookup(struct pf_dns *dns, const char *d, struct pf_dns_budget *b,
 	size_t i;
 	int n = 0, pr;
 
-	snprintf(name, sizeof(name), "_dmarc.%s", d);
+	memcpy(name, "_dmarc.", 7);
+	pf_strcopy(name + 7, sizeof(name) - 7, d);
 	pf_dns_query(dns, name, PF_DNS_T_TXT, b, &r);
 	if (r.rc == PF_DNS_TEMPFAIL) {
 		out->undec = r.undec;

@@ -604,7 +604,7 @@ lookup(struct pf_dns *d, const char *name, int type,
 	if ((b != NULL && b->nodns) || d == NULL) {
 		res->rc = PF_DNS_TEMPFAIL;
 		res->undec = PF_U_NO_DNS;
-		snprintf(res->why, sizeof(res->why), "%s",
+		pf_strcopy(res->why, sizeof(res->why),
 		    pf_undecided_text(PF_U_NO_DNS));
 		return PF_OK;
 	}
@@ -685,6 +685,8 @@ pf_dns_query(struct pf_dns *d, const char *name, int type,
 	struct timespec t0, t1;
 	int rc;
 
+	if ((b != NULL && b->nodns) || d == NULL)
+		return lookup(d, name, type, b, res);	/* nothing to time */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = lookup(d, name, type, b, res);
 	if (observer != NULL && d != NULL && (b == NULL || !b->nodns)) {

@@ -3,6 +3,7 @@
  * facts.c - the fact registry (from facts.def) and the per-message store of
  * values.  Every fact is unknown until the module that owns it sets it.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,17 +66,12 @@ pf_facts_new(void)
 static void
 forget(struct pf_fact_val *v)
 {
-	char *buf = v->buf;
-	size_t cap = v->cap;
-
-	if (cap > KEEP_MAX) {
-		free(buf);
-		buf = NULL;
-		cap = 0;
+	if (v->cap > KEEP_MAX) {
+		free(v->buf);
+		v->buf = NULL;
+		v->cap = 0;
 	}
-	memset(v, 0, sizeof(*v));
-	v->buf = buf;
-	v->cap = cap;
+	memset(v, 0, offsetof(struct pf_fact_val, buf));
 }
 
 /* pf_facts_reset - forget every value: only the facts written since the
@@ -120,11 +116,7 @@ clear(struct pf_facts *f, int id)
 	struct pf_fact_val *v = &f->v[id];
 
 	f->set[id / 64] |= UINT64_C(1) << (id % 64);
-	v->state = PF_FS_UNKNOWN;
-	v->n = 0;
-	v->s = NULL;
-	v->reason = PF_U_NONE;
-	v->why = NULL;
+	memset(v, 0, offsetof(struct pf_fact_val, buf));
 }
 
 int
@@ -206,6 +198,43 @@ pf_fact_unknown(struct pf_facts *f, int id, enum pf_undecided reason,
 	clear(f, id);
 	f->v[id].reason = reason;
 	f->v[id].why = copy;
+	return PF_OK;
+}
+
+/* pf_fact_unknown_ids - pf_fact_unknown of each fact of a list, for one
+ * reason: the text is looked up and copied once */
+int
+pf_fact_unknown_ids(struct pf_facts *f, const int *ids, size_t n,
+    enum pf_undecided reason, const char *why)
+{
+	const char *copy = NULL;
+	size_t i;
+
+	if (why != NULL && (copy = keep_why(f, why)) == NULL)
+		return PF_ENOMEM;
+	for (i = 0; i < n; i++) {
+		clear(f, ids[i]);
+		f->v[ids[i]].reason = reason;
+		f->v[ids[i]].why = copy;
+	}
+	return PF_OK;
+}
+
+/* pf_fact_unknown_range - the same for the facts first to last */
+int
+pf_fact_unknown_range(struct pf_facts *f, int first, int last,
+    enum pf_undecided reason, const char *why)
+{
+	const char *copy = NULL;
+	int id;
+
+	if (why != NULL && (copy = keep_why(f, why)) == NULL)
+		return PF_ENOMEM;
+	for (id = first; id <= last; id++) {
+		clear(f, id);
+		f->v[id].reason = reason;
+		f->v[id].why = copy;
+	}
 	return PF_OK;
 }
 

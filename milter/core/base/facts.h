@@ -23,14 +23,16 @@ enum pf_type { PF_T_NUM = 1, PF_T_BOOL, PF_T_STR };
 enum pf_fact_state { PF_FS_UNKNOWN = 0, PF_FS_KNOWN };
 
 struct pf_fact_val {
+	/* the value: all zero is unknown, not measured */
 	enum pf_fact_state state;
+	enum pf_undecided reason;	/* UNKNOWN: why, as a value */
 	int64_t	 n;		/* NUM and BOOL */
 	char	*s;		/* STR: the value, in buf; NULL otherwise */
-	char	*buf;		/* owned, kept across resets (cap bytes) */
-	size_t	 cap;
-	enum pf_undecided reason;	/* UNKNOWN: why, as a value */
 	const char *why;	/* UNKNOWN: text for people (in the store's
 				 * list of texts), NULL = the reason's own */
+	/* last: owned, kept across resets (cap bytes) */
+	char	*buf;
+	size_t	 cap;
 };
 
 /* a text for people, kept until the store is reset: a run of facts made
@@ -71,6 +73,13 @@ int	pf_fact_strz(struct pf_facts *, int id, const char *);
  * people (NULL: the reason's own text) */
 int	pf_fact_unknown(struct pf_facts *, int id, enum pf_undecided,
 	    const char *why);
+
+/* pf_fact_unknown_ids, _range - pf_fact_unknown of several facts for
+ * one reason (a list of ids, or the ids first to last) */
+int	pf_fact_unknown_ids(struct pf_facts *, const int *ids, size_t n,
+	    enum pf_undecided, const char *why);
+int	pf_fact_unknown_range(struct pf_facts *, int first, int last,
+	    enum pf_undecided, const char *why);
 
 /* getters: borrowed until the next set or reset */
 int		 pf_fact_known(const struct pf_facts *, int id);

@@ -65,6 +65,9 @@ pf_engine_new(struct pf_config *cfg, struct pf_engine **out,
 	}
 	atomic_init(&e->refs, 1);
 	e->cfg = cfg;
+	/* GMime's tables are set up once per process: now, at start, rather
+	 * than in the first message's time */
+	pf_content_gmime();
 	/* the MTA's own configuration, read once per engine: at start and
 	 * on each reload; a failure leaves the mta.* facts unknown */
 	pf_mta_state_load(cfg->postfix_dir, &e->mta);

@@ -224,16 +224,25 @@ mailbox(const char *p, const char *e, struct pf_addrlist *al, int *ok)
 		*ok = 0;
 }
 
-/* list_special - a byte the address-list walk stops at */
-static int
-list_special(char c)
+/* the bytes the address-list walk stops at */
+static const unsigned char list_stop[256] = {
+	['"'] = 1, ['('] = 1, ['<'] = 1, ['['] = 1, [','] = 1, [';'] = 1,
+	[':'] = 1,
+};
+
+/* list_skip - past the bytes of [q, e) the walk does not stop at, four
+ * at a time while they last */
+static const char *
+list_skip(const char *q, const char *e)
 {
-	switch (c) {
-	case '"': case '(': case '<': case '[': case ',': case ';': case ':':
-		return 1;
-	default:
-		return 0;
-	}
+	const unsigned char *u = (const unsigned char *)q;
+
+	while (e - (const char *)u >= 4 && !(list_stop[u[0]] | list_stop[u[1]] |
+	    list_stop[u[2]] | list_stop[u[3]]))
+		u += 4;
+	while ((const char *)u < e && !list_stop[*u])
+		u++;
+	return (const char *)u;
 }
 
 /* pf_addr_list_parse - count and check the mailboxes of an address list */
@@ -247,8 +256,7 @@ pf_addr_list_parse(const char *p, size_t len, struct pf_addrlist *al)
 	while (q <= e) {
 		char c;
 
-		while (q < e && !list_special(*q))
-			q++;
+		q = list_skip(q, e);
 		c = q < e ? *q : ',';
 
 		if (q < e && *q == '"') {

@@ -22,6 +22,8 @@
 #include "message/blocked.h"
 
 #define MAGIC_PEEK	4096
+#define MAGIC_FIXED	262	/* bytes the magic checks read, but for
+				 * the PE header an MZ start points at */
 
 /* Gmail's list (support.google.com/mail/answer/6590): the union of the
  * spellings its copies give, plus .mjs */
@@ -56,22 +58,29 @@ base_end(const char *n, size_t len)
 	return len;
 }
 
-/* ext_in - does [n, n+len) end in "." + one of list?  The suffix length */
+/* ext_in - does [n, n+len) end in "." + one of list (lower case, no
+ * dots, each once), not right after a path separator?  The suffix
+ * length.  Only the text after the last dot can be one. */
 static size_t
 ext_in(const char *n, size_t len, const char *const *list, size_t cnt,
     const char **which)
 {
+	const char *ext = n + len;
 	size_t i, l;
 
-	for (i = 0; i < cnt; i++) {
-		l = strlen(list[i]);
-		if (len > l + 1 && n[len - l - 1] == '.' &&
-		    strncasecmp(n + len - l, list[i], l) == 0 &&
-		    n[len - l - 2] != '/' && n[len - l - 2] != '\\') {
+	while (ext > n && ext[-1] != '.')
+		ext--;
+	/* ext - 1 is the dot: not the first byte, not after a separator */
+	if (ext - n < 2 || ext[-2] == '/' || ext[-2] == '\\')
+		return 0;
+	if ((l = len - (size_t)(ext - n)) == 0)
+		return 0;
+	for (i = 0; i < cnt; i++)
+		if ((ext[0] | 0x20) == list[i][0] &&
+		    strncasecmp(ext, list[i], l) == 0 && list[i][l] == '\0') {
 			*which = list[i];
 			return l + 1;
 		}
-	}
 	return 0;
 }
 
@@ -156,6 +165,14 @@ pf_blocked_magic_archive(const unsigned char *p, size_t len)
 	if (len >= 262 && memcmp(p + 257, "ustar", 5) == 0)
 		return 1;
 	return 0;
+}
+
+/* pf_blocked_magic_decided - no longer start of the same content can
+ * change what pf_blocked_magic_exec and _archive say of these bytes */
+int
+pf_blocked_magic_decided(const unsigned char *p, size_t len)
+{
+	return len >= MAGIC_FIXED && !(p[0] == 'M' && p[1] == 'Z');
 }
 
 static void

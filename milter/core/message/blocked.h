@@ -44,6 +44,11 @@ const char	*pf_blocked_magic_exec(const unsigned char *p, size_t len);
  * compressed file (zip, gzip, bzip2, xz, rar, 7z, tar); 1 or 0 */
 int		 pf_blocked_magic_archive(const unsigned char *p, size_t len);
 
+/* pf_blocked_magic_decided - the two answers above on these first bytes
+ * hold for every longer start of the same content (they read the first
+ * 262 bytes only, but for an MZ start's PE header): 1 or 0 */
+int		 pf_blocked_magic_decided(const unsigned char *p, size_t len);
+
 /* pf_blocked_scan_mem / _fd - list an archive (or compressed file); the
  * outer name prefixes entry names in the result.  PF_OK even when the
  * archive does not open (not every attachment named .zip is one). */

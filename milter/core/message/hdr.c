@@ -102,8 +102,12 @@ name_in(const char *n, size_t nlen, const struct fname *list, size_t cnt)
 {
 	size_t i;
 
+	/* every name listed starts with a letter: compare the first one
+	 * before the rest */
 	for (i = 0; i < cnt; i++)
-		if (list[i].len == nlen && strncasecmp(n, list[i].s, nlen) == 0)
+		if (list[i].len == nlen &&
+		    (n[0] | 0x20) == (list[i].s[0] | 0x20) &&
+		    strncasecmp(n, list[i].s, nlen) == 0)
 			return (int)i;
 	return -1;
 }
@@ -154,17 +158,23 @@ name_ok(const char *n, size_t nlen)
 	return 1;
 }
 
-/* has_8bit - any byte with the high bit set; eight bytes a step */
+/* has_8bit - any byte with the high bit set; 32 bytes a step, then
+ * eight */
 static int
 has_8bit(const char *p, size_t len)
 {
 	const uint64_t high = 0x8080808080808080ULL;
-	uint64_t w;
+	uint64_t w[4];
 	size_t i = 0;
 
+	for (; i + 32 <= len; i += 32) {
+		memcpy(w, p + i, 32);
+		if ((w[0] | w[1] | w[2] | w[3]) & high)
+			return 1;
+	}
 	for (; i + 8 <= len; i += 8) {
-		memcpy(&w, p + i, 8);
-		if (w & high)
+		memcpy(w, p + i, 8);
+		if (w[0] & high)
 			return 1;
 	}
 	for (; i < len; i++)
@@ -271,15 +281,30 @@ is_symbol(gunichar c)
 	    (c >= 0xE000 && c <= 0xF8FF);		/* private use */
 }
 
-/* display_symbol - the first symbol in the decoded display name, or 0 */
-static gunichar
-display_symbol(const char *raw)
+/* pf_hdr_phrase_plain - printable ASCII and blanks, no "=?": what GMime
+ * decodes it to is ASCII too (no encoded-word, no 8-bit charset, no
+ * ISO-2022 escape), so it holds no symbol */
+int
+pf_hdr_phrase_plain(const char *raw)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)raw; *p != '\0'; p++)
+		if ((*p < 0x20 && *p != '\t') || *p >= 0x7f ||
+		    (*p == '=' && p[1] == '?'))
+			return 0;
+	return 1;
+}
+
+/* pf_hdr_symbol - the first symbol in the decoded display name, or 0 */
+uint32_t
+pf_hdr_symbol(const char *raw)
 {
 	char *dec;
 	const char *p;
 	gunichar c, found = 0;
 
-	if (*raw == '\0')
+	if (*raw == '\0' || pf_hdr_phrase_plain(raw))
 		return 0;
 	pf_content_gmime();
 	if ((dec = g_mime_utils_header_decode_phrase(NULL, raw)) == NULL)
@@ -304,7 +329,7 @@ set_from(struct hdr *h, struct pf_facts *f)
 	gunichar sym;
 	int rc, dom_ok;
 
-	sym = h->have_from ? display_symbol(a->display) : 0;
+	sym = h->have_from ? pf_hdr_symbol(a->display) : 0;
 	cp[0] = '\0';
 	if (sym != 0)
 		snprintf(cp, sizeof(cp), "U+%04X", (unsigned)sym);

@@ -34,7 +34,7 @@
 #define PEEK		512		/* body line looked at for a boundary */
 #define PHDR_KEEP	16384		/* one part header field kept */
 #define FIELD_KEEP	16384		/* one top-level MIME field kept */
-#define SNIFF		4096		/* decoded bytes checked for magic */
+#define SNIFF		4096		/* decoded bytes for magic, at most */
 #define SPOOL_MEM	(1 << 20)	/* archive bytes held in memory */
 #define SPOOL_MAX	(64 << 20)	/* archive bytes spooled at most */
 
@@ -99,18 +99,20 @@ struct mime {
 static const char *const mime_fields[] = {
 	"Content-Type", "Content-Transfer-Encoding", "Content-Disposition"
 };
+static const size_t mime_len[] = { 12, 25, 19 };
 
 /* keep - store a bounded, NUL-free copy of a field value */
 static void
 keep(char **dst, const char *v, size_t vlen)
 {
-	size_t i, n = vlen < FIELD_KEEP ? vlen : FIELD_KEEP;
-	char *c;
+	size_t n = vlen < FIELD_KEEP ? vlen : FIELD_KEEP;
+	char *c, *z;
 
 	if (*dst != NULL || (c = malloc(n + 1)) == NULL)
 		return;		/* the first one counts */
-	for (i = 0; i < n; i++)
-		c[i] = v[i] == '\0' ? ' ' : v[i];
+	memcpy(c, v, n);
+	for (z = c; (z = memchr(z, '\0', n - (size_t)(z - c))) != NULL; z++)
+		*z = ' ';
 	c[n] = '\0';
 	*dst = c;
 }
@@ -123,8 +125,11 @@ field_index(const char *n, size_t nlen)
 
 	while (nlen > 0 && (n[nlen - 1] == ' ' || n[nlen - 1] == '\t'))
 		nlen--;
+	/* all three start "Content-" and differ in length */
+	if (nlen < 12 || (n[0] != 'C' && n[0] != 'c'))
+		return -1;
 	for (i = 0; i < PF_NELEM(mime_fields); i++)
-		if (strlen(mime_fields[i]) == nlen &&
+		if (mime_len[i] == nlen &&
 		    strncasecmp(n, mime_fields[i], nlen) == 0)
 			return (int)i;
 	return -1;
@@ -263,7 +268,10 @@ sniff(struct mime *m, const unsigned char *p, size_t len)
 		m->hlen += n;
 		p += n;
 		len -= n;
-		if (m->hlen < SNIFF)
+		/* judged as soon as more bytes cannot change the answer:
+		 * most parts stop being decoded after a few lines */
+		if (m->hlen < SNIFF &&
+		    !pf_blocked_magic_decided(m->head, m->hlen))
 			return;
 		judge(m);
 	}
@@ -287,7 +295,7 @@ decode(struct mime *m, const char *p, size_t len)
 	char out[8192];
 	size_t n, step;
 
-	while (len > 0) {
+	while (len > 0 && wanted(m)) {
 		/* base64 and QP never grow: 4 KB in fits 8 KB out */
 		step = len < 4096 ? len : 4096;
 		n = g_mime_encoding_step(&m->enc, p, step, out);

@@ -15,6 +15,25 @@
 
 #include "message/mimeparam.h"
 
+/* classes of the ASCII bytes: the controls are not plain but for the
+ * white space; the tspecials of RFC 2045 end a token */
+#define C_STOP		0x1	/* not plain */
+#define C_SPECIAL	0x2	/* a tspecial */
+#define C_EQ		0x4	/* '=': not plain before '?' */
+
+static const unsigned char cls[128] = {
+	C_STOP, C_STOP, C_STOP, C_STOP, C_STOP, C_STOP, C_STOP, C_STOP,
+	C_STOP, 0, 0, C_STOP, C_STOP, 0, C_STOP, C_STOP,
+	C_STOP, C_STOP, C_STOP, C_STOP, C_STOP, C_STOP, C_STOP, C_STOP,
+	C_STOP, C_STOP, C_STOP, C_STOP, C_STOP, C_STOP, C_STOP, C_STOP,
+	['('] = C_STOP | C_SPECIAL, [')'] = C_SPECIAL, ['<'] = C_SPECIAL,
+	['>'] = C_SPECIAL, ['@'] = C_SPECIAL, [','] = C_SPECIAL,
+	[';'] = C_SPECIAL, [':'] = C_SPECIAL, ['\\'] = C_STOP | C_SPECIAL,
+	['"'] = C_SPECIAL, ['/'] = C_SPECIAL, ['['] = C_SPECIAL,
+	[']'] = C_SPECIAL, ['?'] = C_SPECIAL, ['='] = C_SPECIAL | C_EQ,
+	['*'] = C_STOP, [0x7f] = C_STOP,
+};
+
 /* plain - nothing in the value that GMime would decode or skip */
 static int
 plain(const char *v)
@@ -22,11 +41,8 @@ plain(const char *v)
 	const unsigned char *p;
 
 	for (p = (const unsigned char *)v; *p != '\0'; p++) {
-		if (*p >= 0x7f || (*p < 0x20 && *p != '\t' && *p != '\r' &&
-		    *p != '\n'))
-			return 0;
-		if (*p == '(' || *p == '\\' || *p == '*' ||
-		    (*p == '=' && p[1] == '?'))
+		if (*p >= 0x80 || (cls[*p] & C_STOP) ||
+		    ((cls[*p] & C_EQ) && p[1] == '?'))
 			return 0;
 	}
 	return 1;
@@ -43,7 +59,7 @@ lwsp(char c)
 static int
 ttoken(char c)
 {
-	return c > ' ' && c < 0x7f && strchr("()<>@,;:\\\"/[]?=", c) == NULL;
+	return c > ' ' && c < 0x7f && !(cls[(unsigned char)c] & C_SPECIAL);
 }
 
 static const char *

@@ -170,7 +170,10 @@ pf_tok_has_ew(const char *p, size_t len)
 	const char *e = p + len, *q, *r;
 
 	for (; p + 1 < e; p++) {
-		if (p[0] != '=' || p[1] != '?')
+		/* a start is "=?": the next '=' with a byte after it */
+		if ((p = memchr(p, '=', (size_t)(e - p - 1))) == NULL)
+			return 0;
+		if (p[1] != '?')
 			continue;
 		q = memchr(p + 2, '?', (size_t)(e - p - 2));
 		if (q == NULL || q == p + 2 || q + 3 >= e)

@@ -144,10 +144,8 @@ nrcpt(const struct pf_state_msg *m)
 static void
 all_unknown(struct pf_facts *f, enum pf_undecided u, const char *why)
 {
-	int id;
-
-	for (id = PF_F_STATE_RCPT_MINUTE; id <= PF_F_STATE_ACCOUNT_RCPTS; id++)
-		pf_fact_unknown(f, id, u, why);
+	pf_fact_unknown_range(f, PF_F_STATE_RCPT_MINUTE,
+	    PF_F_STATE_ACCOUNT_RCPTS, u, why);
 }
 
 /* date - a time as YYYY-MM-DD, UTC */

@@ -461,10 +461,7 @@ static const int hist_facts[] = {
 static void
 all_unknown(struct pf_facts *f, enum pf_undecided u, const char *why)
 {
-	size_t i;
-
-	for (i = 0; i < PF_NELEM(hist_facts); i++)
-		pf_fact_unknown(f, hist_facts[i], u, why);
+	pf_fact_unknown_ids(f, hist_facts, PF_NELEM(hist_facts), u, why);
 }
 
 /* per recipient: ok, nouser, inactive, full, rate, dpol, dallow */
