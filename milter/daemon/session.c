@@ -401,36 +401,54 @@ remember_ours(struct sess *s, const char *name)
 	s->nours++;
 }
 
-/* crlf - the value with bare LF turned into CRLF, in s->hbuf; without
+/* crlf - the value with bare LF turned into CRLF; without
  * SMFIP_HDR_LEADSPC the MTA dropped the blank after the colon, and the
- * usual single space is put back */
+ * usual single space is put back.  A value with neither to do is used
+ * as it is (*out = v), else it is rebuilt in s->hbuf. */
 static int
-crlf(struct sess *s, const char *v, size_t *outlen)
+crlf(struct sess *s, const char *v, const char **out, size_t *outlen)
 {
-	size_t n = strlen(v), lf = 0, i, o = 0, need;
+	size_t n = strlen(v), lf = 0, o = 0, need, k;
 	int sp = !s->leadspc;
-	char *p;
+	const char *p, *q, *end = v + n;
+	char *b;
 
-	for (i = 0; i < n; i++)
-		if (v[i] == '\n' && (i == 0 || v[i - 1] != '\r'))
+	for (p = v; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+		if (p == v || p[-1] != '\r')
 			lf++;
+	if (lf == 0 && !sp) {
+		*out = v;
+		*outlen = n;
+		return PF_OK;
+	}
 	if (n > SIZE_MAX / 2)
 		return PF_ELIMIT;
 	need = n + lf + 2;
 	if (need > s->hcap) {
-		if ((p = realloc(s->hbuf, need)) == NULL)
+		if ((b = realloc(s->hbuf, need)) == NULL)
 			return PF_ENOMEM;
-		s->hbuf = p;
+		s->hbuf = b;
 		s->hcap = need;
 	}
+	b = s->hbuf;
 	if (sp)
-		s->hbuf[o++] = ' ';
-	for (i = 0; i < n; i++) {
-		if (v[i] == '\n' && (i == 0 || v[i - 1] != '\r'))
-			s->hbuf[o++] = '\r';
-		s->hbuf[o++] = v[i];
+		b[o++] = ' ';
+	/* the runs between bare LFs as they are, a CR before each LF */
+	for (q = v; lf > 0; q = p + 1) {
+		p = memchr(q, '\n', (size_t)(end - q));
+		k = (size_t)(p - q);
+		memcpy(b + o, q, k);
+		o += k;
+		if (p == v || p[-1] != '\r') {
+			b[o++] = '\r';
+			lf--;
+		}
+		b[o++] = '\n';
 	}
-	s->hbuf[o] = '\0';
+	memcpy(b + o, q, (size_t)(end - q));
+	o += (size_t)(end - q);
+	b[o] = '\0';
+	*out = b;
 	*outlen = o;
 	return PF_OK;
 }
@@ -448,6 +466,7 @@ static sfsistat
 cb_header(SMFICTX *ctx, char *name, char *value)
 {
 	struct sess *s = smfi_getpriv(ctx);
+	const char *v;
 	size_t vlen;
 
 	if (s == NULL)
@@ -460,8 +479,8 @@ cb_header(SMFICTX *ctx, char *name, char *value)
 	s->seen |= pf_mtahdr_seen(name);
 	if (s->chk == NULL || s->failed)
 		return go(s, SMFIP_NR_HDR);
-	if (crlf(s, value, &vlen) != PF_OK ||
-	    pf_msg_header(pf_check_msg(s->chk), name, strlen(name), s->hbuf,
+	if (crlf(s, value, &v, &vlen) != PF_OK ||
+	    pf_msg_header(pf_check_msg(s->chk), name, strlen(name), v,
 	    vlen) != PF_OK)
 		pf_sess_fail(s, "out of memory (header)");
 	return go(s, SMFIP_NR_HDR);
