@@ -20,9 +20,13 @@
 # and added p50/p99 latency from smtpbench.py over the message set.
 # DNS off in preflight (PF_BENCH_NODNS=1 is set here).  -B adds another
 # preflight-milter binary (an older build, say) as "before", both sockets;
-# -B BINARY,RULES gives it a rules file it can read.
+# -B BINARY,RULES gives it a rules file it can read.  -m N sends N
+# messages in each SMTP session instead of one (smtp-source -d, run with
+# N x SESSIONS messages as often as MSGS allows; smtpbench.py still opens
+# a session per message).
 # usage: contrib/bench/floor.sh [-b BUILDDIR] [-B BINARY] [-T] [-n MSGS]
-#                               [-c "1 8"] [-r ROUNDS] [-o OUT.md]
+#                               [-m PERSESSION] [-c "1 8"] [-r ROUNDS]
+#                               [-o OUT.md]
 # Needs root (Postfix, smtp-sink -u postfix).
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -32,10 +36,11 @@ BEFORE=
 BRULES=
 TCPNR=
 NMSG=300
+PERSESS=1
 CONC="1 8"
 ROUNDS=3
 OUT=
-while getopts b:B:Tn:c:r:o: opt; do
+while getopts b:B:Tn:m:c:r:o: opt; do
 	case $opt in
 	b) BUILD=$OPTARG ;;
 	B) BEFORE=${OPTARG%%,*}
@@ -43,12 +48,14 @@ while getopts b:B:Tn:c:r:o: opt; do
 	   case $OPTARG in *,*) BRULES=${OPTARG#*,} ;; esac ;;
 	T) TCPNR=1 ;;
 	n) NMSG=$OPTARG ;;
+	m) PERSESS=$OPTARG ;;
 	c) CONC=$OPTARG ;;
 	r) ROUNDS=$OPTARG ;;
 	o) OUT=$OPTARG ;;
-	*) sed -n '2,23p' "$0" >&2; exit 64 ;;
+	*) sed -n '2,27p' "$0" >&2; exit 64 ;;
 	esac
 done
+case $PERSESS in ''|*[!0-9]*|0) echo "floor: -m takes a count" >&2; exit 64 ;; esac
 [ "$(id -u)" -eq 0 ] || { echo "floor: run as root" >&2; exit 77; }
 bench_find_preflight "$BUILD" ||
     { echo "floor: preflight-milter not built" >&2; exit 77; }
@@ -143,11 +150,29 @@ for r in $(seq 1 "$ROUNDS"); do
 			port=PORT_$n
 			pid=${PID[$n]:-}
 			k0=$(ticks "$pid")
+			sent=0
 			t0=$(date +%s.%N)
-			smtp-source -s "$c" -m "$NMSG" -F "$T/one.lf" \
-			    -M client.bench.example -f bench@bench.example \
-			    -t user@gmail.com "127.0.0.1:${!port}" \
-			    2>"$T/ss.err"
+			if [ "$PERSESS" -eq 1 ]; then
+				smtp-source -s "$c" -m "$NMSG" -F "$T/one.lf" \
+				    -M client.bench.example \
+				    -f bench@bench.example \
+				    -t user@gmail.com "127.0.0.1:${!port}" \
+				    2>"$T/ss.err"
+				sent=$NMSG
+			else
+				# c sessions of PERSESS messages each, again
+				# until NMSG are sent
+				: > "$T/ss.err"
+				while [ "$sent" -lt "$NMSG" ]; do
+					smtp-source -d -s "$c" \
+					    -m $((c * PERSESS)) -F "$T/one.lf" \
+					    -M client.bench.example \
+					    -f bench@bench.example \
+					    -t user@gmail.com \
+					    "127.0.0.1:${!port}" 2>>"$T/ss.err"
+					sent=$((sent + c * PERSESS))
+				done
+			fi
 			t1=$(date +%s.%N)
 			k1=$(ticks "$pid")
 			errs=$(grep -c . "$T/ss.err")
@@ -156,19 +181,24 @@ for r in $(seq 1 "$ROUNDS"); do
 			    "$c" "$NMSG" "$T/msgs")
 			bench_drain
 			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$n" "$c" \
-			    "$NMSG" "$t0" "$t1" "$errs" >> "$T/ss.tsv"
+			    "$sent" "$t0" "$t1" "$errs" >> "$T/ss.tsv"
 			printf '%s\t%s\t%s\t%s\n' "$r" "$n" "$c" "$j" >> "$RES"
 			[ -n "$pid" ] && printf '%s\t%s\t%s\t%s\t%s\n' "$r" "$n" \
-			    "$c" "$NMSG" "$((k1 - k0))" >> "$CPU"
+			    "$c" "$sent" "$((k1 - k0))" >> "$CPU"
 			echo "floor: round $r c=$c $n done" >&2
 		done
 	done
 done
 
 {
-	echo "Run: \`contrib/bench/floor.sh${BEFORE:+ -B BEFORE}${TCPNR:+ -T} -n $NMSG -c \"$CONC\" -r $ROUNDS\`," \
+	pm=
+	[ "$PERSESS" -gt 1 ] && pm=" -m $PERSESS"
+	echo "Run: \`contrib/bench/floor.sh${BEFORE:+ -B BEFORE}${TCPNR:+ -T} -n $NMSG$pm -c \"$CONC\" -r $ROUNDS\`," \
 	    "$(date -u +%Y-%m-%d), $(nproc) cores, $(uname -r)," \
 	    "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
+	if [ "$PERSESS" -gt 1 ]; then
+		echo "smtp-source sends $PERSESS messages per SMTP session."
+	fi
 	echo "smtp-source sends a median-size message ($MSG_MEDIAN bytes);" \
 	    "smtpbench.py the $MSG_COUNT messages of the set (mean $MSG_MEAN)."
 	echo

@@ -23,6 +23,9 @@ void	pf_log(int prio, const char *fmt, ...)
 int	pf_snap_load(const char *path, struct pf_err *);
 struct pf_engine *pf_snap_get(void);	/* referenced; unref when done */
 void	pf_snap_clear(void);
+/* idle checks of the engine in service, kept across connections */
+struct pf_check *pf_snap_idle_take(const struct pf_engine *);
+void	pf_snap_idle_give(struct pf_check *);
 
 /* signals.c: ours are blocked everywhere and read from a signalfd */
 int	pf_sig_block(void);

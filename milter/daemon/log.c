@@ -44,36 +44,66 @@ pf_log_open(const char *ident, int err, const char *facility)
 		openlog(ident, LOG_PID | LOG_NDELAY, fac);
 }
 
+/* stamp - now in UTC as 2026-01-02T03:04:05Z into ts, formatted again
+ * only when the second changes (per thread); returns its length */
+static size_t
+stamp(char *ts, size_t len)
+{
+	static __thread time_t last = (time_t)-1;
+	static __thread char cached[32];
+	static __thread size_t clen;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (now != last) {
+		gmtime_r(&now, &tm);
+		clen = strftime(cached, sizeof(cached), "%Y-%m-%dT%H:%M:%SZ",
+		    &tm);
+		last = now;
+	}
+	if (clen >= len)
+		clen = 0;
+	memcpy(ts, cached, clen);
+	return clen;
+}
+
 /* pf_log - one line at a priority */
 void
 pf_log(int prio, const char *fmt, ...)
 {
 	static const char *names[] = { "emerg", "alert", "crit", "error",
 		"warning", "notice", "info", "debug" };
-	char line[2048], ts[32], out[2200];
+	char line[2048], out[2200];
+	const char *name = names[prio & 7];
 	va_list ap;
-	int n;
-	time_t now;
-	struct tm tm;
+	size_t n, k;
+	int m;
 
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
 	if (!to_stderr) {
+		vsnprintf(line, sizeof(line), fmt, ap);
+		va_end(ap);
 		syslog(prio, "%s", line);
 		return;
 	}
-	now = time(NULL);
-	gmtime_r(&now, &tm);
-	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	/* one write(2) per line, so that a reader never sees half of one */
-	n = snprintf(out, sizeof(out), "%s preflight-milter[%s]: %s\n", ts,
-	    names[prio & 7], line);
-	if (n < 0)
+	/* "TIME preflight-milter[PRIO]: LINE\n", LINE cut at 2047 bytes;
+	 * the prefix is at most 48 bytes, so the whole always fits */
+	n = stamp(out, 32);
+	memcpy(out + n, " preflight-milter[", 18);
+	n += 18;
+	k = strlen(name);
+	memcpy(out + n, name, k);
+	n += k;
+	memcpy(out + n, "]: ", 3);
+	n += 3;
+	m = vsnprintf(out + n, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (m < 0)
 		return;
-	if ((size_t)n >= sizeof(out))
-		n = (int)sizeof(out) - 1;
+	n += (size_t)m < sizeof(line) ? (size_t)m : sizeof(line) - 1;
+	out[n++] = '\n';
+	/* one write(2) per line, so that a reader never sees half of one */
 	pthread_mutex_lock(&lock);
-	(void)!write(STDERR_FILENO, out, (size_t)n);
+	(void)!write(STDERR_FILENO, out, n);
 	pthread_mutex_unlock(&lock);
 }

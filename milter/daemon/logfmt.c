@@ -28,36 +28,55 @@ needs_quotes(const char *v)
 void
 pf_lf_add(struct pf_lf *lf, const char *key, const char *value)
 {
-	char esc[PF_LF_MAX];
-	int n;
+	char esc[PF_LF_MAX], *p;
+	size_t elen, klen, n;
+	int q;
 
 	if (lf->full)
 		return;
-	pf_smtp_logesc(esc, sizeof(esc), value, value ? strlen(value) : 0);
-	n = snprintf(lf->buf + lf->used, sizeof(lf->buf) - lf->used,
-	    needs_quotes(esc) ? "%s%s=\"%s\"" : "%s%s=%s",
-	    lf->used ? " " : "", key, esc);
-	if (n < 0 || (size_t)n >= sizeof(lf->buf) - lf->used - 16) {
+	elen = pf_smtp_logesc(esc, sizeof(esc), value,
+	    value ? strlen(value) : 0);
+	q = needs_quotes(esc);
+	klen = strlen(key);
+	/* the pair as snprintf("%s%s=%s") would write it, with quotes */
+	n = (lf->used ? 1 : 0) + klen + 1 + elen + (q ? 2 : 0);
+	if (n >= sizeof(lf->buf) - lf->used - 16) {
 		lf->buf[lf->used] = '\0';
 		lf->full = 1;
 		snprintf(lf->buf + lf->used, sizeof(lf->buf) - lf->used,
 		    "%struncated=yes", lf->used ? " " : "");
 		return;
 	}
-	lf->used += (size_t)n;
+	p = lf->buf + lf->used;
+	if (lf->used)
+		*p++ = ' ';
+	memcpy(p, key, klen);
+	p += klen;
+	*p++ = '=';
+	if (q)
+		*p++ = '"';
+	memcpy(p, esc, elen);
+	p += elen;
+	if (q)
+		*p++ = '"';
+	*p = '\0';
+	lf->used += n;
 }
 
-/* pf_lf_addu - a number */
 void
 pf_lf_addu(struct pf_lf *lf, const char *key, unsigned long long v)
 {
-	char num[24];
+	char num[24], *p = num + sizeof(num) - 1;
 
-	snprintf(num, sizeof(num), "%llu", v);
-	pf_lf_add(lf, key, num);
+	/* the digits of "%llu", without the cost of snprintf */
+	*p = '\0';
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	pf_lf_add(lf, key, p);
 }
 
-/* pf_lf_line - the line so far */
 const char *
 pf_lf_line(struct pf_lf *lf)
 {

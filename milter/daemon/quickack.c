@@ -56,7 +56,8 @@ pf_quickack_fd(SMFICTX *ctx)
 	return fd;
 }
 
-/* pf_quickack - out with the pending ACK (the kernel clears the flag) */
+/* pf_quickack - out with the pending ACK, and out of delayed-ACK mode
+ * until the connection next sends */
 void
 pf_quickack(int fd)
 {

@@ -4,10 +4,11 @@
  * answer over TCP.  When the milter leaves a packet unanswered (SMFIP_NR_*),
  * the MTA's next small packet waits in its kernel (Nagle) for the ACK of
  * the first, which the milter's kernel delays by ~40 ms.  Linux sends a
- * pending ACK at once when TCP_QUICKACK is set on the socket, and clears
- * the option again on its own, so it is set after every packet left
- * unanswered.  libmilter does not hand out a connection's descriptor; it is
- * read from the head of libmilter's private context structure and used
+ * pending ACK at once when TCP_QUICKACK is set on the socket and leaves
+ * its delayed-ACK ("pingpong") mode until the milter sends again, so it is
+ * set on the first packet left unanswered after each answer (session.c).
+ * libmilter does not hand out a connection's descriptor; it is read from
+ * the head of libmilter's private context structure and used
  * only once verified to be a connection accepted on preflight's own TCP
  * listener (docs/milter.md, docs/benchmarks.md).
  */

@@ -69,14 +69,35 @@ pf_session_unix(int yes)
 	unix_socket = yes;
 }
 
+/* ack_now - the ACK of an unanswered packet sent at once.  Linux
+ * delays ACKs while a connection looks interactive ("pingpong": data
+ * was sent soon after data was received) and TCP_QUICKACK ends that
+ * mode.  Out of it, a read that empties the receive queue of a pushed
+ * segment acknowledges it at once by itself, and only sending data
+ * (our answer) brings the mode back: one setsockopt after each answer
+ * is enough for the run of unanswered packets that follows
+ * (docs/milter.md). */
+static void
+ack_now(struct sess *s)
+{
+	if (s->answered) {
+		pf_quickack(s->qfd);
+		s->answered = 0;
+	}
+}
+
 /* go - "continue", or no answer at all for a stage under SMFIP_NR_*
  * (over TCP with the ACK of the packet sent at once) */
 static sfsistat
-go(const struct sess *s, unsigned long nr)
+go(struct sess *s, unsigned long nr)
 {
-	if (s == NULL || (s->nr & nr) == 0)
+	if (s == NULL)
 		return SMFIS_CONTINUE;
-	pf_quickack(s->qfd);
+	if ((s->nr & nr) == 0) {
+		s->answered = 1;
+		return SMFIS_CONTINUE;
+	}
+	ack_now(s);
 	return SMFIS_NOREPLY;
 }
 
@@ -124,6 +145,7 @@ sess_new(void)
 
 	if (s != NULL) {
 		s->qfd = -1;
+		s->answered = 1;	/* the negotiation */
 		atomic_fetch_add(&live, 1);
 	}
 	return s;
@@ -136,7 +158,7 @@ sess_free(struct sess *s)
 	if (s == NULL)
 		return;
 	pf_sess_msg_reset(s);
-	pf_check_free(s->idle);
+	pf_snap_idle_give(s->idle);	/* for the next connection */
 	free(s->hbuf);
 	free(s);
 	atomic_fetch_sub(&live, 1);
@@ -290,15 +312,18 @@ cb_helo(SMFICTX *ctx, char *name)
 	return go(s, SMFIP_NR_HELO);
 }
 
-/* sess_check - the check of a new message: the session's last one reset
- * in place when it pins the same engine, else (a reload, or a reset that
- * failed) a new one; NULL on ENOMEM */
+/* sess_check - the check of a new message: the session's last one (or
+ * an idle one a closed connection left) reset in place when it pins the
+ * same engine, else (a reload, or a reset that failed) a new one; NULL on
+ * ENOMEM */
 static struct pf_check *
 sess_check(struct sess *s)
 {
 	struct pf_check *c = s->idle;
 
 	s->idle = NULL;
+	if (c == NULL)
+		c = pf_snap_idle_take(s->eng);
 	if (c != NULL && pf_check_engine(c) == s->eng &&
 	    pf_check_reset(c) == PF_OK)
 		return c;
@@ -401,36 +426,54 @@ remember_ours(struct sess *s, const char *name)
 	s->nours++;
 }
 
-/* crlf - the value with bare LF turned into CRLF, in s->hbuf; without
+/* crlf - the value with bare LF turned into CRLF; without
  * SMFIP_HDR_LEADSPC the MTA dropped the blank after the colon, and the
- * usual single space is put back */
+ * usual single space is put back.  A value with neither to do is used
+ * as it is (*out = v), else it is rebuilt in s->hbuf. */
 static int
-crlf(struct sess *s, const char *v, size_t *outlen)
+crlf(struct sess *s, const char *v, const char **out, size_t *outlen)
 {
-	size_t n = strlen(v), lf = 0, i, o = 0, need;
+	size_t n = strlen(v), lf = 0, o = 0, need, k;
 	int sp = !s->leadspc;
-	char *p;
+	const char *p, *q, *end = v + n;
+	char *b;
 
-	for (i = 0; i < n; i++)
-		if (v[i] == '\n' && (i == 0 || v[i - 1] != '\r'))
+	for (p = v; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+		if (p == v || p[-1] != '\r')
 			lf++;
+	if (lf == 0 && !sp) {
+		*out = v;
+		*outlen = n;
+		return PF_OK;
+	}
 	if (n > SIZE_MAX / 2)
 		return PF_ELIMIT;
 	need = n + lf + 2;
 	if (need > s->hcap) {
-		if ((p = realloc(s->hbuf, need)) == NULL)
+		if ((b = realloc(s->hbuf, need)) == NULL)
 			return PF_ENOMEM;
-		s->hbuf = p;
+		s->hbuf = b;
 		s->hcap = need;
 	}
+	b = s->hbuf;
 	if (sp)
-		s->hbuf[o++] = ' ';
-	for (i = 0; i < n; i++) {
-		if (v[i] == '\n' && (i == 0 || v[i - 1] != '\r'))
-			s->hbuf[o++] = '\r';
-		s->hbuf[o++] = v[i];
+		b[o++] = ' ';
+	/* the runs between bare LFs as they are, a CR before each LF */
+	for (q = v; lf > 0; q = p + 1) {
+		p = memchr(q, '\n', (size_t)(end - q));
+		k = (size_t)(p - q);
+		memcpy(b + o, q, k);
+		o += k;
+		if (p == v || p[-1] != '\r') {
+			b[o++] = '\r';
+			lf--;
+		}
+		b[o++] = '\n';
 	}
-	s->hbuf[o] = '\0';
+	memcpy(b + o, q, (size_t)(end - q));
+	o += (size_t)(end - q);
+	b[o] = '\0';
+	*out = b;
 	*outlen = o;
 	return PF_OK;
 }
@@ -448,6 +491,7 @@ static sfsistat
 cb_header(SMFICTX *ctx, char *name, char *value)
 {
 	struct sess *s = smfi_getpriv(ctx);
+	const char *v;
 	size_t vlen;
 
 	if (s == NULL)
@@ -460,8 +504,8 @@ cb_header(SMFICTX *ctx, char *name, char *value)
 	s->seen |= pf_mtahdr_seen(name);
 	if (s->chk == NULL || s->failed)
 		return go(s, SMFIP_NR_HDR);
-	if (crlf(s, value, &vlen) != PF_OK ||
-	    pf_msg_header(pf_check_msg(s->chk), name, strlen(name), s->hbuf,
+	if (crlf(s, value, &v, &vlen) != PF_OK ||
+	    pf_msg_header(pf_check_msg(s->chk), name, strlen(name), v,
 	    vlen) != PF_OK)
 		pf_sess_fail(s, "out of memory (header)");
 	return go(s, SMFIP_NR_HDR);
@@ -517,6 +561,7 @@ cb_eom(SMFICTX *ctx)
 		return fail_status();
 	st = pf_act_eom(ctx, s);
 	pf_sess_msg_reset(s);
+	s->answered = 1;
 	return st;
 }
 
@@ -528,7 +573,7 @@ cb_abort(SMFICTX *ctx)
 
 	if (s != NULL) {
 		pf_sess_msg_reset(s);
-		pf_quickack(s->qfd);	/* never answered: the next MAIL */
+		ack_now(s);	/* never answered: the next MAIL */
 	}
 	return SMFIS_CONTINUE;
 }

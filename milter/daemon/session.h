@@ -28,6 +28,9 @@ struct sess {
 	int		 local;		/* non-SMTP submission */
 	unsigned long	 nr;		/* SMFIP_NR_* the MTA agreed to */
 	int		 qfd;		/* TCP: verified socket for quickack */
+	int		 answered;	/* TCP: a packet was answered since the
+					 * last quickack (the kernel went back
+					 * to delayed ACKs) */
 	char		 client[64];	/* peer address or "local" */
 	char		 helo[64];	/* client's HELO, escaped, for logs */
 	char		 mtaname[256];	/* macro j: the MTA's own name */

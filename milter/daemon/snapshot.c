@@ -8,6 +8,12 @@
  * sender memory (auth/sendmem.h) belongs to the process, not to an
  * engine: every engine is given the same one, so a reload keeps what it
  * learned.  It lives until the process exits.
+ *
+ * Idle checks: a connection keeps its last message's check to reset for
+ * its next message (session.c); when the connection closes, the check
+ * comes here, and the next connection's first message takes it instead
+ * of building one.  At most PF_IDLE_MAX are kept, only of the engine in
+ * service: a reload and the exit free them.
  */
 #include <pthread.h>
 #include <stddef.h>
@@ -19,9 +25,30 @@
 #include "config/policy.h"
 #include "stats.h"
 
+/* idle checks kept across connections */
+#define PF_IDLE_MAX	32
+
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct pf_engine *current;
 static struct pf_sendmem *senders;	/* made by the first load */
+static struct pf_check *idle[PF_IDLE_MAX];
+static size_t nidle;
+
+/* idle_drain - free every idle check (after a reload, at exit) */
+static void
+idle_drain(void)
+{
+	struct pf_check *gone[PF_IDLE_MAX];
+	size_t n, i;
+
+	pthread_mutex_lock(&lock);
+	n = nidle;
+	memcpy(gone, idle, n * sizeof(*gone));
+	nidle = 0;
+	pthread_mutex_unlock(&lock);
+	for (i = 0; i < n; i++)
+		pf_check_free(gone[i]);
+}
 
 /* rewrap - "path:line: key: <the error as it was>" */
 static void
@@ -86,6 +113,8 @@ pf_snap_load(const char *path, struct pf_err *err)
 	old = current;
 	current = e;
 	pthread_mutex_unlock(&lock);
+	/* the idle checks hold the old engine */
+	idle_drain();
 	if (old != NULL)
 		pf_engine_unref(old);
 	return PF_OK;
@@ -103,11 +132,44 @@ pf_snap_get(void)
 	return e;
 }
 
-/* pf_snap_clear - drop the service reference at exit */
+/* pf_snap_idle_take - an idle check built on e, or NULL; the caller
+ * resets it */
+struct pf_check *
+pf_snap_idle_take(const struct pf_engine *e)
+{
+	struct pf_check *c = NULL;
+
+	pthread_mutex_lock(&lock);
+	if (nidle > 0 && pf_check_engine(idle[nidle - 1]) == e)
+		c = idle[--nidle];
+	pthread_mutex_unlock(&lock);
+	return c;
+}
+
+/* pf_snap_idle_give - keep a closed connection's check for the next one,
+ * or free it (another engine than the one in service, or enough kept) */
+void
+pf_snap_idle_give(struct pf_check *c)
+{
+	if (c == NULL)
+		return;
+	pthread_mutex_lock(&lock);
+	if (nidle < PF_IDLE_MAX && current != NULL &&
+	    pf_check_engine(c) == current) {
+		idle[nidle++] = c;
+		c = NULL;
+	}
+	pthread_mutex_unlock(&lock);
+	pf_check_free(c);
+}
+
+/* pf_snap_clear - drop the service reference and the idle checks at exit */
 void
 pf_snap_clear(void)
 {
 	struct pf_engine *old;
+
+	idle_drain();
 
 	pthread_mutex_lock(&lock);
 	old = current;
