@@ -583,6 +583,51 @@ START_TEST(test_sender_memory)
 }
 END_TEST
 
+/*
+ * The From field starts its domain's DMARC lookup when it arrives, also
+ * when the address carries a comment: with the server stopped after the
+ * header fields, the record is still found at end of message.
+ */
+START_TEST(test_from_prefetch)
+{
+	static const char *const from[] = {
+		"news@example.org (The \\) News)",
+		"(News) news@example.org",
+		"\"News (daily)\" <news@example.org>",
+	};
+	char msg[512];
+	struct pf_engine *e = engine("DNSQueryTimeout", "300",
+	    "DNSMessageBudget", "60000", NULL);
+	struct pf_check *c = pf_check_new(e);
+	struct pf_verdict v;
+	struct pf_err err;
+	const struct pf_facts *f;
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(pf_msg_mail(pf_check_msg(c), "<a@aonly.example.net>"),
+	    PF_OK);
+	ck_assert_int_eq(pf_msg_rcpt(pf_check_msg(c), "bob@gmail.com"), PF_OK);
+	snprintf(msg, sizeof(msg), "From: %s\r\nTo: bob@gmail.com\r\n"
+	    "Subject: hello\r\nDate: Mon, 30 Nov 2026 10:00:00 +0000\r\n"
+	    "Message-ID: <3@example.org>\r\n\r\nHello.\r\n", from[_i]);
+	ck_assert_int_eq(pf_msg_raw(pf_check_msg(c),
+	    (const unsigned char *)msg, strlen(msg)), PF_OK);
+	usleep(300 * 1000);
+	pf_test_nsd_signal(SIGSTOP);
+	memset(&err, 0, sizeof(err));
+	ck_assert_msg(pf_check_run(c, &v, &err) == PF_OK, "%s", err.msg);
+	pf_test_nsd_signal(SIGCONT);
+	f = pf_check_facts(c);
+	ck_assert_msg(pf_fact_known(f, PF_F_DMARC_RECORD) &&
+	    strcmp(pf_fact_gets(f, PF_F_DMARC_RECORD), "present") == 0,
+	    "From: %s: dmarc.record %s", from[_i],
+	    pf_fact_why(f, PF_F_DMARC_RECORD));
+	pf_verdict_reset(&v);
+	pf_check_free(c);
+	pf_engine_unref(e);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -597,5 +642,6 @@ main(void)
 	tcase_add_test(tc, test_no_dns);
 	tcase_add_test(tc, test_reset_reuse);
 	tcase_add_loop_test(tc, test_sender_memory, 0, 3);
+	tcase_add_loop_test(tc, test_from_prefetch, 0, 3);
 	return pf_test_run(s);
 }

@@ -142,20 +142,32 @@ contains(const char *p, size_t len, const char *needle)
 }
 
 /* from_addr - the addr-spec of a From value, roughly: inside <>, or the
- * whole value without white space; enough to match a SigningTable */
+ * whole value without white space, quotes and comments; enough to match
+ * a SigningTable and to name the domain's DMARC record early */
 static void
 from_addr(const char *v, size_t len, char *out, size_t olen)
 {
 	const char *lt = memchr(v, '<', len), *gt, *e = v + len;
-	size_t o = 0;
+	size_t o = 0, depth = 0;
+	int quoted = 0;
 
 	if (lt != NULL && (gt = memchr(lt, '>', (size_t)(e - lt))) != NULL) {
 		v = lt + 1;
 		e = gt;
 	}
-	for (; v < e && o + 1 < olen; v++)
-		if (!isspace((unsigned char)*v) && *v != '"')
+	for (; v < e && o + 1 < olen; v++) {
+		if (*v == '\\' && (quoted || depth > 0) && v + 1 < e) {
+			if (++v, depth == 0)	/* a quoted pair */
+				out[o++] = (char)tolower((unsigned char)*v);
+		} else if (*v == '"' && depth == 0)
+			quoted = !quoted;
+		else if (*v == '(' && !quoted)
+			depth++;
+		else if (*v == ')' && !quoted && depth > 0)
+			depth--;
+		else if (depth == 0 && !isspace((unsigned char)*v))
 			out[o++] = (char)tolower((unsigned char)*v);
+	}
 	out[o] = '\0';
 }
 
