@@ -443,18 +443,28 @@ mem_engine(const char *state, struct pf_sendmem *m)
 	return e;
 }
 
-/* teach - the sender's first message through e, server up, counted */
-static void
-teach(struct pf_engine *e, const char *mail_from)
+/* enveloped - a new check of e past MAIL FROM and RCPT TO bob@gmail.com,
+ * with what MAIL FROM starts started */
+static struct pf_check *
+enveloped(struct pf_engine *e, const char *mail_from)
 {
 	struct pf_check *c = pf_check_new(e);
-	struct pf_verdict v;
-	struct pf_err err;
 
 	ck_assert_ptr_nonnull(c);
 	ck_assert_int_eq(pf_msg_mail(pf_check_msg(c), mail_from), PF_OK);
 	ck_assert_int_eq(pf_msg_rcpt(pf_check_msg(c), "bob@gmail.com"), PF_OK);
 	pf_check_prefetch_mail(c);
+	return c;
+}
+
+/* teach - the sender's first message through e, server up, counted */
+static void
+teach(struct pf_engine *e, const char *mail_from)
+{
+	struct pf_check *c = enveloped(e, mail_from);
+	struct pf_verdict v;
+	struct pf_err err;
+
 	ck_assert_int_eq(pf_msg_raw(pf_check_msg(c),
 	    (const unsigned char *)guessed, strlen(guessed)), PF_OK);
 	memset(&err, 0, sizeof(err));
@@ -470,14 +480,10 @@ teach(struct pf_engine *e, const char *mail_from)
 static struct pf_check *
 after_mail(struct pf_engine *e, const char *mail_from)
 {
-	struct pf_check *c = pf_check_new(e);
+	struct pf_check *c = enveloped(e, mail_from);
 	struct pf_verdict v;
 	struct pf_err err;
 
-	ck_assert_ptr_nonnull(c);
-	ck_assert_int_eq(pf_msg_mail(pf_check_msg(c), mail_from), PF_OK);
-	ck_assert_int_eq(pf_msg_rcpt(pf_check_msg(c), "bob@gmail.com"), PF_OK);
-	pf_check_prefetch_mail(c);
 	usleep(300 * 1000);
 	pf_test_nsd_signal(SIGSTOP);
 	ck_assert_int_eq(pf_msg_raw(pf_check_msg(c),
@@ -598,15 +604,11 @@ START_TEST(test_from_prefetch)
 	char msg[512];
 	struct pf_engine *e = engine("DNSQueryTimeout", "300",
 	    "DNSMessageBudget", "60000", NULL);
-	struct pf_check *c = pf_check_new(e);
+	struct pf_check *c = enveloped(e, "<a@aonly.example.net>");
 	struct pf_verdict v;
 	struct pf_err err;
 	const struct pf_facts *f;
 
-	ck_assert_ptr_nonnull(c);
-	ck_assert_int_eq(pf_msg_mail(pf_check_msg(c), "<a@aonly.example.net>"),
-	    PF_OK);
-	ck_assert_int_eq(pf_msg_rcpt(pf_check_msg(c), "bob@gmail.com"), PF_OK);
 	snprintf(msg, sizeof(msg), "From: %s\r\nTo: bob@gmail.com\r\n"
 	    "Subject: hello\r\nDate: Mon, 30 Nov 2026 10:00:00 +0000\r\n"
 	    "Message-ID: <3@example.org>\r\n\r\nHello.\r\n", from[_i]);

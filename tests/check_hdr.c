@@ -5,7 +5,6 @@
  * and the facts it must produce, "name=value|name=value".
  */
 #include <check.h>
-#include <dirent.h>
 #include <gmime/gmime.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -367,73 +366,25 @@ START_TEST(test_phrase_table)
 }
 END_TEST
 
-/* phrase_file - every From, To and Cc field of one message: its first
- * display name as the header observer reads it, and the whole value */
+/* phrase_field - a From, To or Cc value: its first display name as the
+ * header observer reads it, and the whole value */
 static int
-phrase_file(const char *path)
+phrase_field(const char *v, size_t n)
 {
-	static char v[65536];
 	struct pf_addrlist al;
-	char line[4096];
-	size_t n = 0, l;
-	int in = 0, plain = 0;
-	FILE *fp = fopen(path, "rb");
 
-	ck_assert_msg(fp != NULL, "%s", path);
-	while (fgets(line, sizeof(line), fp) != NULL) {
-		l = strcspn(line, "\r\n");
-		line[l] = '\0';
-		if (in && (line[0] == ' ' || line[0] == '\t') &&
-		    n + l + 2 < sizeof(v)) {
-			memcpy(v + n, "\r\n", 2);
-			memcpy(v + n + 2, line, l + 1);
-			n += l + 2;
-			continue;
-		}
-		if (in) {
-			pf_addr_list_parse(v, n, &al);
-			plain += phrase_agree(al.display);
-			plain += phrase_agree(v);
-		}
-		in = 0;
-		if (l == 0)
-			break;		/* the end of the header block */
-		if (strncasecmp(line, "From:", 5) == 0 ||
-		    strncasecmp(line, "To:", 3) == 0 ||
-		    strncasecmp(line, "Cc:", 3) == 0) {
-			n = strlen(strchr(line, ':') + 1);
-			memcpy(v, strchr(line, ':') + 1, n + 1);
-			in = 1;
-		}
-	}
-	fclose(fp);
-	return plain;
+	pf_addr_list_parse(v, n, &al);
+	return phrase_agree(al.display) + phrase_agree(v);
 }
 
 /* every From, To and Cc phrase of the corpus */
 START_TEST(test_phrase_corpus)
 {
-	static const char *const dirs[] = { "real", "gmail-bounces" };
-	const char *src = getenv("PF_SRCDIR");
-	char dir[4096], path[8192];
-	struct dirent *de;
-	size_t i;
-	DIR *d;
-	int plain = 0;
+	static const char *const dirs[] = { "real", "gmail-bounces", NULL };
+	static const char *const names[] = { "From", "To", "Cc", NULL };
 
-	for (i = 0; i < PF_NELEM(dirs); i++) {
-		snprintf(dir, sizeof(dir), "%s/tests/data/corpus/%s",
-		    src != NULL ? src : "..", dirs[i]);
-		ck_assert_msg((d = opendir(dir)) != NULL, "%s", dir);
-		while ((de = readdir(d)) != NULL)
-			if (strstr(de->d_name, ".eml") != NULL) {
-				snprintf(path, sizeof(path), "%s/%s", dir,
-				    de->d_name);
-				plain += phrase_file(path);
-			}
-		closedir(d);
-	}
-	ck_assert_int_gt(plain, 500);
+	ck_assert_int_gt(pf_test_corpus_fields(dirs, names, 0, "\r\n",
+	    phrase_field), 500);
 }
 END_TEST
 

@@ -3,6 +3,7 @@
  * pftest.c - test-only helpers shared by the Check suites (pftest.h).
  */
 #include <dirent.h>
+#include <strings.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,4 +131,87 @@ pf_test_nsd_signal(int sig)
 	ck_assert_int_eq(kill(nsd, sig), 0);
 	for (i = 0; i < n; i++)
 		(void)kill(kids[i], sig);
+}
+
+/* named - the value of line when its field name is one of names, else
+ * NULL */
+static const char *
+named(const char *line, const char *const *names)
+{
+	size_t i, n;
+
+	for (i = 0; names[i] != NULL; i++) {
+		n = strlen(names[i]);
+		if (strncasecmp(line, names[i], n) == 0 && line[n] == ':')
+			return line + n + 1;
+	}
+	return NULL;
+}
+
+/* fields_of - pf_test_corpus_fields for one file */
+static int
+fields_of(const char *path, const char *const *names, int all,
+    const char *fold, pf_test_field_fn *fn)
+{
+	static char v[65536];
+	char line[4096];
+	const char *val;
+	size_t n = 0, l, fl = strlen(fold);
+	int in = 0, sum = 0;
+	FILE *fp = fopen(path, "rb");
+
+	ck_assert_msg(fp != NULL, "%s", path);
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		l = strcspn(line, "\r\n");
+		line[l] = '\0';
+		if (in && (line[0] == ' ' || line[0] == '\t')) {
+			if (n + fl + l < sizeof(v)) {
+				memcpy(v + n, fold, fl);
+				memcpy(v + n + fl, line, l + 1);
+				n += fl + l;
+			}
+			continue;
+		}
+		if (in)
+			sum += fn(v, n);
+		in = 0;
+		if (l == 0 && !all)
+			break;		/* the end of the top header block */
+		if ((val = named(line, names)) != NULL) {
+			n = strlen(val);
+			memcpy(v, val, n + 1);
+			in = 1;
+		}
+	}
+	if (in)
+		sum += fn(v, n);
+	fclose(fp);
+	return sum;
+}
+
+/* pf_test_corpus_fields - every named field of the corpus directories */
+int
+pf_test_corpus_fields(const char *const *dirs, const char *const *names,
+    int all, const char *fold, pf_test_field_fn *fn)
+{
+	const char *src = getenv("PF_SRCDIR");
+	char dir[4096], path[8192];
+	struct dirent *de;
+	int sum = 0;
+	DIR *d;
+
+	ck_assert_msg(src != NULL, "PF_SRCDIR is not set");
+	for (; *dirs != NULL; dirs++) {
+		snprintf(dir, sizeof(dir), "%s/tests/data/corpus/%s", src,
+		    *dirs);
+		ck_assert_msg((d = opendir(dir)) != NULL, "%s", dir);
+		while ((de = readdir(d)) != NULL)
+			if (strstr(de->d_name, ".eml") != NULL) {
+				snprintf(path, sizeof(path), "%s/%s", dir,
+				    de->d_name);
+				sum += fields_of(path, names, all, fold, fn);
+			}
+		closedir(d);
+	}
+	return sum;
 }

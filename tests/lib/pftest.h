@@ -38,4 +38,17 @@ const char *pf_test_ns(void);
  * answering, SIGKILL makes it gone */
 void pf_test_nsd_signal(int sig);
 
+/* pf_test_field_fn - one field value of a corpus message (after its
+ * colon, unfolded, NUL-terminated); returns what the caller counts */
+typedef int pf_test_field_fn(const char *value, size_t len);
+
+/* pf_test_corpus_fields - every field named in names (a NULL-ended list,
+ * "From" ...) of every .eml file of each $PF_SRCDIR/tests/data/corpus/DIR
+ * of dirs (NULL-ended): in the top header block only, or (all) in every
+ * header block of the file, MIME parts' included; continuation lines
+ * joined with fold between them ("\r\n" as sent, "" as unfolded).  The
+ * sum of what fn returned. */
+int pf_test_corpus_fields(const char *const *dirs, const char *const *names,
+    int all, const char *fold, pf_test_field_fn *fn);
+
 #endif
