@@ -33,6 +33,29 @@ pfx_redis_start() {
 	pfx_wait_port "$PFX_REDIS_PORT" 10
 }
 
+# pfx_redis_scratch NAME - for a script that needs a scratch directory
+# and a redis-server only: PFX_TMP a new temporary directory, a
+# redis-server with its files there (PFX_REDIS_PORT), both gone at exit;
+# exits 99 (a hard error: the packages are installed for the tests) when
+# redis-server is missing or does not start.  Sets the EXIT trap.
+pfx_redis_scratch() {
+	command -v redis-server >/dev/null ||
+		{ echo "$1: redis-server missing" >&2; exit 99; }
+	PFX_TMP=$(mktemp -d "${TMPDIR:-/tmp}/pf-$1.XXXXXX") || exit 99
+	PFX_REDIS_PID=
+	trap pfx_redis_scratch_end EXIT
+	trap 'exit 1' INT TERM
+	pfx_redis_start "$PFX_TMP" ||
+		{ echo "$1: redis-server did not start" >&2; exit 99; }
+}
+
+# pfx_redis_scratch_end - stop that redis-server, remove PFX_TMP
+pfx_redis_scratch_end() {
+	[ -n "$PFX_REDIS_PID" ] && kill "$PFX_REDIS_PID" 2>/dev/null &&
+	    wait "$PFX_REDIS_PID" 2>/dev/null
+	rm -rf "$PFX_TMP"
+}
+
 # pfx_start DIR MILTER - Postfix and its sink; MILTER is a Postfix milter
 # address (unix:/path or inet:host:port); PFX_MAIN_EXTRA, if set, is
 # appended to main.cf; PFX_CHROOT=yes keeps Debian's chroot column;

@@ -16,37 +16,16 @@ pf=$builddir/preflight
 . "$srcdir/tests/e2e/postfix-lib.sh"
 [ -x "$pf" ] || { echo "run-learn-redis: $pf is not built" >&2; exit 99; }
 command -v jq >/dev/null || { echo "run-learn-redis: jq missing" >&2; exit 99; }
-command -v redis-server >/dev/null ||
-	{ echo "run-learn-redis: redis-server missing" >&2; exit 99; }
+. "$srcdir/tests/learn/learn-lib.sh"
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/pf-lrds.XXXXXX") || exit 99
-rpid=
-cleanup() {
-	[ -n "$rpid" ] && kill "$rpid" 2>/dev/null && wait "$rpid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
+pfx_redis_scratch run-learn-redis
+tmp=$PFX_TMP rport=$PFX_REDIS_PORT
 rules=$srcdir/rules/gmail.rules
-
-pfx_redis_start "$tmp"; up=$?
-rpid=$PFX_REDIS_PID; rport=$PFX_REDIS_PORT
-[ "$up" = 0 ] || { echo "run-learn-redis: redis-server did not start"; exit 99; }
 printf 'Rules %s\nState lmdb:%s/st\n' "$rules" "$tmp" > "$tmp/lmdb.conf"
 printf 'Rules %s\nState redis://127.0.0.1:%s/2\n' "$rules" "$rport" \
     > "$tmp/redis.conf"
 
 fail=0
-check() {	# NAME WANT GOT
-	if [ "$2" = "$3" ]; then
-		echo "ok   $1"
-	else
-		echo "FAIL $1: want '$2', got '$3'"
-		fail=1
-	fi
-}
-learned() {
-	sed -n 's/.*: \([0-9]*\) outcomes recorded, \([0-9]*\) already counted.*/\1 \2/p' "$1"
-}
 
 now=$(date -u '+%b %e %H:%M:%S')
 P='postfix/smtp[2134]:'

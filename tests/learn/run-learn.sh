@@ -26,18 +26,7 @@ rules=$srcdir/rules/gmail.rules
 printf 'Rules %s\nState lmdb:%s/st\n' "$rules" "$tmp" > "$tmp/pf.conf"
 
 fail=0
-check() {	# NAME WANT GOT
-	if [ "$2" = "$3" ]; then
-		echo "ok   $1"
-	else
-		echo "FAIL $1: want '$2', got '$3'"
-		fail=1
-	fi
-}
-# learned - the "N outcomes recorded" and "M already counted" of a run
-learned() {
-	sed -n 's/.*: \([0-9]*\) outcomes recorded, \([0-9]*\) already counted.*/\1 \2/p' "$1"
-}
+. "$srcdir/tests/learn/learn-lib.sh"
 
 P='postfix/smtp[2134]:'
 R='relay=gmail-smtp-in.l.google.com[142.250.102.27]:25, delay=1.2, delays=0.01/0.01/0.41/0.77'

@@ -14,21 +14,10 @@ for b in "$pf" "$seed"; do
 	[ -x "$b" ] || { echo "run-state-cli: $b is not built" >&2; exit 99; }
 done
 command -v jq >/dev/null || { echo "run-state-cli: jq missing" >&2; exit 99; }
-command -v redis-server >/dev/null ||
-	{ echo "run-state-cli: redis-server missing" >&2; exit 99; }
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/pf-stcli.XXXXXX") || exit 99
-rpid=
-cleanup() {
-	[ -n "$rpid" ] && kill "$rpid" 2>/dev/null && wait "$rpid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
+pfx_redis_scratch run-state-cli
+tmp=$PFX_TMP rport=$PFX_REDIS_PORT
 rules=$srcdir/rules/gmail.rules
-
-pfx_redis_start "$tmp"; up=$?
-rpid=$PFX_REDIS_PID; rport=$PFX_REDIS_PORT
-[ "$up" = 0 ] || { echo "run-state-cli: redis-server did not start"; exit 99; }
 
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }
