@@ -125,22 +125,40 @@ add(struct pf_state *st, const char *k, uint32_t w, int64_t n)
 	    err.msg);
 }
 
+/* op_of - an op of code on key k and window w, the rest zero */
+static struct pf_state_op
+op_of(enum pf_state_opcode code, const char *k, uint32_t w)
+{
+	struct pf_state_op op;
+
+	memset(&op, 0, sizeof(op));
+	op.op = code;
+	op.window = w;
+	pf_state_key(&op, "%s", k);
+	return op;
+}
+
+/* run1 - run op alone (sent without waiting for its result when
+ * record); the test fails if the store refuses */
+static void
+run1(struct pf_state *st, struct pf_state_op *op, int record)
+{
+	struct pf_err err;
+
+	memset(&err, 0, sizeof(err));
+	ck_assert_msg((record ? pf_state_record(st, op, 1, &err) :
+	    pf_state_run(st, op, 1, &err)) == PF_OK, "%s", err.msg);
+}
+
 /* one - run one op and return it */
 static struct pf_state_op
 one(struct pf_state *st, enum pf_state_opcode code, const char *k,
     uint32_t w, int64_t n)
 {
-	struct pf_state_op op;
-	struct pf_err err;
+	struct pf_state_op op = op_of(code, k, w);
 
-	memset(&op, 0, sizeof(op));
-	memset(&err, 0, sizeof(err));
-	op.op = code;
-	op.window = w;
 	op.n = n;
-	pf_state_key(&op, "%s", k);
-	ck_assert_msg(pf_state_run(st, &op, 1, &err) == PF_OK, "%s",
-	    err.msg);
+	run1(st, &op, 0);
 	return op;
 }
 
@@ -403,18 +421,11 @@ static int
 sop_str(struct pf_state *st, enum pf_state_opcode code, const char *k,
     uint32_t w, char *buf, size_t len, int record)
 {
-	struct pf_state_op op;
-	struct pf_err err;
+	struct pf_state_op op = op_of(code, k, w);
 
-	memset(&op, 0, sizeof(op));
-	memset(&err, 0, sizeof(err));
-	op.op = code;
-	op.window = w;
 	op.sval = buf;
 	op.slen = len;
-	pf_state_key(&op, "%s", k);
-	ck_assert_msg((record ? pf_state_record(st, &op, 1, &err) :
-	    pf_state_run(st, &op, 1, &err)) == PF_OK, "%s", err.msg);
+	run1(st, &op, record);
 	return op.found;
 }
 
