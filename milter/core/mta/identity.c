@@ -287,8 +287,8 @@ enum pf_egress_use
 pf_doctor_egress_use(const struct pf_doctor *d, const char *ip, char *why,
     size_t len)
 {
-	const char *fam = strchr(ip, ':') != NULL ? "ipv6" : "ipv4";
-	const char *other = fam[3] == '6' ? "ipv4" : "ipv6";
+	int v6 = strchr(ip, ':') != NULL;
+	const char *fam = v6 ? "ipv6" : "ipv4", *other = v6 ? "ipv4" : "ipv6";
 	const char *p, *pref;
 
 	if (d->pc == NULL)
@@ -296,14 +296,14 @@ pf_doctor_egress_use(const struct pf_doctor *d, const char *ip, char *why,
 	p = pf_postconf_get(d->pc, "inet_protocols");
 	if (!family_on(p, fam)) {
 		snprintf(why, len, "inet_protocols has no %s: not used",
-		    fam[3] == '6' ? "IPv6" : "IPv4");
+		    v6 ? "IPv6" : "IPv4");
 		return PF_EGRESS_UNUSED;
 	}
 	pref = pf_postconf_get(d->pc, "smtp_address_preference");
 	if (family_on(p, other) && pref != NULL && strcmp(pref, other) == 0) {
 		snprintf(why, len, "used only when delivery over %s fails "
-		    "(smtp_address_preference = %s)",
-		    fam[3] == '6' ? "IPv4" : "IPv6", pref);
+		    "(smtp_address_preference = %s)", v6 ? "IPv4" : "IPv6",
+		    pref);
 		return PF_EGRESS_FALLBACK;
 	}
 	return PF_EGRESS_USED;

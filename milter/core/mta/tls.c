@@ -221,7 +221,7 @@ static const char *
 sm_lookup(const struct pf_sendmailcf *sm, const char *tag, const char *name,
     char *at, size_t len)
 {
-	const char *v, *p = name;
+	const char *v, *dot, *p = name;
 
 	for (;;) {
 		if ((v = pf_sendmailcf_access_get(sm, tag, p)) != NULL) {
@@ -230,7 +230,8 @@ sm_lookup(const struct pf_sendmailcf *sm, const char *tag, const char *name,
 		}
 		if (*p == '\0')
 			return NULL;
-		p = (p = strchr(p, '.')) != NULL ? p + 1 : "";
+		dot = strchr(p, '.');
+		p = dot != NULL ? dot + 1 : "";	/* the bare tag last */
 	}
 }
 
